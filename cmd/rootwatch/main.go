@@ -1,0 +1,23 @@
+// Command rootwatch makes sure nobody uses an AWS account's root user without its
+// owners knowing. This file only wires the AWS adapter into the command line.
+package main
+
+import (
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/rootwatch/rootwatch/internal/awscloud"
+	"github.com/rootwatch/rootwatch/internal/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(&cli.Env{
+		Stdin:          os.Stdin,
+		Stdout:         os.Stdout,
+		Stderr:         os.Stderr,
+		Getenv:         os.Getenv,
+		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Connect:        awscloud.Connect,
+	}, os.Args[1:]))
+}

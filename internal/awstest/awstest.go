@@ -1,0 +1,209 @@
+// Package awstest gives tests an AWS-compatible endpoint: moto_server started on a
+// free loopback port, or an endpoint the user names.
+//
+// Environment:
+//
+//	ROOTWATCH_TEST_ENDPOINT=URL   run against this endpoint (LocalStack, a moto you
+//	                              started) instead of starting moto
+//	ROOTWATCH_TEST_ENDPOINT=aws   run against the real AWS account of the default
+//	                              credential chain (opt-in: it creates and deletes
+//	                              resources; use a sandbox account)
+//	ROOTWATCH_REQUIRE_EMULATOR=1  a missing endpoint fails the tests instead of
+//	                              skipping them (CI sets it)
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
+//
+// and call awstest.Endpoint(t) in each test that needs it.
+package awstest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Kind says what kind of endpoint the tests run against, so that a test can say
+// where an answer cannot be trusted.
+type Kind string
+
+const (
+	Moto    Kind = "moto"
+	Named   Kind = "named" // an endpoint the user named (LocalStack, ...)
+	RealAWS Kind = "aws"
+)
+
+// Target is the endpoint the package's tests run against.
+type Target struct {
+	URL  string // "" for real AWS
+	Kind Kind
+}
+
+var (
+	target      *Target
+	unavailable string // why there is no endpoint
+)
+
+// Main starts the endpoint (unless one is named), runs the tests, and stops it.
+// It sets dummy credentials and a region for an emulator so that no real
+// credentials are ever picked up by accident.
+func Main(m *testing.M) int {
+	switch v := os.Getenv("ROOTWATCH_TEST_ENDPOINT"); v {
+	case "":
+		url, stop, err := startMoto()
+		if err != nil {
+			unavailable = err.Error()
+			return m.Run()
+		}
+		defer stop()
+		useEmulator(url)
+		target = &Target{URL: url, Kind: Moto}
+	case "aws":
+		target = &Target{Kind: RealAWS}
+	default:
+		useEmulator(v)
+		target = &Target{URL: v, Kind: Named}
+	}
+	return m.Run()
+}
+
+func useEmulator(url string) {
+	os.Setenv("AWS_ENDPOINT_URL", url)
+	os.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	os.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	os.Setenv("AWS_SESSION_TOKEN", "testing")
+	os.Setenv("AWS_REGION", "us-east-1")
+	os.Unsetenv("AWS_PROFILE")
+	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+}
+
+// Endpoint returns the endpoint for t, resetting an emulator's state first so
+// that every test starts from an empty account. It skips t when there is no
+// endpoint, or fails it when ROOTWATCH_REQUIRE_EMULATOR is set.
+func Endpoint(t testing.TB) Target {
+	t.Helper()
+	if target == nil {
+		why := unavailable
+		if why == "" {
+			why = "awstest.Main was not called from TestMain"
+		}
+		if os.Getenv("ROOTWATCH_REQUIRE_EMULATOR") != "" {
+			t.Fatalf("AWS-compatible endpoint required (ROOTWATCH_REQUIRE_EMULATOR is set) but unavailable: %s", why)
+		}
+		t.Skipf("no AWS-compatible endpoint: %s", why)
+	}
+	if target.Kind == Moto {
+		if err := Reset(target.URL); err != nil {
+			t.Fatalf("reset moto: %v", err)
+		}
+	}
+	return *target
+}
+
+var resetMu sync.Mutex
+
+// Reset clears all of moto's state.
+func Reset(url string) error {
+	resetMu.Lock()
+	defer resetMu.Unlock()
+	resp, err := http.Post(url+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("POST /moto-api/reset: %s", resp.Status)
+	}
+	return nil
+}
+
+// startMoto starts moto_server (or python3 -m moto.server) on a free loopback
+// port and waits until it answers.
+func startMoto() (url string, stop func(), err error) {
+	argv, err := motoCommand()
+	if err != nil {
+		return "", nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	argv = append(argv, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd := exec.Command(argv[0], argv[1:]...)
+	stderr, _ := cmd.StderrPipe()
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start %s: %w", strings.Join(argv, " "), err)
+	}
+	// Keep the last lines of moto's output for the error message.
+	var tail []string
+	var tailMu sync.Mutex
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			tailMu.Lock()
+			tail = append(tail, sc.Text())
+			if len(tail) > 5 {
+				tail = tail[1:]
+			}
+			tailMu.Unlock()
+		}
+	}()
+	stop = func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+	url = fmt.Sprintf("http://127.0.0.1:%d", port)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/moto-api/", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			return url, stop, nil
+		}
+		select {
+		case <-ctx.Done():
+			stop()
+			tailMu.Lock()
+			defer tailMu.Unlock()
+			return "", nil, fmt.Errorf("moto_server did not answer on %s within 60s: %s", url, strings.Join(tail, " | "))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func motoCommand() ([]string, error) {
+	if p, err := exec.LookPath("moto_server"); err == nil {
+		return []string{p}, nil
+	}
+	if p, err := exec.LookPath("python3"); err == nil {
+		if exec.Command(p, "-c", "import moto.server").Run() == nil {
+			return []string{p, "-m", "moto.server"}, nil
+		}
+	}
+	return nil, errors.New("neither moto_server nor python3 -m moto.server is installed (pip install 'moto[server]==5.2.1')")
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free loopback port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,95 @@
+package cloud
+
+import (
+	"context"
+	"time"
+)
+
+// DefaultBus is the name of every region's default event bus.
+const DefaultBus = "default"
+
+// RuleState is an EventBridge rule's state.
+type RuleState string
+
+const (
+	RuleEnabled  RuleState = "ENABLED"
+	RuleDisabled RuleState = "DISABLED"
+	// RuleEnabledAllManagement is the state in which a rule also receives
+	// read-only CloudTrail management events.
+	RuleEnabledAllManagement RuleState = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+)
+
+// Bus is an EventBridge event bus.
+type Bus struct {
+	Name   string
+	ARN    string
+	Policy string // resource policy JSON; "" when none
+	Tags   Tags
+}
+
+// Rule is an EventBridge rule on a bus.
+type Rule struct {
+	Name        string
+	Bus         string // bus name; "" means DefaultBus
+	ARN         string // set by the service
+	Pattern     string // the event pattern, byte for byte as deployed
+	State       RuleState
+	Description string
+	Tags        Tags
+}
+
+// Target is one target of a rule.
+type Target struct {
+	ID      string
+	ARN     string // SNS topic, SQS queue, or event bus
+	RoleARN string // required for event-bus targets in another region
+	Input   *InputTransformer
+	// DeadLetterARN is the SQS queue that receives events the target could not
+	// take after the retries; "" when none.
+	DeadLetterARN string
+	// Retry policy; zero values mean the service's default.
+	MaxAttempts int
+	MaxAge      time.Duration
+}
+
+// InputTransformer renders the event into the message a target receives.
+type InputTransformer struct {
+	Paths    map[string]string // placeholder name -> JSON path, e.g. "account": "$.account"
+	Template string            // the InputTemplate, e.g. "\"Root signed in to <account>\""
+}
+
+// Event is an event to put on a bus.
+type Event struct {
+	Source     string
+	DetailType string
+	Detail     string // JSON object
+	Resources  []string
+	Time       time.Time
+}
+
+// Events is EventBridge in one region.
+type Events interface {
+	Bus(ctx context.Context, name string) (Bus, error)
+	CreateBus(ctx context.Context, name string, tags Tags) (Bus, error)
+	DeleteBus(ctx context.Context, name string) error
+
+	// Rules lists the rules on bus whose names start with prefix, with their tags.
+	Rules(ctx context.Context, bus, prefix string) ([]Rule, error)
+	Rule(ctx context.Context, bus, name string) (Rule, error)
+	// PutRule creates or updates a rule and returns its ARN. Tags are applied
+	// when the rule is created.
+	PutRule(ctx context.Context, r Rule) (string, error)
+	// DeleteRule deletes a rule; the rule must have no targets.
+	DeleteRule(ctx context.Context, bus, name string) error
+
+	Targets(ctx context.Context, bus, rule string) ([]Target, error)
+	// PutTargets adds or replaces targets by ID.
+	PutTargets(ctx context.Context, bus, rule string, targets []Target) error
+	RemoveTargets(ctx context.Context, bus, rule string, ids []string) error
+
+	// TestPattern asks the service whether pattern matches event. An endpoint
+	// that gives no usable answer returns an error wrapping ErrUnsupported.
+	TestPattern(ctx context.Context, pattern, event string) (bool, error)
+	// PutEvents puts events on a bus; any entry that fails makes it fail.
+	PutEvents(ctx context.Context, bus string, events []Event) error
+}
