@@ -6,10 +6,6 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	return usageError("not implemented yet")
 }
 
-func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
-	return usageError("not implemented yet")
-}
-
 func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error {
 	return usageError("not implemented yet")
 }

@@ -1,0 +1,7 @@
+package cli
+
+import "context"
+
+func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
+	return usageError("not implemented yet")
+}
