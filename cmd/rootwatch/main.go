@@ -1,5 +1,6 @@
 // Command rootwatch makes sure nobody uses an AWS account's root user without its
-// owners knowing. This file only wires the AWS adapter into the command line.
+// owners knowing. This file only wires the AWS adapter and the process's
+// streams into the command line.
 package main
 
 import (
@@ -11,13 +12,15 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cli"
 )
 
-func main() {
-	os.Exit(cli.Main(&cli.Env{
+func main() { os.Exit(run()) }
+
+func run() int {
+	return cli.Main(&cli.Env{
 		Stdin:          os.Stdin,
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
 		Getenv:         os.Getenv,
 		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
 		Connect:        awscloud.Connect,
-	}, os.Args[1:]))
+	}, os.Args[1:])
 }

@@ -21,15 +21,18 @@ package awstest
 import (
 	"bufio"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -58,7 +61,8 @@ var (
 // Main starts the endpoint (unless one is named), runs the tests, and stops it.
 // It sets dummy credentials and a region for an emulator so that no real
 // credentials are ever picked up by accident.
-func Main(m *testing.M) int {
+// m is a *testing.M, or anything whose Run runs the tests (testscript.Main's wrapper).
+func Main(m interface{ Run() int }) int {
 	switch v := os.Getenv("ROOTWATCH_TEST_ENDPOINT"); v {
 	case "":
 		url, stop, err := startMoto()
@@ -88,6 +92,17 @@ func useEmulator(url string) {
 	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 }
+
+// Available reports whether an endpoint is available, and why not.
+func Available() (Target, string) {
+	if target == nil {
+		return Target{}, unavailable
+	}
+	return *target, ""
+}
+
+// Required reports whether a missing endpoint must fail the tests.
+func Required() bool { return os.Getenv("ROOTWATCH_REQUIRE_EMULATOR") != "" }
 
 // Endpoint returns the endpoint for t, resetting an emulator's state first so
 // that every test starts from an empty account. It skips t when there is no
@@ -206,4 +221,57 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Creds are credentials for one account of an emulator.
+type Creds struct {
+	Account         string
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+}
+
+var nextAccount atomic.Int64
+
+// NewAccount returns credentials for a fresh, empty account on moto, so that
+// tests sharing one moto (such as parallel CLI scripts) never see each other's
+// resources. moto maps the credentials of an assumed role to the role's account.
+func NewAccount(url string) (Creds, error) {
+	acct := fmt.Sprintf("%012d", 200000000000+int64(os.Getpid()%1000)*1000000+nextAccount.Add(1))
+	form := neturl.Values{
+		"Action":          {"AssumeRole"},
+		"Version":         {"2011-06-15"},
+		"RoleArn":         {"arn:aws:iam::" + acct + ":role/rootwatch-test"},
+		"RoleSessionName": {"rootwatch-test"},
+	}
+	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(form.Encode()))
+	if err != nil {
+		return Creds{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	// moto reads the service from the credential scope; the signature is not checked.
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Creds{}, fmt.Errorf("assume role in account %s: %w", acct, err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Credentials struct {
+			AccessKeyID     string `xml:"AccessKeyId"`
+			SecretAccessKey string
+			SessionToken    string
+		} `xml:"AssumeRoleResult>Credentials"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return Creds{}, fmt.Errorf("assume role in account %s: %s", acct, resp.Status)
+	}
+	if err := xml.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return Creds{}, fmt.Errorf("assume role in account %s: decode answer: %w", acct, err)
+	}
+	c := out.Credentials
+	if c.AccessKeyID == "" {
+		return Creds{}, fmt.Errorf("assume role in account %s: no credentials in the answer", acct)
+	}
+	return Creds{Account: acct, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}, nil
 }

@@ -1,8 +1,10 @@
 package awstest
 
 import (
+	"io"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +27,39 @@ func TestEndpointAnswers(t *testing.T) {
 	}
 	if got := os.Getenv("AWS_ENDPOINT_URL"); got != tg.URL {
 		t.Errorf("AWS_ENDPOINT_URL = %q, want %q", got, tg.URL)
+	}
+}
+
+// TestNewAccountIsolates checks that two accounts from NewAccount are distinct
+// and that moto answers as the account the credentials belong to.
+func TestNewAccountIsolates(t *testing.T) {
+	tg := Endpoint(t)
+	if tg.Kind != Moto {
+		t.Skipf("endpoint is %s; NewAccount is for moto", tg.Kind)
+	}
+	a, err := NewAccount(tg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewAccount(tg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Account == b.Account || a.AccessKeyID == b.AccessKeyID {
+		t.Fatalf("NewAccount returned the same account twice: %+v, %+v", a, b)
+	}
+	for _, c := range []Creds{a, b} {
+		req, _ := http.NewRequest(http.MethodPost, tg.URL+"/", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+c.AccessKeyID+"/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "<Account>"+c.Account+"</Account>") {
+			t.Errorf("GetCallerIdentity with the credentials of %s answered %s", c.Account, body)
+		}
 	}
 }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/rootwatch/rootwatch/internal/awstest"
+)
+
+var update = flag.Bool("update", false, "rewrite the scripts' expected outputs (cmp stdout/stderr files)")
+
+// withEndpoint runs the tests with moto started (or the named endpoint); the
+// rootwatch child processes that testscript starts never reach it, so they do
+// not start a moto of their own.
+type withEndpoint struct{ m *testing.M }
+
+func (w withEndpoint) Run() int { return awstest.Main(w.m) }
+
+func TestMain(m *testing.M) {
+	testscript.Main(withEndpoint{m}, map[string]func(){
+		"rootwatch": func() { os.Exit(run()) },
+	})
+}
+
+// TestScripts runs the CLI scripts in testdata/script. Scripts that need AWS
+// start with `endpoint`, which skips them when no endpoint is available (or
+// fails them under ROOTWATCH_REQUIRE_EMULATOR) and resets moto's state.
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("REPO", root)
+			// Scripts run in parallel against one moto: each gets an empty
+			// account of its own.
+			for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"} {
+				if v, ok := os.LookupEnv(k); ok {
+					env.Setenv(k, v)
+				}
+			}
+			if tg, _ := awstest.Available(); tg.Kind == awstest.Moto {
+				c, err := awstest.NewAccount(tg.URL)
+				if err != nil {
+					return err
+				}
+				env.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+				env.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+				env.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
+				env.Setenv("ACCOUNT", c.Account)
+			}
+			return nil
+		},
+		Condition: condEndpoint,
+	})
+}
+
+// condEndpoint answers the [endpoint] condition: whether an AWS-compatible
+// endpoint is available. Scripts that need one start with
+//
+//	[!endpoint] skip 'no AWS-compatible endpoint'
+//
+// and under ROOTWATCH_REQUIRE_EMULATOR a missing endpoint fails them instead.
+func condEndpoint(cond string) (bool, error) {
+	if cond != "endpoint" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	tg, why := awstest.Available()
+	if tg.Kind == "" && awstest.Required() {
+		return false, fmt.Errorf("AWS-compatible endpoint required (ROOTWATCH_REQUIRE_EMULATOR is set) but unavailable: %s", why)
+	}
+	return tg.Kind != "", nil
+}
