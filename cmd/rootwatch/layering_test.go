@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/rootwatch/rootwatch"
+
+// layers says, for each package of the module, which non-standard-library
+// packages it may import directly. A package missing here may import anything
+// but the AWS SDK and cmd/. Tests' imports are checked too (TestImports,
+// XTestImports), except for the test-support packages listed in testOnly.
+var layers = map[string][]string{
+	// Pure packages: the standard library and each other only.
+	"internal/pattern":    {},
+	"internal/cloudtrail": {},
+	"internal/ctgen":      {},
+	"internal/rules":      {"internal/pattern", "internal/cloudtrail"},
+	// The boundary's interfaces are plain Go.
+	"internal/cloud": {},
+	// The command line knows AWS only through the cloud interfaces.
+	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
+}
+
+// testOnly are packages that tests may import anywhere: test support, and
+// the pure packages (a pure package's benchmarks may use the rule pack).
+var testOnly = []string{
+	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake",
+	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen",
+	"github.com/google/go-cmp", "github.com/rogpeppe/go-internal",
+}
+
+// sdkPrefix is the AWS SDK; only the adapter may import it.
+const sdkPrefix = "github.com/aws/"
+
+const adapter = "internal/awscloud"
+
+type pkgImports struct {
+	path             string // relative to the module, e.g. "internal/pattern"
+	imports, testImp []string
+}
+
+func listPackages(t *testing.T) []pkgImports {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{join .Imports \" \"}}|{{join .TestImports \" \"}} {{join .XTestImports \" \"}}", module+"/...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkgImports
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "|")
+		if len(f) != 3 {
+			t.Fatalf("go list: unexpected line %q", sc.Text())
+		}
+		pkgs = append(pkgs, pkgImports{
+			path:    strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/"),
+			imports: strings.Fields(f[1]),
+			testImp: strings.Fields(f[2]),
+		})
+	}
+	return pkgs
+}
+
+func isStd(imp string) bool { return !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") }
+
+func under(imp, prefix string) bool { return imp == prefix || strings.HasPrefix(imp, prefix+"/") }
+
+// TestLayering enforces the project's layering: pure packages import only the
+// standard library, exactly one adapter package imports the AWS SDK, and
+// cmd/rootwatch is wiring only.
+func TestLayering(t *testing.T) {
+	pkgs := listPackages(t)
+	if len(pkgs) < 5 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	for _, v := range violations(pkgs) {
+		t.Error(v)
+	}
+}
+
+// violations returns one line per broken layering rule.
+func violations(pkgs []pkgImports) []string {
+	var out []string
+	sdkUsers := map[string]bool{}
+	for _, p := range pkgs {
+		check := func(imp string, test bool) {
+			rel := strings.TrimPrefix(strings.TrimPrefix(imp, module), "/")
+			if strings.HasPrefix(imp, sdkPrefix) {
+				sdkUsers[p.path] = true
+				if !under(p.path, adapter) {
+					out = append(out, fmt.Sprintf("%s imports the AWS SDK (%s): only %s may", p.path, imp, adapter))
+				}
+				return
+			}
+			if under(rel, "cmd") && !under(p.path, "cmd") {
+				out = append(out, fmt.Sprintf("%s imports %s: nothing may import cmd/", p.path, imp))
+			}
+			if rel == adapter && p.path != "cmd/rootwatch" && !test {
+				out = append(out, fmt.Sprintf("%s imports %s: only cmd/rootwatch wires the adapter in", p.path, adapter))
+			}
+			allowed, layered := layers[p.path]
+			if !layered || isStd(imp) || rel == p.path {
+				return
+			}
+			if test {
+				for _, o := range testOnly {
+					if under(rel, o) || under(imp, o) {
+						return
+					}
+				}
+			}
+			for _, a := range allowed {
+				if under(rel, a) || under(imp, a) {
+					return
+				}
+			}
+			kind := "imports"
+			if test {
+				kind = "tests import"
+			}
+			out = append(out, fmt.Sprintf("%s %s %s, outside its layer (allowed: standard library and %v)", p.path, kind, imp, allowed))
+		}
+		for _, imp := range p.imports {
+			check(imp, false)
+		}
+		for _, imp := range p.testImp {
+			check(imp, true)
+		}
+	}
+	if !sdkUsers[adapter] {
+		out = append(out, fmt.Sprintf("%s does not import the AWS SDK: is the adapter somewhere else?", adapter))
+	}
+	return out
+}
+
+// TestLayeringRules checks that violations catches each kind of breach.
+func TestLayeringRules(t *testing.T) {
+	const sdk = "github.com/aws/aws-sdk-go-v2/service/sns"
+	ok := pkgImports{path: adapter, imports: []string{sdk}}
+	tests := []struct {
+		name string
+		pkg  pkgImports
+		want int
+	}{
+		{"clean", pkgImports{path: "internal/pattern", imports: []string{"bytes", "unicode/utf8"}}, 0},
+		{"pure imports a module", pkgImports{path: "internal/pattern", imports: []string{"github.com/google/go-cmp/cmp"}}, 1},
+		{"pure test imports go-cmp", pkgImports{path: "internal/pattern", testImp: []string{"github.com/google/go-cmp/cmp"}}, 0},
+		{"rules imports pattern", pkgImports{path: "internal/rules", imports: []string{module + "/internal/pattern"}}, 0},
+		{"rules imports cloud", pkgImports{path: "internal/rules", imports: []string{module + "/internal/cloud"}}, 1},
+		{"SDK outside the adapter", pkgImports{path: "internal/deploy", imports: []string{sdk}}, 1},
+		{"SDK in a test outside the adapter", pkgImports{path: "internal/scan", testImp: []string{sdk}}, 1},
+		{"adapter imported by cli", pkgImports{path: "internal/cli", imports: []string{module + "/" + adapter}}, 1},
+		{"cmd imported", pkgImports{path: "internal/cli", imports: []string{module + "/cmd/rootwatch"}}, 1},
+		{"cmd imports more than wiring", pkgImports{path: "cmd/rootwatch", imports: []string{module + "/internal/deploy"}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := violations([]pkgImports{ok, tt.pkg})
+			if len(got) != tt.want {
+				t.Errorf("violations = %q, want %d", got, tt.want)
+			}
+		})
+	}
+	if got := violations([]pkgImports{{path: "internal/cli"}}); len(got) != 1 {
+		t.Errorf("no adapter importing the SDK: violations = %q, want 1", got)
+	}
+}
