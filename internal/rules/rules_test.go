@@ -1,0 +1,386 @@
+package rules
+
+import (
+	"bufio"
+	"compress/gzip"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rootwatch/rootwatch/internal/pattern"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var (
+	kebab       = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	placeholder = regexp.MustCompile(`<([^<>]*)>`)
+	pathKey     = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	jsonPath    = regexp.MustCompile(`^\$(\.[A-Za-z0-9_-]+|\[[0-9]+\])+$`)
+)
+
+func TestPackIsWellFormed(t *testing.T) {
+	all := All()
+	if len(all) < 14 {
+		t.Fatalf("pack has %d rules, want at least 14", len(all))
+	}
+	seen := map[string]bool{}
+	for _, r := range all {
+		t.Run(r.ID, func(t *testing.T) {
+			if !kebab.MatchString(r.ID) || seen[r.ID] {
+				t.Errorf("ID %q is not unique kebab-case", r.ID)
+			}
+			seen[r.ID] = true
+			if got, ok := Get(r.ID); !ok || !cmp.Equal(got, r) {
+				t.Errorf("Get(%q) = %v, %v; want the rule from All", r.ID, got, ok)
+			}
+			switch r.Severity {
+			case Critical, High, Medium, Low:
+			default:
+				t.Errorf("severity %q", r.Severity)
+			}
+			if r.Title == "" || len(r.References) == 0 {
+				t.Errorf("title %q, %d references: both required", r.Title, len(r.References))
+			}
+			if _, err := pattern.Compile([]byte(r.Pattern)); err != nil {
+				t.Errorf("pattern does not compile: %v", err)
+			}
+			if len(r.Pattern) > MaxPatternLen {
+				t.Errorf("pattern is %d characters, EventBridge's default limit is %d", len(r.Pattern), MaxPatternLen)
+			}
+			checkMessage(t, r.Message)
+		})
+	}
+	if _, ok := Get("no-such-rule"); ok {
+		t.Error("Get of an unknown ID succeeded")
+	}
+	fwd := ForwardPattern()
+	if _, err := pattern.Compile([]byte(fwd)); err != nil {
+		t.Errorf("forward pattern does not compile: %v", err)
+	}
+	if len(fwd) > MaxPatternLen {
+		t.Errorf("forward pattern is %d characters", len(fwd))
+	}
+}
+
+func checkMessage(t *testing.T, m Message) {
+	t.Helper()
+	if len(m.Paths) == 0 || len(m.Paths) > MaxInputPaths {
+		t.Errorf("%d input paths, want 1..%d", len(m.Paths), MaxInputPaths)
+	}
+	if len(m.Template) > MaxTemplateLen || !strings.HasPrefix(m.Template, `"`) || !strings.HasSuffix(m.Template, `"`) {
+		t.Errorf("template %q: want a quoted string of at most %d characters", m.Template, MaxTemplateLen)
+	}
+	used := map[string]bool{}
+	for _, sm := range placeholder.FindAllStringSubmatch(m.Template, -1) {
+		used[sm[1]] = true
+		if _, ok := m.Paths[sm[1]]; !ok {
+			t.Errorf("template uses <%s>, which has no input path", sm[1])
+		}
+	}
+	for k, p := range m.Paths {
+		if !pathKey.MatchString(k) || strings.HasPrefix(k, "aws.") {
+			t.Errorf("input path key %q", k)
+		}
+		if !jsonPath.MatchString(p) {
+			t.Errorf("input path %s = %q is not dot-notation JSON path", k, p)
+		}
+		if !used[k] {
+			t.Errorf("input path %s is not used by the template", k)
+		}
+	}
+	// What every e-mail must say.
+	for _, k := range []string{"account", "time", "ip", "region", "ua", "mfa"} {
+		if !used[k] {
+			t.Errorf("template does not render %s", k)
+		}
+	}
+}
+
+// Every rule file in pack/ is listed in pack.json, and every fixture folder
+// belongs to a rule.
+func TestPackHasNoOrphans(t *testing.T) {
+	ids := IDs()
+	files, err := fs.Glob(packFS, "pack/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		id := strings.TrimSuffix(filepath.Base(f), ".json")
+		if id != "pack" && !slices.Contains(ids, id) {
+			t.Errorf("%s is not listed in pack/pack.json", f)
+		}
+	}
+	dirs, err := packFS.ReadDir("pack/fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if d.IsDir() && !slices.Contains(ids, d.Name()) {
+			t.Errorf("fixtures for unknown rule %s", d.Name())
+		}
+	}
+}
+
+// Acceptance 2: every rule has positive and negative fixtures; each positive
+// matches its rule and no other; no negative matches any rule.
+func TestFixtures(t *testing.T) {
+	c := NewClassifier()
+	fwd := pattern.MustCompile(ForwardPattern())
+	for _, r := range All() {
+		t.Run(r.ID, func(t *testing.T) {
+			pos, neg := Fixtures(r.ID)
+			if len(pos) == 0 || len(neg) == 0 {
+				t.Fatalf("%d positive and %d negative fixtures; want both", len(pos), len(neg))
+			}
+			for _, f := range pos {
+				ids, err := c.AppendMatches(nil, f.Event)
+				if err != nil {
+					t.Fatalf("%s: %v", f.Name, err)
+				}
+				if !cmp.Equal(ids, []string{r.ID}) {
+					t.Errorf("positive %s matches %v, want exactly [%s]", f.Name, ids, r.ID)
+				}
+				got, ok, err := c.Classify(f.Event)
+				if err != nil || !ok || got.ID != r.ID {
+					t.Errorf("Classify(positive %s) = %q, %v, %v; want %s", f.Name, got.ID, ok, err, r.ID)
+				}
+				if ok, err := fwd.Match(f.Event); !ok || err != nil {
+					t.Errorf("forward pattern does not match positive %s (%v)", f.Name, err)
+				}
+				if f.Note == "" {
+					t.Errorf("positive %s has no note", f.Name)
+				}
+			}
+			for _, f := range neg {
+				ids, err := c.AppendMatches(nil, f.Event)
+				if err != nil {
+					t.Fatalf("%s: %v", f.Name, err)
+				}
+				if len(ids) != 0 {
+					t.Errorf("negative %s matches %v", f.Name, ids)
+				}
+				if f.Note == "" {
+					t.Errorf("negative %s has no note", f.Name)
+				}
+			}
+		})
+	}
+}
+
+// The look-alikes the issue names are among the negatives.
+func TestLookAlikesAreNegatives(t *testing.T) {
+	want := map[string]string{
+		"an IAM user named root":             `"arn:aws:iam::123456789012:user/root"`,
+		"a role named Root-Admin":            `role/Root-Admin"`,
+		"the word Root in requestParameters": `"userName":"Root"`,
+		"a call invoked by a service":        `"invokedBy":"cloudformation.amazonaws.com"`,
+		"an AwsServiceEvent":                 `"detail-type":"AWS Service Event via CloudTrail"`,
+	}
+	for what, marker := range want {
+		found := false
+		for _, id := range IDs() {
+			_, neg := Fixtures(id)
+			for _, f := range neg {
+				if strings.Contains(string(f.Event), marker) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no negative fixture is %s (containing %s)", what, marker)
+		}
+	}
+}
+
+// Every root event gets exactly one kind. The grid crosses the fields the
+// patterns read; an event is root activity when its identity is Root (and no
+// service invoked it, and it is not a service event), when it comes from a
+// centralized-root-access session, or when it is AssumeRoot.
+func TestExactlyOneKindPerRootEvent(t *testing.T) {
+	c := NewClassifier()
+	fwd := pattern.MustCompile(ForwardPattern())
+	names := []string{"ConsoleLogin", "AssumeRoot", "PutObject", "CheckMfa", "ExternalIdPDirectoryLogin",
+		"PasswordRecoveryRequested", "PasswordRecoveryCompleted", "PasswordUpdated", "EmailUpdated",
+		"CreateAccessKey", "CreateLoginProfile", "EnableMFADevice", "DeactivateMFADevice",
+		"CreateVirtualMFADevice", "DeleteVirtualMFADevice", "ResyncMFADevice", "CloseAccount"}
+	detailTypes := []string{"AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"}
+	identities := map[string]string{
+		"root":            `{"type":"Root","arn":"arn:aws:iam::123456789012:root"}`,
+		"root-signin":     `{"type":"Root","invokedBy":"signin.amazonaws.com"}`,
+		"root-by-service": `{"type":"Root","invokedBy":"cloudformation.amazonaws.com"}`,
+		"root-assumed":    `{"type":"Root","sessionContext":{"assumedRoot":"true"}}`,
+		"role-assumed":    `{"type":"AssumedRole","sessionContext":{"assumedRoot":"true"}}`,
+		"iam-user-root":   `{"type":"IAMUser","userName":"root","arn":"arn:aws:iam::123456789012:user/root"}`,
+		"role-root-admin": `{"type":"AssumedRole","arn":"arn:aws:sts::123456789012:assumed-role/Root-Admin/x"}`,
+	}
+	errorCodes := []string{"", `"errorCode":"AccessDenied",`, `"errorCode":"AccessDeniedException",`, `"errorCode":"ThrottlingException",`}
+	results := []string{"", `"responseElements":{"ConsoleLogin":"Success"},`, `"responseElements":{"ConsoleLogin":"Failure"},`}
+	mfas := []string{"", `"additionalEventData":{"MFAUsed":"Yes"},`, `"additionalEventData":{"MFAUsed":"YES"},`, `"additionalEventData":{"MFAUsed":"No"},`}
+	n := 0
+	for _, name := range names {
+		for _, dt := range detailTypes {
+			for iname, ident := range identities {
+				for _, ec := range errorCodes {
+					for _, res := range results {
+						for _, mfa := range mfas {
+							ev := fmt.Sprintf(`{"version":"0","id":"x","detail-type":%q,"source":"aws.x","account":"123456789012","time":"2026-10-14T09:10:02Z","region":"us-east-1","resources":[],"detail":{%s%s%s"eventName":%q,"userIdentity":%s}}`,
+								dt, ec, res, mfa, name, ident)
+							ids, err := c.AppendMatches(nil, []byte(ev))
+							if err != nil {
+								t.Fatal(err)
+							}
+							n++
+							service := dt == "AWS Service Event via CloudTrail"
+							root := !service && (name == "AssumeRoot" || strings.HasSuffix(iname, "assumed") ||
+								iname == "root" || iname == "root-signin")
+							switch {
+							case root && len(ids) != 1:
+								t.Errorf("root event matches %v, want exactly one rule: %s", ids, ev)
+							case !root && len(ids) != 0:
+								t.Errorf("non-root event matches %v: %s", ids, ev)
+							}
+							if ok, _ := fwd.Match([]byte(ev)); len(ids) > 0 && !ok {
+								t.Errorf("forward pattern misses an event rule %v matches: %s", ids, ev)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d events checked", n)
+}
+
+// The real, root-free CloudTrail of invictus-ir matches nothing.
+func TestRealTrailMatchesNothing(t *testing.T) {
+	f, err := os.Open("testdata/invictus-ir.jsonl.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClassifier()
+	fwd := pattern.MustCompile(ForwardPattern())
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		ids, err := c.AppendMatches(nil, sc.Bytes())
+		if err != nil {
+			t.Fatalf("line %d: %v", n, err)
+		}
+		if len(ids) > 0 {
+			t.Errorf("line %d matches %v", n, ids)
+		}
+		if ok, _ := fwd.Match(sc.Bytes()); ok {
+			t.Errorf("line %d matches the forward pattern", n)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2900 {
+		t.Errorf("read %d events, want 2900", n)
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, r := range All() {
+		t.Run(r.ID, func(t *testing.T) {
+			pos, _ := Fixtures(r.ID)
+			var b strings.Builder
+			for _, f := range pos {
+				out, err := Render(r, f.Event)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&b, "%s:\n%s\n\n", f.Name, out)
+			}
+			golden := filepath.Join("testdata", "render", r.ID+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if diff := cmp.Diff(string(want), b.String()); diff != "" {
+				t.Errorf("Render (-golden +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRenderSemantics(t *testing.T) {
+	ev := []byte(`{"account":"123456789012","detail":{"s":"a\"b","n":1.50,"t":true,"z":null,"o":{"k":"v","n":[1,"x"]},"a":["p","q"],"e":""}}`)
+	tests := []struct {
+		path, want string
+	}{
+		{"$.account", "123456789012"},
+		{"$.detail.s", `a"b`}, // not escaped, as EventBridge does
+		{"$.detail.n", "1.50"},
+		{"$.detail.t", "true"},
+		{"$.detail.z", "null"},
+		{"$.detail.o", "{k:v,n:[1,x]}"}, // objects lose their quotes inside a string
+		{"$.detail.a", "[p,q]"},
+		{"$.detail.a[1]", "q"},
+		{"$.detail.a[5]", ""},
+		{"$.detail.missing", ""},
+		{"$.detail.s.deeper", ""},
+		{"$.detail.e", ""},
+	}
+	for _, tt := range tests {
+		r := Rule{ID: "t", Message: Message{Paths: map[string]string{"v": tt.path}, Template: `"[<v>] <undefined>"`}}
+		got, err := Render(r, ev)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.path, err)
+		}
+		if want := `"[` + tt.want + `] <undefined>"`; got != want {
+			t.Errorf("%s: got %s, want %s", tt.path, got, want)
+		}
+	}
+	if _, err := Render(Rule{Message: Message{Paths: map[string]string{"v": "detail"}, Template: `"<v>"`}}, ev); err == nil {
+		t.Error("a path without $ was accepted")
+	}
+	if _, err := Render(Rule{Message: Message{Template: `"x"`}}, []byte(`{`)); err == nil {
+		t.Error("a malformed event was accepted")
+	}
+}
+
+func TestFixturesAreCopies(t *testing.T) {
+	pos, _ := Fixtures(IDs()[0])
+	pos[0].Event[0] = 'X'
+	again, _ := Fixtures(IDs()[0])
+	if again[0].Event[0] != '{' {
+		t.Error("Fixtures returns the embedded bytes, not a copy")
+	}
+}
+
+func BenchmarkClassifyRootEvent(b *testing.B) {
+	c := NewClassifier()
+	pos, _ := Fixtures("root-api-call")
+	ev := pos[0].Event
+	b.SetBytes(int64(len(ev)))
+	for b.Loop() {
+		if _, ok, _ := c.Classify(ev); !ok {
+			b.Fatal("no match")
+		}
+	}
+}
