@@ -1,0 +1,355 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+)
+
+// DestroyOptions are the user's choices for destroy.
+type DestroyOptions struct {
+	// TopicARNs are topics rootwatch did not create from which to remove its
+	// statement, in addition to the ones the alert rules' targets name.
+	TopicARNs []string
+	// DeleteTrail also deletes the trail --create-trail created, and its bucket
+	// when the bucket holds no logs. Without it both are kept: removing the alert
+	// should not silently remove the account's audit log.
+	DeleteTrail bool
+}
+
+// PlanDestroy finds everything rootwatch deployed, by its deterministic names in
+// every enabled region (and its rootwatch:managed tag), and plans removing it.
+// It needs no state file, and works after a partial deploy. It makes no
+// mutating call.
+func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Plan, error) {
+	id, err := acct.Identity(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("get caller identity: %w", err)
+	}
+	regions, err := acct.Regions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list enabled regions: %w", err)
+	}
+	p := &Plan{Command: "destroy", Account: id.Account, Regions: regions}
+	part := id.Partition
+	if part == "" {
+		part = "aws"
+	}
+
+	type regional struct {
+		topicPolicies []Change // statements removed from topics rootwatch did not create
+		forward       []Change
+		bus           []Change
+		topic         []Change
+		queue         []Change
+		trail         []Change
+		topicARNs     []string
+		notes         []string
+		home          bool
+	}
+	found := make([]regional, len(regions))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, r := range regions {
+		g.Go(func() error {
+			out := &found[i]
+			ev := acct.Events(r)
+			// Forwarding rule.
+			if _, err := ev.Rule(gctx, cloud.DefaultBus, ForwardRuleName); err == nil {
+				cs, err := planRuleRemoval(gctx, acct, r, cloud.DefaultBus, ForwardRuleName, "")
+				if err != nil {
+					return err
+				}
+				out.forward = cs
+			} else if !errors.Is(err, cloud.ErrNotFound) {
+				return fmt.Errorf("describe rule %s in %s: %w", ForwardRuleName, r, err)
+			}
+			// Home bus with its rules; the alert targets name the topic.
+			bus, err := ev.Bus(gctx, BusName)
+			switch {
+			case errors.Is(err, cloud.ErrNotFound):
+			case err != nil:
+				return fmt.Errorf("describe event bus %s in %s: %w", BusName, r, err)
+			default:
+				out.home = true
+				rules, err := ev.Rules(gctx, BusName, "rootwatch-")
+				if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+					return fmt.Errorf("list rules on bus %s in %s: %w", BusName, r, err)
+				}
+				for _, rule := range rules {
+					targets, err := ev.Targets(gctx, BusName, rule.Name)
+					if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+						return fmt.Errorf("list targets of rule %s/%s in %s: %w", BusName, rule.Name, r, err)
+					}
+					for _, t := range targets {
+						if a, err := parseARN(t.ARN); err == nil && a.service == "sns" && !slices.Contains(out.topicARNs, t.ARN) {
+							out.topicARNs = append(out.topicARNs, t.ARN)
+						}
+					}
+					cs, err := planRuleRemoval(gctx, acct, r, BusName, rule.Name, "")
+					if err != nil {
+						return err
+					}
+					out.bus = append(out.bus, cs...)
+				}
+				if managed(bus.Tags) {
+					out.bus = append(out.bus, Change{Action: Delete, Resource: KindBus, Region: r, Name: BusName,
+						apply: func(ctx context.Context) error { return ignoreNotFound(ev.DeleteBus(ctx, BusName)) }})
+				} else {
+					out.bus = append(out.bus, Change{Action: Keep, Resource: KindBus, Region: r, Name: BusName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
+				}
+			}
+			// The topic rootwatch creates.
+			topics := acct.Topics(r)
+			topicARN := arn(part, "sns", r, id.Account, TopicName)
+			t, err := topics.Topic(gctx, topicARN)
+			switch {
+			case errors.Is(err, cloud.ErrNotFound):
+			case err != nil:
+				return fmt.Errorf("get topic %s: %w", topicARN, err)
+			case managed(t.Tags):
+				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: TopicName, Detail: "with its subscriptions",
+					apply: func(ctx context.Context) error { return ignoreNotFound(topics.DeleteTopic(ctx, topicARN)) }})
+			default:
+				if !slices.Contains(out.topicARNs, topicARN) {
+					out.topicARNs = append(out.topicARNs, topicARN)
+				}
+			}
+			// Dead-letter queue.
+			queues := acct.Queues(r)
+			q, err := queues.Queue(gctx, DLQName)
+			switch {
+			case errors.Is(err, cloud.ErrNotFound):
+			case err != nil:
+				return fmt.Errorf("get queue %s in %s: %w", DLQName, r, err)
+			case managed(q.Tags):
+				detail := ""
+				if q.Messages > 0 {
+					detail = fmt.Sprintf("holds %d undelivered alert(s); they are deleted with it", q.Messages)
+				}
+				out.queue = append(out.queue, Change{Action: Delete, Resource: KindQueue, Region: r, Name: DLQName, Detail: detail,
+					apply: func(ctx context.Context) error { return ignoreNotFound(queues.DeleteQueue(ctx, q.URL)) }})
+			default:
+				out.queue = append(out.queue, Change{Action: Keep, Resource: KindQueue, Region: r, Name: DLQName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
+			}
+			// The trail and bucket of --create-trail, if this was their home.
+			cs, notes, err := planTrailRemoval(gctx, acct, id.Account, r, o.DeleteTrail)
+			if err != nil {
+				return err
+			}
+			out.trail, out.notes = cs, notes
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	// Topics rootwatch did not create: remove only its statement.
+	topicARNs := slices.Clone(o.TopicARNs)
+	for _, f := range found {
+		for _, a := range f.topicARNs {
+			if !slices.Contains(topicARNs, a) {
+				topicARNs = append(topicARNs, a)
+			}
+		}
+		if f.home && p.HomeRegion == "" {
+			p.HomeRegion = regions[slices.IndexFunc(found, func(x regional) bool { return x.home })]
+		}
+	}
+	slices.Sort(topicARNs)
+	var statementChanges []Change
+	for _, ta := range topicARNs {
+		cs, err := planStatementRemoval(ctx, acct, ta)
+		if err != nil {
+			return nil, err
+		}
+		statementChanges = append(statementChanges, cs...)
+	}
+
+	// Order: statements first (so that a failure later still leaves foreign
+	// policies clean), then rules and targets, buses, topics, queues, the role,
+	// and the trail.
+	p.Changes = append(p.Changes, statementChanges...)
+	for _, f := range found {
+		p.Changes = append(p.Changes, f.forward...)
+	}
+	for _, f := range found {
+		p.Changes = append(p.Changes, f.bus...)
+	}
+	for _, f := range found {
+		p.Changes = append(p.Changes, f.topic...)
+	}
+	for _, f := range found {
+		p.Changes = append(p.Changes, f.queue...)
+	}
+	roleChanges, err := planRoleRemoval(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	p.Changes = append(p.Changes, roleChanges...)
+	for _, f := range found {
+		p.Changes = append(p.Changes, f.trail...)
+		p.Notes = append(p.Notes, f.notes...)
+	}
+	return p, nil
+}
+
+func managed(t cloud.Tags) bool { return t[cloud.ManagedTag] == cloud.ManagedValue }
+
+// planStatementRemoval removes rootwatch's statement from a topic rootwatch did
+// not create, and its statement from the policy of the topic's customer key.
+func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN string) ([]Change, error) {
+	a, err := parseARN(topicARN)
+	if err != nil {
+		return nil, err
+	}
+	topics := acct.Topics(a.region)
+	t, err := topics.Topic(ctx, topicARN)
+	if errors.Is(err, cloud.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get topic %s: %w", topicARN, err)
+	}
+	var cs []Change
+	after, found, err := withoutStatement(t.Policy, TopicStatementSid)
+	if err != nil {
+		return nil, fmt.Errorf("policy of topic %s: %w", topicARN, err)
+	}
+	if found {
+		cs = append(cs, Change{Action: Update, Resource: KindTopicPolicy, Region: a.region, Name: a.resource,
+			Detail: "remove statement " + TopicStatementSid + "; the topic and its subscriptions stay", Diff: policyDiff(t.Policy, after),
+			apply: func(ctx context.Context) error {
+				t, err := topics.Topic(ctx, topicARN)
+				if err != nil {
+					return ignoreNotFound(err)
+				}
+				after, found, err := withoutStatement(t.Policy, TopicStatementSid)
+				if err != nil || !found {
+					return err
+				}
+				return topics.SetTopicPolicy(ctx, topicARN, after)
+			}})
+	} else {
+		cs = append(cs, Change{Action: Keep, Resource: KindTopic, Region: a.region, Name: a.resource, Detail: "not created by rootwatch; holds no rootwatch statement"})
+	}
+	if t.KMSKeyID == "" || t.KMSKeyID == "alias/aws/sns" {
+		return cs, nil
+	}
+	keys := acct.Keys(a.region)
+	k, err := keys.Key(ctx, t.KMSKeyID)
+	if err != nil || k.AWSManaged {
+		return cs, nil // nothing of rootwatch's can be there
+	}
+	kafter, kfound, err := withoutStatement(k.Policy, KeyStatementSid)
+	if err != nil || !kfound {
+		return cs, nil
+	}
+	keyID := k.ID
+	if keyID == "" {
+		keyID = t.KMSKeyID
+	}
+	cs = append(cs, Change{Action: Update, Resource: KindKeyPolicy, Region: a.region, Name: k.ARN, Detail: "remove statement " + KeyStatementSid,
+		Diff: policyDiff(k.Policy, kafter),
+		apply: func(ctx context.Context) error {
+			k, err := keys.Key(ctx, keyID)
+			if err != nil {
+				return err
+			}
+			after, found, err := withoutStatement(k.Policy, KeyStatementSid)
+			if err != nil || !found {
+				return err
+			}
+			return keys.PutKeyPolicy(ctx, keyID, after)
+		}})
+	return cs, nil
+}
+
+func planRoleRemoval(ctx context.Context, acct cloud.Account) ([]Change, error) {
+	roles := acct.Roles()
+	r, err := roles.Role(ctx, ForwarderRoleName)
+	if errors.Is(err, cloud.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get role %s: %w", ForwarderRoleName, err)
+	}
+	if !managed(r.Tags) {
+		return []Change{{Action: Keep, Resource: KindRole, Name: ForwarderRoleName, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
+	}
+	var cs []Change
+	if _, err := roles.RolePolicy(ctx, ForwarderRoleName, ForwarderPolicyName); err == nil {
+		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: ForwarderRoleName + "/" + ForwarderPolicyName,
+			apply: func(ctx context.Context) error {
+				return ignoreNotFound(roles.DeleteRolePolicy(ctx, ForwarderRoleName, ForwarderPolicyName))
+			}})
+	} else if !errors.Is(err, cloud.ErrNotFound) {
+		return nil, fmt.Errorf("get policy %s of role %s: %w", ForwarderPolicyName, ForwarderRoleName, err)
+	}
+	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: ForwarderRoleName,
+		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, ForwarderRoleName)) }})
+	return cs, nil
+}
+
+// planTrailRemoval handles the trail and bucket --create-trail made with region
+// as home. Without deleteTrail they are kept, and the notes say so.
+func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region string, deleteTrail bool) ([]Change, []string, error) {
+	var cs []Change
+	var notes []string
+	trails, err := acct.Trails(region).Trails(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list trails in %s: %w", region, err)
+	}
+	tr := acct.Trails(region)
+	for _, t := range trails {
+		if t.Name != TrailName || (t.HomeRegion != "" && t.HomeRegion != region) || !managed(t.Tags) {
+			continue
+		}
+		if deleteTrail {
+			cs = append(cs, Change{Action: Delete, Resource: KindTrail, Region: region, Name: TrailName, Detail: "stops logging; the logs stay in the bucket",
+				apply: func(ctx context.Context) error { return ignoreNotFound(tr.DeleteTrail(ctx, TrailName)) }})
+		} else {
+			cs = append(cs, Change{Action: Keep, Resource: KindTrail, Region: region, Name: TrailName, Detail: "audit log; --delete-trail removes it"})
+		}
+	}
+	bucket := TrailBucketPrefix + account + "-" + region
+	b := acct.Buckets()
+	if _, err := b.BucketPolicy(ctx, bucket); errors.Is(err, cloud.ErrNotFound) {
+		return cs, notes, nil
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("get bucket policy of %s: %w", bucket, err)
+	}
+	if !deleteTrail {
+		cs = append(cs, Change{Action: Keep, Resource: KindBucket, Name: bucket, Detail: "CloudTrail logs; --delete-trail removes it when empty"})
+		notes = append(notes, fmt.Sprintf("kept the CloudTrail trail %q and its log bucket %s: destroy never deletes audit logs unless told to (--delete-trail deletes the trail, and the bucket once it is empty)", TrailName, bucket))
+		return cs, notes, nil
+	}
+	page, err := b.List(ctx, bucket, "", "", "")
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		return nil, nil, fmt.Errorf("list bucket %s: %w", bucket, err)
+	}
+	if len(page.Objects) > 0 || len(page.Prefixes) > 0 {
+		cs = append(cs, Change{Action: Keep, Resource: KindBucket, Name: bucket, Detail: "holds CloudTrail logs; empty it and run destroy --delete-trail again"})
+		notes = append(notes, fmt.Sprintf("bucket %s holds CloudTrail logs: rootwatch does not delete logs; empty the bucket yourself and run destroy --delete-trail again", bucket))
+		return cs, notes, nil
+	}
+	cs = append(cs, Change{Action: Delete, Resource: KindBucket, Name: bucket, Detail: "empty",
+		apply: func(ctx context.Context) error { return ignoreNotFound(b.DeleteBucket(ctx, bucket)) }})
+	return cs, notes, nil
+}
+
+// describeChanges is used by tests and output: "action resource region name".
+func describeChanges(cs []Change) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, strings.Join([]string{string(c.Action), c.Resource, c.Region, c.Name}, " "))
+	}
+	return out
+}
