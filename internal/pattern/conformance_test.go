@@ -123,7 +123,6 @@ func runMatchCases(t *testing.T, file string, min int) {
 
 func TestAWSValidatedCases(t *testing.T) { runMatchCases(t, "testdata/aws-match.jsonl", 207) }
 
-
 const awsReasonPrefix = "Event pattern is not valid. Reason: "
 
 func runInvalidCases(t *testing.T, file string, min int) {

@@ -9,11 +9,13 @@ import (
 // number's literal text. Derived forms (number, IP address, folded text) are
 // computed on first use and cached.
 type evValue struct {
-	kind  jkind
-	b     []byte
-	field int32 // field index (Matcher) or -1
-	next  int32 // next value of the same field, -1 at the end
-	arr   arrPath
+	kind   jkind
+	b      []byte
+	field  int32 // field index (Matcher) or -1
+	next   int32 // next value of the same field, -1 at the end
+	arr    arrPath
+	arrOff int32 // position of arr in the state's arena while scanning
+	arrLen int32
 
 	numState int8 // 0 unknown, 1 exact, -1 not exactly representable
 	ipState  int8 // 0 unknown, 1 IP address, -1 not
@@ -24,7 +26,7 @@ type evValue struct {
 }
 
 func (v *evValue) reset(kind jkind, b []byte) {
-	v.kind, v.b = kind, b
+	v.kind, v.b, v.arr = kind, b, nil
 	v.numState, v.ipState, v.folded = 0, 0, false
 	v.fold = v.fold[:0]
 }

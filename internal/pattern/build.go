@@ -1,0 +1,294 @@
+package pattern
+
+import (
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+// compiled is an immutable snapshot of a Matcher's patterns, turned into
+// indexes. See the package documentation for the design.
+type compiled struct {
+	ids    []string   // pattern ids in Add order
+	root   *pathNode  // referenced paths, one node per path segment
+	fields []*fieldIx // per referenced field: trigger indexes
+	conds  []*cond    // merged conditions, by cond id
+	cfield []int32    // field of each cond
+	subs   []csub     // every conjunction of every pattern
+	// anchor cond -> conjunctions anchored on it
+	anchored [][]int32
+	// conjunctions with no trigger at all (only exists:false conditions):
+	// evaluated for every event.
+	always []int32
+
+	pool sync.Pool // of *state
+}
+
+type csub struct {
+	owner int32   // index into ids
+	conds []int32 // cond ids
+}
+
+type pathNode struct {
+	children map[string]*pathNode
+	field    int32 // -1 when no pattern has a leaf condition here
+}
+
+// fieldIx holds the triggers of one field: for each kind of test, which
+// anchor conditions a value satisfying it fires.
+type fieldIx struct {
+	strs     map[string][]int32
+	ips      map[netip.Addr][]int32
+	nums     map[float64][]int32
+	numTexts map[string][]int32
+	tru      []int32
+	fals     []int32
+	null     []int32
+	present  []int32 // fired by any value
+	prefix   *byteTrie
+	suffix   *byteTrie // keys reversed
+	prefixF  *byteTrie // folded
+	suffixF  *byteTrie // folded, reversed
+	eqFold   map[string][]int32
+	others   []otherTrigger // numeric, cidr, wildcard: tested one by one
+	needFold bool
+	needIP   bool
+	needNum  bool
+}
+
+type otherTrigger struct {
+	m    *matcher
+	cond int32
+}
+
+func (n *pathNode) child(seg string) *pathNode {
+	if n.children == nil {
+		n.children = map[string]*pathNode{}
+	}
+	c := n.children[seg]
+	if c == nil {
+		c = &pathNode{field: -1}
+		n.children[seg] = c
+	}
+	return c
+}
+
+// kind weights for choosing a conjunction's anchor: lower is more selective.
+const (
+	wExact    = 1
+	wFold     = 2
+	wAffix    = 3
+	wOther    = 6
+	wShort    = 20
+	wPresence = 50
+)
+
+// condWeight estimates how often a condition fires; ok is false when the
+// condition cannot trigger (anything-but, exists:false).
+func condWeight(c *cond) (w int, ok bool) {
+	if c.absent {
+		return 0, false
+	}
+	if c.exists {
+		return wPresence, true
+	}
+	w = wExact * (len(c.strs) + len(c.ips) + len(c.nums) + len(c.numTexts))
+	if c.tru || c.fals || c.null {
+		w += wShort
+	}
+	for i := range c.ms {
+		m := &c.ms[i]
+		switch m.op {
+		case opAnythingBut:
+			return 0, false
+		case opEqFold:
+			w += wFold
+		case opPrefix, opSuffix, opPrefixFold, opSuffixFold:
+			if len(m.s) < 3 {
+				w += wShort
+			} else {
+				w += wAffix
+			}
+		default:
+			w += wOther
+		}
+	}
+	return w, true
+}
+
+func build(ids []string, pats [][]*Pattern) *compiled {
+	c := &compiled{ids: ids, root: &pathNode{field: -1}}
+	fieldOf := map[string]int32{}
+	condOf := map[string]int32{}
+	fieldID := func(path string) int32 {
+		if f, ok := fieldOf[path]; ok {
+			return f
+		}
+		f := int32(len(c.fields))
+		fieldOf[path] = f
+		c.fields = append(c.fields, &fieldIx{})
+		n := c.root
+		for _, seg := range strings.Split(path, ".") {
+			n = n.child(seg)
+		}
+		n.field = f
+		return f
+	}
+	refs := []int{}
+	for owner, ps := range pats {
+		for _, p := range ps {
+			for _, conds := range p.subs {
+				s := csub{owner: int32(owner)}
+				for _, cd := range conds {
+					id, ok := condOf[cd.key]
+					if !ok {
+						id = int32(len(c.conds))
+						condOf[cd.key] = id
+						c.conds = append(c.conds, cd)
+						c.cfield = append(c.cfield, fieldID(cd.path))
+						refs = append(refs, 0)
+					}
+					refs[id]++
+					s.conds = append(s.conds, id)
+				}
+				c.subs = append(c.subs, s)
+			}
+		}
+	}
+	c.anchored = make([][]int32, len(c.conds))
+	isAnchor := make([]bool, len(c.conds))
+	presence := map[int32][]int32{} // field -> subs triggered by presence
+	for si, s := range c.subs {
+		best, bestScore := int32(-1), 0
+		for _, cid := range s.conds {
+			w, ok := condWeight(c.conds[cid])
+			if !ok {
+				continue
+			}
+			score := w * (8 + refs[cid])
+			if best < 0 || score < bestScore {
+				best, bestScore = cid, score
+			}
+		}
+		if best >= 0 {
+			c.anchored[best] = append(c.anchored[best], int32(si))
+			isAnchor[best] = true
+			continue
+		}
+		// No condition can trigger: use the presence of a field that some
+		// condition needs (one without exists:false), else evaluate always.
+		placed := false
+		for _, cid := range s.conds {
+			if !c.conds[cid].absent {
+				f := c.cfield[cid]
+				presence[f] = append(presence[f], int32(si))
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			c.always = append(c.always, int32(si))
+		}
+	}
+	// Presence triggers are modelled as pseudo-conditions appended after the
+	// real ones, so that firing works the same way.
+	for f, subs := range presence {
+		id := int32(len(c.conds))
+		c.conds = append(c.conds, &cond{exists: true})
+		c.cfield = append(c.cfield, f)
+		c.anchored = append(c.anchored, subs)
+		c.fields[f].present = append(c.fields[f].present, id)
+	}
+	for cid, ok := range isAnchor {
+		if ok {
+			c.index(int32(cid))
+		}
+	}
+	return c
+}
+
+// index adds the tests of an anchor condition to its field's triggers.
+func (c *compiled) index(cid int32) {
+	cd := c.conds[cid]
+	fx := c.fields[c.cfield[cid]]
+	if cd.exists {
+		fx.present = append(fx.present, cid)
+		return
+	}
+	for _, s := range cd.strs {
+		if fx.strs == nil {
+			fx.strs = map[string][]int32{}
+		}
+		fx.strs[s] = appendUnique(fx.strs[s], cid)
+	}
+	for _, a := range cd.ips {
+		if fx.ips == nil {
+			fx.ips = map[netip.Addr][]int32{}
+		}
+		fx.ips[a] = appendUnique(fx.ips[a], cid)
+		fx.needIP = true
+	}
+	for _, n := range cd.nums {
+		if fx.nums == nil {
+			fx.nums = map[float64][]int32{}
+		}
+		fx.nums[n] = appendUnique(fx.nums[n], cid)
+		fx.needNum = true
+	}
+	for _, t := range cd.numTexts {
+		if fx.numTexts == nil {
+			fx.numTexts = map[string][]int32{}
+		}
+		fx.numTexts[t] = appendUnique(fx.numTexts[t], cid)
+	}
+	if cd.tru {
+		fx.tru = appendUnique(fx.tru, cid)
+	}
+	if cd.fals {
+		fx.fals = appendUnique(fx.fals, cid)
+	}
+	if cd.null {
+		fx.null = appendUnique(fx.null, cid)
+	}
+	for i := range cd.ms {
+		m := &cd.ms[i]
+		switch m.op {
+		case opPrefix:
+			if fx.prefix == nil {
+				fx.prefix = &byteTrie{}
+			}
+			fx.prefix.add(m.s, cid)
+		case opSuffix:
+			if fx.suffix == nil {
+				fx.suffix = &byteTrie{}
+			}
+			fx.suffix.add(reverseString(m.s), cid)
+		case opPrefixFold:
+			if fx.prefixF == nil {
+				fx.prefixF = &byteTrie{}
+			}
+			fx.prefixF.add(m.s, cid)
+			fx.needFold = true
+		case opSuffixFold:
+			if fx.suffixF == nil {
+				fx.suffixF = &byteTrie{}
+			}
+			fx.suffixF.add(reverseString(m.s), cid)
+			fx.needFold = true
+		case opEqFold:
+			if fx.eqFold == nil {
+				fx.eqFold = map[string][]int32{}
+			}
+			fx.eqFold[m.s] = appendUnique(fx.eqFold[m.s], cid)
+			fx.needFold = true
+		case opCIDR:
+			fx.needIP = true
+			fx.others = append(fx.others, otherTrigger{m, cid})
+		case opNumeric:
+			fx.needNum = true
+			fx.others = append(fx.others, otherTrigger{m, cid})
+		default:
+			fx.others = append(fx.others, otherTrigger{m, cid})
+		}
+	}
+}

@@ -1,0 +1,295 @@
+package pattern
+
+import "slices"
+
+// state is the per-event scratch space of one goroutine. Arrays indexed by
+// field, condition, conjunction and pattern are stamped with the current
+// epoch instead of being cleared between events.
+type state struct {
+	c     *compiled
+	epoch uint32
+
+	vals      []evValue
+	fieldHead []int32 // first value of each field (when fieldSeen == epoch)
+	fieldTail []int32
+	fieldSeen []uint32
+
+	condSeen []uint32 // condition evaluated this event
+	condOK   []bool
+	subSeen  []uint32 // conjunction queued this event
+	ownSeen  []uint32 // pattern matched this event
+
+	cands   []int32
+	matched []int32
+
+	arrays    int32     // arrays numbered so far in this event
+	arrStack  []arrStep // enclosing arrays of the current position
+	arrSteps  []arrStep // arena for the values' array paths
+	hasArrays bool      // some recorded value sits inside an array
+	keyBuf    []byte    // decoded object keys
+	candBuf   [][]*evValue
+	chosen    []*evValue
+}
+
+func newState(c *compiled) *state {
+	nf, nc, ns, no := len(c.fields), len(c.conds), len(c.subs), len(c.ids)
+	return &state{
+		c:         c,
+		fieldHead: make([]int32, nf),
+		fieldTail: make([]int32, nf),
+		fieldSeen: make([]uint32, nf),
+		condSeen:  make([]uint32, nc),
+		condOK:    make([]bool, nc),
+		subSeen:   make([]uint32, ns),
+		ownSeen:   make([]uint32, no),
+	}
+}
+
+func (st *state) begin() {
+	st.epoch++
+	if st.epoch == 0 { // wrapped: clear the stamps once every 2^32 events
+		clear(st.fieldSeen)
+		clear(st.condSeen)
+		clear(st.subSeen)
+		clear(st.ownSeen)
+		st.epoch = 1
+	}
+	st.vals = st.vals[:0]
+	st.cands = st.cands[:0]
+	st.matched = st.matched[:0]
+	st.arrays = 0
+	st.arrStack = st.arrStack[:0]
+	st.arrSteps = st.arrSteps[:0]
+	st.hasArrays = false
+}
+
+// run matches one event and appends the ids of the matching patterns.
+func (st *state) run(dst []string, event []byte) ([]string, error) {
+	st.begin()
+	if err := st.scanEvent(event); err != nil {
+		return dst, err
+	}
+	c := st.c
+	if st.hasArrays {
+		for i := range st.vals {
+			v := &st.vals[i]
+			if n := int(v.arrLen); n > 0 {
+				v.arr = st.arrSteps[v.arrOff : int(v.arrOff)+n]
+			} else {
+				v.arr = nil
+			}
+		}
+	}
+	for _, si := range c.always {
+		st.queue(si)
+	}
+	for _, si := range st.cands {
+		s := &c.subs[si]
+		if st.ownSeen[s.owner] == st.epoch {
+			continue
+		}
+		if st.evalSub(s) {
+			st.ownSeen[s.owner] = st.epoch
+			st.matched = append(st.matched, s.owner)
+		}
+	}
+	if len(st.matched) > 1 {
+		slices.Sort(st.matched)
+	}
+	for _, o := range st.matched {
+		dst = append(dst, c.ids[o])
+	}
+	return dst, nil
+}
+
+func (st *state) queue(si int32) {
+	if st.subSeen[si] != st.epoch {
+		st.subSeen[si] = st.epoch
+		st.cands = append(st.cands, si)
+	}
+}
+
+// fire marks anchor conditions as satisfied and queues the conjunctions
+// anchored on them.
+func (st *state) fire(ids []int32) {
+	for _, cid := range ids {
+		if st.condSeen[cid] == st.epoch {
+			continue
+		}
+		st.condSeen[cid] = st.epoch
+		st.condOK[cid] = true
+		for _, si := range st.c.anchored[cid] {
+			st.queue(si)
+		}
+	}
+}
+
+func (st *state) fireOne(cid int32) {
+	if st.condSeen[cid] == st.epoch {
+		return
+	}
+	st.condSeen[cid] = st.epoch
+	st.condOK[cid] = true
+	for _, si := range st.c.anchored[cid] {
+		st.queue(si)
+	}
+}
+
+// evalCond reports whether some value of the condition's field satisfies it
+// (or the field is absent and the condition allows that).
+func (st *state) evalCond(cid int32) bool {
+	if st.condSeen[cid] == st.epoch {
+		return st.condOK[cid]
+	}
+	ok := false
+	f := st.c.cfield[cid]
+	cd := st.c.conds[cid]
+	if st.fieldSeen[f] != st.epoch {
+		ok = cd.absent
+	} else {
+		for i := st.fieldHead[f]; i >= 0; i = st.vals[i].next {
+			if cd.matchValue(&st.vals[i]) {
+				ok = true
+				break
+			}
+		}
+	}
+	st.condSeen[cid] = st.epoch
+	st.condOK[cid] = ok
+	return ok
+}
+
+func (st *state) evalSub(s *csub) bool {
+	inArrays := false
+	for _, cid := range s.conds {
+		if !st.evalCond(cid) {
+			return false
+		}
+		if st.hasArrays && !inArrays {
+			f := st.c.cfield[cid]
+			if st.fieldSeen[f] == st.epoch {
+				for i := st.fieldHead[f]; i >= 0; i = st.vals[i].next {
+					if st.vals[i].arrLen > 0 {
+						inArrays = true
+						break
+					}
+				}
+			}
+		}
+	}
+	if !inArrays || len(s.conds) < 2 {
+		return true
+	}
+	// Array consistency: choose one value per condition, all from the same
+	// element of any array they share.
+	cands := st.candBuf[:0]
+	for _, cid := range s.conds {
+		f := st.c.cfield[cid]
+		if st.fieldSeen[f] != st.epoch {
+			cands = append(cands, nil) // satisfied by absence
+			continue
+		}
+		cd := st.c.conds[cid]
+		var list []*evValue
+		for i := st.fieldHead[f]; i >= 0; i = st.vals[i].next {
+			if cd.matchValue(&st.vals[i]) {
+				list = append(list, &st.vals[i])
+			}
+		}
+		cands = append(cands, list)
+	}
+	st.candBuf = cands
+	return satisfy(cands, st.chosen[:0])
+}
+
+// record adds a leaf value of a referenced field and fires its triggers.
+func (st *state) record(f int32, kind jkind, b []byte) {
+	idx := int32(len(st.vals))
+	if cap(st.vals) > len(st.vals) {
+		st.vals = st.vals[:idx+1]
+	} else {
+		st.vals = append(st.vals, evValue{})
+	}
+	v := &st.vals[idx]
+	v.reset(kind, b)
+	v.field, v.next = f, -1
+	v.arrOff, v.arrLen = int32(len(st.arrSteps)), int32(len(st.arrStack))
+	if len(st.arrStack) > 0 {
+		st.arrSteps = append(st.arrSteps, st.arrStack...)
+		st.hasArrays = true
+	}
+	if st.fieldSeen[f] != st.epoch {
+		st.fieldSeen[f] = st.epoch
+		st.fieldHead[f] = idx
+	} else {
+		st.vals[st.fieldTail[f]].next = idx
+	}
+	st.fieldTail[f] = idx
+	st.trigger(st.c.fields[f], v)
+}
+
+func (st *state) trigger(fx *fieldIx, v *evValue) {
+	if len(fx.present) > 0 {
+		st.fire(fx.present)
+	}
+	switch v.kind {
+	case jString:
+		if fx.strs != nil {
+			if ids, ok := fx.strs[string(v.b)]; ok {
+				st.fire(ids)
+			}
+		}
+		if fx.ips != nil {
+			if a, ok := v.addr(); ok {
+				if ids, ok := fx.ips[a]; ok {
+					st.fire(ids)
+				}
+			}
+		}
+		if fx.prefix != nil {
+			fx.prefix.walk(v.b, false, st)
+		}
+		if fx.suffix != nil {
+			fx.suffix.walk(v.b, true, st)
+		}
+		if fx.needFold {
+			fb := v.folding()
+			if fx.eqFold != nil {
+				if ids, ok := fx.eqFold[string(fb)]; ok {
+					st.fire(ids)
+				}
+			}
+			if fx.prefixF != nil {
+				fx.prefixF.walk(fb, false, st)
+			}
+			if fx.suffixF != nil {
+				fx.suffixF.walk(fb, true, st)
+			}
+		}
+	case jNumber:
+		if fx.numTexts != nil {
+			if ids, ok := fx.numTexts[string(v.b)]; ok {
+				st.fire(ids)
+			}
+		}
+		if fx.nums != nil {
+			if f, ok := v.number(); ok {
+				if ids, ok := fx.nums[f]; ok {
+					st.fire(ids)
+				}
+			}
+		}
+	case jTrue:
+		st.fire(fx.tru)
+	case jFalse:
+		st.fire(fx.fals)
+	case jNull:
+		st.fire(fx.null)
+	}
+	for i := range fx.others {
+		t := &fx.others[i]
+		if st.condSeen[t.cond] != st.epoch && t.m.match(v) {
+			st.fireOne(t.cond)
+		}
+	}
+}
