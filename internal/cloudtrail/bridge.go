@@ -7,6 +7,7 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -64,21 +65,12 @@ func AppendEvent(dst, record []byte) ([]byte, error) {
 	if f.eventType == nil {
 		return dst, fmt.Errorf("%w: no eventType", ErrNotRecord)
 	}
-	et, err := stringValue(f.eventType)
+	dt, err := detailTypeOf(f.eventType)
 	if err != nil {
-		return dst, fmt.Errorf("%w: eventType: %v", ErrNotRecord, err)
+		return dst, err
 	}
-	dt, ok := detailTypes[et]
-	if !ok {
-		return dst, fmt.Errorf("%w: eventType %q is not delivered to EventBridge", ErrNotRecord, et)
-	}
-	source := "aws.unknown"
-	if f.eventSource != nil {
-		es, err := stringValue(f.eventSource)
-		if err != nil {
-			return dst, fmt.Errorf("%w: eventSource: %v", ErrNotRecord, err)
-		}
-		source = Source(es)
+	if f.eventSource != nil && !isString(f.eventSource) {
+		return dst, fmt.Errorf("%w: eventSource is not a string", ErrNotRecord)
 	}
 	dst = append(dst, `{"version":"0","id":`...)
 	if f.eventID != nil && isString(f.eventID) {
@@ -92,7 +84,7 @@ func AppendEvent(dst, record []byte) ([]byte, error) {
 	dst = append(dst, `,"detail-type":"`...)
 	dst = append(dst, dt...)
 	dst = append(dst, `","source":`...)
-	dst = appendJSONString(dst, source)
+	dst = appendSource(dst, f.eventSource)
 	dst = appendField(dst, "account", f.account)
 	dst = appendField(dst, "time", f.eventTime)
 	dst = appendField(dst, "region", f.awsRegion)
@@ -128,9 +120,43 @@ func appendUUID(dst, b []byte) []byte {
 	return append(dst, buf[:]...)
 }
 
-func appendJSONString(dst []byte, s string) []byte {
-	b, _ := json.Marshal(s) // a string always marshals
-	return append(dst, b...)
+// detailTypeOf maps the raw eventType value to the detail-type.
+func detailTypeOf(raw []byte) (string, error) {
+	if !isString(raw) {
+		return "", fmt.Errorf("%w: eventType is not a string", ErrNotRecord)
+	}
+	if dt, ok := detailTypes[string(raw[1:len(raw)-1])]; ok { // no allocation
+		return dt, nil
+	}
+	et, err := stringValue(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: eventType: %v", ErrNotRecord, err)
+	}
+	dt, ok := detailTypes[et]
+	if !ok {
+		return "", fmt.Errorf("%w: eventType %q is not delivered to EventBridge", ErrNotRecord, et)
+	}
+	return dt, nil
+}
+
+// appendSource appends the JSON string "aws.<service>" for the raw eventSource
+// value (a JSON string or nil).
+func appendSource(dst, raw []byte) []byte {
+	if raw == nil {
+		return append(dst, `"aws.unknown"`...)
+	}
+	inner := raw[1 : len(raw)-1]
+	if containsByte(inner, '\\') {
+		es, err := stringValue(raw)
+		if err != nil {
+			return append(dst, `"aws.unknown"`...)
+		}
+		b, _ := json.Marshal(Source(es)) // a string always marshals
+		return append(dst, b...)
+	}
+	dst = append(dst, `"aws.`...)
+	dst = append(dst, bytes.TrimSuffix(inner, []byte(".amazonaws.com"))...)
+	return append(dst, '"')
 }
 
 // IsEvent reports whether b looks like an EventBridge event rather than a
