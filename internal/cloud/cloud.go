@@ -25,6 +25,16 @@ var ErrNotFound = errors.New("not found")
 // as opposed to answering it with a failure.
 var ErrUnsupported = errors.New("not supported by this endpoint")
 
+// ErrAlreadyExists is wrapped by errors that mean "a resource of that name already
+// exists and the call does not return it" (CreateBus, CreateRole, CreateTrail,
+// CreateBucket, CreateQueue with a different policy, CreateTopic with different
+// tags).
+var ErrAlreadyExists = errors.New("already exists")
+
+// ErrThrottled is wrapped by errors that mean the service throttled the call
+// after the client's own retries (CloudTrail LookupEvents in particular).
+var ErrThrottled = errors.New("throttled")
+
 // Tags are resource tags. rootwatch marks what it creates with ManagedTag.
 type Tags map[string]string
 

@@ -1,0 +1,159 @@
+package fake
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+)
+
+type role struct {
+	r        cloud.Role
+	policies map[string]string
+}
+
+type roles struct{ a *Account }
+
+// lockGlobal takes the account's lock for a global service.
+func (a *Account) lockGlobal(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	return nil
+}
+
+func noSuchRole(name string) error {
+	return notFound("NoSuchEntity: The role with name %s cannot be found", name)
+}
+
+func (s *roles) Role(ctx context.Context, name string) (cloud.Role, error) {
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return cloud.Role{}, fmt.Errorf("get role %s: %w", name, err)
+	}
+	defer s.a.mu.Unlock()
+	r, ok := s.a.roles[name]
+	if !ok {
+		return cloud.Role{}, fmt.Errorf("get role %s: %w", name, noSuchRole(name))
+	}
+	c := r.r
+	c.Tags = cloneTags(c.Tags)
+	return c, nil
+}
+
+func (s *roles) CreateRole(ctx context.Context, in cloud.Role) (string, error) {
+	op := fmt.Sprintf("create role %s", in.Name)
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	defer s.a.mu.Unlock()
+	if !validName(in.Name, 64, "+=,.@_-") {
+		return "", fmt.Errorf("%s: ValidationError: invalid role name", op)
+	}
+	if _, ok := s.a.roles[in.Name]; ok {
+		return "", fmt.Errorf("%s: %w", op, exists("EntityAlreadyExists: Role with name %s already exists", in.Name))
+	}
+	if err := validPolicy(in.Trust); err != nil {
+		return "", fmt.Errorf("%s: assume-role policy: %w", op, err)
+	}
+	r := &role{r: in, policies: map[string]string{}}
+	r.r.ARN = "arn:aws:iam::" + s.a.id + ":role/" + in.Name
+	r.r.Tags = cloneTags(in.Tags)
+	s.a.roles[in.Name] = r
+	return r.r.ARN, nil
+}
+
+func (s *roles) UpdateTrust(ctx context.Context, name, trust string) error {
+	op := fmt.Sprintf("update assume-role policy of role %s", name)
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer s.a.mu.Unlock()
+	r, ok := s.a.roles[name]
+	if !ok {
+		return fmt.Errorf("%s: %w", op, noSuchRole(name))
+	}
+	if err := validPolicy(trust); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	r.r.Trust = trust
+	return nil
+}
+
+func (s *roles) RolePolicy(ctx context.Context, roleName, name string) (string, error) {
+	op := fmt.Sprintf("get policy %s of role %s", name, roleName)
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	defer s.a.mu.Unlock()
+	r, ok := s.a.roles[roleName]
+	if !ok {
+		return "", fmt.Errorf("%s: %w", op, noSuchRole(roleName))
+	}
+	p, ok := r.policies[name]
+	if !ok {
+		return "", fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: The role policy with name %s cannot be found", name))
+	}
+	return p, nil
+}
+
+func (s *roles) PutRolePolicy(ctx context.Context, roleName, name, policy string) error {
+	op := fmt.Sprintf("put policy %s of role %s", name, roleName)
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer s.a.mu.Unlock()
+	r, ok := s.a.roles[roleName]
+	if !ok {
+		return fmt.Errorf("%s: %w", op, noSuchRole(roleName))
+	}
+	if !validName(name, 128, "+=,.@_-") {
+		return fmt.Errorf("%s: ValidationError: invalid policy name", op)
+	}
+	if err := validPolicy(policy); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	r.policies[name] = policy
+	return nil
+}
+
+func (s *roles) DeleteRolePolicy(ctx context.Context, roleName, name string) error {
+	op := fmt.Sprintf("delete policy %s of role %s", name, roleName)
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer s.a.mu.Unlock()
+	r, ok := s.a.roles[roleName]
+	if !ok {
+		return fmt.Errorf("%s: %w", op, noSuchRole(roleName))
+	}
+	if _, ok := r.policies[name]; !ok {
+		return fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: The role policy with name %s cannot be found", name))
+	}
+	delete(r.policies, name)
+	return nil
+}
+
+// DeleteRole deletes a role; as IAM, it refuses while inline policies remain.
+func (s *roles) DeleteRole(ctx context.Context, name string) error {
+	op := fmt.Sprintf("delete role %s", name)
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer s.a.mu.Unlock()
+	r, ok := s.a.roles[name]
+	if !ok {
+		return fmt.Errorf("%s: %w", op, noSuchRole(name))
+	}
+	if len(r.policies) > 0 {
+		names := make([]string, 0, len(r.policies))
+		for n := range r.policies {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("%s: DeleteConflict: Cannot delete entity, must delete policies first (%v)", op, names)
+	}
+	delete(s.a.roles, name)
+	return nil
+}
