@@ -155,3 +155,7 @@ func runInvalidCases(t *testing.T, file string, min int) {
 }
 
 func TestAWSInvalidCases(t *testing.T) { runInvalidCases(t, "testdata/aws-invalid.jsonl", 38) }
+
+func TestConformanceCases(t *testing.T) { runMatchCases(t, "testdata/cases.jsonl", 300) }
+
+func TestInvalidCases(t *testing.T) { runInvalidCases(t, "testdata/invalid.jsonl", 50) }
