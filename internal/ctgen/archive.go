@@ -49,7 +49,7 @@ type Manifest struct {
 }
 
 // Root returns the labels of root activity, and LookAlikes those of look-alikes.
-func (m Manifest) Root() []Label      { return m.filter(true) }
+func (m Manifest) Root() []Label       { return m.filter(true) }
 func (m Manifest) LookAlikes() []Label { return m.filter(false) }
 
 func (m Manifest) filter(root bool) []Label {
