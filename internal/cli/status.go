@@ -1,7 +1,78 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 
+	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/status"
+)
+
+// runStatus checks every link of the deployed chain against what deploy would
+// deploy with the same options, prints one line per check, and exits 0 when
+// healthy, 1 when degraded, 2 when something could not be checked (the partial
+// report is printed first).
 func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
-	return usageError("not implemented yet")
+	fs := newFlagSet(env, g, "status", "[--regions R,...] [--home-region R] [--topic-arn ARN]")
+	var regions, home, topic string
+	fs.StringVar(&regions, "regions", "", "check only these regions' forwarding (comma-separated; the home region is always checked)")
+	fs.StringVar(&home, "home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
+	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("status takes no arguments, got %q", fs.Arg(0))
+	}
+	if err := g.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	opts := deploy.Options{HomeRegion: home, TopicARN: topic}
+	if regions != "" {
+		for _, r := range strings.Split(regions, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				opts.Regions = append(opts.Regions, r)
+			}
+		}
+	}
+
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return withHint(fmt.Errorf("could not check: %w", err), "check your credentials, --profile and --region")
+	}
+	id, err := acct.Identity(ctx)
+	if err != nil {
+		return withHint(fmt.Errorf("could not check: %w", err), "check your credentials, --profile and --region")
+	}
+	enabled, err := acct.Regions(ctx)
+	if err != nil {
+		return fmt.Errorf("could not check: %w", err)
+	}
+	spec, err := deploy.Desired(id, enabled, opts)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	rep := status.Check(ctx, acct, status.FromSpec(spec), env.Now())
+	if g.output == "json" {
+		err = status.WriteJSON(env.Stdout, rep)
+	} else {
+		err = status.WriteTable(env.Stdout, rep)
+	}
+	if err != nil {
+		return fmt.Errorf("write status: %w", err)
+	}
+	switch rep.Status {
+	case status.OK:
+		return nil
+	case status.Warn, status.Fail:
+		return report()
+	}
+	errs := rep.Errors()
+	if len(errs) == 0 {
+		errs = append(errs, errors.New("unknown error"))
+	}
+	return &exitError{code: ExitError, err: fmt.Errorf("could not check %d link(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0])}
 }

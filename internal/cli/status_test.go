@@ -1,0 +1,427 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/status"
+)
+
+// statusNow is the clock of the status tests: the fake account's and the CLI's.
+var statusNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// fakeClock is the fake accounts' clock; a test moves it to date messages.
+var fakeClock = statusNow
+
+const statusEmail = "ops@example.com"
+
+// deployedFake returns a fake account with a fit trail and rootwatch deployed by
+// deploy itself in every region, its one e-mail subscription confirmed: the
+// healthy state every broken-link test starts from.
+func deployedFake(t *testing.T) (*fake.Account, deploy.Spec) {
+	t.Helper()
+	ctx := context.Background()
+	a := fake.NewWith(fake.Options{Now: func() time.Time { return fakeClock }})
+	if err := a.PutTrail(cloud.Trail{Name: "main", HomeRegion: "us-east-1", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions, err := a.Regions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := deploy.Options{Emails: []string{statusEmail}}
+	spec, err := deploy.Desired(id, regions, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := deploy.PlanDeploy(ctx, a, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ConfirmSubscription(spec.Topic.ARN, statusEmail); err != nil {
+		t.Fatal(err)
+	}
+	return a, spec
+}
+
+// runStatusCmd runs `rootwatch status args...` against acct and returns the exit
+// code, stdout and stderr.
+func runStatusCmd(t *testing.T, acct cloud.Account, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	env := &Env{
+		Stdout: &stdout,
+		Stderr: &stderr,
+		Connect: func(ctx context.Context, c cloud.Config) (cloud.Account, error) {
+			return acct, nil
+		},
+		Now: func() time.Time { return statusNow },
+	}
+	code := Main(env, append([]string{"status"}, args...))
+	return code, stdout.String(), stderr.String()
+}
+
+// statusJSON runs status with --output json and decodes the report.
+func statusJSON(t *testing.T, acct cloud.Account, args ...string) (int, status.Report, string) {
+	t.Helper()
+	code, out, errOut := runStatusCmd(t, acct, append([]string{"--output", "json"}, args...)...)
+	var rep status.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("status --output json printed no report (%v); stdout:\n%s\nstderr:\n%s", err, out, errOut)
+	}
+	return code, rep, errOut
+}
+
+// notOK returns the checks of rep that are not ok.
+func notOK(rep status.Report) []status.Result {
+	var out []status.Result
+	for _, c := range rep.Checks {
+		if c.Status != status.OK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestStatusHealthyFake(t *testing.T) {
+	a, _ := deployedFake(t)
+	code, rep, errOut := statusJSON(t, a)
+	if code != ExitOK {
+		t.Errorf("exit code %d, want %d; stderr: %s", code, ExitOK, errOut)
+	}
+	if bad := notOK(rep); len(bad) > 0 {
+		t.Errorf("healthy deployment has checks that are not ok:\n%v", bad)
+	}
+	if rep.Status != status.OK {
+		t.Errorf("report status %q, want ok", rep.Status)
+	}
+	// Every enabled region's forwarding is checked.
+	regions, _ := a.Regions(context.Background())
+	if diff := cmp.Diff(regions, rep.Regions); diff != "" {
+		t.Errorf("regions checked (-enabled +checked):\n%s", diff)
+	}
+
+	// The table says the same.
+	code, out, _ := runStatusCmd(t, a)
+	if code != ExitOK || !strings.Contains(out, "healthy: ") || strings.Contains(out, "FAIL") {
+		t.Errorf("table output (exit %d):\n%s", code, out)
+	}
+}
+
+// TestStatusBrokenLinks breaks one link of a healthy deployment at a time and
+// checks that status reports exactly that link, with its message, and exits 1.
+func TestStatusBrokenLinks(t *testing.T) {
+	ctx := context.Background()
+	const signin = deploy.AlertRulePrefix + "root-signin"
+	alertRule := func(t *testing.T, a *fake.Account, s deploy.Spec, name string) cloud.Rule {
+		t.Helper()
+		r, err := a.Events(s.HomeRegion).Rule(ctx, deploy.BusName, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	forwardRule := func(t *testing.T, a *fake.Account, region string) cloud.Rule {
+		t.Helper()
+		r, err := a.Events(region).Rule(ctx, cloud.DefaultBus, deploy.ForwardRuleName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	must := func(t *testing.T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wrong string // where the wrong pattern differs
+	tests := []struct {
+		name  string
+		setup func(t *testing.T) *fake.Account // a broken account
+		want  status.Result                    // the one check not ok
+	}{
+		{
+			name: "pending subscription",
+			setup: func(t *testing.T) *fake.Account {
+				// Deploy, but nobody clicks the confirmation link.
+				a := fake.NewWith(fake.Options{Now: func() time.Time { return fakeClock }})
+				must(t, a.PutTrail(cloud.Trail{Name: "main", HomeRegion: "us-east-1", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementWriteOnly}))
+				id, _ := a.Identity(ctx)
+				regions, _ := a.Regions(ctx)
+				opts := deploy.Options{Emails: []string{statusEmail}}
+				spec, err := deploy.Desired(id, regions, opts)
+				must(t, err)
+				plan, err := deploy.PlanDeploy(ctx, a, spec, opts)
+				must(t, err)
+				must(t, plan.Apply(ctx))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "subscriptions", Status: status.Fail,
+				Detail: "no confirmed subscription, 1 pending (ops@example.com): nobody gets the alerts",
+				Fix:    "open the confirmation e-mail sent to each pending address and click its link (or run 'rootwatch deploy --email ADDR' to send it again)"},
+		},
+		{
+			name: "alert rule disabled",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				r := alertRule(t, a, s, signin)
+				r.State = cloud.RuleDisabled
+				_, err := a.Events(s.HomeRegion).PutRule(ctx, r)
+				must(t, err)
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "alert-rule/root-signin", Status: status.Fail,
+				Detail: "rule rootwatch-alert-root-signin is DISABLED: no root-signin alert is sent",
+				Fix:    "run 'rootwatch deploy' to enable it (or aws events enable-rule --name rootwatch-alert-root-signin --event-bus-name rootwatch --region us-east-1)"},
+		},
+		{
+			name: "alert target missing",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				must(t, a.Events(s.HomeRegion).RemoveTargets(ctx, deploy.BusName, signin, []string{deploy.AlertTargetID}))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "alert-target/root-signin", Status: status.Fail,
+				Detail: "rule rootwatch-alert-root-signin has no target sending to arn:aws:sns:us-east-1:123456789012:rootwatch-alerts: its alerts go nowhere",
+				Fix:    "run 'rootwatch deploy' to restore it"},
+		},
+		{
+			name: "topic policy statement missing",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				must(t, a.Topics(s.HomeRegion).SetTopicPolicy(ctx, s.Topic.ARN, fake.DefaultTopicPolicy(s.Topic.ARN)))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "topic-policy", Status: status.Fail,
+				Detail: "the topic policy has no statement RootwatchEventBridgePublish: SNS refuses every alert EventBridge sends",
+				Fix:    "run 'rootwatch deploy' to add the statement (other statements are kept)"},
+		},
+		{
+			name: "dead-letter queue not empty",
+			setup: func(t *testing.T) *fake.Account {
+				a, _ := deployedFake(t)
+				// The fake stamps messages with its clock: the lost alert was
+				// sent 2h5m before status runs.
+				fakeClock = statusNow.Add(-2*time.Hour - 5*time.Minute)
+				defer func() { fakeClock = statusNow }()
+				must(t, a.SendMessage("eu-central-1", deploy.DLQName, `{"version":"0","detail-type":"AWS Console Sign In via CloudTrail","source":"aws.signin","account":"123456789012"}`))
+				fakeClock = statusNow.Add(-time.Hour)
+				must(t, a.SendMessage("eu-central-1", deploy.DLQName, `{"detail-type":"AWS API Call via CloudTrail"}`))
+				return a
+			},
+			want: status.Result{Region: "eu-central-1", Check: "dlq", Status: status.Fail,
+				Detail: "dead-letter queue rootwatch-dlq holds 2 message(s): alerts that were never delivered; oldest sent 2026-11-23T09:55:00Z (2h5m ago): AWS Console Sign In via CloudTrail",
+				Fix:    "read them (aws sqs receive-message --queue-url QUEUEURL --region eu-central-1 --max-number-of-messages 10), act on the alerts, find why delivery failed (the other checks), then purge the queue"},
+		},
+		{
+			name: "no trail",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				must(t, a.Trails(s.HomeRegion).DeleteTrail(ctx, "main"))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "trail", Status: status.Fail,
+				Detail: "no CloudTrail trail: EventBridge receives no CloudTrail events, so root sign-ins and API calls raise no alert",
+				Fix:    "run 'rootwatch deploy --create-trail' to create a multi-region trail"},
+		},
+		{
+			name: "trail not logging and single-region",
+			setup: func(t *testing.T) *fake.Account {
+				a, _ := deployedFake(t)
+				must(t, a.PutTrail(cloud.Trail{Name: "main", HomeRegion: "us-east-1", GlobalEvents: true, Management: cloud.ManagementReadOnly}))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "trail", Status: status.Fail,
+				Detail: "no trail is fit, so root activity raises no alert: trail main is not logging, is not multi-region, records management events ReadOnly (needs All or WriteOnly)",
+				Fix:    `aws cloudtrail update-trail --name main --is-multi-region-trail --include-global-service-events; aws cloudtrail put-event-selectors --trail-name main --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'; aws cloudtrail start-logging --name main, or run 'rootwatch deploy --create-trail'`},
+		},
+		{
+			name: "topic encrypted with alias/aws/sns",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				must(t, a.SetTopicKMSKey(s.Topic.ARN, "alias/aws/sns"))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "kms", Status: status.Fail,
+				Detail: "the topic is encrypted with the AWS managed key alias/aws/sns, which EventBridge cannot use: SNS refuses every alert",
+				Fix:    "encrypt the topic with a customer managed key instead: aws sns set-topic-attributes --topic-arn arn:aws:sns:us-east-1:123456789012:rootwatch-alerts --attribute-name KmsMasterKeyId --attribute-value KEY, then run 'rootwatch deploy' to grant EventBridge kms:GenerateDataKey* and kms:Decrypt on it"},
+		},
+		{
+			name: "customer key without the EventBridge grant",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				k, err := a.CreateKey(s.HomeRegion, "alias/alerts", `{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}]}`)
+				must(t, err)
+				must(t, a.SetTopicKMSKey(s.Topic.ARN, k.ID))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "kms", Status: status.Fail,
+				Detail: "key KEYARN's policy does not let events.amazonaws.com use kms:GenerateDataKey*: SNS refuses every alert",
+				Fix:    "run 'rootwatch deploy' and let it add the key statement, or add one allowing events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt"},
+		},
+		{
+			name: "forwarding rule ENABLED, not ALL_MANAGEMENT",
+			setup: func(t *testing.T) *fake.Account {
+				a, _ := deployedFake(t)
+				r := forwardRule(t, a, "eu-west-1")
+				r.State = cloud.RuleEnabled
+				_, err := a.Events("eu-west-1").PutRule(ctx, r)
+				must(t, err)
+				return a
+			},
+			want: status.Result{Region: "eu-west-1", Check: "forward-rule", Status: status.Warn,
+				Detail: "rule rootwatch-forward is ENABLED, not ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: root's read-only API calls are missed (read-only calls in eu-west-1)",
+				Fix:    "run 'rootwatch deploy' to set the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"},
+		},
+		{
+			name: "forwarding rule missing in one region",
+			setup: func(t *testing.T) *fake.Account {
+				a, _ := deployedFake(t)
+				ev := a.Events("ap-southeast-2")
+				must(t, ev.RemoveTargets(ctx, cloud.DefaultBus, deploy.ForwardRuleName, []string{deploy.ForwardTargetID}))
+				must(t, ev.DeleteRule(ctx, cloud.DefaultBus, deploy.ForwardRuleName))
+				return a
+			},
+			want: status.Result{Region: "ap-southeast-2", Check: "forward-rule", Status: status.Fail,
+				Detail: "forwarding rule rootwatch-forward is missing: root activity in ap-southeast-2 raises no alert",
+				Fix:    "run 'rootwatch deploy' to restore it"},
+		},
+		{
+			name: "wrong forwarding pattern",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				r := forwardRule(t, a, "us-west-2")
+				if !strings.Contains(r.Pattern, `["Root"]`) {
+					t.Fatalf("forwarding pattern %s does not name Root", r.Pattern)
+				}
+				i := strings.Index(r.Pattern, `Root"]`)
+				r.Pattern = strings.Replace(r.Pattern, `["Root"]`, `["IAMUser"]`, 1)
+				ex := func(p string) string { return p[i:min(i+24, len(p))] }
+				wrong = fmt.Sprintf("at byte %d: deployed %q, expected %q", i, ex(r.Pattern), ex(s.PerRegion[0].Forward.Pattern))
+				_, err := a.Events("us-west-2").PutRule(ctx, r)
+				must(t, err)
+				return a
+			},
+			want: status.Result{Region: "us-west-2", Check: "forward-pattern", Status: status.Fail,
+				Detail: "rule rootwatch-forward's pattern differs from the one rootwatch deploys (WRONG): events it should match may be missed",
+				Fix:    "run 'rootwatch deploy' to put the expected pattern back"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.setup(t)
+			code, rep, errOut := statusJSON(t, a)
+			if code != ExitReport {
+				t.Errorf("exit code %d, want %d; stderr: %s", code, ExitReport, errOut)
+			}
+			if errOut != "" {
+				t.Errorf("stderr: %q, want nothing (the report says it all)", errOut)
+			}
+			want := tt.want
+			want.Detail = strings.ReplaceAll(want.Detail, "KEYARN", keyARN(t, a))
+			want.Detail = strings.ReplaceAll(want.Detail, "(WRONG)", "("+wrong+")")
+			if q, err := a.Queues("eu-central-1").Queue(ctx, deploy.DLQName); err == nil {
+				want.Fix = strings.ReplaceAll(want.Fix, "QUEUEURL", q.URL)
+			}
+			if diff := cmp.Diff([]status.Result{want}, notOK(rep)); diff != "" {
+				t.Errorf("checks not ok (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// keyARN is the ARN of the customer key alias/alerts in a, if any.
+func keyARN(t *testing.T, a *fake.Account) string {
+	k, err := a.Keys("us-east-1").Key(context.Background(), "alias/alerts")
+	if err != nil {
+		return ""
+	}
+	return k.ARN
+}
+
+// failing wraps an account so that one kind of call fails, to show "could not
+// check".
+type failing struct {
+	cloud.Account
+	err error
+}
+
+func (f failing) Topics(region string) cloud.Topics {
+	return failingTopics{f.Account.Topics(region), f.err}
+}
+
+type failingTopics struct {
+	cloud.Topics
+	err error
+}
+
+func (f failingTopics) Subscriptions(ctx context.Context, topic string) ([]cloud.Subscription, error) {
+	return nil, fmt.Errorf("list subscriptions of topic %s: %w", topic, f.err)
+}
+
+func TestStatusCouldNotCheck(t *testing.T) {
+	a, _ := deployedFake(t)
+	apiErr := errors.New("AccessDenied: not authorized to perform sns:ListSubscriptionsByTopic")
+	code, rep, errOut := statusJSON(t, failing{a, apiErr})
+	if code != ExitError {
+		t.Errorf("exit code %d, want %d", code, ExitError)
+	}
+	want := []status.Result{{Region: "us-east-1", Check: "subscriptions", Status: status.Error,
+		Detail: "could not check: list subscriptions of topic arn:aws:sns:us-east-1:123456789012:rootwatch-alerts: " + apiErr.Error()}}
+	if diff := cmp.Diff(want, notOK(rep)); diff != "" {
+		t.Errorf("checks not ok (-want +got):\n%s", diff)
+	}
+	// The rest of the chain was still checked.
+	if len(rep.Checks) < 20 {
+		t.Errorf("only %d checks reported; a partial result must still hold every other link", len(rep.Checks))
+	}
+	wantErr := "rootwatch: could not check 1 link(s) (the ERROR lines; the rest of the report stands): list subscriptions of topic arn:aws:sns:us-east-1:123456789012:rootwatch-alerts: " + apiErr.Error() + "\n"
+	if errOut != wantErr {
+		t.Errorf("stderr:\n%q\nwant:\n%q", errOut, wantErr)
+	}
+}
+
+func TestStatusRegionsFlag(t *testing.T) {
+	a, _ := deployedFake(t)
+	code, rep, errOut := statusJSON(t, a, "--regions", "eu-west-1")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// The home region is always checked.
+	if diff := cmp.Diff([]string{"eu-west-1", "us-east-1"}, rep.Regions); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+	for _, c := range rep.Checks {
+		if c.Region != "eu-west-1" && c.Region != "us-east-1" && c.Region != status.Global {
+			t.Errorf("check %s in region %s outside --regions", c.Check, c.Region)
+		}
+	}
+
+	code, _, errOut = runStatusCmd(t, a, "--regions", "mars-north-1")
+	if code != ExitError || !strings.Contains(errOut, `region "mars-north-1" is unknown or not enabled`) {
+		t.Errorf("unknown region: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runStatusCmd(t, a, "--output", "csv")
+	if code != ExitError || !strings.Contains(errOut, `--output "csv" is not one of table, json`) {
+		t.Errorf("--output csv: exit %d, stderr %q", code, errOut)
+	}
+}

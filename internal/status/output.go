@@ -1,0 +1,78 @@
+package status
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable writes the report as a table, one line per check:
+//
+//	REGION     CHECK          STATUS  DETAIL
+//	us-east-1  subscriptions  FAIL    no confirmed subscription ...; fix: ...
+//
+// followed by a one-line summary.
+func WriteTable(w io.Writer, r Report) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REGION\tCHECK\tSTATUS\tDETAIL")
+	for _, c := range r.Checks {
+		detail := c.Detail
+		if c.Fix != "" {
+			detail += "; fix: " + c.Fix
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Region, c.Check, strings.ToUpper(string(c.Status)), oneLine(detail))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, Summary(r))
+	return err
+}
+
+// Summary is the report in one line, e.g. "degraded: 2 failed, 1 warning, 20 ok".
+func Summary(r Report) string {
+	n := map[Status]int{}
+	for _, c := range r.Checks {
+		n[c.Status]++
+	}
+	var verdict string
+	switch r.Status {
+	case OK:
+		verdict = "healthy"
+	case Warn, Fail:
+		verdict = "degraded"
+	default:
+		verdict = "could not check everything"
+	}
+	var parts []string
+	for _, s := range []struct {
+		st   Status
+		name string
+	}{{Error, "could not be checked"}, {Fail, "failed"}, {Warn, "warned"}, {OK, "ok"}} {
+		if n[s.st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[s.st], s.name))
+		}
+	}
+	return fmt.Sprintf("%s: %s (account %s, home region %s, %d regions)", verdict, strings.Join(parts, ", "), r.Account, r.HomeRegion, len(r.Regions))
+}
+
+// WriteJSON writes the report as indented JSON (the schema is in the package
+// documentation).
+func WriteJSON(w io.Writer, r Report) error {
+	if r.Checks == nil {
+		r.Checks = []Result{}
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// oneLine keeps a table row on one line whatever an error message holds.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,214 @@
+// Package status checks every link of rootwatch's deployed alert chain and says,
+// one line per link, what is healthy, what is broken and what to do about it.
+//
+// The chain, from an event to an e-mail:
+//
+//	trail → (every region) forwarding rule on the default bus → home bus
+//	      → alert rules → SNS topic (policy, KMS key) → confirmed subscriptions
+//
+// with a dead-letter queue behind every target. Check runs one small check
+// function per link against what deploy would deploy (an Expect) and returns a
+// Report; nothing is changed in the account.
+//
+// # Verdicts and exit codes
+//
+// Each Result has a Status:
+//
+//   - ok: the link works as deploy would set it up.
+//   - warn: the link works but an alert may be missed, delayed or reach fewer
+//     people (for example a forwarding rule that misses read-only calls, a
+//     pending subscription next to confirmed ones).
+//   - fail: the link is broken: alerts are lost (for example no trail, a
+//     disabled rule, a missing target, a topic policy that refuses EventBridge,
+//     messages in a dead-letter queue, nobody subscribed).
+//   - error: the link could not be checked (an API error); the other links are
+//     still checked and reported.
+//
+// The Report's Status is the worst of its results. The CLI exits 0 when it is
+// ok, 1 when it is warn or fail (degraded), and 2 when it is error (could not
+// check).
+//
+// # JSON
+//
+// `rootwatch status --output json` prints a Report:
+//
+//	{
+//	  "account": "123456789012",
+//	  "home_region": "us-east-1",
+//	  "regions": ["eu-west-1", "us-east-1"],
+//	  "status": "fail",                  // worst of the checks: ok|warn|fail|error
+//	  "checks": [
+//	    {
+//	      "region": "us-east-1",          // AWS region, or "global" for IAM
+//	      "check": "subscriptions",       // stable check name (see below)
+//	      "status": "fail",               // ok|warn|fail|error
+//	      "detail": "no confirmed subscription: 1 pending (a@example.com); nobody gets the alerts",
+//	      "fix": "open the confirmation e-mail sent to each pending address and click its link"  // omitted when empty
+//	    }
+//	  ]
+//	}
+//
+// Check names: trail; bus, bus-policy, alert-rule/ID, alert-pattern/ID,
+// alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
+// forwarder-role, forwarder-policy (global); forward-rule, forward-pattern,
+// forward-target, dlq (every region). Checks that depend on a missing resource
+// are left out (the missing resource's line says it). The order is stable:
+// the home region's chain first, then the role, then each region by name.
+package status
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+)
+
+// Status is the verdict of one check, or the worst of a report.
+type Status string
+
+const (
+	OK    Status = "ok"
+	Warn  Status = "warn"
+	Fail  Status = "fail"
+	Error Status = "error"
+)
+
+// rank orders statuses from best to worst; the zero Status ranks below OK so
+// that folding Worse over results may start from it.
+func (s Status) rank() int {
+	switch s {
+	case "":
+		return -1
+	case OK:
+		return 0
+	case Warn:
+		return 1
+	case Fail:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// Worse returns the worse of s and t.
+func (s Status) Worse(t Status) Status {
+	if t.rank() > s.rank() {
+		return t
+	}
+	return s
+}
+
+// Global is the Region of checks of global resources (IAM).
+const Global = "global"
+
+// Result is the verdict on one link.
+type Result struct {
+	Region string `json:"region"`
+	Check  string `json:"check"`
+	Status Status `json:"status"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+	// Err is the API error behind an Error result.
+	Err error `json:"-"`
+}
+
+// Report is the outcome of Check.
+type Report struct {
+	Account    string   `json:"account"`
+	HomeRegion string   `json:"home_region"`
+	Regions    []string `json:"regions"`
+	Status     Status   `json:"status"`
+	Checks     []Result `json:"checks"`
+}
+
+// Errors returns the API errors behind the report's error results.
+func (r Report) Errors() []error {
+	var errs []error
+	for _, c := range r.Checks {
+		if c.Status == Error && c.Err != nil {
+			errs = append(errs, c.Err)
+		}
+	}
+	return errs
+}
+
+// Check checks the chain in acct against exp. now is the time the ages of
+// dead-lettered messages are measured from. Regions are checked concurrently;
+// the report's order does not depend on it.
+func Check(ctx context.Context, acct cloud.Account, exp Expect, now time.Time) Report {
+	c := &checker{acct: acct, exp: exp, now: now}
+
+	home := c.home(ctx)
+	global := c.role(ctx)
+
+	regions := slices.Clone(exp.Regions)
+	slices.SortFunc(regions, func(a, b RegionExpect) int {
+		switch {
+		case a.Region < b.Region:
+			return -1
+		case a.Region > b.Region:
+			return 1
+		}
+		return 0
+	})
+	perRegion := make([][]Result, len(regions))
+	var g errgroup.Group
+	g.SetLimit(8)
+	for i, re := range regions {
+		g.Go(func() error {
+			perRegion[i] = c.region(ctx, re)
+			return nil
+		})
+	}
+	g.Wait()
+
+	rep := Report{Account: exp.Account, HomeRegion: exp.HomeRegion, Regions: []string{}, Status: OK}
+	for _, re := range regions {
+		rep.Regions = append(rep.Regions, re.Region)
+	}
+	rep.Checks = append(rep.Checks, home...)
+	rep.Checks = append(rep.Checks, global...)
+	for _, rs := range perRegion {
+		rep.Checks = append(rep.Checks, rs...)
+	}
+	for _, r := range rep.Checks {
+		rep.Status = rep.Status.Worse(r.Status)
+	}
+	return rep
+}
+
+// checker holds what every check function needs.
+type checker struct {
+	acct cloud.Account
+	exp  Expect
+	now  time.Time
+}
+
+// result helpers.
+
+func ok(region, check, detail string) Result {
+	return Result{Region: region, Check: check, Status: OK, Detail: detail}
+}
+
+func warn(region, check, detail, fix string) Result {
+	return Result{Region: region, Check: check, Status: Warn, Detail: detail, Fix: fix}
+}
+
+func fail(region, check, detail, fix string) Result {
+	return Result{Region: region, Check: check, Status: Fail, Detail: detail, Fix: fix}
+}
+
+// apiError is the result of a check that could not be done.
+func apiError(region, check string, err error) Result {
+	return Result{Region: region, Check: check, Status: Error, Detail: "could not check: " + err.Error(), Err: err}
+}
+
+// missing reports whether err says the resource does not exist.
+func missing(err error) bool { return errors.Is(err, cloud.ErrNotFound) }
+
+// redeploy is the fix for anything rootwatch deploy sets up.
+const redeploy = "run 'rootwatch deploy' to restore it"

@@ -1,0 +1,216 @@
+package status
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/deploy"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
+
+var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// deployed returns acct with a fit trail (when trail is set) and rootwatch
+// deployed by deploy itself, and the expectation status checks it against.
+func deployed(t *testing.T, acct cloud.Account, opts deploy.Options) Expect {
+	t.Helper()
+	ctx := context.Background()
+	id, err := acct.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions, err := acct.Regions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := deploy.Desired(id, regions, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := deploy.PlanDeploy(ctx, acct, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return FromSpec(spec)
+}
+
+func newFake(t *testing.T) *fake.Account {
+	t.Helper()
+	a := fake.NewWith(fake.Options{Now: func() time.Time { return now.Add(-30 * time.Minute) }})
+	err := a.PutTrail(cloud.Trail{Name: "main", HomeRegion: "us-east-1", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestReportGolden pins the table and JSON renderings of a report with every
+// status in it (a literal report, so that the rule pack's growth does not
+// change it). Run with -update to rewrite testdata/report.*.
+func TestReportGolden(t *testing.T) {
+	rep := Report{
+		Account: "123456789012", HomeRegion: "us-east-1", Regions: []string{"eu-west-1", "us-east-1"},
+		Checks: []Result{
+			ok("us-east-1", "trail", "trail main: logging, multi-region, global service events, management events All"),
+			warn("us-east-1", "subscriptions", "1 confirmed, 1 pending (cto@example.com): those addresses get no alerts", "open the confirmation e-mail sent to each pending address and click its link"),
+			ok(Global, "forwarder-role", "role rootwatch-forwarder trusts events.amazonaws.com"),
+			apiError("eu-west-1", "forward-rule", errors.New("describe rule rootwatch-forward in eu-west-1: AccessDeniedException:\nnot authorized")),
+			fail("eu-west-1", "dlq", "dead-letter queue rootwatch-dlq holds 1 message(s): alerts that were never delivered; oldest sent 2026-11-23T11:30:00Z (30m0s ago): AWS Console Sign In via CloudTrail", "read them, act on them, purge the queue"),
+			ok("us-east-1", "forward-rule", "rule rootwatch-forward is ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+		},
+	}
+	for _, c := range rep.Checks {
+		rep.Status = rep.Status.Worse(c.Status)
+	}
+	if rep.Status != Error {
+		t.Errorf("report status %q, want error", rep.Status)
+	}
+	var table, js bytes.Buffer
+	if err := WriteTable(&table, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.txt", table.Bytes())
+	golden(t, "report.json", js.Bytes())
+}
+
+// TestPartial: an API error in one check leaves the others checked.
+func TestPartial(t *testing.T) {
+	ctx := context.Background()
+	a := newFake(t)
+	exp := deployed(t, a, deploy.Options{Emails: []string{"ops@example.com"}})
+	if _, err := a.ConfirmSubscription(exp.TopicARN, "ops@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	denied := errors.New("AccessDeniedException: not authorized to perform events:DescribeRule")
+	rep := Check(ctx, ruleErr{a, "eu-central-1", denied}, exp, now)
+	var bad []Result
+	var dlqChecked bool
+	for _, c := range rep.Checks {
+		if c.Status != OK {
+			bad = append(bad, c)
+		}
+		dlqChecked = dlqChecked || (c.Region == "eu-central-1" && c.Check == "dlq")
+	}
+	want := []Result{{Region: "eu-central-1", Check: "forward-rule", Status: Error, Detail: "could not check: " + denied.Error(), Err: denied}}
+	if diff := cmp.Diff(want, bad, cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
+		t.Errorf("checks not ok (-want +got):\n%s", diff)
+	}
+	if !dlqChecked {
+		t.Error("eu-central-1's dead-letter queue was not checked after its rule could not be")
+	}
+	if rep.Status != Error {
+		t.Errorf("report status %q, want error", rep.Status)
+	}
+	if got := rep.Errors(); len(got) != 1 || got[0] != denied {
+		t.Errorf("Errors() = %v, want [%v]", got, denied)
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
+	}
+}
+
+// ruleErr fails Rule calls in one region.
+type ruleErr struct {
+	cloud.Account
+	region string
+	err    error
+}
+
+func (r ruleErr) Events(region string) cloud.Events {
+	ev := r.Account.Events(region)
+	if region != r.region {
+		return ev
+	}
+	return failingRule{ev, r.err}
+}
+
+type failingRule struct {
+	cloud.Events
+	err error
+}
+
+func (f failingRule) Rule(ctx context.Context, bus, name string) (cloud.Rule, error) {
+	return cloud.Rule{}, f.err
+}
+
+func TestWorse(t *testing.T) {
+	all := []Status{OK, Warn, Fail, Error}
+	for i, a := range all {
+		for j, b := range all {
+			want := all[max(i, j)]
+			if got := a.Worse(b); got != want {
+				t.Errorf("%s.Worse(%s) = %s, want %s", a, b, got, want)
+			}
+		}
+	}
+}
+
+func TestAge(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Second, "0s"},
+		{0, "0s"},
+		{59*time.Second + 900*time.Millisecond, "59s"},
+		{4*time.Minute + 10*time.Second, "4m10s"},
+		{2*time.Hour + 5*time.Minute + 7*time.Second, "2h5m"},
+		{3*24*time.Hour + 4*time.Hour + 59*time.Minute, "3d4h"},
+	}
+	for _, tt := range tests {
+		if got := age(tt.d); got != tt.want {
+			t.Errorf("age(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestFirstDifference(t *testing.T) {
+	tests := []struct{ got, want, out string }{
+		{`{"a":1}`, `{"a":2}`, `at byte 5: deployed "1}", expected "2}"`},
+		{`{"a":1}`, `{"a":1,"b":2}`, `at byte 6: deployed "}", expected ",\"b\":2}"`},
+		{``, `{}`, `at byte 0: deployed "", expected "{}"`},
+	}
+	for _, tt := range tests {
+		if got := firstDifference(tt.got, tt.want); got != tt.out {
+			t.Errorf("firstDifference(%q, %q) = %q, want %q", tt.got, tt.want, got, tt.out)
+		}
+	}
+}
