@@ -1,15 +1,179 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/deploy"
+)
+
+// listFlag is a repeatable flag (--email a --email b).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// regionsFlag is a comma-separated region list.
+type regionsFlag []string
+
+func (r *regionsFlag) String() string { return strings.Join(*r, ",") }
+func (r *regionsFlag) Set(s string) error {
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			*r = append(*r, f)
+		}
+	}
+	if len(*r) == 0 {
+		return errors.New("no region given")
+	}
+	return nil
+}
 
 func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
-	return usageError("not implemented yet")
+	fs := newFlagSet(env, g, "deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--dry-run]")
+	var emails listFlag
+	var regions regionsFlag
+	o := deploy.Options{Version: Version}
+	var dryRun bool
+	fs.Var(&emails, "email", "subscribe this e-mail address to the alerts (repeatable)")
+	fs.StringVar(&o.TopicARN, "topic-arn", "", "send alerts to this existing SNS topic (same account, home region) instead of creating "+deploy.TopicName)
+	fs.Var(&regions, "regions", "deploy the forwarding rule only in these regions (comma-separated; default: every enabled region; the home region is always included)")
+	fs.StringVar(&o.HomeRegion, "home-region", deploy.DefaultHomeRegion, "region of the topic, the rootwatch bus and the alert rules")
+	fs.BoolVar(&o.CreateTrail, "create-trail", false, "create a multi-region CloudTrail trail and its S3 bucket if no trail passes the pre-flight check")
+	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
+	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("deploy takes no arguments, got %q", fs.Args())
+	}
+	if err := g.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	o.Emails = emails
+	if regions != nil {
+		o.Regions = regions
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return err
+	}
+	plan, _, err := deploy.Prepare(ctx, acct, o)
+	if err != nil {
+		return planError(err, "deploy")
+	}
+	return applyPlan(ctx, env, g, plan, dryRun)
 }
 
 func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error {
-	return usageError("not implemented yet")
+	fs := newFlagSet(env, g, "destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run]")
+	var topics listFlag
+	var o deploy.DestroyOptions
+	var dryRun bool
+	fs.Var(&topics, "topic-arn", "also remove rootwatch's statement from this topic's policy (repeatable; topics the alert rules target are found without it)")
+	fs.BoolVar(&o.DeleteTrail, "delete-trail", false, "also delete the trail --create-trail created, and its bucket if it holds no logs")
+	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("destroy takes no arguments, got %q", fs.Args())
+	}
+	if err := g.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	o.TopicARNs = topics
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return err
+	}
+	plan, err := deploy.PlanDestroy(ctx, acct, o)
+	if err != nil {
+		return planError(err, "destroy")
+	}
+	return applyPlan(ctx, env, g, plan, dryRun)
+}
+
+// planError turns a planning error into the command's error with a hint.
+func planError(err error, cmd string) error {
+	var pe *deploy.PreflightError
+	if errors.As(err, &pe) {
+		return withHint(fmt.Errorf("%s: %w; nothing was changed", cmd, err), pe.Hint)
+	}
+	if errors.Is(err, deploy.ErrMalformedPolicy) {
+		return withHint(fmt.Errorf("%s: %w; nothing was changed", cmd, err), "fix the policy (it must be a JSON object whose Statement is an object or an array of objects), then run "+cmd+" again")
+	}
+	var ie *deploy.InputError
+	if errors.As(err, &ie) {
+		return withHint(fmt.Errorf("%s: %w; nothing was changed", cmd, err), "run 'rootwatch "+cmd+" -h' for the options")
+	}
+	return fmt.Errorf("%s: %w", cmd, err)
+}
+
+// applyPlan prints the plan, applies it unless dryRun, and prints the outcome.
+func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool) error {
+	changes, _ := plan.Counts()
+	if g.output == "table" {
+		if err := plan.WriteTable(env.Stdout); err != nil {
+			return err
+		}
+	}
+	var applyErr error
+	if !dryRun && changes > 0 {
+		if env.StderrTerminal {
+			plan.OnApply = func(c deploy.Change) {
+				region := ""
+				if c.Region != "" {
+					region = " in " + c.Region
+				}
+				fmt.Fprintf(env.Stderr, "%s %s %s%s\n", c.Action, c.Resource, c.Name, region)
+			}
+		}
+		applyErr = plan.Apply(ctx)
+	}
+	if g.output == "json" {
+		if err := plan.WriteJSON(env.Stdout, dryRun, applyErr); err != nil {
+			return err
+		}
+	} else {
+		switch {
+		case dryRun && changes > 0:
+			fmt.Fprintf(env.Stdout, "dry run: nothing was changed; run without --dry-run to apply\n")
+		case applyErr == nil && changes > 0:
+			fmt.Fprintf(env.Stdout, "applied %d changes\n", plan.Applied)
+		}
+		if plan.Command == "deploy" {
+			plan.WritePending(env.Stdout)
+		}
+	}
+	if applyErr != nil {
+		return withHint(fmt.Errorf("%s: %w", plan.Command, applyErr),
+			fmt.Sprintf("%d changes were applied before the failure; run 'rootwatch %s' again to continue from there (it reads the current state)", plan.Applied, plan.Command))
+	}
+	return nil
 }
 
 func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) error {
-	return usageError("not implemented yet")
+	fs := newFlagSet(env, g, "iam-policy", "[--command deploy|status|destroy]...")
+	var cmds listFlag
+	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("iam-policy takes no arguments, got %q", fs.Args())
+	}
+	for _, c := range cmds {
+		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy {
+			return usageError("--command %q is not one of deploy, status, destroy", c)
+		}
+	}
+	fmt.Fprint(env.Stdout, deploy.IAMPolicy(cmds...))
+	return nil
 }

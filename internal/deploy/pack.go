@@ -1,5 +1,7 @@
 package deploy
 
+import "github.com/rootwatch/rootwatch/internal/rules"
+
 // alertRule is one rule of the rule pack as deploy uses it.
 type alertRule struct {
 	ID, Title string
@@ -8,40 +10,16 @@ type alertRule struct {
 	Template  string
 }
 
-// The rule pack is read through these two functions only, so that deploy, status
-// and the local pattern engine use the same bytes.
-//
-// Stand-in until internal/rules lands: the sign-in pattern and the root API call
-// pattern the issue names.
+// rulePack and forwardPattern are the only places deploy reads the rule pack,
+// so deploy, status and the local pattern engine use the same bytes: each
+// pattern is deployed exactly as internal/rules holds it.
 func rulePack() []alertRule {
-	paths := map[string]string{
-		"account": "$.account", "time": "$.time", "region": "$.region",
-		"ip": "$.detail.sourceIPAddress", "agent": "$.detail.userAgent",
-		"event": "$.detail.eventName", "source": "$.detail.eventSource",
+	var out []alertRule
+	for _, r := range rules.All() {
+		out = append(out, alertRule{ID: r.ID, Title: r.Title, Pattern: r.Pattern, Paths: r.Message.Paths, Template: r.Message.Template})
 	}
-	signin := map[string]string{"result": "$.detail.responseElements.ConsoleLogin", "mfa": "$.detail.additionalEventData.MFAUsed"}
-	for k, v := range paths {
-		signin[k] = v
-	}
-	return []alertRule{
-		{
-			ID:       "root-signin",
-			Title:    "Root user console sign-in",
-			Pattern:  `{"detail-type":["AWS Console Sign In via CloudTrail"],"detail":{"userIdentity":{"type":["Root"]}}}`,
-			Paths:    signin,
-			Template: `"Root user signed in to AWS account <account> at <time> from <ip>: result <result>, MFA <mfa> (region <region>, user agent <agent>)"`,
-		},
-		{
-			ID:       "root-api-call",
-			Title:    "Root user API call",
-			Pattern:  `{"detail-type":["AWS API Call via CloudTrail"],"detail":{"userIdentity":{"type":["Root"],"invokedBy":[{"exists":false}]},"eventType":[{"anything-but":"AwsServiceEvent"}]}}`,
-			Paths:    paths,
-			Template: `"Root user called <source> <event> in AWS account <account> at <time> from <ip> (region <region>, user agent <agent>)"`,
-		},
-	}
+	return out
 }
 
 // forwardPattern is the pattern of every region's forwarding rule.
-func forwardPattern() string {
-	return `{"detail":{"userIdentity":{"type":["Root"]}}}`
-}
+func forwardPattern() string { return rules.ForwardPattern() }

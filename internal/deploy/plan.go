@@ -72,6 +72,9 @@ type Plan struct {
 	// Applied counts the changes Apply made.
 	Applied int `json:"applied"`
 
+	// OnApply, when set, is called before each change Apply makes (progress).
+	OnApply func(Change) `json:"-"`
+
 	subscribing []string
 }
 
@@ -95,6 +98,9 @@ func (p *Plan) Apply(ctx context.Context) error {
 	for _, c := range p.Changes {
 		if c.apply == nil {
 			continue
+		}
+		if p.OnApply != nil {
+			p.OnApply(c)
 		}
 		if err := c.apply(ctx); err != nil {
 			return &ApplyError{Change: c, Done: p.Applied, Err: err}
@@ -415,7 +421,7 @@ func planTopic(ctx context.Context, acct cloud.Account, spec Spec, o Options, p 
 			}})
 		return cloud.Topic{}, false, nil
 	case errors.Is(err, cloud.ErrNotFound):
-		return cloud.Topic{}, false, fmt.Errorf("--topic-arn %s: the topic does not exist: %w", spec.Topic.ARN, err)
+		return cloud.Topic{}, false, inputErrorf("--topic-arn %s: the topic does not exist (%v)", spec.Topic.ARN, err)
 	case err != nil:
 		return cloud.Topic{}, false, fmt.Errorf("get topic %s: %w", spec.Topic.ARN, err)
 	}

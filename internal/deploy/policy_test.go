@@ -50,7 +50,9 @@ func genPolicy(r *rand.Rand) string {
 		} else {
 			st["Action"] = strOrArr(action)
 		}
-		st["Resource"] = strOrArr(func() string { return pick("arn:aws:sns:us-east-1:123456789012:t", "*", "arn:aws:sns:*:123456789012:*") })
+		st["Resource"] = strOrArr(func() string {
+			return pick("arn:aws:sns:us-east-1:123456789012:t", "*", "arn:aws:sns:*:123456789012:*")
+		})
 		if r.IntN(2) == 0 {
 			cond := map[string]any{}
 			for range 1 + r.IntN(3) {
@@ -125,7 +127,7 @@ func testStatement() Statement {
 func TestPolicyMergeProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(2026, 10))
 	want := testStatement()
-	for i := range 2000 {
+	for i := range 1000 {
 		orig := genPolicy(r)
 		foreign := rawStatements(t, orig)
 

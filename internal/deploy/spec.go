@@ -148,14 +148,14 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 		home = DefaultHomeRegion
 	}
 	if !slices.Contains(enabled, home) {
-		return Spec{}, fmt.Errorf("home region %q is not enabled for account %s (enabled: %s)", home, id.Account, strings.Join(enabled, ", "))
+		return Spec{}, inputErrorf("home region %q is not enabled for account %s (enabled: %s)", home, id.Account, strings.Join(enabled, ", "))
 	}
 	regions := enabled
 	if o.Regions != nil {
 		regions = []string{home}
 		for _, r := range o.Regions {
 			if !slices.Contains(enabled, r) {
-				return Spec{}, fmt.Errorf("region %q is unknown or not enabled for account %s (enabled: %s)", r, id.Account, strings.Join(enabled, ", "))
+				return Spec{}, inputErrorf("region %q is unknown or not enabled for account %s (enabled: %s)", r, id.Account, strings.Join(enabled, ", "))
 			}
 			if !slices.Contains(regions, r) {
 				regions = append(regions, r)
@@ -167,7 +167,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 
 	emails, err := checkEmails(o.Emails)
 	if err != nil {
-		return Spec{}, err
+		return Spec{}, &InputError{err.Error()}
 	}
 	p := id.Partition
 	if p == "" {
@@ -191,16 +191,16 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 	if o.TopicARN != "" {
 		a, err := parseARN(o.TopicARN)
 		if err != nil || a.service != "sns" {
-			return Spec{}, fmt.Errorf("--topic-arn %q is not an SNS topic ARN", o.TopicARN)
+			return Spec{}, inputErrorf("--topic-arn %q is not an SNS topic ARN", o.TopicARN)
 		}
 		if a.account != acct {
-			return Spec{}, fmt.Errorf("--topic-arn %s belongs to account %s, not to this account %s: rootwatch deploys into one account", o.TopicARN, a.account, acct)
+			return Spec{}, inputErrorf("--topic-arn %s belongs to account %s, not to this account %s: rootwatch deploys into one account", o.TopicARN, a.account, acct)
 		}
 		if a.region != home {
-			return Spec{}, fmt.Errorf("--topic-arn %s is in region %s, not in the home region %s: use --home-region %s or a topic in %s", o.TopicARN, a.region, home, a.region, home)
+			return Spec{}, inputErrorf("--topic-arn %s is in region %s, not in the home region %s: use --home-region %s or a topic in %s", o.TopicARN, a.region, home, a.region, home)
 		}
 		if a.partition != p {
-			return Spec{}, fmt.Errorf("--topic-arn %s is in partition %s, not %s", o.TopicARN, a.partition, p)
+			return Spec{}, inputErrorf("--topic-arn %s is in partition %s, not %s", o.TopicARN, a.partition, p)
 		}
 		s.Topic = Topic{Name: a.resource, ARN: o.TopicARN, Emails: emails}
 	}
@@ -424,4 +424,13 @@ func Prepare(ctx context.Context, acct cloud.Account, o Options) (*Plan, Spec, e
 		return nil, spec, err
 	}
 	return p, spec, nil
+}
+
+// InputError is an invalid option, found before anything was changed.
+type InputError struct{ msg string }
+
+func (e *InputError) Error() string { return e.msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{fmt.Sprintf(format, args...)}
 }

@@ -1,0 +1,3 @@
+package deploy
+
+func backends() []backend { return []backend{fakeBackend()} }

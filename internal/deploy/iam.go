@@ -1,0 +1,180 @@
+package deploy
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Commands whose permissions IAMPolicy covers.
+const (
+	CmdDeploy  = "deploy"
+	CmdStatus  = "status"
+	CmdDestroy = "destroy"
+)
+
+// Resource patterns of the permissions table ("*" where the resource's name is
+// the user's, such as a topic given with --topic-arn, or where the action
+// supports no resource-level permission).
+const (
+	resAny       = "*"
+	resBus       = "arn:aws:events:*:*:event-bus/" + BusName
+	resRules     = "arn:aws:events:*:*:rule/rootwatch-*"
+	resBusRules  = "arn:aws:events:*:*:rule/" + BusName + "/rootwatch-*"
+	resTopic     = "arn:aws:sns:*:*:" + TopicName
+	resQueue     = "arn:aws:sqs:*:*:" + DLQName
+	resRole      = "arn:aws:iam::*:role/" + ForwarderRoleName
+	resTrail     = "arn:aws:cloudtrail:*:*:trail/" + TrailName
+	resBucket    = "arn:aws:s3:::" + TrailBucketPrefix + "*"
+	resBucketObj = "arn:aws:s3:::" + TrailBucketPrefix + "*/*"
+)
+
+// Permission is one row of the permissions table: the IAM actions one
+// cloud.Account method needs, on which resources, for which commands.
+type Permission struct {
+	Method    string // "PutRule": the cloud interfaces' method name (unique across them), as cloudtest.Recorder counts calls
+	Actions   []string
+	Resources []string
+	Commands  []string
+}
+
+var (
+	all         = []string{CmdDeploy, CmdStatus, CmdDestroy}
+	deployOnly  = []string{CmdDeploy}
+	destroyOnly = []string{CmdDestroy}
+	deployDest  = []string{CmdDeploy, CmdDestroy}
+	statusOnly  = []string{CmdStatus}
+	ruleRes     = []string{resRules, resBusRules}
+)
+
+// Permissions is the one table iam-policy is derived from. A test checks that
+// every method deploy, status and destroy call appears in it for that command.
+var Permissions = []Permission{
+	{"Identity", nil, nil, all}, // sts:GetCallerIdentity needs no permission
+	{"Regions", []string{"ec2:DescribeRegions", "account:ListRegions"}, []string{resAny}, all},
+
+	{"Bus", []string{"events:DescribeEventBus", "events:ListTagsForResource"}, []string{resBus}, all},
+	{"CreateBus", []string{"events:CreateEventBus", "events:TagResource"}, []string{resBus}, deployOnly},
+	{"DeleteBus", []string{"events:DeleteEventBus"}, []string{resBus}, destroyOnly},
+	{"Rules", []string{"events:ListRules", "events:ListTagsForResource"}, []string{resAny}, all},
+	{"Rule", []string{"events:DescribeRule", "events:ListTagsForResource"}, ruleRes, all},
+	{"PutRule", []string{"events:PutRule", "events:TagResource"}, ruleRes, deployOnly},
+	{"DeleteRule", []string{"events:DeleteRule"}, ruleRes, deployDest},
+	{"Targets", []string{"events:ListTargetsByRule"}, ruleRes, all},
+	{"PutTargets", []string{"events:PutTargets", "iam:PassRole"}, ruleRes, deployOnly},
+	{"RemoveTargets", []string{"events:RemoveTargets"}, ruleRes, deployDest},
+
+	{"CreateTopic", []string{"sns:CreateTopic", "sns:TagResource"}, []string{resTopic}, deployOnly},
+	{"Topic", []string{"sns:GetTopicAttributes", "sns:ListTagsForResource"}, []string{resAny}, all},
+	{"SetTopicPolicy", []string{"sns:SetTopicAttributes"}, []string{resAny}, deployDest},
+	{"DeleteTopic", []string{"sns:DeleteTopic"}, []string{resTopic}, destroyOnly},
+	{"Subscriptions", []string{"sns:ListSubscriptionsByTopic"}, []string{resAny}, all},
+	{"Subscribe", []string{"sns:Subscribe"}, []string{resAny}, deployOnly},
+
+	{"CreateQueue", []string{"sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes"}, []string{resQueue}, deployOnly},
+	{"Queue", []string{"sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags"}, []string{resQueue}, all},
+	{"SetQueuePolicy", []string{"sqs:SetQueueAttributes"}, []string{resQueue}, deployOnly},
+	{"DeleteQueue", []string{"sqs:DeleteQueue"}, []string{resQueue}, destroyOnly},
+	{"Receive", []string{"sqs:ReceiveMessage"}, []string{resQueue}, statusOnly},
+
+	{"Key", []string{"kms:DescribeKey", "kms:GetKeyPolicy"}, []string{resAny}, all},
+	{"PutKeyPolicy", []string{"kms:PutKeyPolicy"}, []string{resAny}, deployDest},
+
+	{"Trails", []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags"}, []string{resAny}, all},
+	{"CreateTrail", []string{"cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging"}, []string{resTrail}, deployOnly},
+	{"DeleteTrail", []string{"cloudtrail:DeleteTrail"}, []string{resTrail}, destroyOnly},
+
+	{"Role", []string{"iam:GetRole", "iam:ListRoleTags"}, []string{resRole}, all},
+	{"CreateRole", []string{"iam:CreateRole", "iam:TagRole"}, []string{resRole}, deployOnly},
+	{"UpdateTrust", []string{"iam:UpdateAssumeRolePolicy"}, []string{resRole}, deployOnly},
+	{"RolePolicy", []string{"iam:GetRolePolicy"}, []string{resRole}, all},
+	{"PutRolePolicy", []string{"iam:PutRolePolicy"}, []string{resRole}, deployOnly},
+	{"DeleteRolePolicy", []string{"iam:DeleteRolePolicy"}, []string{resRole}, destroyOnly},
+	{"DeleteRole", []string{"iam:DeleteRole"}, []string{resRole}, destroyOnly},
+
+	{"CreateBucket", []string{"s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging"}, []string{resBucket}, deployOnly},
+	{"BucketPolicy", []string{"s3:GetBucketPolicy"}, []string{resBucket}, deployDest},
+	{"DeleteBucket", []string{"s3:DeleteBucket"}, []string{resBucket}, destroyOnly},
+	{"List", []string{"s3:ListBucket"}, []string{resBucket}, destroyOnly},
+}
+
+// PermissionFor returns the table row of a method ("PutRule").
+func PermissionFor(method string) (Permission, bool) {
+	for _, p := range Permissions {
+		if p.Method == method {
+			return p, true
+		}
+	}
+	return Permission{}, false
+}
+
+// IAMPolicy returns the least-privilege IAM policy the given commands need
+// (all three when none is given), as indented JSON. Statements group the
+// actions that apply to the same resources.
+func IAMPolicy(commands ...string) string {
+	if len(commands) == 0 {
+		commands = all
+	}
+	byRes := map[string]map[string]bool{}
+	resList := map[string][]string{}
+	for _, p := range Permissions {
+		if len(p.Actions) == 0 || !slices.ContainsFunc(p.Commands, func(c string) bool { return slices.Contains(commands, c) }) {
+			continue
+		}
+		for _, a := range p.Actions {
+			res := p.Resources
+			if a == "iam:PassRole" {
+				res = []string{resRole}
+			}
+			key := strings.Join(res, " ")
+			if byRes[key] == nil {
+				byRes[key] = map[string]bool{}
+				resList[key] = res
+			}
+			byRes[key][a] = true
+		}
+	}
+	keys := make([]string, 0, len(byRes))
+	for k := range byRes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	type stmt struct {
+		Sid       string         `json:"Sid"`
+		Effect    string         `json:"Effect"`
+		Action    []string       `json:"Action"`
+		Resource  any            `json:"Resource"`
+		Condition map[string]any `json:"Condition,omitempty"`
+	}
+	doc := struct {
+		Version   string `json:"Version"`
+		Statement []stmt `json:"Statement"`
+	}{Version: "2012-10-17"}
+	for i, k := range keys {
+		var actions []string
+		for a := range byRes[k] {
+			actions = append(actions, a)
+		}
+		sort.Strings(actions)
+		st := stmt{Sid: sidFor(i, resList[k], actions), Effect: "Allow", Action: actions, Resource: stringsOrOne(resList[k])}
+		if slices.Equal(actions, []string{"iam:PassRole"}) {
+			st.Condition = map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "events.amazonaws.com"}}
+		}
+		doc.Statement = append(doc.Statement, st)
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return string(b) + "\n"
+}
+
+func sidFor(i int, res, actions []string) string {
+	svc := strings.SplitN(actions[0], ":", 2)[0]
+	kind := "Named"
+	if len(res) == 1 && res[0] == resAny {
+		kind = "Any"
+	}
+	return "Rootwatch" + strings.ToUpper(svc[:1]) + svc[1:] + kind + string(rune('A'+i%26))
+}

@@ -1,0 +1,115 @@
+package deploy
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable writes the plan as a table, followed by the diffs of the policies
+// it edits.
+func (p *Plan) WriteTable(w io.Writer) error {
+	regions := strings.Join(p.Regions, ", ")
+	if p.Command == "destroy" {
+		fmt.Fprintf(w, "Destroy plan for account %s (searched %d regions)\n\n", p.Account, len(p.Regions))
+	} else {
+		fmt.Fprintf(w, "Deploy plan for account %s: home region %s, %d regions (%s)\n\n", p.Account, p.HomeRegion, len(p.Regions), regions)
+	}
+	if len(p.Changes) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ACTION\tRESOURCE\tREGION\tNAME\tDETAIL")
+		for _, c := range p.Changes {
+			region := c.Region
+			if region == "" {
+				region = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Action, c.Resource, region, c.Name, c.Detail)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, c := range p.Changes {
+		if c.Diff == "" || c.Action == Unchanged || c.Action == Keep {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s %s %s:\n", c.Action, c.Resource, c.Name)
+		for _, line := range strings.Split(strings.TrimSuffix(c.Diff, "\n"), "\n") {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(w, "\nnote: %s\n", n)
+	}
+	changes, unchanged := p.Counts()
+	if changes == 0 {
+		fmt.Fprintf(w, "\nnothing to do: %d resources unchanged\n", unchanged)
+	} else {
+		fmt.Fprintf(w, "\nplan: %s; %d unchanged\n", p.summary(), unchanged)
+	}
+	return nil
+}
+
+func (p *Plan) summary() string {
+	n := map[Action]int{}
+	for _, c := range p.Changes {
+		n[c.Action]++
+	}
+	var parts []string
+	for _, a := range []Action{Create, Update, Delete} {
+		if n[a] > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", n[a], a))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// WritePending tells the user what to do about subscriptions awaiting confirmation.
+func (p *Plan) WritePending(w io.Writer) {
+	if len(p.Pending) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nPending e-mail subscriptions: nobody receives alerts at these addresses until they confirm:\n")
+	for _, e := range p.Pending {
+		fmt.Fprintf(w, "  %s: check your inbox for \"AWS Notification - Subscription Confirmation\" and click \"Confirm subscription\"\n", e)
+	}
+}
+
+// JSONReport is the document `--output json` prints for deploy and destroy.
+//
+//	{
+//	  "command": "deploy" | "destroy",
+//	  "account": "123456789012",
+//	  "homeRegion": "us-east-1",
+//	  "regions": ["eu-west-1", ...],
+//	  "topicArn": "arn:aws:sns:...",            // deploy
+//	  "changes": [{"action": "create"|"update"|"unchanged"|"delete"|"keep",
+//	               "resource": "event-rule", "region": "eu-west-1",
+//	               "name": "rootwatch-forward", "detail": "...", "diff": "..."}],
+//	  "pendingSubscriptions": ["alice@example.com"],
+//	  "notes": ["..."],
+//	  "dryRun": false,
+//	  "applied": 12,        // changes made by this run
+//	  "error": "..."        // when applying stopped at a failed change
+//	}
+type JSONReport struct {
+	*Plan
+	DryRun bool   `json:"dryRun"`
+	Error  string `json:"error,omitempty"`
+}
+
+// WriteJSON writes the plan (and what was applied) as JSON.
+func (p *Plan) WriteJSON(w io.Writer, dryRun bool, applyErr error) error {
+	r := JSONReport{Plan: p, DryRun: dryRun}
+	if applyErr != nil {
+		r.Error = applyErr.Error()
+	}
+	if r.Changes == nil {
+		r.Changes = []Change{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
