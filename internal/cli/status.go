@@ -19,7 +19,7 @@ func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	var regions, home, topic string
 	fs.StringVar(&regions, "regions", "", "check only these regions' forwarding (comma-separated; the home region is always checked)")
 	fs.StringVar(&home, "home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
-	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn")
+	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +53,15 @@ func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	spec, err := deploy.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if topic == "" {
+		// A deployment made with --topic-arn is found without it.
+		if t := status.DeployedTopic(ctx, acct, spec); t != "" {
+			opts.TopicARN = t
+			if spec, err = deploy.Desired(id, enabled, opts); err != nil {
+				return usageError("%v", err)
+			}
+		}
 	}
 
 	rep := status.Check(ctx, acct, status.FromSpec(spec), env.Now())

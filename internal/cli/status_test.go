@@ -400,6 +400,48 @@ func TestStatusCouldNotCheck(t *testing.T) {
 	}
 }
 
+// TestStatusFindsGivenTopic: a deployment made with --topic-arn is checked
+// without it, against the topic the alert rules send to.
+func TestStatusFindsGivenTopic(t *testing.T) {
+	ctx := context.Background()
+	a := fake.NewWith(fake.Options{Now: func() time.Time { return fakeClock }})
+	if err := a.PutTrail(cloud.Trail{Name: "main", HomeRegion: "us-east-1", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll}); err != nil {
+		t.Fatal(err)
+	}
+	topic, err := a.Topics("us-east-1").CreateTopic(ctx, "security-alerts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Topics("us-east-1").Subscribe(ctx, topic, "email", statusEmail, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ConfirmSubscription(topic, statusEmail); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := a.Identity(ctx)
+	regions, _ := a.Regions(ctx)
+	opts := deploy.Options{TopicARN: topic}
+	spec, err := deploy.Desired(id, regions, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := deploy.PlanDeploy(ctx, a, spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	code, rep, errOut := statusJSON(t, a)
+	if code != ExitOK {
+		t.Errorf("exit %d, stderr %s; not ok: %v", code, errOut, notOK(rep))
+	}
+	if rep.TopicARN != topic {
+		t.Errorf("checked topic %s, want %s", rep.TopicARN, topic)
+	}
+}
+
 func TestStatusRegionsFlag(t *testing.T) {
 	a, _ := deployedFake(t)
 	code, rep, errOut := statusJSON(t, a, "--regions", "eu-west-1")

@@ -1,6 +1,9 @@
 package status
 
 import (
+	"context"
+	"strings"
+
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 )
@@ -103,4 +106,31 @@ func FromSpec(s deploy.Spec) Expect {
 		})
 	}
 	return e
+}
+
+// DeployedTopic returns the topic the deployed alert rules send to, when it is
+// not the one spec expects: the topic deploy was given with --topic-arn, so that
+// status finds it without being told. It returns "" when the rules send to
+// spec's topic, disagree, or cannot be read (the checks then say what is wrong).
+func DeployedTopic(ctx context.Context, acct cloud.Account, spec deploy.Spec) string {
+	found := ""
+	for _, r := range spec.AlertRules {
+		ts, err := acct.Events(spec.HomeRegion).Targets(ctx, r.Bus, r.Name)
+		if err != nil {
+			continue
+		}
+		for _, t := range ts {
+			if t.ID != r.Target.ID || !strings.HasPrefix(t.ARN, "arn:"+spec.Partition+":sns:"+spec.HomeRegion+":"+spec.Account+":") {
+				continue
+			}
+			if found != "" && found != t.ARN {
+				return ""
+			}
+			found = t.ARN
+		}
+	}
+	if found == spec.Topic.ARN {
+		return ""
+	}
+	return found
 }

@@ -35,6 +35,7 @@
 //	{
 //	  "account": "123456789012",
 //	  "home_region": "us-east-1",
+//	  "topic_arn": "arn:aws:sns:us-east-1:123456789012:rootwatch-alerts",
 //	  "regions": ["eu-west-1", "us-east-1"],
 //	  "status": "fail",                  // worst of the checks: ok|warn|fail|error
 //	  "checks": [
@@ -120,6 +121,7 @@ type Result struct {
 type Report struct {
 	Account    string   `json:"account"`
 	HomeRegion string   `json:"home_region"`
+	TopicARN   string   `json:"topic_arn"`
 	Regions    []string `json:"regions"`
 	Status     Status   `json:"status"`
 	Checks     []Result `json:"checks"`
@@ -166,7 +168,7 @@ func Check(ctx context.Context, acct cloud.Account, exp Expect, now time.Time) R
 	}
 	g.Wait()
 
-	rep := Report{Account: exp.Account, HomeRegion: exp.HomeRegion, Regions: []string{}, Status: OK}
+	rep := Report{Account: exp.Account, HomeRegion: exp.HomeRegion, TopicARN: exp.TopicARN, Regions: []string{}, Status: OK}
 	for _, re := range regions {
 		rep.Regions = append(rep.Regions, re.Region)
 	}

@@ -66,7 +66,7 @@ func newFake(t *testing.T) *fake.Account {
 // change it). Run with -update to rewrite testdata/report.*.
 func TestReportGolden(t *testing.T) {
 	rep := Report{
-		Account: "123456789012", HomeRegion: "us-east-1", Regions: []string{"eu-west-1", "us-east-1"},
+		Account: "123456789012", HomeRegion: "us-east-1", TopicARN: "arn:aws:sns:us-east-1:123456789012:rootwatch-alerts", Regions: []string{"eu-west-1", "us-east-1"},
 		Checks: []Result{
 			ok("us-east-1", "trail", "trail main: logging, multi-region, global service events, management events All"),
 			warn("us-east-1", "subscriptions", "1 confirmed, 1 pending (cto@example.com): those addresses get no alerts", "open the confirmation e-mail sent to each pending address and click its link"),
