@@ -158,7 +158,7 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 			return notFound("ResourceNotFoundException: event bus %s", t.ARN)
 		}
 		if trs != rs || t.RoleARN != "" {
-			if err := a.roleMayPutEvents(t.RoleARN, dst.arn); err != nil {
+			if err := a.roleMayPutEvents(t.RoleARN, dst.arn, ctxKeys); err != nil {
 				return err
 			}
 		}
@@ -194,9 +194,11 @@ func (a *Account) kmsUsableByEvents(rs *regionState, keyID string) error {
 	return nil
 }
 
-// roleMayPutEvents checks a target role: it exists, trusts events.amazonaws.com,
-// and one of its inline policies allows events:PutEvents on the bus.
-func (a *Account) roleMayPutEvents(roleARN, busARN string) error {
+// roleMayPutEvents checks a target role: it exists, trusts events.amazonaws.com
+// (with the rule's aws:SourceArn and aws:SourceAccount in the request context, as
+// EventBridge sends them), and one of its inline policies allows events:PutEvents
+// on the bus.
+func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]string) error {
 	if roleARN == "" {
 		return errors.New("ValidationException: RoleArn is required for a cross-region event bus target")
 	}
@@ -205,7 +207,7 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string) error {
 	if !ok || r.r.ARN != roleARN {
 		return fmt.Errorf("AccessDenied: role %s does not exist", roleARN)
 	}
-	ok, err := allows(r.r.Trust, request{service: "events.amazonaws.com", action: "sts:AssumeRole", resource: roleARN})
+	ok, err := allows(r.r.Trust, request{service: "events.amazonaws.com", action: "sts:AssumeRole", resource: roleARN, keys: keys})
 	if err != nil || !ok {
 		return fmt.Errorf("AccessDenied: role %s does not trust events.amazonaws.com", roleARN)
 	}
