@@ -232,7 +232,7 @@ func TestDeploy(t *testing.T) {
 			}
 		}
 		for _, ar := range rulePack() {
-			want := "us-east-1 rule rootwatch/" + AlertRulePrefix + ar.ID + " state=ENABLED pattern=" + ar.Pattern
+			want := "us-east-1 rule rootwatch/" + AlertRulePrefix + ar.ID + " state=" + string(cloud.RuleEnabledAllManagement) + " pattern=" + ar.Pattern
 			if !strings.Contains(snap, want) {
 				t.Errorf("after deploy, no %q", want)
 			}

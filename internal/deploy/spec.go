@@ -263,7 +263,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 			Name:        name,
 			ARN:         arn(p, "events", home, acct, "rule/"+BusName+"/"+name),
 			Pattern:     ar.Pattern,
-			State:       cloud.RuleEnabled,
+			State:       cloud.RuleEnabledAllManagement, // forwarded read-only calls are filtered again on this bus
 			Description: "rootwatch: " + ar.Title,
 			RuleID:      ar.ID,
 			Target: cloud.Target{
