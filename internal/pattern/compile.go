@@ -195,16 +195,11 @@ func MustCompile(src string) *Pattern {
 	return p
 }
 
-func joinPath(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "." + key
-}
-
+// compileObject flattens obj into c. prefix is "" at the root and the
+// enclosing path plus "." below it.
 func compileObject(c *conj, obj *jvalue, prefix string) error {
 	for _, m := range obj.obj {
-		path := joinPath(prefix, m.key)
+		path := prefix + m.key
 		v := m.val
 		switch {
 		case m.key == "$or" && v.kind == jArray:
@@ -217,7 +212,7 @@ func compileObject(c *conj, obj *jvalue, prefix string) error {
 			if len(v.obj) == 0 {
 				return &Error{Path: path, Reason: "Empty objects are not allowed"}
 			}
-			if err := compileObject(c, v, path); err != nil {
+			if err := compileObject(c, v, path+"."); err != nil {
 				return err
 			}
 		case v.kind == jArray:

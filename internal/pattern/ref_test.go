@@ -26,7 +26,7 @@ func flattenEvent(event []byte) (flatEvent, error) {
 		switch v.kind {
 		case jObject:
 			for _, m := range v.obj {
-				walk(m.val, joinPath(path, m.key), ap)
+				walk(m.val, path+"."+m.key, ap)
 			}
 		case jArray:
 			id := arrays

@@ -469,6 +469,8 @@ c("empty-event", {"a": [{"exists": False}]}, {}, True, "empty event, exists:fals
 c("empty-event-value", {"a": ["x"]}, {}, False, "empty event")
 c("many-fields-one-missing", {"a": ["1"], "b": ["2"], "c": ["3"]}, {"a": "1", "b": "2"}, False, "every field must be present")
 c("long-string", {"s": [{"prefix": "a" * 100}]}, {"s": "a" * 1000}, True, "long strings")
+c("path-empty-keys", {"": {"": [None]}}, {"": {"": None}}, True, "empty keys at two levels: the path is \".\" (found by fuzzing)")
+c("path-empty-keys-miss", {"": [None]}, {"": {"": None}}, False, "one empty key is not two")
 c("unicode-key", {"ключ": ["значение"]}, {"ключ": "значение"}, True, "non-ASCII keys")
 c("escaped-key", '{"a\\"b":["1"]}', '{"a\\"b":"1"}', True, "keys with escapes")
 c("escaped-key-event", '{"ab":["1"]}', '{"\\u0061b":"1"}', True, "escaped event key decodes")
