@@ -1,7 +1,148 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/rootwatch/rootwatch/internal/scan"
+)
+
+const scanArgs = "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [PATH|s3://BUCKET/PREFIX]..."
+
+// runScan finds root activity in CloudTrail history (--lookup), in log files
+// and directories on disk, and in S3. Exit codes: 0 no findings, 1 findings,
+// 2 errors occurred (findings are still printed).
 func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
-	return usageError("not implemented yet")
+	fs := newFlagSet(env, g, "scan", scanArgs)
+	lookup := fs.Bool("lookup", false, "read CloudTrail's 90-day event history (LookupEvents) in every enabled region")
+	since := fs.String("since", "", "only events at or after this: a duration back from now (90d, 12h), a date (2024-03-01) or an RFC 3339 time (default with --lookup: 90d)")
+	until := fs.String("until", "", "only events at or before this: a duration back from now, a date (the whole day) or an RFC 3339 time")
+	accounts := fs.String("accounts", "", "only these accounts (comma-separated IDs) of an AWSLogs layout")
+	regions := fs.String("regions", "", "only these regions (comma-separated); --lookup always reads us-east-1 too, where global events are")
+	workers := fs.Int("workers", 0, "files read at once (default: the number of CPUs)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := g.checkOutput("table", "json", "csv"); err != nil {
+		return err
+	}
+	targets := fs.Args()
+	if len(targets) == 0 && !*lookup {
+		return usageError("scan: give --lookup, or PATHs or s3:// URLs to scan")
+	}
+	now := env.Now()
+	o := scan.Options{Lookup: *lookup, Workers: *workers, Accounts: splitList(*accounts), Regions: splitList(*regions)}
+	var err error
+	if o.Since, err = parseWhen(*since, now, false); err != nil {
+		return usageError("scan: --since: %v", err)
+	}
+	if o.Until, err = parseWhen(*until, now, true); err != nil {
+		return usageError("scan: --until: %v", err)
+	}
+	if *lookup && o.Since.IsZero() {
+		o.Since = now.Add(-90 * 24 * time.Hour)
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Before(o.Since) {
+		return usageError("scan: --until %s is before --since %s", o.Until.Format(time.RFC3339), o.Since.Format(time.RFC3339))
+	}
+	needAWS := *lookup
+	for _, t := range targets {
+		if strings.HasPrefix(t, "s3://") {
+			needAWS = true
+		}
+	}
+	if needAWS {
+		acct, err := env.Connect(ctx, g.config())
+		if err != nil {
+			return withHint(fmt.Errorf("scan: connect to AWS: %w", err), "check --profile/--region, or your AWS credentials")
+		}
+		o.Account = acct
+	}
+
+	var progressMu sync.Mutex
+	progressShown := false
+	if env.StderrTerminal {
+		o.Progress = func(st scan.Stats) {
+			progressMu.Lock()
+			defer progressMu.Unlock()
+			fmt.Fprintf(env.Stderr, "\r\033[K%s", scan.ProgressLine(st))
+			progressShown = true
+		}
+	}
+	res, err := scan.Scan(ctx, targets, o)
+	if progressShown {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+
+	switch g.output {
+	case "json":
+		err = scan.WriteJSON(env.Stdout, res.Findings)
+	case "csv":
+		err = scan.WriteCSV(env.Stdout, res.Findings)
+	default:
+		if len(res.Findings) > 0 {
+			err = scan.WriteTable(env.Stdout, res.Findings)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("scan: write output: %w", err)
+	}
+	for _, e := range res.Errors {
+		fmt.Fprintf(env.Stderr, "rootwatch: scan: %v\n", e)
+	}
+	if n := res.Stats.Errors - int64(len(res.Errors)); n > 0 {
+		fmt.Fprintf(env.Stderr, "rootwatch: scan: ... and %d more errors\n", n)
+	}
+	scan.WriteSummary(env.Stderr, res)
+	switch {
+	case res.Stats.Errors > 0:
+		return &exitError{code: ExitError}
+	case len(res.Findings) > 0:
+		return report()
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// parseWhen parses --since/--until: "" (unbounded), a duration back from now
+// ("90d", "36h", "15m"), a date ("2024-03-01": its start, or with endOfDay
+// its last instant), or an RFC 3339 time.
+func parseWhen(s string, now time.Time, endOfDay bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(d); err == nil && n >= 0 {
+			return now.Add(-time.Duration(n) * 24 * time.Hour).UTC(), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if endOfDay {
+			t = t.Add(24*time.Hour - time.Nanosecond)
+		}
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a duration (90d, 12h), a date (2006-01-02) or an RFC 3339 time", s)
 }

@@ -1,0 +1,441 @@
+// Package scan finds root activity in CloudTrail history and archives: log files
+// on disk, in S3, and the 90-day event history that LookupEvents serves.
+//
+// Every record goes through the same path: the CloudTrail bridge turns it into
+// the EventBridge event AWS would deliver, and the rule pack's classifier says
+// which kind of root activity it is, if any. Files are read in parallel on all
+// cores by a pool of workers, each streaming one file at a time with a
+// cloudtrail.Reader, so memory stays bounded whatever the archive's size (a
+// worker holds one record at a time, up to cloudtrail.DefaultMaxRecordSize).
+// Findings are sorted by time, then event ID, source and offset, so the output
+// does not depend on the parallelism.
+//
+// Bad input never stops a scan: a corrupt gzip stream, truncated JSON, a file
+// that is not CloudTrail, an oversized record or an unreadable file each give
+// one Error (source and offset) in the Result, and the scan goes on.
+package scan
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloudtrail"
+	"github.com/rootwatch/rootwatch/internal/rules"
+)
+
+// Classifier says which kind of root activity an EventBridge event is.
+// *rules.Classifier is one.
+type Classifier interface {
+	Classify(event []byte) (rules.Rule, bool, error)
+}
+
+// Options configure a scan. The zero value scans everything with the rule pack.
+type Options struct {
+	// Since and Until bound the events reported (zero: unbounded). They also
+	// prune what is read: date directories and files whose names' timestamps
+	// lie outside the window (with an hour of slack for late delivery), S3
+	// prefixes, and LookupEvents' time range.
+	Since, Until time.Time
+	// Accounts and Regions, when not empty, prune the AWSLogs layout's
+	// account and region levels (on disk and in S3) to these.
+	Accounts, Regions []string
+	// Workers is how many files are read at once (default: GOMAXPROCS).
+	Workers int
+	// MaxRecordSize is the largest record read (default
+	// cloudtrail.DefaultMaxRecordSize); larger ones are reported and skipped.
+	MaxRecordSize int
+	// Classifier classifies events (default: rules.NewClassifier()).
+	Classifier Classifier
+	// Account reaches S3 (s3:// targets) and CloudTrail (Lookup).
+	Account cloud.Account
+	// Lookup also reads LookupEvents' history in every enabled region.
+	Lookup bool
+	// Pacing of LookupEvents; zero fields take the defaults (2 requests per
+	// second per region, AWS's limit).
+	LookupPacing Pacing
+	// Progress, when set, is called about every ProgressEvery (default 250ms)
+	// with the scan's statistics so far, from one goroutine.
+	Progress      func(Stats)
+	ProgressEvery time.Duration
+	// NoPrefilter classifies every record; by default only records that can
+	// match a rule (see Prefilter) are bridged and classified.
+	NoPrefilter bool
+}
+
+// Stats count what a scan has read.
+type Stats struct {
+	Files      int64 // files read (whether or not they had errors)
+	TotalFiles int64 // files found so far
+	Compressed int64 // bytes of files read, as stored
+	TotalSize  int64 // bytes of files found so far, as stored
+	Bytes      int64 // bytes of CloudTrail JSON read (decompressed)
+	Records    int64 // records and events read
+	Findings   int64
+	Errors     int64
+	Listed     bool // all files have been found (TotalFiles is final)
+	Elapsed    time.Duration
+}
+
+// Finding is one event the rule pack classified as root activity.
+type Finding struct {
+	Rule    rules.Rule
+	Summary cloudtrail.Summary
+	// Source is where the record was read: a file's path, an s3:// URL, or
+	// "lookup:REGION".
+	Source string
+	// Offset is the record's offset in the decompressed file, or its index in
+	// a region's LookupEvents answer.
+	Offset int64
+	// Record is the raw CloudTrail record (for a file of EventBridge events,
+	// the raw event).
+	Record []byte
+}
+
+// Error is a problem with one source; the scan went on without it (or
+// without the rest of it).
+type Error struct {
+	Source string
+	Offset int64 // -1 when the error is not at an offset
+	Err    error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %v", e.Source, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// MaxErrors is how many errors a Result keeps; the count goes on.
+const MaxErrors = 1000
+
+// Result is what a scan found.
+type Result struct {
+	Findings []Finding
+	// Errors, sorted by source and offset; at most MaxErrors of them
+	// (Stats.Errors counts them all).
+	Errors []*Error
+	Stats  Stats
+	// ByKind counts findings by rule ID.
+	ByKind map[string]int
+}
+
+// Prefilter reports whether a raw record or event may match a rule of the
+// pack. Every rule requires userIdentity.type "Root", sessionContext's
+// assumedRoot, or eventName "AssumeRoot" (TestPrefilterSound checks this
+// against the pack), and each of those contains the bytes "Root" unless JSON
+// escapes spell it otherwise, so a record without "Root" and without any \u
+// escape cannot match. The check is a fast substring search: it saves bridging
+// and classifying the great majority of records.
+func Prefilter(b []byte) bool {
+	return bytes.Contains(b, rootBytes) || bytes.Contains(b, escapeBytes)
+}
+
+var (
+	rootBytes   = []byte("Root")
+	escapeBytes = []byte(`\u`)
+)
+
+// Scan scans targets (local paths and s3://bucket/prefix URLs) and, when
+// o.Lookup is set, the event history. It returns an error only when the scan
+// could not be done at all (no account for an s3 target, a bad URL, a
+// cancelled context); problems with sources are in Result.Errors.
+func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
+	if o.Classifier == nil {
+		o.Classifier = rules.NewClassifier()
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 250 * time.Millisecond
+	}
+	s := &scanner{o: o, start: time.Now(), filter: newFilter(o)}
+	var srcs []source
+	for _, t := range targets {
+		src, err := s.parseTarget(t)
+		if err != nil {
+			return Result{}, err
+		}
+		srcs = append(srcs, src)
+	}
+	if o.Lookup && o.Account == nil {
+		return Result{}, errors.New("scan --lookup: no AWS account")
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	files := make(chan file, 256)
+	var wg sync.WaitGroup
+	// Producer: find the files.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(files)
+		for _, src := range srcs {
+			src.files(ctx, s, func(f file) bool {
+				s.totalFiles.Add(1)
+				s.totalSize.Add(f.size)
+				select {
+				case files <- f:
+					return true
+				case <-ctx.Done():
+					return false
+				}
+			})
+		}
+		s.listed.Store(true)
+	}()
+	// Workers: read them.
+	for range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := s.newWorker()
+			for f := range files {
+				if ctx.Err() != nil {
+					continue
+				}
+				w.file(ctx, f)
+			}
+			s.merge(w)
+		}()
+	}
+	// History.
+	if o.Lookup {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.lookup(ctx)
+		}()
+	}
+	// Progress.
+	done := make(chan struct{})
+	var pwg sync.WaitGroup
+	if o.Progress != nil {
+		pwg.Add(1)
+		go func() {
+			defer pwg.Done()
+			t := time.NewTicker(o.ProgressEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					o.Progress(s.stats())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(done)
+	pwg.Wait()
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	return s.result(), nil
+}
+
+// scanner is one scan's shared state.
+type scanner struct {
+	o      Options
+	start  time.Time
+	filter filter
+
+	files, totalFiles, compressed, totalSize, bytes, records, findingsN, errorsN atomic.Int64
+	listed                                                                       atomic.Bool
+
+	mu       sync.Mutex
+	findings []Finding
+	errs     []*Error
+}
+
+func (s *scanner) stats() Stats {
+	return Stats{
+		Files: s.files.Load(), TotalFiles: s.totalFiles.Load(),
+		Compressed: s.compressed.Load(), TotalSize: s.totalSize.Load(),
+		Bytes: s.bytes.Load(), Records: s.records.Load(),
+		Findings: s.findingsN.Load(), Errors: s.errorsN.Load(),
+		Listed: s.listed.Load(), Elapsed: time.Since(s.start),
+	}
+}
+
+// addError records an error that is not a worker's (listing, lookup).
+func (s *scanner) addError(e *Error) {
+	s.errorsN.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.errs) < MaxErrors {
+		s.errs = append(s.errs, e)
+	}
+}
+
+func (s *scanner) merge(w *worker) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.findings = append(s.findings, w.findings...)
+	for _, e := range w.errs {
+		if len(s.errs) < MaxErrors {
+			s.errs = append(s.errs, e)
+		}
+	}
+}
+
+func (s *scanner) result() Result {
+	r := Result{Stats: s.stats(), ByKind: map[string]int{}}
+	f := s.findings
+	slices.SortFunc(f, func(a, b Finding) int {
+		return cmp.Or(a.Summary.Time.Compare(b.Summary.Time),
+			cmp.Compare(a.Summary.EventID, b.Summary.EventID),
+			cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Offset, b.Offset))
+	})
+	// The same event may be read twice (an organization trail and an account
+	// trail, history of several regions): report it once.
+	seen := map[string]bool{}
+	for _, x := range f {
+		if id := x.Summary.EventID; id != "" {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		}
+		r.Findings = append(r.Findings, x)
+		r.ByKind[x.Rule.ID]++
+	}
+	r.Stats.Findings = int64(len(r.Findings))
+	r.Errors = s.errs
+	slices.SortFunc(r.Errors, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Err.Error(), b.Err.Error()))
+	})
+	return r
+}
+
+// worker reads files one at a time.
+type worker struct {
+	s        *scanner
+	rd       *cloudtrail.Reader
+	event    []byte
+	findings []Finding
+	errs     []*Error
+}
+
+func (s *scanner) newWorker() *worker {
+	w := &worker{s: s, rd: cloudtrail.NewReader(bytes.NewReader(nil))}
+	if s.o.MaxRecordSize > 0 {
+		w.rd.SetMaxRecordSize(s.o.MaxRecordSize)
+	}
+	return w
+}
+
+func (w *worker) error(source string, err error) {
+	w.s.errorsN.Add(1)
+	off := int64(-1)
+	var re *cloudtrail.ReadError
+	if errors.As(err, &re) {
+		off = re.Offset
+	}
+	if len(w.errs) < MaxErrors {
+		w.errs = append(w.errs, &Error{Source: source, Offset: off, Err: err})
+	}
+}
+
+// countingReader counts the bytes read from a file as stored.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// file reads one file.
+func (w *worker) file(ctx context.Context, f file) {
+	s := w.s
+	defer s.files.Add(1)
+	rc, err := f.open(ctx)
+	if err != nil {
+		w.error(f.name, err)
+		return
+	}
+	defer rc.Close()
+	w.rd.Reset(countingReader{rc, &s.compressed})
+	var last int64
+	recordErrors := 0
+	for {
+		rec, err := w.rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			w.error(f.name, err)
+			if errors.Is(err, cloudtrail.ErrRecordTooLarge) {
+				continue
+			}
+			break
+		}
+		s.records.Add(1)
+		if rec.Offset-last > 1<<20 {
+			s.bytes.Add(rec.Offset - last)
+			last = rec.Offset
+		}
+		if err := w.record(f.name, rec.Offset, rec.Data, rec.Kind); err != nil {
+			// One line per file for records that are not CloudTrail: a file of
+			// them would otherwise flood the output.
+			if recordErrors == 0 {
+				w.error(f.name, &cloudtrail.ReadError{Offset: rec.Offset, Err: err})
+			} else {
+				s.errorsN.Add(1)
+			}
+			recordErrors++
+		}
+	}
+	s.bytes.Add(w.rd.Offset() - last)
+}
+
+// record classifies one record or event and keeps it when it is a finding.
+func (w *worker) record(source string, off int64, data []byte, kind cloudtrail.Kind) error {
+	s := w.s
+	if !s.o.NoPrefilter && !Prefilter(data) {
+		return nil
+	}
+	ev := data
+	if kind != cloudtrail.KindEvent {
+		var err error
+		w.event, err = cloudtrail.AppendEvent(w.event[:0], data)
+		if err != nil {
+			return err
+		}
+		ev = w.event
+	}
+	rule, ok, err := s.o.Classifier.Classify(ev)
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	if !ok {
+		return nil
+	}
+	sum, err := cloudtrail.Summarize(data)
+	if err != nil {
+		return err
+	}
+	if !s.filter.inWindow(sum.Time) {
+		return nil
+	}
+	s.findingsN.Add(1)
+	w.findings = append(w.findings, Finding{Rule: rule, Summary: sum, Source: source, Offset: off, Record: bytes.Clone(data)})
+	return nil
+}

@@ -1,0 +1,323 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+)
+
+// file is one file to read.
+type file struct {
+	name string // as reported: a path or an s3:// URL
+	size int64  // as stored; 0 when unknown
+	open func(ctx context.Context) (io.ReadCloser, error)
+}
+
+// source finds files and sends them to emit until it returns false.
+type source interface {
+	files(ctx context.Context, s *scanner, emit func(file) bool)
+}
+
+func (s *scanner) parseTarget(t string) (source, error) {
+	if rest, ok := strings.CutPrefix(t, "s3://"); ok {
+		bucket, prefix, _ := strings.Cut(rest, "/")
+		if bucket == "" {
+			return nil, fmt.Errorf("scan %s: no bucket in the URL", t)
+		}
+		if s.o.Account == nil {
+			return nil, fmt.Errorf("scan %s: no AWS account", t)
+		}
+		return &s3Source{bucket: bucket, prefix: prefix, b: s.o.Account.Buckets()}, nil
+	}
+	return localSource(t), nil
+}
+
+// Slack is how far outside --since/--until a file's name or date directory
+// may lie and still be read: CloudTrail delivers events some minutes after
+// they happen, and files are named and filed by delivery time.
+const Slack = time.Hour
+
+// filter prunes the AWSLogs layout:
+//
+//	AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_X.json.gz
+type filter struct {
+	since, until      time.Time // zero: unbounded
+	accounts, regions map[string]bool
+}
+
+func newFilter(o Options) filter {
+	f := filter{since: o.Since, until: o.Until}
+	set := func(l []string) map[string]bool {
+		if len(l) == 0 {
+			return nil
+		}
+		m := map[string]bool{}
+		for _, x := range l {
+			m[x] = true
+		}
+		return m
+	}
+	f.accounts, f.regions = set(o.Accounts), set(o.Regions)
+	return f
+}
+
+func (f filter) account(a string) bool { return f.accounts == nil || f.accounts[a] }
+func (f filter) region(r string) bool  { return f.regions == nil || f.regions[r] }
+
+func (f filter) inWindow(t time.Time) bool {
+	return (f.since.IsZero() || !t.Before(f.since)) && (f.until.IsZero() || !t.After(f.until))
+}
+
+// overlaps reports whether [from, to) overlaps the window widened by Slack.
+func (f filter) overlaps(from, to time.Time) bool {
+	return (f.since.IsZero() || to.After(f.since.Add(-Slack))) && (f.until.IsZero() || from.Before(f.until.Add(Slack)))
+}
+
+// layout returns the path components after the last "AWSLogs" (and an
+// organization ID), and whether the path is in the layout at all.
+func layout(parts []string) ([]string, bool) {
+	i := len(parts) - 1
+	for i >= 0 && parts[i] != "AWSLogs" {
+		i--
+	}
+	if i < 0 {
+		return nil, false
+	}
+	rest := parts[i+1:]
+	if len(rest) > 0 && strings.HasPrefix(rest[0], "o-") {
+		rest = rest[1:]
+	}
+	return rest, true
+}
+
+// keepDir reports whether to look inside a directory (or S3 prefix) whose
+// path has these components.
+func (f filter) keepDir(parts []string) bool {
+	rest, ok := layout(parts)
+	if !ok {
+		return true
+	}
+	switch len(rest) {
+	case 0:
+		return true
+	case 1:
+		return f.account(rest[0])
+	case 2:
+		return rest[1] == "CloudTrail" // not CloudTrail-Digest, CloudTrail-Insight, other services
+	case 3:
+		return f.region(rest[2])
+	}
+	if len(rest) > 6 {
+		return true
+	}
+	// A date directory: YYYY, YYYY/MM or YYYY/MM/DD.
+	nums := make([]int, 0, 3)
+	for _, p := range rest[3:] {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return true // not a date: do not guess
+		}
+		nums = append(nums, n)
+	}
+	var from, to time.Time
+	switch len(nums) {
+	case 1:
+		from = time.Date(nums[0], 1, 1, 0, 0, 0, 0, time.UTC)
+		to = from.AddDate(1, 0, 0)
+	case 2:
+		from = time.Date(nums[0], time.Month(nums[1]), 1, 0, 0, 0, 0, time.UTC)
+		to = from.AddDate(0, 1, 0)
+	default:
+		from = time.Date(nums[0], time.Month(nums[1]), nums[2], 0, 0, 0, 0, time.UTC)
+		to = from.AddDate(0, 0, 1)
+	}
+	return f.overlaps(from, to)
+}
+
+// logName matches a delivered log file's name.
+var logName = regexp.MustCompile(`^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{8}T\d{4}Z)_`)
+
+// keepFile reports whether to read a file found in a directory walk or an S3
+// listing: a .json, .json.gz, .jsonl or .jsonl.gz file that is not a digest
+// and whose name, when it is a delivered log file's, is inside the filters.
+func (f filter) keepFile(name string) bool {
+	if !(strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".json") ||
+		strings.HasSuffix(name, ".jsonl") || strings.HasSuffix(name, ".jsonl.gz")) {
+		return false
+	}
+	if strings.Contains(name, "CloudTrail-Digest") || strings.Contains(name, "CloudTrail-Insight") {
+		return false
+	}
+	m := logName.FindStringSubmatch(name)
+	if m == nil {
+		return true
+	}
+	if !f.account(m[1]) || !f.region(m[2]) {
+		return false
+	}
+	stamp, err := time.Parse("20060102T1504Z", m[3])
+	if err != nil {
+		return true
+	}
+	return f.overlaps(stamp, stamp.Add(time.Minute))
+}
+
+// localSource is a file or a directory on disk. A file named on the command
+// line is read whatever its name; a directory is walked with pruning.
+type localSource string
+
+func (l localSource) files(ctx context.Context, s *scanner, emit func(file) bool) {
+	root := string(l)
+	fi, err := os.Stat(root)
+	if err != nil {
+		s.addError(&Error{Source: root, Offset: -1, Err: unwrapPathError(err)})
+		return
+	}
+	if !fi.IsDir() {
+		emit(localFile(root, fi.Size()))
+		return
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		abs = root
+	}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return fs.SkipAll
+		}
+		if err != nil {
+			s.addError(&Error{Source: p, Offset: -1, Err: unwrapPathError(err)})
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		parts := strings.Split(filepath.ToSlash(filepath.Join(abs, rel)), "/")
+		if d.IsDir() {
+			if p != root && !s.filter.keepDir(parts) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !s.filter.keepFile(d.Name()) {
+			return nil
+		}
+		var size int64
+		if info, err := d.Info(); err == nil {
+			size = info.Size()
+		}
+		if !emit(localFile(p, size)) {
+			return fs.SkipAll
+		}
+		return nil
+	})
+}
+
+func localFile(p string, size int64) file {
+	return file{name: p, size: size, open: func(context.Context) (io.ReadCloser, error) {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, unwrapPathError(err)
+		}
+		return f, nil
+	}}
+}
+
+// unwrapPathError drops the path from an *fs.PathError: the error line names
+// the file already.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// s3Source is a bucket and prefix in S3, walked level by level with the "/"
+// delimiter so that pruned accounts, regions and dates are never listed.
+type s3Source struct {
+	bucket, prefix string
+	b              cloud.Buckets
+}
+
+// maxDayPrefixes is the longest --since/--until window (in days) for which a
+// region's day prefixes are listed directly rather than found by listing
+// years and months.
+const maxDayPrefixes = 400
+
+func (src *s3Source) files(ctx context.Context, s *scanner, emit func(file) bool) {
+	prefix := src.prefix
+	// A prefix that ends inside a level ("AWSLogs/1234") is listed as it is;
+	// one that names a level is walked from there.
+	src.walk(ctx, s, prefix, emit)
+}
+
+func (src *s3Source) url(key string) string { return "s3://" + src.bucket + "/" + key }
+
+// walk lists prefix with the delimiter and descends into the kept common
+// prefixes. It returns false when emit asked to stop.
+func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit func(file) bool) bool {
+	parts := strings.Split(strings.TrimSuffix(prefix, "/"), "/")
+	// At a region level with a bounded window, go straight to the days.
+	if rest, ok := layout(parts); ok && len(rest) == 3 && strings.HasSuffix(prefix, "/") && !s.filter.since.IsZero() {
+		until := s.filter.until
+		if until.IsZero() {
+			until = time.Now().UTC()
+		}
+		from := s.filter.since.Add(-Slack).UTC().Truncate(24 * time.Hour)
+		to := until.Add(Slack).UTC()
+		if days := int(to.Sub(from)/(24*time.Hour)) + 1; days <= maxDayPrefixes {
+			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+				if !src.walk(ctx, s, prefix+d.Format("2006/01/02/"), emit) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	token := ""
+	for {
+		if ctx.Err() != nil {
+			return false
+		}
+		page, err := src.b.List(ctx, src.bucket, prefix, "/", token)
+		if err != nil {
+			s.addError(&Error{Source: src.url(prefix), Offset: -1, Err: err})
+			return true
+		}
+		for _, o := range page.Objects {
+			name := path.Base(o.Key)
+			if strings.HasSuffix(o.Key, "/") || !s.filter.keepFile(name) {
+				continue
+			}
+			key := o.Key
+			f := file{name: src.url(key), size: o.Size, open: func(ctx context.Context) (io.ReadCloser, error) {
+				return src.b.Open(ctx, src.bucket, key)
+			}}
+			if !emit(f) {
+				return false
+			}
+		}
+		for _, p := range page.Prefixes {
+			if !s.filter.keepDir(strings.Split(strings.TrimSuffix(p, "/"), "/")) {
+				continue
+			}
+			if !src.walk(ctx, s, p, emit) {
+				return false
+			}
+		}
+		if page.Next == "" {
+			return true
+		}
+		token = page.Next
+	}
+}
