@@ -1,13 +1,9 @@
 package pattern
 
-import "errors"
-
 // This file is the reference evaluator: it parses the whole event into a
 // tree, flattens every leaf with its array positions and tries each
 // conjunction by brute force. It is slow and simple on purpose; the tests
 // and fuzz targets check the fast Matcher against it.
-
-var errNotObject = errors.New("event is not a JSON object")
 
 type flatEvent map[string][]*evValue
 

@@ -1,6 +1,11 @@
 package pattern
 
-import "bytes"
+import (
+	"bytes"
+	"errors"
+)
+
+var errNotObject = errors.New("event is not a JSON object")
 
 // The event scanner walks the raw JSON bytes once. It follows the path trie
 // of referenced fields: values under keys no pattern references are only
