@@ -130,7 +130,7 @@ func TestStatusHealthyFake(t *testing.T) {
 // checks that status reports exactly that link, with its message, and exits 1.
 func TestStatusBrokenLinks(t *testing.T) {
 	ctx := context.Background()
-	const signin = deploy.AlertRulePrefix + "root-signin"
+	const signin = deploy.AlertRulePrefix + "root-console-signin-no-mfa"
 	alertRule := func(t *testing.T, a *fake.Account, s deploy.Spec, name string) cloud.Rule {
 		t.Helper()
 		r, err := a.Events(s.HomeRegion).Rule(ctx, deploy.BusName, name)
@@ -189,9 +189,9 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, err)
 				return a
 			},
-			want: status.Result{Region: "us-east-1", Check: "alert-rule/root-signin", Status: status.Fail,
-				Detail: "rule rootwatch-alert-root-signin is DISABLED: no root-signin alert is sent",
-				Fix:    "run 'rootwatch deploy' to enable it (or aws events enable-rule --name rootwatch-alert-root-signin --event-bus-name rootwatch --region us-east-1)"},
+			want: status.Result{Region: "us-east-1", Check: "alert-rule/root-console-signin-no-mfa", Status: status.Fail,
+				Detail: "rule rootwatch-alert-root-console-signin-no-mfa is DISABLED: no root-console-signin-no-mfa alert is sent",
+				Fix:    "run 'rootwatch deploy' to enable it (or aws events enable-rule --name rootwatch-alert-root-console-signin-no-mfa --event-bus-name rootwatch --region us-east-1)"},
 		},
 		{
 			name: "alert target missing",
@@ -200,8 +200,8 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.Events(s.HomeRegion).RemoveTargets(ctx, deploy.BusName, signin, []string{deploy.AlertTargetID}))
 				return a
 			},
-			want: status.Result{Region: "us-east-1", Check: "alert-target/root-signin", Status: status.Fail,
-				Detail: "rule rootwatch-alert-root-signin has no target sending to arn:aws:sns:us-east-1:123456789012:rootwatch-alerts: its alerts go nowhere",
+			want: status.Result{Region: "us-east-1", Check: "alert-target/root-console-signin-no-mfa", Status: status.Fail,
+				Detail: "rule rootwatch-alert-root-console-signin-no-mfa has no target sending to arn:aws:sns:us-east-1:123456789012:rootwatch-alerts: its alerts go nowhere",
 				Fix:    "run 'rootwatch deploy' to restore it"},
 		},
 		{
