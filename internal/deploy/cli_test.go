@@ -1,0 +1,210 @@
+package deploy_test
+
+// Tests through the command line (cli.Main with buffers and the fake), in an
+// external package because internal/cli imports deploy.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rootwatch/rootwatch/internal/cli"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/deploy"
+)
+
+// runCLI runs rootwatch with args against acct and returns exit code, stdout, stderr.
+func runCLI(t *testing.T, acct cloud.Account, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cli.Main(&cli.Env{
+		Stdout:  &out,
+		Stderr:  &errb,
+		Connect: func(context.Context, cloud.Config) (cloud.Account, error) { return acct, nil },
+	}, args)
+	return code, out.String(), errb.String()
+}
+
+func newAccount(t *testing.T) *fake.Account {
+	a := fake.New()
+	// A trail that passes the pre-flight check (as fake.PutTrail records it).
+	if err := a.PutTrail(cloud.Trail{Name: "org", HomeRegion: "us-east-1", Bucket: "org-logs", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll}); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestCLIDeploy: the plan table, --dry-run making no mutating call, the
+// pending-subscription advice, "nothing to do" on the second run, JSON output,
+// and destroy.
+func TestCLIDeploy(t *testing.T) {
+	a := newAccount(t)
+	rec := cloudtest.Record(a)
+	args := []string{"deploy", "--regions", "eu-west-1,us-west-2", "--email", "alice@example.com"}
+
+	code, out, errs := runCLI(t, rec, append(args, "--dry-run")...)
+	if code != 0 || len(rec.Mutations()) != 0 {
+		t.Fatalf("deploy --dry-run: exit %d, mutations %v\n%s%s", code, rec.Mutations(), out, errs)
+	}
+	for _, want := range []string{"ACTION", "create", "event-rule", "rootwatch-forward", "sns-topic-policy", "+ ", deploy.TopicStatementSid, "dry run: nothing was changed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry-run output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, errs = runCLI(t, rec, args...)
+	if code != 0 {
+		t.Fatalf("deploy: exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"applied ", "alice@example.com: check your inbox", "Confirm subscription"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("deploy output lacks %q:\n%s", want, out)
+		}
+	}
+
+	rec.Reset()
+	code, out, _ = runCLI(t, rec, args...)
+	if code != 0 || len(rec.Mutations()) != 0 || !strings.Contains(out, "nothing to do: ") {
+		t.Fatalf("second deploy: exit %d, mutations %v\n%s", code, rec.Mutations(), out)
+	}
+
+	code, out, _ = runCLI(t, rec, append(args, "--output", "json")...)
+	var rep deploy.JSONReport
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Command != "deploy" || len(rep.Changes) == 0 || rep.Applied != 0 || rep.Account != a.ID() {
+		t.Fatalf("deploy --output json: exit %d\n%s", code, out)
+	}
+	for _, c := range rep.Changes {
+		if c.Action != deploy.Unchanged && c.Action != deploy.Keep {
+			t.Errorf("second deploy JSON lists a change: %+v", c)
+		}
+	}
+
+	code, out, _ = runCLI(t, rec, "destroy", "--dry-run")
+	if code != 0 || len(rec.Mutations()) != 0 || !strings.Contains(out, "delete") {
+		t.Fatalf("destroy --dry-run: exit %d, mutations %v\n%s", code, rec.Mutations(), out)
+	}
+	code, out, errs = runCLI(t, rec, "destroy")
+	if code != 0 {
+		t.Fatalf("destroy: exit %d\n%s%s", code, out, errs)
+	}
+	rec.Reset()
+	code, out, _ = runCLI(t, rec, "destroy")
+	if code != 0 || len(rec.Mutations()) != 0 || !strings.Contains(out, "nothing to do") {
+		t.Fatalf("second destroy: exit %d, mutations %v\n%s", code, rec.Mutations(), out)
+	}
+}
+
+// TestCLIErrors: bad input exits 2 with "rootwatch: ..." and a hint, and
+// changes nothing.
+func TestCLIErrors(t *testing.T) {
+	a := newAccount(t)
+	rec := cloudtest.Record(a)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deploy", "--email", "bob"}, `rootwatch: deploy: --email "bob" is not a plain e-mail address`},
+		{[]string{"deploy", "--regions", "eu-west-9"}, `region "eu-west-9" is unknown or not enabled`},
+		{[]string{"deploy", "--topic-arn", "arn:aws:sns:us-east-1:111122223333:x"}, "belongs to account 111122223333"},
+		{[]string{"deploy", "--topic-arn", "arn:aws:sns:eu-west-1:" + a.ID() + ":x"}, "not in the home region us-east-1"},
+		{[]string{"deploy", "--output", "yaml"}, `--output "yaml"`},
+		{[]string{"deploy", "extra"}, "takes no arguments"},
+	} {
+		code, _, errs := runCLI(t, rec, tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) || !strings.Contains(errs, "rootwatch: hint: ") {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant %q and a hint", tc.args, code, errs, tc.want)
+		}
+	}
+	if m := rec.Mutations(); len(m) != 0 {
+		t.Fatalf("mutating calls: %v", m)
+	}
+
+	// No trail: exit 2, what is missing, and the --create-trail hint.
+	code, _, errs := runCLI(t, cloudtest.Record(fake.New()), "deploy")
+	if code != 2 || !strings.Contains(errs, "no CloudTrail trail") || !strings.Contains(errs, "hint: ") || !strings.Contains(errs, "--create-trail") {
+		t.Fatalf("deploy without a trail: exit %d\n%s", code, errs)
+	}
+}
+
+// TestIAMPolicyCoversCalls: every cloud method that deploy, status and destroy
+// call (recorded by method name while they run every path: --create-trail,
+// --fix-kms-policy, --delete-trail, an existing topic) is in the permissions
+// table for that command, so the printed policy is enough.
+func TestIAMPolicyCoversCalls(t *testing.T) {
+	a := fake.New()
+	ctx := t.Context()
+	topics := a.Topics("us-east-1")
+	arn, err := topics.CreateTopic(ctx, "ops", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateKey("us-east-1", "alias/ops", `{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+a.ID()+`:root"},"Action":"kms:*","Resource":"*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	a.SetTopicKMSKey(arn, "alias/ops")
+	rec := cloudtest.Record(a)
+	calls := map[string][]string{}
+	run := func(cmd string, args ...string) {
+		rec.Reset()
+		code, out, errs := runCLI(t, rec, append([]string{cmd}, args...)...)
+		if code != 0 && !(cmd == deploy.CmdStatus && code == 1) {
+			t.Fatalf("%s: exit %d\n%s%s", cmd, code, out, errs)
+		}
+		for m := range rec.Calls() {
+			calls[cmd] = append(calls[cmd], m)
+		}
+	}
+	run(deploy.CmdDeploy, "--regions", "eu-west-1", "--create-trail", "--email", "a@example.com")
+	run(deploy.CmdDeploy, "--regions", "eu-west-1", "--topic-arn", arn, "--fix-kms-policy")
+	run(deploy.CmdStatus, "--regions", "eu-west-1")
+	run(deploy.CmdDestroy, "--delete-trail")
+	for cmd, methods := range calls {
+		sort.Strings(methods)
+		for _, m := range methods {
+			p, ok := deploy.PermissionFor(m)
+			if !ok {
+				t.Errorf("%s calls %s, which is not in the permissions table", cmd, m)
+				continue
+			}
+			if !slices.Contains(p.Commands, cmd) {
+				t.Errorf("%s calls %s, but the permissions table lists it only for %v", cmd, m, p.Commands)
+			}
+		}
+	}
+	if len(calls[deploy.CmdDeploy]) < 10 || len(calls[deploy.CmdDestroy]) < 10 {
+		t.Fatalf("too few calls recorded: %v", calls)
+	}
+	t.Logf("status called: %v", calls[deploy.CmdStatus])
+
+	// The printed policy is valid JSON holding every action of the table.
+	code, out, _ := runCLI(t, nil, "iam-policy")
+	var doc struct {
+		Statement []struct {
+			Action   []string
+			Resource any
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil {
+		t.Fatalf("iam-policy: exit %d\n%s", code, out)
+	}
+	var printed []string
+	for _, st := range doc.Statement {
+		printed = append(printed, st.Action...)
+	}
+	for _, p := range deploy.Permissions {
+		for _, act := range p.Actions {
+			if !slices.Contains(printed, act) {
+				t.Errorf("iam-policy lacks %s (for %s)", act, p.Method)
+			}
+		}
+	}
+	if strings.Contains(out, `"Action": "*"`) || strings.Contains(out, `"events:*"`) {
+		t.Errorf("iam-policy grants wildcards:\n%s", out)
+	}
+}
