@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"flag"
@@ -429,4 +430,39 @@ func TestBridgeAgreesWithRealEvents(t *testing.T) {
 			t.Fatalf("line %d (-delivered +bridged):\n%s", n, diff)
 		}
 	}
+}
+
+// The rule pack on real, root-free CloudTrail: the scan hot path.
+func BenchmarkClassifierRealTrail(b *testing.B) {
+	f, err := os.Open("testdata/invictus-ir.jsonl.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var events [][]byte
+	var size int64
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		events = append(events, bytes.Clone(sc.Bytes()))
+		size += int64(len(sc.Bytes()))
+	}
+	c := NewClassifier()
+	b.SetBytes(size / int64(len(events)))
+	var dst []string
+	i := 0
+	for b.Loop() {
+		dst, err = c.AppendMatches(dst[:0], events[i])
+		if err != nil || len(dst) != 0 {
+			b.Fatal(dst, err)
+		}
+		if i++; i == len(events) {
+			i = 0
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
