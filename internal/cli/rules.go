@@ -274,7 +274,7 @@ func writePatternResult(w io.Writer, output string, res patternResult) error {
 		}
 	case res.AWSUnusable != "":
 		fmt.Fprintf(w, "aws:       no usable answer (%s: %s)\n", res.Endpoint, res.AWSUnusable)
-		fmt.Fprintf(w, "result:    %s (rootwatch's local answer; the endpoint could not be asked)\n", answer(res.Local))
+		fmt.Fprintf(w, "result:    %s (rootwatch's local answer; the endpoint gave no usable answer)\n", answer(res.Local))
 	}
 	return nil
 }
