@@ -24,10 +24,14 @@ const eventsService = "events.amazonaws.com"
 func (c *checker) home(ctx context.Context) []Result {
 	var rs []Result
 	rs = append(rs, c.trail(ctx))
-	rs = append(rs, c.bus(ctx)...)
+	bus := c.bus(ctx)
+	rs = append(rs, bus...)
 	arns := map[string]string{} // alert rule name -> ARN as deployed
-	for _, a := range c.exp.Alerts {
-		rs = append(rs, c.alert(ctx, a, arns)...)
+	if bus[0].Status != Fail {
+		// A missing bus takes its rules with it; its line says so.
+		for _, a := range c.exp.Alerts {
+			rs = append(rs, c.alert(ctx, a, arns)...)
+		}
 	}
 	rs = append(rs, c.topic(ctx, arns)...)
 	return rs
@@ -107,7 +111,7 @@ func (c *checker) bus(ctx context.Context) []Result {
 	region, name := c.exp.HomeRegion, c.exp.Bus.Name
 	b, err := c.acct.Events(region).Bus(ctx, name)
 	if missing(err) {
-		return []Result{fail(region, "bus", fmt.Sprintf("event bus %s is missing: forwarded root activity has nowhere to go", name), redeploy)}
+		return []Result{fail(region, "bus", fmt.Sprintf("event bus %s is missing, and with it the %d alert rules: root activity raises no alert", name, len(c.exp.Alerts)), redeploy)}
 	}
 	if err != nil {
 		return []Result{apiError(region, "bus", err)}

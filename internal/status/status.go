@@ -53,7 +53,8 @@
 // alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
 // forwarder-role, forwarder-policy (global); forward-rule, forward-pattern,
 // forward-target, dlq (every region). Checks that depend on a missing resource
-// are left out (the missing resource's line says it). The order is stable:
+// are left out (the missing resource's line says it: a missing bus stands for
+// its alert rules, a missing rule for its pattern and target). The order is stable:
 // the home region's chain first, then the role, then each region by name.
 package status
 
