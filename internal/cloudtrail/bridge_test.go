@@ -377,3 +377,16 @@ func BenchmarkAppendEvent(b *testing.B) {
 		}
 	}
 }
+
+func FuzzSummarize(f *testing.F) {
+	for _, s := range loadSamples(f) {
+		f.Add(s.body)
+	}
+	f.Add([]byte(`{"detail-type":"x","detail":{"eventTime":"2026-10-14T09:10:02Z","additionalEventData":{"MFAUsed":true}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := Summarize(b)
+		if err == nil && !s.Time.IsZero() && s.Time.Location() != time.UTC {
+			t.Fatalf("time %v is not UTC", s.Time)
+		}
+	})
+}
