@@ -214,7 +214,7 @@ func TestExactlyOneKindPerRootEvent(t *testing.T) {
 		"PasswordRecoveryRequested", "PasswordRecoveryCompleted", "PasswordUpdated", "EmailUpdated",
 		"CreateAccessKey", "CreateLoginProfile", "EnableMFADevice", "DeactivateMFADevice",
 		"CreateVirtualMFADevice", "DeleteVirtualMFADevice", "ResyncMFADevice", "CloseAccount"}
-	detailTypes := []string{"AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"}
+	detailTypes := []string{"AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Console Signin via CloudTrail", "AWS Service Event via CloudTrail"}
 	identities := map[string]string{
 		"root":            `{"type":"Root","arn":"arn:aws:iam::123456789012:root"}`,
 		"root-signin":     `{"type":"Root","invokedBy":"signin.amazonaws.com"}`,
