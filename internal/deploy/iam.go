@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -124,10 +125,11 @@ func IAMPolicy(commands ...string) string {
 		}
 		for _, a := range p.Actions {
 			res := p.Resources
+			key := strings.Join(res, " ")
 			if a == "iam:PassRole" {
 				res = []string{resRole}
+				key = passRoleKey
 			}
-			key := strings.Join(res, " ")
 			if byRes[key] == nil {
 				byRes[key] = map[string]bool{}
 				resList[key] = res
@@ -157,8 +159,11 @@ func IAMPolicy(commands ...string) string {
 			actions = append(actions, a)
 		}
 		sort.Strings(actions)
-		st := stmt{Sid: sidFor(i, resList[k], actions), Effect: "Allow", Action: actions, Resource: stringsOrOne(resList[k])}
-		if slices.Equal(actions, []string{"iam:PassRole"}) {
+		st := stmt{Sid: sids[k], Effect: "Allow", Action: actions, Resource: stringsOrOne(resList[k])}
+		if st.Sid == "" {
+			st.Sid = fmt.Sprintf("Rootwatch%d", i+1)
+		}
+		if k == passRoleKey {
 			st.Condition = map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "events.amazonaws.com"}}
 		}
 		doc.Statement = append(doc.Statement, st)
@@ -170,11 +175,18 @@ func IAMPolicy(commands ...string) string {
 	return string(b) + "\n"
 }
 
-func sidFor(i int, res, actions []string) string {
-	svc := strings.SplitN(actions[0], ":", 2)[0]
-	kind := "Named"
-	if len(res) == 1 && res[0] == resAny {
-		kind = "Any"
-	}
-	return "Rootwatch" + strings.ToUpper(svc[:1]) + svc[1:] + kind + string(rune('A'+i%26))
+// passRoleKey groups iam:PassRole on its own, under a condition.
+const passRoleKey = "passrole"
+
+// sids names the statements by the resources they cover.
+var sids = map[string]string{
+	resAny:                     "RootwatchReadAndEditNamedByUser",
+	resBus:                     "RootwatchEventBus",
+	strings.Join(ruleRes, " "): "RootwatchRules",
+	resTopic:                   "RootwatchTopic",
+	resQueue:                   "RootwatchDeadLetterQueues",
+	resRole:                    "RootwatchForwarderRole",
+	passRoleKey:                "RootwatchPassForwarderRoleToEventBridge",
+	resTrail:                   "RootwatchTrail",
+	resBucket:                  "RootwatchTrailBucket",
 }
