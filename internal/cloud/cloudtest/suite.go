@@ -33,10 +33,36 @@ type ObjectPutter interface {
 	PutObject(bucket, key string, data []byte) error
 }
 
+// Known gaps: differences of an endpoint from AWS that a caller of RunWith may
+// declare, with the reason, so that the suite skips exactly the checks they
+// affect (and says so) instead of failing.
+const (
+	// GapEmailPending: e-mail subscriptions are confirmed at once and addresses
+	// are not checked (moto).
+	GapEmailPending = "email-pending"
+	// GapAWSManagedKeys: DescribeKey of alias/aws/sns does not create the
+	// AWS-managed key as AWS does (moto).
+	GapAWSManagedKeys = "aws-managed-keys"
+)
+
+// Gaps maps known gaps (the Gap constants) to the reason they exist.
+type Gaps map[string]string
+
+// skip skips t if the gap is declared.
+func (g Gaps) skip(t *testing.T, gap string) {
+	t.Helper()
+	if why, ok := g[gap]; ok {
+		t.Skipf("known endpoint gap %q: %s", gap, why)
+	}
+}
+
 // Run runs the conformance suite. open returns a fresh, empty account for each
 // subtest. A subtest is skipped only when the endpoint answers ErrUnsupported,
 // and the skip says so.
-func Run(t *testing.T, open func(t *testing.T) cloud.Account) {
+func Run(t *testing.T, open func(t *testing.T) cloud.Account) { RunWith(t, open, nil) }
+
+// RunWith is Run for an endpoint with declared gaps.
+func RunWith(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, ctx context.Context, a cloud.Account)
@@ -50,10 +76,10 @@ func Run(t *testing.T, open func(t *testing.T) cloud.Account) {
 		{"TestPattern", testTestPattern},
 		{"PutEvents", testPutEvents},
 		{"Topics", testTopics},
-		{"Subscriptions", testSubscriptions},
+		{"Subscriptions", func(t *testing.T, ctx context.Context, a cloud.Account) { testSubscriptions(t, ctx, a, gaps) }},
 		{"PublishToQueue", testPublishToQueue},
 		{"Queues", testQueues},
-		{"Keys", testKeys},
+		{"Keys", func(t *testing.T, ctx context.Context, a cloud.Account) { testKeys(t, ctx, a, gaps) }},
 		{"Trails", testTrails},
 		{"Lookup", testLookup},
 		{"Roles", testRoles},
@@ -463,7 +489,7 @@ func testTopics(t *testing.T, ctx context.Context, a cloud.Account) {
 	check(t, "DeleteTopic of a deleted topic (idempotent, as AWS)", sns.DeleteTopic(ctx, arn))
 }
 
-func testSubscriptions(t *testing.T, ctx context.Context, a cloud.Account) {
+func testSubscriptions(t *testing.T, ctx context.Context, a cloud.Account, gaps Gaps) {
 	sns := a.Topics(Home)
 	arn, err := sns.CreateTopic(ctx, "rw-alerts", nil)
 	check(t, "CreateTopic", err)
@@ -475,30 +501,40 @@ func testSubscriptions(t *testing.T, ctx context.Context, a cloud.Account) {
 	if !strings.HasPrefix(sqsSub, arn+":") {
 		t.Errorf("SQS subscription ARN = %q, want one under %s", sqsSub, arn)
 	}
-	mail, err := sns.Subscribe(ctx, arn, "email", "ops@example.com", false)
-	check(t, "Subscribe email", err)
-	if !strings.EqualFold(mail, "pending confirmation") {
-		t.Errorf("Subscribe email = %q, want \"pending confirmation\"", mail)
+	again, err := sns.Subscribe(ctx, arn, "sqs", q.ARN, true)
+	check(t, "Subscribe sqs again", err)
+	if again != sqsSub {
+		t.Errorf("Subscribe again = %q, want the existing %q", again, sqsSub)
 	}
 	subs, err := sns.Subscriptions(ctx, arn)
 	check(t, "Subscriptions", err)
-	slices.SortFunc(subs, func(x, y cloud.Subscription) int { return strings.Compare(x.Protocol, y.Protocol) })
-	want := []cloud.Subscription{
-		{ARN: "PendingConfirmation", Protocol: "email", Endpoint: "ops@example.com", Pending: true},
-		{ARN: sqsSub, Protocol: "sqs", Endpoint: q.ARN},
-	}
-	if diff := cmp.Diff(want, subs); diff != "" {
+	if diff := cmp.Diff([]cloud.Subscription{{ARN: sqsSub, Protocol: "sqs", Endpoint: q.ARN}}, subs); diff != "" {
 		t.Errorf("Subscriptions (-want +got):\n%s", diff)
-	}
-	if _, err := sns.Subscribe(ctx, arn, "email", "not an address", false); err == nil {
-		t.Error("Subscribe with an invalid e-mail address succeeded")
 	}
 	check(t, "Unsubscribe", sns.Unsubscribe(ctx, sqsSub))
 	subs, err = sns.Subscriptions(ctx, arn)
 	check(t, "Subscriptions after Unsubscribe", err)
-	if len(subs) != 1 || subs[0].Protocol != "email" {
+	if len(subs) != 0 {
 		t.Errorf("Subscriptions after Unsubscribe = %+v", subs)
 	}
+
+	t.Run("EmailPending", func(t *testing.T) {
+		gaps.skip(t, GapEmailPending)
+		mail, err := sns.Subscribe(ctx, arn, "email", "ops@example.com", false)
+		check(t, "Subscribe email", err)
+		if !strings.EqualFold(mail, "pending confirmation") {
+			t.Errorf("Subscribe email = %q, want \"pending confirmation\"", mail)
+		}
+		subs, err := sns.Subscriptions(ctx, arn)
+		check(t, "Subscriptions", err)
+		want := []cloud.Subscription{{ARN: "PendingConfirmation", Protocol: "email", Endpoint: "ops@example.com", Pending: true}}
+		if diff := cmp.Diff(want, subs); diff != "" {
+			t.Errorf("Subscriptions (-want +got):\n%s", diff)
+		}
+		if _, err := sns.Subscribe(ctx, arn, "email", "not an address", false); err == nil {
+			t.Error("Subscribe with an invalid e-mail address succeeded")
+		}
+	})
 }
 
 func testPublishToQueue(t *testing.T, ctx context.Context, a cloud.Account) {
@@ -613,8 +649,13 @@ func testQueues(t *testing.T, ctx context.Context, a cloud.Account) {
 	wantNotFound(t, "DeleteQueue of a deleted queue", sqs.DeleteQueue(ctx, q.URL))
 }
 
-func testKeys(t *testing.T, ctx context.Context, a cloud.Account) {
+func testKeys(t *testing.T, ctx context.Context, a cloud.Account, gaps Gaps) {
 	kms := a.Keys(Home)
+	_, err := kms.Key(ctx, "alias/no-such-key")
+	wantNotFound(t, "Key(missing alias)", err)
+	_, err = kms.Key(ctx, "11111111-2222-4333-8444-555555555555")
+	wantNotFound(t, "Key(missing ID)", err)
+	gaps.skip(t, GapAWSManagedKeys)
 	k, err := kms.Key(ctx, "alias/aws/sns")
 	check(t, "Key(alias/aws/sns)", err)
 	if !k.AWSManaged || k.ID == "" || !strings.HasPrefix(k.ARN, "arn:aws:kms:"+Home+":") {
@@ -633,10 +674,6 @@ func testKeys(t *testing.T, ctx context.Context, a cloud.Account) {
 			t.Errorf("key policy is not JSON: %v", err)
 		}
 	}
-	_, err = kms.Key(ctx, "alias/no-such-key")
-	wantNotFound(t, "Key(missing alias)", err)
-	_, err = kms.Key(ctx, "11111111-2222-4333-8444-555555555555")
-	wantNotFound(t, "Key(missing ID)", err)
 }
 
 // TrailBucketPolicy is the bucket policy CloudTrail requires of a trail's bucket.

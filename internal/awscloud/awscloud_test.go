@@ -1,0 +1,42 @@
+package awscloud_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/rootwatch/rootwatch/internal/awscloud"
+	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
+
+// open connects to the test endpoint, reset to an empty account.
+func open(t *testing.T) cloud.Account {
+	t.Helper()
+	ep := awstest.Endpoint(t)
+	a, err := awscloud.Connect(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestConformance runs the suite the in-memory fake passes against moto (or the
+// endpoint ROOTWATCH_TEST_ENDPOINT names).
+func TestConformance(t *testing.T) {
+	var gaps cloudtest.Gaps
+	if awstest.Endpoint(t).Kind == awstest.Moto {
+		gaps = motoGaps
+	}
+	cloudtest.RunWith(t, open, gaps)
+}
+
+// motoGaps are moto_server 5.2.1's differences from AWS that the suite
+// tolerates (see MOTO.md); other gaps surface as ErrUnsupported skips.
+var motoGaps = cloudtest.Gaps{
+	cloudtest.GapEmailPending:   "moto confirms e-mail subscriptions at once and accepts any address",
+	cloudtest.GapAWSManagedKeys: "moto has no alias/aws/sns until something creates it; DescribeKey does not",
+}
