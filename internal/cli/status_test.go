@@ -325,6 +325,42 @@ func TestStatusBrokenLinks(t *testing.T) {
 				Detail: "rule rootwatch-forward's pattern differs from the one rootwatch deploys (WRONG): events it should match may be missed",
 				Fix:    "run 'rootwatch deploy' to put the expected pattern back"},
 		},
+		{
+			name: "bus policy denies PutEvents",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				must(t, a.SetBusPolicy(s.HomeRegion, deploy.BusName, `{"Version":"2012-10-17","Statement":[{"Sid":"NoOneIn","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"`+s.Bus.ARN+`"}]}`))
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "bus-policy", Status: status.Fail,
+				Detail: "statement NoOneIn denies events:PutEvents: alerts are refused",
+				Fix:    "remove or narrow that statement so the role rootwatch-forwarder may put events on rootwatch"},
+		},
+		{
+			name: "forwarder role policy missing",
+			setup: func(t *testing.T) *fake.Account {
+				a, _ := deployedFake(t)
+				must(t, a.Roles().DeleteRolePolicy(ctx, deploy.ForwarderRoleName, deploy.ForwarderPolicyName))
+				return a
+			},
+			want: status.Result{Region: "global", Check: "forwarder-policy", Status: status.Fail,
+				Detail: "role rootwatch-forwarder has no policy rootwatch-put-events: it may not put events on the home bus, no region can forward",
+				Fix:    "run 'rootwatch deploy' to restore it"},
+		},
+		{
+			name: "forwarding target without its dead-letter queue",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				rs, _ := s.Region("eu-west-1")
+				tg := rs.Forward.Target
+				tg.DeadLetterARN = ""
+				must(t, a.Events("eu-west-1").PutTargets(ctx, cloud.DefaultBus, deploy.ForwardRuleName, []cloud.Target{tg}))
+				return a
+			},
+			want: status.Result{Region: "eu-west-1", Check: "forward-target", Status: status.Warn,
+				Detail: "target rootwatch-home-bus of rule rootwatch-forward: no dead-letter queue: an event that cannot be delivered is dropped without trace",
+				Fix:    "run 'rootwatch deploy' to restore it"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
