@@ -1,0 +1,153 @@
+package scan
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootwatch/rootwatch/internal/awscloud"
+	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/ctgen"
+)
+
+// listRecorder wraps an account to record the prefixes its S3 listings ask for.
+type listRecorder struct {
+	cloud.Account
+	mu       sync.Mutex
+	prefixes []string
+}
+
+type buckets = cloud.Buckets
+
+type recordingBuckets struct {
+	buckets
+	r *listRecorder
+}
+
+func (r *listRecorder) Buckets() cloud.Buckets {
+	return &recordingBuckets{buckets: r.Account.Buckets(), r: r}
+}
+
+func (b *recordingBuckets) List(ctx context.Context, bucket, prefix, delimiter, token string) (cloud.ListPage, error) {
+	b.r.mu.Lock()
+	if token == "" {
+		b.r.prefixes = append(b.r.prefixes, prefix)
+	}
+	b.r.mu.Unlock()
+	return b.buckets.List(ctx, bucket, prefix, delimiter, token)
+}
+
+// s3Archive writes three small archives, on 1, 5 and 9 March 2024, for two
+// accounts and two regions of an organization trail, uploads them with put
+// under prefix, and returns their labels.
+func s3Archive(t *testing.T, prefix string, put func(key string, data []byte) error) []ctgen.Label {
+	t.Helper()
+	dir := t.TempDir()
+	var labels []ctgen.Label
+	for i, day := range []int{1, 5, 9} {
+		m, err := ctgen.WriteArchive(ctgen.ArchiveConfig{
+			Dir: dir, Seed: uint64(100 + i), Org: "o-exampleorg",
+			Accounts: []string{"111111111111", "222222222222"}, Regions: []string{"us-east-1", "eu-west-1"},
+			Start: time.Date(2024, 3, day, 10, 0, 0, 0, time.UTC), Bytes: 128 << 10, FileBytes: 16 << 10,
+			RootFraction: 0.05, LookAlikeFraction: 0.02,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels = append(labels, m.Labels...)
+		for _, f := range m.Files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, _ := filepath.Rel(dir, f)
+			if err := put(prefix+filepath.ToSlash(rel), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A digest file, never read.
+	if err := put(prefix+"AWSLogs/o-exampleorg/222222222222/CloudTrail-Digest/eu-west-1/2024/03/05/222222222222_CloudTrail-Digest_eu-west-1_trail_eu-west-1_20240305T1100Z.json.gz", []byte("not even gzip")); err != nil {
+		t.Fatal(err)
+	}
+	return labels
+}
+
+// testS3 scans s3://bucket/prefix with and without pruning.
+func testS3(t *testing.T, acct cloud.Account, bucket, prefix string, labels []ctgen.Label) {
+	url := "s3://" + bucket + "/" + prefix
+	// Everything.
+	res := scanT(t, []string{url}, Options{Account: acct})
+	checkLabels(t, res, labels)
+	if !strings.HasPrefix(res.Findings[0].Source, url+"AWSLogs/o-exampleorg/") {
+		t.Errorf("finding source %s", res.Findings[0].Source)
+	}
+
+	// Pruned: one account, one region, one day.
+	rec := &listRecorder{Account: acct}
+	since := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
+	until := time.Date(2024, 3, 5, 23, 59, 59, 0, time.UTC)
+	res = scanT(t, []string{url}, Options{Account: rec, Since: since, Until: until, Accounts: []string{"222222222222"}, Regions: []string{"eu-west-1"}})
+	var want []ctgen.Label
+	for _, l := range labels {
+		if l.Account == "222222222222" && l.Region == "eu-west-1" && !l.Time.Before(since) && !l.Time.After(until) {
+			want = append(want, l)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no root activity in the pruned window: change the seeds")
+	}
+	checkLabels(t, res, want)
+	base := prefix + "AWSLogs/o-exampleorg/222222222222/CloudTrail/eu-west-1/2024/03/"
+	wantPrefixes := []string{
+		prefix, prefix + "AWSLogs/", prefix + "AWSLogs/o-exampleorg/",
+		prefix + "AWSLogs/o-exampleorg/222222222222/", prefix + "AWSLogs/o-exampleorg/222222222222/CloudTrail/",
+		// The day prefixes of the window, widened by Slack; years and
+		// months are not listed.
+		base + "04/", base + "05/", base + "06/",
+	}
+	if diff := cmp.Diff(wantPrefixes, rec.prefixes); diff != "" {
+		t.Errorf("listed prefixes (-want +got):\n%s", diff)
+	}
+}
+
+// TestS3Fake runs the S3 path against the in-memory fake, whose listings come
+// in pages of three (so the continuation loop runs).
+func TestS3Fake(t *testing.T) {
+	acct := fake.New()
+	ctx := context.Background()
+	if err := acct.Buckets().CreateBucket(ctx, "trail-bucket", "us-east-1", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	labels := s3Archive(t, "org/", func(key string, data []byte) error { return acct.PutObject("trail-bucket", key, data) })
+	testS3(t, acct, "trail-bucket", "org/", labels)
+}
+
+// TestS3Moto runs the S3 path against moto's S3 through the AWS adapter.
+func TestS3Moto(t *testing.T) {
+	awstest.Endpoint(t)
+	ctx := context.Background()
+	acct, err := awscloud.Connect(ctx, cloud.Config{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := acct.Buckets().CreateBucket(ctx, "rootwatch-scan-test", "us-east-1", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	put, ok := acct.(interface {
+		PutObject(bucket, key string, data []byte) error
+	})
+	if !ok {
+		t.Fatalf("%T has no PutObject", acct)
+	}
+	labels := s3Archive(t, "", func(key string, data []byte) error { return put.PutObject("rootwatch-scan-test", key, data) })
+	testS3(t, acct, "rootwatch-scan-test", "", labels)
+}
