@@ -64,7 +64,8 @@ type Options struct {
 	// second per region, AWS's limit).
 	LookupPacing Pacing
 	// Progress, when set, is called about every ProgressEvery (default 250ms)
-	// with the scan's statistics so far, from one goroutine.
+	// with the scan's statistics so far, and once at the end, from one
+	// goroutine at a time.
 	Progress      func(Stats)
 	ProgressEvery time.Duration
 	// NoPrefilter classifies every record; by default only records that can
@@ -240,6 +241,9 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 	wg.Wait()
 	close(done)
 	pwg.Wait()
+	if o.Progress != nil {
+		o.Progress(s.stats()) // the final state, once
+	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}

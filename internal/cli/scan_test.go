@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const sampleArchive = "../../testdata/sample-archive"
+
+func runMain(t *testing.T, terminal bool, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(&Env{Stdout: &out, Stderr: &errb, StderrTerminal: terminal, Now: func() time.Time { return time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC) }}, args)
+	return code, out.String(), errb.String()
+}
+
+// TestScanExitCodes: 0 without findings, 1 with findings, 2 when errors
+// occurred (findings still printed) or on bad usage.
+func TestScanExitCodes(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json.gz")
+	os.WriteFile(bad, []byte("\x1f\x8bnot really gzip"), 0o644)
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   []string // substrings
+		stderr   []string
+		noStdout bool
+	}{
+		{"findings", []string{"scan", sampleArchive}, ExitReport,
+			[]string{"TIME ", "ACCOUNT", "KIND", "SOURCE IP", "root-console-signin-no-mfa", "root-assume-root", "111111111111"},
+			[]string{"scanned 56 files", "3044 records", "findings: 14 (", "root-api-call 1", "errors: 0"}, false},
+		{"no findings", []string{"scan", "--accounts", "218007301253", sampleArchive}, ExitOK,
+			nil, []string{"scanned 55 files", "2900 records", "findings: 0\n", "errors: 0"}, true},
+		{"errors", []string{"scan", sampleArchive, bad}, ExitError,
+			[]string{"root-console-signin-mfa"}, []string{"rootwatch: scan: " + bad + ": offset 0: gzip: invalid header\n", "findings: 14 (", "errors: 1"}, false},
+		{"json", []string{"scan", "--output", "json", sampleArchive}, ExitReport,
+			[]string{`{"time":"2023-07-10T12:`, `"kind":"root-close-account"`, `"record":{"eventVersion":`}, nil, false},
+		{"csv", []string{"--output", "csv", "scan", sampleArchive}, ExitReport,
+			[]string{"time,account,region,kind,event,source_ip,mfa,result,event_id,arn,source,offset\n", ",root-mfa-change,"}, nil, false},
+		{"window", []string{"scan", "--since", "2023-07-10T12:00:00Z", "--until", "2023-07-10T12:41:00Z", sampleArchive}, ExitReport,
+			nil, []string{"findings: "}, false},
+		{"nothing to scan", []string{"scan"}, ExitError, nil, []string{"rootwatch: scan: give --lookup, or PATHs or s3:// URLs to scan", "hint:"}, true},
+		{"bad since", []string{"scan", "--since", "yesterday", sampleArchive}, ExitError, nil, []string{`--since: "yesterday" is not a duration`}, true},
+		{"until before since", []string{"scan", "--since", "2024-03-02", "--until", "2024-03-01", sampleArchive}, ExitError, nil, []string{"is before --since"}, true},
+		{"bad output", []string{"scan", "--output", "yaml", sampleArchive}, ExitError, nil, []string{`--output "yaml" is not one of table, json, csv`}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runMain(t, false, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d\nstderr:\n%s", code, tt.code, stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			if tt.noStdout && stdout != "" {
+				t.Errorf("stdout: %s", stdout)
+			}
+			if strings.Contains(stderr, "scanning:") {
+				t.Errorf("progress line on a stderr that is not a terminal")
+			}
+		})
+	}
+}
+
+func TestScanProgressOnTerminal(t *testing.T) {
+	code, _, stderr := runMain(t, true, "scan", sampleArchive)
+	if code != ExitReport {
+		t.Errorf("exit code %d", code)
+	}
+	if !strings.Contains(stderr, "\r\033[Kscanning: 56/56 files, ") || !strings.Contains(stderr, "records/s") {
+		t.Errorf("no progress line: %q", stderr)
+	}
+}
+
+func TestParseWhen(t *testing.T) {
+	now := time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		in        string
+		endOfDay  bool
+		want      time.Time
+		wantError bool
+	}{
+		{"", false, time.Time{}, false},
+		{"90d", false, now.AddDate(0, 0, -90), false},
+		{"36h", false, now.Add(-36 * time.Hour), false},
+		{"2024-03-01", false, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), false},
+		{"2024-03-01", true, time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond), false},
+		{"2024-03-01T10:00:00+02:00", false, time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC), false},
+		{"-3d", false, time.Time{}, true},
+		{"soon", false, time.Time{}, true},
+	} {
+		got, err := parseWhen(tt.in, now, tt.endOfDay)
+		if (err != nil) != tt.wantError || !got.Equal(tt.want) {
+			t.Errorf("parseWhen(%q, %v) = %v, %v; want %v (error %v)", tt.in, tt.endOfDay, got, err, tt.want, tt.wantError)
+		}
+	}
+}
