@@ -163,7 +163,8 @@ type UseSummary struct {
 	SourceIPs []string       `json:"source_ips"`
 }
 
-// Failed reports whether any check failed or warned.
+// Failed reports whether any check failed or warned (exit 1, which wins over
+// Incomplete: something to fix was found).
 func (r *Report) Failed() bool { return r.Summary[Fail] > 0 || r.Summary[Warn] > 0 }
 
 // Incomplete reports whether any check could not be done.

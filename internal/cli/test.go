@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/rootwatch/rootwatch/internal/audit"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/scan"
 )
 
 func runTest(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -52,14 +54,30 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 		return fmt.Errorf("write audit report: %w", err)
 	}
 	switch {
-	case rep.Incomplete():
-		return &exitError{code: ExitError}
 	case rep.Failed():
 		return report()
+	case rep.Incomplete():
+		return &exitError{code: ExitError}
 	}
 	return nil
 }
 
-// recentUse returns the event history lookup for audit's recent-root-use
-// check, or nil while the scan's lookup is not available.
-var recentUse func(acct cloud.Account) audit.UseSource
+// recentUse is audit's recent-root-use input: the scan's LookupEvents path
+// (every enabled region, paced, classified by the rule pack). Any region that
+// could not be read makes the check "could not check", naming the first error.
+var recentUse = func(acct cloud.Account) audit.UseSource {
+	return func(ctx context.Context, since time.Time) ([]audit.Use, error) {
+		res, err := scan.Scan(ctx, nil, scan.Options{Lookup: true, Since: since, Account: acct})
+		if err != nil {
+			return nil, fmt.Errorf("look up root activity: %w", err)
+		}
+		if len(res.Errors) > 0 {
+			return nil, fmt.Errorf("look up root activity: %d error(s), the first: %w", res.Stats.Errors, res.Errors[0])
+		}
+		uses := make([]audit.Use, 0, len(res.Findings))
+		for _, f := range res.Findings {
+			uses = append(uses, audit.Use{Time: f.Summary.Time, Kind: f.Rule.ID, Event: f.Summary.EventName, SourceIP: f.Summary.SourceIP, Region: f.Summary.Region})
+		}
+		return uses, nil
+	}
+}

@@ -1,0 +1,93 @@
+package selftest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteJSON writes the result as one indented JSON document (see README.md).
+func WriteJSON(w io.Writer, r *Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+func label(s Status) string {
+	switch s {
+	case NotVerifiable:
+		return "N/V "
+	case Error:
+		return "ERR "
+	}
+	return strings.ToUpper(string(s))
+}
+
+// WriteText writes the result for a person: each check on a line, the message
+// as an e-mail subscriber reads it, what was created and removed, a verdict.
+func WriteText(w io.Writer, r *Result) error {
+	ew := &errWriter{w: w}
+	engine := "the endpoint's TestEventPattern"
+	if r.PatternEngine == EngineLocal {
+		engine = "the LOCAL ENGINE"
+	}
+	ew.printf("Pattern check (rule pack fixtures, answered by %s):\n", engine)
+	if r.PatternNote != "" {
+		ew.printf("  note: %s\n", r.PatternNote)
+	}
+	for _, p := range r.Patterns {
+		ew.printf("  %s  %-48s %d root events, %d look-alikes [%s]\n", label(p.Status), p.Rule, p.Positives, p.Negatives, p.Engine)
+		for _, pr := range p.Problems {
+			ew.printf("        %s\n", pr)
+		}
+	}
+	ew.printf("\nLinks (%s):\n", r.HomeRegion)
+	for _, l := range r.Links {
+		ew.printf("  %s  %-18s %s\n", label(l.Status), l.Name, l.Detail)
+	}
+	ew.printf("\nDelivery check (temporary rule, queue and subscription, removed afterwards):\n")
+	ew.printf("  %s  %s\n", label(r.Delivery.Status), r.Delivery.Detail)
+	for _, h := range r.Delivery.Hops {
+		ew.printf("        %s  %-18s %s\n", label(h.Status), h.Name, h.Detail)
+	}
+	if r.Delivery.Message != "" {
+		ew.printf("\n  What an e-mail subscriber reads (latency %dms):\n\n    %s\n", r.Delivery.LatencyMS, r.Delivery.Message)
+		if r.Delivery.Expected != "" && r.Delivery.Expected != r.Delivery.Message {
+			ew.printf("\n  What the rule pack renders for the same event:\n\n    %s\n", r.Delivery.Expected)
+		}
+	}
+	if r.Notify != nil {
+		ew.printf("\nNotify:\n  %s  %s\n", label(r.Notify.Status), r.Notify.Detail)
+	}
+	ew.printf("\nTemporary resources: %d created", len(r.Temporary))
+	if len(r.CleanupErrors) == 0 {
+		ew.printf(", all removed\n")
+	} else {
+		ew.printf(", NOT ALL REMOVED; remove these by hand:\n")
+		for _, e := range r.CleanupErrors {
+			ew.printf("  %s\n", e)
+		}
+	}
+	switch {
+	case r.Passed():
+		ew.printf("\nResult: every check passed.\n")
+	case r.Failed():
+		ew.printf("\nResult: FAILED: see the FAIL lines above.\n")
+	default:
+		ew.printf("\nResult: not every check could be verified (N/V, ERR above); nothing failed.\n")
+	}
+	return ew.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

@@ -1,0 +1,567 @@
+package selftest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/deploy"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const (
+	home  = "us-east-1"
+	email = "ops@example.com"
+	nonce = "0123456789ab"
+)
+
+var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// deployed returns a fake account with rootwatch deployed in two regions and
+// the e-mail subscription confirmed.
+func deployed(t *testing.T) (*fake.Account, deploy.Spec) {
+	t.Helper()
+	ctx := context.Background()
+	a := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", home}, Now: func() time.Time { return now }})
+	plan, spec, err := deploy.Prepare(ctx, a, deploy.Options{Emails: []string{email}, CreateTrail: true, Version: "test"})
+	if err != nil {
+		t.Fatalf("deploy: plan: %v", err)
+	}
+	if err := plan.Apply(ctx); err != nil {
+		t.Fatalf("deploy: apply: %v", err)
+	}
+	if _, err := a.ConfirmSubscription(spec.Topic.ARN, email); err != nil {
+		t.Fatal(err)
+	}
+	return a, spec
+}
+
+func opts() Options {
+	return Options{Timeout: 200 * time.Millisecond, ProbeTimeout: 200 * time.Millisecond, Nonce: nonce, Now: func() time.Time { return now }}
+}
+
+// leftovers lists, through the cloud interface, every temporary resource of
+// the test that still exists: rules on the rootwatch bus named with the
+// self-test prefix (and tagged rootwatch), the temporary queue, the probe
+// topic, SQS subscriptions of the alert topic, and a topic policy that is not
+// what it was before.
+func leftovers(t *testing.T, acct cloud.Account, spec deploy.Spec, policyBefore string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var left []string
+	rules, err := acct.Events(home).Rules(ctx, deploy.BusName, deploy.SelfTestRulePrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		left = append(left, fmt.Sprintf("rule %s (tags %v)", r.Name, r.Tags))
+	}
+	for _, name := range []string{deploy.SelfTestRulePrefix + nonce} {
+		if q, err := acct.Queues(home).Queue(ctx, name); err == nil {
+			left = append(left, fmt.Sprintf("queue %s (tags %v)", q.URL, q.Tags))
+		} else if !errors.Is(err, cloud.ErrNotFound) {
+			t.Fatal(err)
+		}
+		arn := "arn:aws:sns:" + home + ":" + spec.Account + ":" + name
+		if tp, err := acct.Topics(home).Topic(ctx, arn); err == nil {
+			left = append(left, fmt.Sprintf("topic %s (tags %v)", tp.ARN, tp.Tags))
+		}
+	}
+	subs, err := acct.Topics(home).Subscriptions(ctx, spec.Topic.ARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		if s.Protocol != "email" {
+			left = append(left, "subscription "+s.Protocol+" "+s.Endpoint)
+		}
+	}
+	tp, err := acct.Topics(home).Topic(ctx, spec.Topic.ARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp.Policy != policyBefore {
+		left = append(left, "topic policy changed: "+tp.Policy)
+	}
+	return left
+}
+
+func topicPolicy(t *testing.T, acct cloud.Account, spec deploy.Spec) string {
+	t.Helper()
+	tp, err := acct.Topics(home).Topic(context.Background(), spec.Topic.ARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp.Policy
+}
+
+func TestPassOnFake(t *testing.T) {
+	a, spec := deployed(t)
+	before := topicPolicy(t, a, spec)
+	o := opts()
+	o.Notify = true
+	res, err := Run(context.Background(), a, spec, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	WriteText(&out, res)
+	if !res.Passed() {
+		t.Fatalf("not passed:\n%s", out.String())
+	}
+	if res.PatternEngine != EngineAWS {
+		t.Errorf("pattern engine = %q, want %q (the fake answers TestPattern)", res.PatternEngine, EngineAWS)
+	}
+	if len(res.Patterns) != len(spec.AlertRules)+1 {
+		t.Errorf("%d pattern checks, want %d alert rules + the forwarding rule", len(res.Patterns), len(spec.AlertRules))
+	}
+	for _, p := range res.Patterns {
+		if p.Positives == 0 || (p.Negatives == 0 && p.Kind != "forward") {
+			t.Errorf("rule %s checked with %d positives and %d negatives", p.Rule, p.Positives, p.Negatives)
+		}
+	}
+	d := res.Delivery
+	if d.Message == "" || d.Message != d.Expected {
+		t.Errorf("message %q, want the rule pack's rendering %q", d.Message, d.Expected)
+	}
+	if !strings.Contains(d.Message, "Root user signed in WITHOUT MFA to AWS account "+spec.Account) || !strings.Contains(d.Message, "rootwatch-test/"+nonce) {
+		t.Errorf("message %q does not read as the sign-in alert marked as a test", d.Message)
+	}
+	// The e-mail subscriber read exactly what the test shows, then the
+	// --notify message.
+	mails := a.Emails()
+	if len(mails) != 2 {
+		t.Fatalf("%d e-mails, want the test alert and the --notify message: %+v", len(mails), mails)
+	}
+	if mails[0].To != email || mails[0].Message != d.Message {
+		t.Errorf("e-mail %+v, want %q to %s", mails[0], d.Message, email)
+	}
+	if !strings.Contains(mails[1].Subject, "TEST") || !strings.Contains(mails[1].Message, "TEST message") {
+		t.Errorf("--notify e-mail %+v is not clearly marked as a test", mails[1])
+	}
+	if len(res.Temporary) < 4 {
+		t.Errorf("temporary resources %v: want at least queue, subscription, policy extension and rule", res.Temporary)
+	}
+	if left := leftovers(t, a, spec, before); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	if f := a.Failures(); len(f) > 0 {
+		t.Errorf("delivery failures in the fake: %+v", f)
+	}
+}
+
+// TestBrokenLinks breaks one link at a time: test must fail with the link's
+// precise message, exit 1 (Failed), and leave nothing behind.
+func TestBrokenLinks(t *testing.T) {
+	ctx := context.Background()
+	signin := deploy.AlertRulePrefix + SignInRuleID
+	tests := []struct {
+		name  string
+		break_ func(t *testing.T, a *fake.Account, spec deploy.Spec)
+		// link is the failing link (or "delivery", "pattern"), detail a
+		// substring of its message.
+		link, detail string
+		// delivery is a substring of the delivery check's detail.
+		delivery string
+	}{
+		{
+			name: "policy statement missing",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				must(t, a.Topics(home).SetTopicPolicy(ctx, spec.Topic.ARN, fake.DefaultTopicPolicy(spec.Topic.ARN)))
+			},
+			link: "topic policy", detail: "lacks statement " + deploy.TopicStatementSid,
+			delivery: "could not deliver the test event to topic",
+		},
+		{
+			name: "target missing",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				must(t, a.Events(home).RemoveTargets(ctx, deploy.BusName, signin, []string{deploy.AlertTargetID}))
+			},
+			link: "rule target", detail: "has no target " + deploy.AlertTargetID,
+			delivery: "not run: the sign-in rule has no topic target",
+		},
+		{
+			name: "transformer broken",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				ts, err := a.Events(home).Targets(ctx, deploy.BusName, signin)
+				must(t, err)
+				ts[0].Input = &cloud.InputTransformer{Paths: map[string]string{"account": "$.account"}, Template: `"Root did something in <account>"`}
+				must(t, a.Events(home).PutTargets(ctx, deploy.BusName, signin, ts))
+			},
+			link: "input transformer", detail: "differs from the rule pack's",
+			delivery: "differs from the rule pack's rendering",
+		},
+		{
+			name: "transformer removed",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				ts, err := a.Events(home).Targets(ctx, deploy.BusName, signin)
+				must(t, err)
+				ts[0].Input = nil
+				must(t, a.Events(home).PutTargets(ctx, deploy.BusName, signin, ts))
+			},
+			link: "input transformer", detail: "has no input transformer",
+			delivery: "differs from the rule pack's rendering",
+		},
+		{
+			name: "subscription gone",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				subs, err := a.Topics(home).Subscriptions(ctx, spec.Topic.ARN)
+				must(t, err)
+				for _, s := range subs {
+					must(t, a.Topics(home).Unsubscribe(ctx, s.ARN))
+				}
+			},
+			link: "subscriptions", detail: "has no subscription: nobody receives alerts",
+		},
+		{
+			name: "subscription pending",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				subs, err := a.Topics(home).Subscriptions(ctx, spec.Topic.ARN)
+				must(t, err)
+				for _, s := range subs {
+					must(t, a.Topics(home).Unsubscribe(ctx, s.ARN))
+				}
+				_, err = a.Topics(home).Subscribe(ctx, spec.Topic.ARN, "email", email, false)
+				must(t, err)
+			},
+			link: "subscriptions", detail: "no confirmed subscription (1 pending confirmation)",
+		},
+		{
+			name: "dead-letter queue receiving",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				must(t, a.SendMessage(home, deploy.DLQName, `{"lost":"alert"}`))
+			},
+			link: "dead-letter queue", detail: "holds 1 message(s)",
+		},
+		{
+			name: "rule disabled",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				r, err := a.Events(home).Rule(ctx, deploy.BusName, signin)
+				must(t, err)
+				r.State = cloud.RuleDisabled
+				_, err = a.Events(home).PutRule(ctx, r)
+				must(t, err)
+			},
+			link: "alert rule", detail: "is DISABLED",
+		},
+		{
+			name: "topic encrypted with the AWS managed key",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				must(t, a.SetTopicKMSKey(spec.Topic.ARN, "alias/aws/sns"))
+			},
+			link: "KMS key", detail: "AWS managed key alias/aws/sns",
+			delivery: "could not deliver the test event to topic",
+		},
+		{
+			name: "alert pattern broken",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				r, err := a.Events(home).Rule(ctx, deploy.BusName, deploy.AlertRulePrefix+"root-api-call")
+				must(t, err)
+				r.Pattern = `{"detail":{"userIdentity":{"type":["Root"]}}}`
+				_, err = a.Events(home).PutRule(ctx, r)
+				must(t, err)
+			},
+			link: "pattern", detail: "matches: a false alarm",
+		},
+		{
+			name: "alert rule deleted",
+			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+				name := deploy.AlertRulePrefix + "root-mfa-change"
+				must(t, a.Events(home).RemoveTargets(ctx, deploy.BusName, name, []string{deploy.AlertTargetID}))
+				must(t, a.Events(home).DeleteRule(ctx, deploy.BusName, name))
+			},
+			link: "pattern", detail: "rule rootwatch-alert-root-mfa-change is not deployed",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, spec := deployed(t)
+			tt.break_(t, a, spec)
+			before := topicPolicy(t, a, spec)
+			res, err := Run(ctx, a, spec, opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			WriteText(&out, res)
+			if !res.Failed() || res.Passed() {
+				t.Fatalf("Failed() = false:\n%s", out.String())
+			}
+			found := false
+			if tt.link == "pattern" {
+				for _, p := range res.Patterns {
+					for _, pr := range p.Problems {
+						found = found || (p.Status == Fail && strings.Contains(pr, tt.detail))
+					}
+				}
+			} else {
+				for _, l := range res.Links {
+					found = found || (l.Name == tt.link && l.Status == Fail && strings.Contains(l.Detail, tt.detail))
+				}
+			}
+			if !found {
+				t.Errorf("no failing %s check saying %q:\n%s", tt.link, tt.detail, out.String())
+			}
+			if tt.delivery != "" && !strings.Contains(res.Delivery.Detail, tt.delivery) {
+				t.Errorf("delivery: %s %q, want it to say %q", res.Delivery.Status, res.Delivery.Detail, tt.delivery)
+			}
+			if left := leftovers(t, a, spec, before); len(left) > 0 {
+				t.Errorf("left behind: %v", left)
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noSNSTargets is an account whose EventBridge, like moto's, never delivers to
+// SNS targets (nor dead-letters them), while EventBridge → SQS and SNS → SQS
+// work. It also may hide TestPattern, as moto's empty answer does.
+type noSNSTargets struct {
+	cloud.Account
+	noTestPattern bool
+	// onReceive runs before each Receive (to cancel the test's context).
+	onReceive func()
+}
+
+func (a *noSNSTargets) Events(region string) cloud.Events {
+	return &noSNSEvents{Events: a.Account.Events(region), a: a}
+}
+
+func (a *noSNSTargets) Queues(region string) cloud.Queues {
+	return &hookQueues{Queues: a.Account.Queues(region), a: a}
+}
+
+type noSNSEvents struct {
+	cloud.Events
+	a *noSNSTargets
+}
+
+func (e *noSNSEvents) PutTargets(ctx context.Context, bus, rule string, ts []cloud.Target) error {
+	var keep []cloud.Target
+	for _, t := range ts {
+		if !strings.HasPrefix(t.ARN, "arn:aws:sns:") || !strings.HasPrefix(rule, deploy.SelfTestRulePrefix) {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) == 0 {
+		return nil // accepted, never delivered: moto's answer
+	}
+	return e.Events.PutTargets(ctx, bus, rule, keep)
+}
+
+func (e *noSNSEvents) TestPattern(ctx context.Context, pattern, event string) (bool, error) {
+	if e.a.noTestPattern {
+		return false, fmt.Errorf("test event pattern: empty answer: %w", cloud.ErrUnsupported)
+	}
+	return e.Events.TestPattern(ctx, pattern, event)
+}
+
+type hookQueues struct {
+	cloud.Queues
+	a *noSNSTargets
+}
+
+func (q *hookQueues) Receive(ctx context.Context, url string, max int, wait, vis time.Duration) ([]cloud.Message, error) {
+	if q.a.onReceive != nil {
+		q.a.onReceive()
+	}
+	return q.Queues.Receive(ctx, url, max, wait, vis)
+}
+
+// TestEmulatorWithoutSNSDelivery: an endpoint that accepts SNS targets but
+// never delivers to them (moto) gives "not verifiable", neither a pass nor a
+// crash, after a (simulated) timeout, and the hops it serves are shown to
+// work. Against AWS (not Emulated) the same silence is a failure. Nothing is
+// left behind either way; TestPattern's missing answer switches to the local
+// engine, labelled as such.
+func TestEmulatorWithoutSNSDelivery(t *testing.T) {
+	for _, emulated := range []bool{true, false} {
+		t.Run(fmt.Sprintf("emulated=%v", emulated), func(t *testing.T) {
+			f, spec := deployed(t)
+			a := &noSNSTargets{Account: f, noTestPattern: true}
+			before := topicPolicy(t, a, spec)
+			o := opts()
+			o.Emulated = emulated
+			res, err := Run(context.Background(), a, spec, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			WriteText(&out, res)
+			want := NotVerifiable
+			if !emulated {
+				want = Fail
+			}
+			if res.Delivery.Status != want {
+				t.Fatalf("delivery %s, want %s:\n%s", res.Delivery.Status, want, out.String())
+			}
+			if len(res.Delivery.Hops) != 2 || res.Delivery.Hops[0].Status != Pass || res.Delivery.Hops[1].Status != Pass {
+				t.Errorf("hops %+v, want EventBridge → SQS and SNS → SQS passing", res.Delivery.Hops)
+			}
+			if res.PatternEngine != EngineLocal || !strings.Contains(out.String(), "LOCAL ENGINE") || !strings.Contains(res.PatternNote, "no usable answer") {
+				t.Errorf("pattern engine %q, note %q: want the local engine, said plainly", res.PatternEngine, res.PatternNote)
+			}
+			for _, p := range res.Patterns {
+				if p.Status != Pass || p.Engine != EngineLocal {
+					t.Errorf("pattern check %+v, want a pass by the local engine", p)
+				}
+			}
+			if res.Passed() || res.Failed() != !emulated {
+				t.Errorf("Passed %v Failed %v", res.Passed(), res.Failed())
+			}
+			if left := leftovers(t, a, spec, before); len(left) > 0 {
+				t.Errorf("left behind after the timeout: %v", left)
+			}
+		})
+	}
+}
+
+// TestInterrupted: Ctrl-C while waiting for the message returns the
+// cancellation, after removing every temporary resource.
+func TestInterrupted(t *testing.T) {
+	f, spec := deployed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &noSNSTargets{Account: f, onReceive: cancel}
+	before := topicPolicy(t, a, spec)
+	o := opts()
+	o.Timeout = time.Minute // only the cancellation ends the wait
+	res, err := Run(ctx, a, spec, o)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if res == nil || len(res.Temporary) == 0 || len(res.CleanupErrors) > 0 {
+		t.Fatalf("result %+v: want temporaries created and all removed", res)
+	}
+	if left := leftovers(t, a, spec, before); len(left) > 0 {
+		t.Errorf("left behind after Ctrl-C: %v", left)
+	}
+}
+
+// TestFailEveryMutation fails the test's N-th mutating call for every N: the
+// test reports it (never passes), and whatever it created is removed, or, when
+// the failed call was a removal, named in CleanupErrors.
+func TestFailEveryMutation(t *testing.T) {
+	for n := 1; ; n++ {
+		f, spec := deployed(t)
+		rec := cloudtest.Record(f)
+		before := topicPolicy(t, f, spec)
+		rec.FailMutation(n)
+		res, err := Run(context.Background(), rec, spec, opts())
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if len(rec.Injected()) == 0 {
+			if !res.Passed() {
+				t.Fatalf("n=%d: nothing injected but not passed", n)
+			}
+			if n < 6 {
+				t.Fatalf("only %d mutating calls", n-1)
+			}
+			break
+		}
+		if res.Passed() {
+			t.Errorf("n=%d: injected %v yet passed", n, rec.Injected())
+		}
+		left := leftovers(t, f, spec, before)
+		if len(left) > 0 && len(res.CleanupErrors) == 0 {
+			t.Errorf("n=%d (injected %v): left behind %v without saying so", n, rec.Injected(), left)
+		}
+		if len(left) == 0 && len(res.CleanupErrors) > 0 {
+			t.Errorf("n=%d: cleanup errors %v but nothing left", n, res.CleanupErrors)
+		}
+	}
+}
+
+func TestExtendStatement(t *testing.T) {
+	const arn = "arn:aws:events:us-east-1:123456789012:rule/rootwatch/rootwatch-selftest-x"
+	tests := []struct {
+		name, policy, want string
+		found              bool
+	}{
+		{"string source", `{"Statement":[{"Sid":"S","Condition":{"ArnEquals":{"aws:SourceArn":"a"}}}]}`,
+			`{"Statement":[{"Condition":{"ArnEquals":{"aws:SourceArn":["a","` + arn + `"]}},"Sid":"S"}]}`, true},
+		{"list source, other statement kept", `{"Statement":[{"Sid":"Other"},{"Sid":"S","Condition":{"ArnLike":{"AWS:SourceArn":["a","b"]}}}]}`,
+			`{"Statement":[{"Sid":"Other"},{"Condition":{"ArnLike":{"AWS:SourceArn":["a","b","` + arn + `"]}},"Sid":"S"}]}`, true},
+		{"single statement object", `{"Statement":{"Sid":"S","Condition":{"ArnEquals":{"aws:SourceArn":"a"}}}}`,
+			`{"Statement":[{"Condition":{"ArnEquals":{"aws:SourceArn":["a","` + arn + `"]}},"Sid":"S"}]}`, true},
+		{"no statement", `{"Statement":[{"Sid":"Other"}]}`, `{"Statement":[{"Sid":"Other"}]}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, found, err := extendStatement(tt.policy, "S", arn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found != tt.found || got != tt.want {
+				t.Errorf("got %s (found %v), want %s (found %v)", got, found, tt.want, tt.found)
+			}
+		})
+	}
+	if _, _, err := extendStatement("{", "S", arn); err == nil {
+		t.Error("malformed policy: no error")
+	}
+}
+
+// TestOutputGolden pins the JSON and text outputs of a passing test and of a
+// not-verifiable one.
+func TestOutputGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		account func(*fake.Account) cloud.Account
+	}{
+		{"pass", func(a *fake.Account) cloud.Account { return a }},
+		{"not-verifiable", func(a *fake.Account) cloud.Account { return &noSNSTargets{Account: a, noTestPattern: true} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, spec := deployed(t)
+			o := opts()
+			o.Emulated = true
+			res, err := Run(context.Background(), tc.account(f), spec, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Delivery.LatencyMS = 42 // the only value that varies
+			var js, txt bytes.Buffer
+			must(t, WriteJSON(&js, res))
+			must(t, WriteText(&txt, res))
+			golden(t, tc.name+".json", js.Bytes())
+			golden(t, tc.name+".txt", txt.Bytes())
+		})
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		must(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
