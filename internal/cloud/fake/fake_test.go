@@ -261,3 +261,33 @@ func TestUnknownRegion(t *testing.T) {
 		t.Fatalf("Bus in an unknown region: %v, want a region error that is not ErrNotFound", err)
 	}
 }
+
+func TestDump(t *testing.T) {
+	ctx := context.Background()
+	if d := fake.New().Dump(); d != "" {
+		t.Fatalf("a new account dumps %q, want nothing", d)
+	}
+	// Two histories, one end state.
+	a, b := fake.New(), fake.New()
+	for _, acct := range []*fake.Account{a, b} {
+		if acct == b {
+			arn, _ := b.Topics(home).CreateTopic(ctx, "temporary", nil)
+			if err := b.Topics(home).DeleteTopic(ctx, arn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		arn, err := acct.Topics(home).CreateTopic(ctx, "rootwatch-alerts", cloud.Tags{cloud.ManagedTag: cloud.ManagedValue})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := acct.Topics(home).Subscribe(ctx, arn, "email", "ops@example.com", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Dump() != b.Dump() {
+		t.Errorf("same end state, different dumps:\n%s\n---\n%s", a.Dump(), b.Dump())
+	}
+	if !strings.Contains(a.Dump(), cloud.ManagedTag) || !strings.Contains(a.Dump(), "email:ops@example.com pending=true") {
+		t.Errorf("dump lacks the topic's tag or the pending subscription:\n%s", a.Dump())
+	}
+}
