@@ -169,7 +169,7 @@ func TestBrokenLinks(t *testing.T) {
 	ctx := context.Background()
 	signin := deploy.AlertRulePrefix + SignInRuleID
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(t *testing.T, a *fake.Account, spec deploy.Spec)
 		// link is the failing link (or "delivery", "pattern"), detail a
 		// substring of its message.
