@@ -2,8 +2,13 @@ package status
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rootwatch/rootwatch/internal/awscloud"
 	"github.com/rootwatch/rootwatch/internal/awstest"
@@ -44,5 +49,69 @@ func TestHealthyMoto(t *testing.T) {
 			continue
 		}
 		t.Errorf("%s %s: %s: %s", c.Region, c.Check, c.Status, c.Detail)
+	}
+}
+
+// TestLostAlertsMoto: messages in a dead-letter queue are reported with their
+// count and age, and peeking at them leaves them in the queue (SQS's real
+// visibility semantics, which the fake only imitates). The cloud interface has
+// no SendMessage (rootwatch never sends to its queues), so the test sends with
+// SQS's query API directly.
+func TestLostAlertsMoto(t *testing.T) {
+	tg := awstest.Endpoint(t)
+	if tg.Kind != awstest.Moto {
+		t.Skipf("endpoint is %s; sending unsigned SQS requests works with moto only", tg.Kind)
+	}
+	ctx := context.Background()
+	acct, err := awscloud.Connect(ctx, cloud.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := deployed(t, acct, deploy.Options{Regions: []string{"eu-west-1"}, CreateTrail: true, Emails: []string{"ops@example.com"}})
+	q, err := acct.Queues("eu-west-1").Queue(ctx, deploy.DLQName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{`{"detail-type":"AWS Console Sign In via CloudTrail"}`, `{"detail-type":"AWS API Call via CloudTrail"}`} {
+		motoSendMessage(t, tg.URL, "eu-west-1", q.URL, body)
+		time.Sleep(5 * time.Millisecond) // distinct SentTimestamps (milliseconds)
+	}
+	for run := 1; run <= 2; run++ {
+		rep := Check(ctx, acct, exp, time.Now().Add(90*time.Minute))
+		var got []Result
+		for _, c := range rep.Checks {
+			if c.Status != OK {
+				got = append(got, c)
+			}
+		}
+		if len(got) != 1 || got[0].Region != "eu-west-1" || got[0].Check != "dlq" || got[0].Status != Fail {
+			t.Fatalf("run %d: checks not ok: %v, want one failing eu-west-1 dlq", run, got)
+		}
+		// moto's ApproximateNumberOfMessages is exact; the age is 1h30m give or take a second.
+		if !regexp.MustCompile(`^dead-letter queue rootwatch-dlq holds 2 message\(s\): alerts that were never delivered; oldest sent \S+ \(1h(29|30)m ago\): AWS Console Sign In via CloudTrail$`).MatchString(got[0].Detail) {
+			t.Errorf("run %d: detail %q", run, got[0].Detail)
+		}
+	}
+}
+
+// motoSendMessage sends body to the queue with SQS's query API, unsigned (moto
+// does not check signatures; the credential scope names the region).
+func motoSendMessage(t *testing.T, endpoint, region, queueURL, body string) {
+	t.Helper()
+	form := url.Values{"Action": {"SendMessage"}, "QueueUrl": {queueURL}, "MessageBody": {body}, "Version": {"2012-11-05"}}
+	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/"+region+"/sqs/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("SendMessage to %s: %s: %s", queueURL, resp.Status, b)
 	}
 }
