@@ -1,0 +1,165 @@
+package awscloud_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
+)
+
+// These tests set up, with the SDK directly, what the cloud interface never
+// writes (a topic's KMS key, a customer key, a trail's selectors) and check that
+// the adapter reads it.
+
+func sdkConfig(t *testing.T) aws.Config {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion(cloudtest.Home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestTopicKMSKey(t *testing.T) {
+	a := open(t)
+	ctx := context.Background()
+	arn, err := a.Topics(cloudtest.Home).CreateTopic(ctx, "rw-encrypted", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sns.NewFromConfig(sdkConfig(t)).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
+		TopicArn: aws.String(arn), AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String("alias/aws/sns"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, err := a.Topics(cloudtest.Home).Topic(ctx, arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp.KMSKeyID != "alias/aws/sns" {
+		t.Errorf("KMSKeyID = %q, want alias/aws/sns", tp.KMSKeyID)
+	}
+}
+
+func TestCustomerKey(t *testing.T) {
+	a := open(t)
+	ctx := context.Background()
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}`
+	c := kms.NewFromConfig(sdkConfig(t))
+	out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(policy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(out.KeyMetadata.KeyId)
+	if _, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/rw-alerts"), TargetKeyId: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	keys := a.Keys(cloudtest.Home)
+	for _, ref := range []string{id, aws.ToString(out.KeyMetadata.Arn), "alias/rw-alerts"} {
+		k, err := keys.Key(ctx, ref)
+		if err != nil {
+			t.Fatalf("Key(%s): %v", ref, err)
+		}
+		if k.ID != id || k.AWSManaged || k.Policy == "" {
+			t.Errorf("Key(%s) = %+v", ref, k)
+		}
+	}
+	granted := `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},{"Sid":"RootwatchEventBridgeKMS","Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"}]}`
+	if err := keys.PutKeyPolicy(ctx, id, granted); err != nil {
+		t.Fatal(err)
+	}
+	k, err := keys.Key(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Policy != granted {
+		t.Errorf("key policy after PutKeyPolicy = %s", k.Policy)
+	}
+}
+
+func TestTrailSelectors(t *testing.T) {
+	a := open(t)
+	ctx := context.Background()
+	id, err := a.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := "rw-trail-" + id.Account
+	if err := a.Buckets().CreateBucket(ctx, bucket, cloudtest.Home, cloudtest.TrailBucketPolicy(bucket, id.Account), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Trails(cloudtest.Home).CreateTrail(ctx, cloud.TrailSpec{Name: "rw-trail", Bucket: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	c := cloudtrail.NewFromConfig(sdkConfig(t))
+	for _, tt := range []struct {
+		name  string
+		input cloudtrail.PutEventSelectorsInput
+		want  cloud.Management
+	}{
+		{"basic write-only", cloudtrail.PutEventSelectorsInput{EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: aws.Bool(true)}}}, cloud.ManagementWriteOnly},
+		{"advanced management", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{Name: aws.String("mgmt"), FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Management"}}}}}}, cloud.ManagementAll},
+		{"advanced data only", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{Name: aws.String("s3"), FieldSelectors: []cttypes.AdvancedFieldSelector{{Field: aws.String("eventCategory"), Equals: []string{"Data"}}, {Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}}}}}}, cloud.ManagementNone},
+	} {
+		in := tt.input
+		in.TrailName = aws.String("rw-trail")
+		if _, err := c.PutEventSelectors(ctx, &in); err != nil {
+			t.Fatalf("%s: PutEventSelectors: %v", tt.name, err)
+		}
+		ts, err := a.Trails(cloudtest.Remote).Trails(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != 1 || ts[0].Management != tt.want {
+			t.Errorf("%s: trails seen from %s = %+v, want management %q", tt.name, cloudtest.Remote, ts, tt.want)
+		}
+	}
+	if _, err := c.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("rw-trail")}); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := a.Trails(cloudtest.Home).Trails(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 1 || ts[0].Logging {
+		t.Errorf("after StopLogging: %+v, want one trail not logging", ts)
+	}
+}
+
+// The recorder counts the same mutating calls over moto as over the fake.
+func TestRecorderOverEndpoint(t *testing.T) {
+	ctx := context.Background()
+	r := cloudtest.Record(open(t))
+	ev := r.Events(cloudtest.Home)
+	if _, err := ev.CreateBus(ctx, "rw", nil); err != nil {
+		t.Fatal(err)
+	}
+	r.FailMutation(2)
+	if _, err := ev.PutRule(ctx, cloud.Rule{Name: "r", Bus: "rw", Pattern: `{"source":["x"]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ev.PutRule(ctx, cloud.Rule{Name: "s", Bus: "rw", Pattern: `{"source":["x"]}`}); !errors.Is(err, cloudtest.ErrInjected) {
+		t.Fatalf("second mutation after FailMutation(2): %v, want ErrInjected", err)
+	}
+	rules, err := ev.Rules(ctx, "rw", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 1 || rules[0].Name != "r" {
+		t.Errorf("rules = %+v, want only r (s failed before reaching the endpoint)", rules)
+	}
+	want := []string{"CreateBus us-east-1 rw", "PutRule us-east-1 rw/r"}
+	if got := r.Mutations(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("Mutations = %v, want %v", got, want)
+	}
+}
