@@ -193,22 +193,28 @@ func genEvent(r *rand.Rand) []byte {
 	return b
 }
 
-// genPattern returns one random user pattern on CloudTrail fields, and the
-// kind of its main condition (for the report of the mix).
-func genPattern(r *rand.Rand) (string, string) {
+// genPattern returns one random user pattern on CloudTrail fields, as users
+// write them: pinned to a service (source or eventSource), usually to event
+// names, with further filters of every kind; and the kinds of its
+// conditions, for the report of the mix.
+func genPattern(r *rand.Rand) (string, []string) {
 	detail := map[string]any{}
 	top := map[string]any{}
 	svc := pick(r, serviceNames)
-	if r.IntN(10) < 7 {
+	var kinds []string
+	if r.IntN(10) < 8 {
 		top["source"] = []string{"aws." + svc}
+	} else {
+		detail["eventSource"] = []string{svc + ".amazonaws.com"}
 	}
+	kinds = append(kinds, "exact")
 	if r.IntN(2) == 0 {
 		top["detail-type"] = []string{"AWS API Call via CloudTrail"}
+		kinds = append(kinds, "exact")
 	}
-	kind := ""
 	cond := func() (string, any, string) {
 		switch k := r.IntN(10); k {
-		case 0, 1: // exact
+		case 0, 1: // exact event names, possibly of another service
 			names := []string{pick(r, services[svc])}
 			if r.IntN(3) == 0 {
 				names = append(names, pick(r, services[pick(r, serviceNames)]))
@@ -262,29 +268,44 @@ func genPattern(r *rand.Rand) (string, string) {
 		}
 		m[parts[len(parts)-1]] = v
 	}
-	n := 1 + r.IntN(3)
-	for i := 0; i < n; i++ {
-		f, v, k := cond()
-		if kind == "" {
-			kind = k
+	// Most patterns name the events they are about.
+	switch k := r.IntN(20); {
+	case k < 13:
+		names := []string{pick(r, services[svc])}
+		for r.IntN(3) == 0 {
+			names = append(names, pick(r, services[svc]))
 		}
+		set(detail, "eventName", names)
+		kinds = append(kinds, "exact")
+	case k < 15:
+		set(detail, "eventName", []any{map[string]any{"prefix": pick(r, []string{"Delete", "Create", "Put", "Update", "Stop"})}})
+		kinds = append(kinds, "prefix")
+	case k < 16:
+		set(detail, "eventName", []any{map[string]any{"anything-but": map[string]any{"prefix": pick(r, []string{"Describe", "Get", "List"})}}})
+		kinds = append(kinds, "anything-but")
+	}
+	for n := r.IntN(3); n > 0; n-- {
+		f, v, k := cond()
 		set(detail, f, v)
+		kinds = append(kinds, k)
 	}
 	if r.IntN(10) == 0 { // $or of two conditions
-		f1, v1, _ := cond()
-		f2, v2, _ := cond()
+		f1, v1, k1 := cond()
+		f2, v2, k2 := cond()
 		b1, b2 := map[string]any{}, map[string]any{}
 		set(b1, f1, v1)
 		set(b2, f2, v2)
 		detail["$or"] = []any{b1, b2}
-		kind = "$or"
+		kinds = append(kinds, "$or", k1, k2)
 	}
-	top["detail"] = detail
+	if len(detail) > 0 {
+		top["detail"] = detail
+	}
 	b, err := json.Marshal(top)
 	if err != nil {
 		panic(err)
 	}
-	return string(b), kind
+	return string(b), kinds
 }
 
 type benchSet struct {
@@ -316,12 +337,14 @@ func randomPatterns(n int) ([]string, map[string]int) {
 	var out []string
 	mix := map[string]int{}
 	for len(out) < n {
-		p, kind := genPattern(r)
+		p, kinds := genPattern(r)
 		if _, err := pattern.Compile([]byte(p)); err != nil {
 			panic(fmt.Sprintf("generated pattern %s: %v", p, err))
 		}
 		out = append(out, p)
-		mix[kind]++
+		for _, k := range kinds {
+			mix[k]++
+		}
 	}
 	return out, mix
 }
@@ -353,7 +376,7 @@ func BenchmarkMatcher(b *testing.B) {
 		m := newBenchMatcher(b, extra)
 		if extra > 0 {
 			_, mix := randomPatterns(extra)
-			b.Logf("%d random patterns, by main condition kind: %v", extra, mix)
+			b.Logf("%d random patterns; conditions by kind: %v", extra, mix)
 		}
 		if _, err := m.Match(set.events[0]); err != nil { // build the indexes
 			b.Fatal(err)

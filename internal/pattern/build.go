@@ -20,6 +20,8 @@ type compiled struct {
 	// conjunctions with no trigger at all (only exists:false conditions):
 	// evaluated for every event.
 	always []int32
+	// indexed conditions fire during the scan whenever satisfied.
+	indexed []bool
 
 	pool sync.Pool // of *state
 }
@@ -50,15 +52,10 @@ type fieldIx struct {
 	prefixF  *byteTrie // folded
 	suffixF  *byteTrie // folded, reversed
 	eqFold   map[string][]int32
-	others   []otherTrigger // numeric, cidr, wildcard: tested one by one
+	num      numIndex
+	cidr     cidrIndex
+	verify   verifyIndex // wildcards and anything-but
 	needFold bool
-	needIP   bool
-	needNum  bool
-}
-
-type otherTrigger struct {
-	m    *matcher
-	cond int32
 }
 
 func (n *pathNode) child(seg string) *pathNode {
@@ -80,6 +77,7 @@ const (
 	wAffix    = 3
 	wOther    = 6
 	wShort    = 20
+	wNot      = 40
 	wPresence = 50
 )
 
@@ -100,7 +98,7 @@ func condWeight(c *cond) (w int, ok bool) {
 		m := &c.ms[i]
 		switch m.op {
 		case opAnythingBut:
-			return 0, false
+			w += wNot
 		case opEqFold:
 			w += wFold
 		case opPrefix, opSuffix, opPrefixFold, opSuffixFold:
@@ -165,9 +163,10 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 			if !ok {
 				continue
 			}
-			score := w * (8 + refs[cid])
-			if best < 0 || score < bestScore {
-				best, bestScore = cid, score
+			// The weight estimates how often the condition fires; among
+			// equals prefer the condition fewer conjunctions share.
+			if best < 0 || w < bestScore || (w == bestScore && refs[cid] < refs[best]) {
+				best, bestScore = cid, w
 			}
 		}
 		if best >= 0 {
@@ -199,9 +198,26 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 		c.anchored = append(c.anchored, subs)
 		c.fields[f].present = append(c.fields[f].present, id)
 	}
-	for cid, ok := range isAnchor {
-		if ok {
-			c.index(int32(cid))
+	// Index every anchor, and every other condition that is cheap to
+	// index (not anything-but, whose test runs on each value): an indexed
+	// condition is satisfied exactly when it fired, so evaluating a
+	// conjunction mostly reads bits.
+	c.indexed = make([]bool, len(c.conds))
+	for cid, cd := range c.conds {
+		if cid >= len(isAnchor) {
+			c.indexed[cid] = true // presence pseudo-condition, indexed above
+			continue
+		}
+		w, ok := condWeight(cd)
+		if !isAnchor[cid] && (!ok || w >= wNot && hasAnythingBut(cd)) {
+			continue
+		}
+		c.index(int32(cid))
+		c.indexed[cid] = true
+	}
+	for _, fx := range c.fields {
+		if fx.num.byRange != nil {
+			fx.num.finish()
 		}
 	}
 	return c
@@ -226,14 +242,12 @@ func (c *compiled) index(cid int32) {
 			fx.ips = map[netip.Addr][]int32{}
 		}
 		fx.ips[a] = appendUnique(fx.ips[a], cid)
-		fx.needIP = true
 	}
 	for _, n := range cd.nums {
 		if fx.nums == nil {
 			fx.nums = map[float64][]int32{}
 		}
 		fx.nums[n] = appendUnique(fx.nums[n], cid)
-		fx.needNum = true
 	}
 	for _, t := range cd.numTexts {
 		if fx.numTexts == nil {
@@ -282,13 +296,22 @@ func (c *compiled) index(cid int32) {
 			fx.eqFold[m.s] = appendUnique(fx.eqFold[m.s], cid)
 			fx.needFold = true
 		case opCIDR:
-			fx.needIP = true
-			fx.others = append(fx.others, otherTrigger{m, cid})
+			fx.cidr.add(m.cidr, cid)
 		case opNumeric:
-			fx.needNum = true
-			fx.others = append(fx.others, otherTrigger{m, cid})
-		default:
-			fx.others = append(fx.others, otherTrigger{m, cid})
+			fx.num.add(m.num, cid)
+		case opWildcard:
+			fx.verify.add("w"+m.wc.src, m, cid)
+		case opAnythingBut:
+			fx.verify.add("a"+m.ab.key, m, cid)
 		}
 	}
+}
+
+func hasAnythingBut(c *cond) bool {
+	for i := range c.ms {
+		if c.ms[i].op == opAnythingBut {
+			return true
+		}
+	}
+	return false
 }

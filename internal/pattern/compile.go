@@ -111,6 +111,7 @@ func (r *numRange) contains(f float64) bool {
 
 // anythingBut excludes values; it matches any present value not excluded.
 type anythingBut struct {
+	key      string // canonical text, to merge identical exclusions
 	strs     []string
 	ips      []netip.Addr
 	nums     []float64
@@ -576,7 +577,9 @@ func compileCIDR(s string) (netip.Prefix, string) {
 const abValueReason = "Value of anything-but must be an array or single string/number value."
 
 func compileAnythingBut(v *jvalue) (*anythingBut, string) {
-	ab := &anythingBut{}
+	var key bytes.Buffer
+	writeCanonical(&key, v)
+	ab := &anythingBut{key: key.String()}
 	addValue := func(el *jvalue) string {
 		switch el.kind {
 		case jString:

@@ -1,6 +1,6 @@
 package pattern
 
-import "slices"
+import "math/bits"
 
 // state is the per-event scratch space of one goroutine. Arrays indexed by
 // field, condition, conjunction and pattern are stamped with the current
@@ -27,6 +27,8 @@ type state struct {
 	arrSteps  []arrStep // arena for the values' array paths
 	hasArrays bool      // some recorded value sits inside an array
 	keyBuf    []byte    // decoded object keys
+	tmp       []int32
+	bits      []uint64 // scratch bitmap of matched patterns
 	candBuf   [][]*evValue
 	chosen    []*evValue
 }
@@ -93,11 +95,34 @@ func (st *state) run(dst []string, event []byte) ([]string, error) {
 			st.matched = append(st.matched, s.owner)
 		}
 	}
-	if len(st.matched) > 1 {
-		slices.Sort(st.matched)
-	}
-	for _, o := range st.matched {
-		dst = append(dst, c.ids[o])
+	switch n := len(st.matched); {
+	case n <= 32:
+		// Insertion sort: few matches is the common case.
+		ms := st.matched
+		for i := 1; i < len(ms); i++ {
+			for j := i; j > 0 && ms[j] < ms[j-1]; j-- {
+				ms[j], ms[j-1] = ms[j-1], ms[j]
+			}
+		}
+		for _, o := range ms {
+			dst = append(dst, c.ids[o])
+		}
+	default:
+		// Many matches: walk a bitmap of the patterns instead of sorting.
+		if st.bits == nil {
+			st.bits = make([]uint64, (len(c.ids)+63)/64)
+		}
+		for _, o := range st.matched {
+			st.bits[o>>6] |= 1 << (o & 63)
+		}
+		for w, word := range st.bits {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				dst = append(dst, c.ids[w*64+b])
+				word &= word - 1
+			}
+			st.bits[w] = 0
+		}
 	}
 	return dst, nil
 }
@@ -140,6 +165,9 @@ func (st *state) fireOne(cid int32) {
 func (st *state) evalCond(cid int32) bool {
 	if st.condSeen[cid] == st.epoch {
 		return st.condOK[cid]
+	}
+	if st.c.indexed[cid] {
+		return false // it would have fired
 	}
 	ok := false
 	f := st.c.cfield[cid]
@@ -239,10 +267,17 @@ func (st *state) trigger(fx *fieldIx, v *evValue) {
 				st.fire(ids)
 			}
 		}
-		if fx.ips != nil {
+		if fx.ips != nil || fx.cidr.byPfx != nil {
 			if a, ok := v.addr(); ok {
 				if ids, ok := fx.ips[a]; ok {
 					st.fire(ids)
+				}
+				for _, bits := range fx.cidr.bits {
+					if p, err := a.Prefix(bits); err == nil {
+						if ids, ok := fx.cidr.byPfx[p]; ok {
+							st.fire(ids)
+						}
+					}
 				}
 			}
 		}
@@ -272,10 +307,13 @@ func (st *state) trigger(fx *fieldIx, v *evValue) {
 				st.fire(ids)
 			}
 		}
-		if fx.nums != nil {
+		if fx.nums != nil || fx.num.byRange != nil {
 			if f, ok := v.number(); ok {
 				if ids, ok := fx.nums[f]; ok {
 					st.fire(ids)
+				}
+				if fx.num.byRange != nil {
+					st.fire(fx.num.lookup(f))
 				}
 			}
 		}
@@ -286,10 +324,36 @@ func (st *state) trigger(fx *fieldIx, v *evValue) {
 	case jNull:
 		st.fire(fx.null)
 	}
-	for i := range fx.others {
-		t := &fx.others[i]
-		if st.condSeen[t.cond] != st.epoch && t.m.match(v) {
-			st.fireOne(t.cond)
+	if len(fx.verify.tests) > 0 {
+		st.verify(&fx.verify, v)
+	}
+}
+
+// verify runs the merged one-by-one tests that may apply to v.
+func (st *state) verify(x *verifyIndex, v *evValue) {
+	tmp := st.tmp[:0]
+	if v.kind == jString {
+		tmp = x.prefix.collect(v.b, false, tmp)
+		tmp = x.suffix.collect(v.b, true, tmp)
+	}
+	tmp = append(tmp, x.always...)
+	for _, ti := range tmp {
+		t := &x.tests[ti]
+		if st.allFired(t.conds) {
+			continue
+		}
+		if t.m.match(v) {
+			st.fire(t.conds)
 		}
 	}
+	st.tmp = tmp
+}
+
+func (st *state) allFired(ids []int32) bool {
+	for _, cid := range ids {
+		if st.condSeen[cid] != st.epoch {
+			return false
+		}
+	}
+	return true
 }

@@ -80,3 +80,29 @@ func reverseString(s string) string {
 	}
 	return string(b)
 }
+
+// collect appends the ids of every key that is a prefix of s (or, reverse,
+// a suffix) to out.
+func (t *byteTrie) collect(s []byte, reverse bool, out []int32) []int32 {
+	n := &t.root
+	out = append(out, n.ids...)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if reverse {
+			c = s[len(s)-1-i]
+		}
+		var child *trieNode
+		for j, e := range n.edges {
+			if e == c {
+				child = n.next[j]
+				break
+			}
+		}
+		if child == nil {
+			return out
+		}
+		n = child
+		out = append(out, n.ids...)
+	}
+	return out
+}

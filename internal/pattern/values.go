@@ -199,6 +199,7 @@ func foldString(s string) string { return string(appendFold(nil, []byte(s))) }
 // wildcard is a compiled wildcard pattern: literal segments separated by
 // unescaped stars.
 type wildcard struct {
+	src      string   // the pattern text
 	segs     []string // literal text between stars
 	lead     bool     // pattern starts with *
 	trail    bool     // pattern ends with *
@@ -207,7 +208,7 @@ type wildcard struct {
 
 // compileWildcard parses a wildcard pattern. It returns a reason on error.
 func compileWildcard(p string) (wildcard, string) {
-	var w wildcard
+	w := wildcard{src: p}
 	var cur []byte
 	prevStar := false
 	for i := 0; i < len(p); i++ {
