@@ -224,3 +224,6 @@ func (p *posture) AlternateContact(ctx context.Context, kind string) (cloud.Cont
 	}
 	return cloud.Contact{Type: string(c.AlternateContactType), Name: aws.ToString(c.Name), Title: aws.ToString(c.Title), Email: aws.ToString(c.EmailAddress), Phone: aws.ToString(c.PhoneNumber)}, nil
 }
+
+// Posture implements cloud.Account with IAM, Organizations, Account and STS.
+func (a *Account) Posture() cloud.Posture { return newPosture(a.cfg) }

@@ -7,11 +7,92 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/audit"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/scan"
+	"github.com/rootwatch/rootwatch/internal/selftest"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
+const testArgs = "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]"
+
+// runTest proves the deployed alert works without using root: the pattern
+// check, the links of the home region's chain, and an end-to-end delivery
+// through temporary resources (a rule, a queue and its subscription, an
+// extension of rootwatch's topic policy statement) that are removed in every
+// outcome. Exit 0 when every check passed, 1 when one failed (or a temporary
+// resource could not be removed), 2 when one could not be verified.
 func runTest(ctx context.Context, env *Env, g *globals, args []string) error {
-	return usageError("not implemented yet")
+	fs := newFlagSet(env, g, "test", testArgs)
+	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
+	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers")
+	home := fs.String("home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
+	topic := fs.String("topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("test takes no arguments, got %q", fs.Arg(0))
+	}
+	if *timeout <= 0 {
+		return usageError("--timeout must be positive, got %s", *timeout)
+	}
+	if err := g.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return withHint(fmt.Errorf("could not test: %w", err), "check your credentials, --profile and --region")
+	}
+	id, err := acct.Identity(ctx)
+	if err != nil {
+		return withHint(fmt.Errorf("could not test: %w", err), "check your credentials, --profile and --region")
+	}
+	enabled, err := acct.Regions(ctx)
+	if err != nil {
+		return fmt.Errorf("could not test: %w", err)
+	}
+	opts := deploy.Options{HomeRegion: *home, TopicARN: *topic, Regions: []string{*home}}
+	spec, err := deploy.Desired(id, enabled, opts)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if *topic == "" {
+		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
+			opts.TopicARN = t
+			if spec, err = deploy.Desired(id, enabled, opts); err != nil {
+				return usageError("%v", err)
+			}
+		}
+	}
+	o := selftest.Options{
+		Timeout:  *timeout,
+		Notify:   *notify,
+		Emulated: g.endpoint != "" || env.Getenv("AWS_ENDPOINT_URL") != "",
+		Now:      env.Now,
+	}
+	if env.StderrTerminal {
+		o.Progress = func(line string) { fmt.Fprintf(env.Stderr, "rootwatch: %s\n", line) }
+	}
+	res, runErr := selftest.Run(ctx, acct, spec, o)
+	if res != nil {
+		if g.output == "json" {
+			err = selftest.WriteJSON(env.Stdout, res)
+		} else {
+			err = selftest.WriteText(env.Stdout, res)
+		}
+		if err != nil {
+			return fmt.Errorf("write test result: %w", err)
+		}
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case res.Passed():
+		return nil
+	case res.Failed():
+		return report()
+	}
+	return &exitError{code: ExitError}
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {

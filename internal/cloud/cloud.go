@@ -67,4 +67,5 @@ type Account interface {
 	Trails(region string) Trails
 	Roles() Roles
 	Buckets() Buckets
+	Posture() Posture
 }
