@@ -168,14 +168,38 @@ func (a *Account) Regions(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("describe regions: %w", mapErr(err))
 	}
 	var rs []string
+	home := partitionOf(a.cfg.Region)
 	for _, r := range out.Regions {
+		name := aws.ToString(r.RegionName)
+		if partitionOf(name) != home {
+			continue // moto lists every partition's regions; AWS only the caller's
+		}
 		switch aws.ToString(r.OptInStatus) {
 		case "", "opt-in-not-required", "opted-in":
-			rs = append(rs, aws.ToString(r.RegionName))
+			rs = append(rs, name)
 		}
 	}
 	slices.Sort(rs)
 	return rs, nil
+}
+
+// partitionOf names the partition of a region by its prefix.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "eu-isoe-"):
+		return "aws-iso-e"
+	case strings.HasPrefix(region, "us-isof-"):
+		return "aws-iso-f"
+	}
+	return "aws"
 }
 
 func (a *Account) Events(region string) cloud.Events {

@@ -174,6 +174,11 @@ func testRegions(t *testing.T, ctx context.Context, a cloud.Account) {
 			t.Errorf("Regions %v lacks %s", rs, r)
 		}
 	}
+	for _, r := range rs {
+		if strings.HasPrefix(r, "cn-") || strings.HasPrefix(r, "us-gov-") {
+			t.Errorf("Regions lists %s, a region of another partition", r)
+		}
+	}
 }
 
 var managed = cloud.Tags{cloud.ManagedTag: cloud.ManagedValue, cloud.VersionTag: "test"}
@@ -275,8 +280,16 @@ func testRules(t *testing.T, ctx context.Context, a cloud.Account) {
 		t.Errorf("default-bus rule (-want +got):\n%s", diff)
 	}
 
-	_, err = ev.PutRule(ctx, cloud.Rule{Name: "rw-other", Bus: "rw-test", Pattern: signInPattern, State: cloud.RuleEnabled})
+	// The pattern comes back byte for byte, whitespace and key order included:
+	// status compares deployed patterns with the rule pack's bytes.
+	spaced := "{\n  \"source\": [\"aws.signin\"],\n  \"detail-type\": [ \"AWS Console Sign In via CloudTrail\" ]\n}"
+	_, err = ev.PutRule(ctx, cloud.Rule{Name: "rw-other", Bus: "rw-test", Pattern: spaced, State: cloud.RuleEnabled})
 	check(t, "PutRule rw-other", err)
+	got, err = ev.Rule(ctx, "rw-test", "rw-other")
+	check(t, "Rule rw-other", err)
+	if got.Pattern != spaced {
+		t.Errorf("pattern came back as %q, want the bytes put: %q", got.Pattern, spaced)
+	}
 	_, err = ev.PutRule(ctx, cloud.Rule{Name: "unrelated", Bus: "rw-test", Pattern: signInPattern, State: cloud.RuleEnabled})
 	check(t, "PutRule unrelated", err)
 	rules, err := ev.Rules(ctx, "rw-test", "rw-")
