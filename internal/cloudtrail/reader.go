@@ -1,8 +1,9 @@
 package cloudtrail
 
 import (
-	"bytes"
+	"bufio"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -97,6 +98,7 @@ func (e *ReadError) Unwrap() error { return e.Err }
 // A Reader may be reused for another file with Reset, keeping its buffers.
 type Reader struct {
 	src    io.Reader
+	br     *bufio.Reader
 	gz     *gzip.Reader
 	max    int
 	buf    []byte
@@ -268,19 +270,24 @@ func (r *Reader) finishRecords() error {
 // detect finds out whether the input is gzip-compressed and which format it
 // has, leaving r.pos at the first record (records mode) or object (lines mode).
 func (r *Reader) detect() error {
-	var hdr [2]byte
-	n, err := io.ReadFull(r.src, hdr[:])
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-	case err != nil:
+	// Peek at the first two bytes through a buffered reader, which gzip then
+	// reads from directly (it needs an io.ByteReader; reading through a
+	// large buffer also saves system calls).
+	if r.br == nil {
+		r.br = bufio.NewReaderSize(r.src, 64<<10)
+	} else {
+		r.br.Reset(r.src)
+	}
+	var src io.Reader = r.br
+	hdr, err := r.br.Peek(2)
+	if err != nil && err != io.EOF {
 		return &ReadError{Offset: 0, Err: err}
 	}
-	src := io.MultiReader(bytes.NewReader(hdr[:n]), r.src)
-	if n == 2 && hdr[0] == 0x1f && hdr[1] == 0x8b {
+	if len(hdr) == 2 && hdr[0] == 0x1f && hdr[1] == 0x8b {
 		if r.gz == nil {
-			r.gz, err = gzip.NewReader(src)
+			r.gz, err = gzip.NewReader(r.br)
 		} else {
-			err = r.gz.Reset(src)
+			err = r.gz.Reset(r.br)
 		}
 		if err != nil {
 			return &ReadError{Offset: 0, Err: err}
@@ -509,14 +516,19 @@ func (r *Reader) scan() error {
 	b := r.buf[:r.end]
 	i := r.pos
 	st := r.st
-	defer func() { r.pos = i; r.st = st }()
 	for i < len(b) {
 		switch st {
 		case stStr:
+			// Eight bytes at a time while none ends the string or starts an
+			// escape, then byte by byte.
+			for i+8 <= len(b) && special(binary.LittleEndian.Uint64(b[i:])) == 0 {
+				i += 8
+			}
 			for i < len(b) && strTable[b[i]] {
 				i++
 			}
 			if i == len(b) {
+				r.pos, r.st = i, st
 				return nil
 			}
 			switch c := b[i]; c {
@@ -680,12 +692,15 @@ func (r *Reader) scan() error {
 			}
 			i++
 		case stDone:
+			r.pos, r.st = i, st
 			return nil
 		}
 		if st == stDone {
+			r.pos, r.st = i, st
 			return nil
 		}
 	}
+	r.pos, r.st = i, st
 	return nil
 }
 
@@ -716,6 +731,16 @@ func (r *Reader) syntax(i int, format string, args ...any) error {
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// special returns non-zero when one of the eight bytes of v is '"', '\\' or a
+// control character (below 0x20): the classic "has zero byte" and "has byte
+// less than" bit tricks, exact for "is there any".
+func special(v uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := v ^ (lo * '"')
+	bs := v ^ (lo * '\\')
+	return ((q-lo)&^q | (bs-lo)&^bs | (v-lo*0x20)&^v) & hi
 }
 
 var wsTable = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}

@@ -9,8 +9,11 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootwatch/rootwatch/internal/ctgen"
 )
 
 // readAll reads every record of input with a reader whose largest record is
@@ -349,4 +352,51 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSpecial(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			v := uint64(0)
+			for i := 7; i >= 0; i-- {
+				v = v<<8 | uint64(w[i])
+			}
+			if got, want := special(v) != 0, !strTable[c]; got != want {
+				t.Fatalf("special with %#x at %d = %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkReader reads a log file of generated records (1–3 KB each) from
+// memory, uncompressed: the reader's own cost per byte.
+func BenchmarkReader(b *testing.B) {
+	g := ctgen.New(1, 1)
+	var buf bytes.Buffer
+	buf.WriteString(`{"Records":[`)
+	for i := 0; buf.Len() < 8<<20; i++ {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(g.Background(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), "111111111111", "eu-west-1"))
+	}
+	buf.WriteString("]}")
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	r := NewReader(bytes.NewReader(data))
+	b.ResetTimer()
+	for range b.N {
+		r.Reset(bytes.NewReader(data))
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
