@@ -1,7 +1,9 @@
 package deploy
 
 import (
+	"context"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/rootwatch/rootwatch/internal/awscloud"
@@ -21,13 +23,39 @@ func backends() []backend { return []backend{fakeBackend(), motoBackend()} }
 // fails it under ROOTWATCH_REQUIRE_EMULATOR). Fault injection samples N there:
 // every N would take minutes.
 func motoBackend() backend {
-	return backend{name: "moto", open: func(t *testing.T) cloud.Account {
+	return backend{name: "moto", autoConfirms: true, open: func(t *testing.T) cloud.Account {
 		t.Helper()
 		ep := awstest.Endpoint(t)
 		a, err := awscloud.Connect(t.Context(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return a
+		return limitRegions{a, motoRegions}
 	}}
+}
+
+// motoRegions are the regions the moto account reports as enabled. moto enables
+// all of its ~30 regions, and destroy and the snapshots search every enabled
+// one: limiting the account to six (as many as the fake has) keeps the moto
+// suite to seconds. Deploy, status and destroy still work from Regions().
+var motoRegions = []string{"ap-southeast-2", "eu-central-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2"}
+
+// limitRegions is an account with fewer enabled regions.
+type limitRegions struct {
+	cloud.Account
+	regions []string
+}
+
+func (l limitRegions) Regions(ctx context.Context) ([]string, error) {
+	all, err := l.Account.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range all {
+		if slices.Contains(l.regions, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
