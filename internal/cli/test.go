@@ -114,11 +114,7 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return withHint(err, "check the credentials: aws sts get-caller-identity")
 	}
-	pa, ok := acct.(interface{ Posture() cloud.Posture })
-	if !ok {
-		return fmt.Errorf("audit: this account adapter cannot read IAM posture")
-	}
-	in := audit.Inputs{Posture: pa.Posture(), Account: id.Account, Now: env.Now()}
+	in := audit.Inputs{Posture: acct.Posture(), Account: id.Account, Now: env.Now()}
 	if recentUse != nil {
 		in.RecentUse = recentUse(acct)
 	}
