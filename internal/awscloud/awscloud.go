@@ -46,13 +46,19 @@ const DefaultRegion = "us-east-1"
 
 // Options tune the SDK clients. The zero value means the SDK's defaults.
 type Options struct {
-	// HTTPClient sends every request (e.g. one with a test transport).
+	// HTTPClient sends every request (e.g. one with a test transport). It is
+	// used as it is: AWS_CA_BUNDLE is not added to it.
 	HTTPClient *http.Client
 	// MaxAttempts is the retryer's attempts per call, including the first
 	// (the SDK's default is 3). 1 disables retries.
 	MaxAttempts int
 	// Retryer, when set, replaces the SDK's standard retryer entirely.
 	Retryer func() aws.Retryer
+	// PageSize caps the entries per page of the listings this package pages
+	// through or hands out (ListRules, ListTargetsByRule, ListObjectsV2,
+	// LookupEvents); 0 means each service's maximum. Tests set it low so that
+	// every paging loop runs.
+	PageSize int
 }
 
 // Connect opens the account that c names, with the SDK's credential chain.
@@ -68,9 +74,6 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 	}
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
-	}
-	if o.HTTPClient != nil {
-		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
 	}
 	switch {
 	case o.Retryer != nil:
@@ -88,13 +91,18 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 		}
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	if o.HTTPClient != nil {
+		// Set after loading: the loader would try to add AWS_CA_BUNDLE to it,
+		// which only the SDK's own client supports.
+		cfg.HTTPClient = o.HTTPClient
+	}
 	if c.EndpointURL != "" {
 		cfg.BaseEndpoint = aws.String(c.EndpointURL)
 	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
-	return &Account{cfg: cfg, custom: cfg.BaseEndpoint != nil, clients: map[string]*regional{}}, nil
+	return &Account{cfg: cfg, custom: cfg.BaseEndpoint != nil, pageSize: o.PageSize, clients: map[string]*regional{}}, nil
 }
 
 // Account is an AWS account reached through the SDK. It implements
@@ -102,6 +110,8 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 type Account struct {
 	cfg    aws.Config
 	custom bool // a custom endpoint (emulator): S3 path-style addressing
+	// pageSize is Options.PageSize.
+	pageSize int
 
 	mu       sync.Mutex
 	clients  map[string]*regional
@@ -203,7 +213,15 @@ func partitionOf(region string) string {
 }
 
 func (a *Account) Events(region string) cloud.Events {
-	return &events{c: a.in(region).events, region: region}
+	return &events{c: a.in(region).events, region: region, limit: a.limit(100)}
+}
+
+// limit is the page size to ask for, given the service's maximum.
+func (a *Account) limit(max int) int32 {
+	if a.pageSize > 0 && a.pageSize < max {
+		return int32(a.pageSize)
+	}
+	return int32(max)
 }
 func (a *Account) Topics(region string) cloud.Topics {
 	return &topics{c: a.in(region).sns, region: region}

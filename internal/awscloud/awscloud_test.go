@@ -37,6 +37,25 @@ func TestConformance(t *testing.T) {
 // motoGaps are moto_server 5.2.1's differences from AWS that the suite
 // tolerates (see MOTO.md); other gaps surface as ErrUnsupported skips.
 var motoGaps = cloudtest.Gaps{
-	cloudtest.GapEmailPending:   "moto confirms e-mail subscriptions at once and accepts any address",
-	cloudtest.GapAWSManagedKeys: "moto has no alias/aws/sns until something creates it; DescribeKey does not",
+	cloudtest.GapEmailPending:     "moto confirms e-mail subscriptions at once and accepts any address",
+	cloudtest.GapAWSManagedKeys:   "moto has no alias/aws/sns until something creates it; DescribeKey does not",
+	cloudtest.GapTopicTagConflict: "moto's CreateTopic returns the existing topic whatever the tags",
+	cloudtest.GapAWSSources:       "moto's PutEvents accepts aws.* sources",
+}
+
+// TestConformancePaged runs the suite with pages of two entries, so that every
+// paging loop of the adapter (rules, targets, S3 listings) turns.
+func TestConformancePaged(t *testing.T) {
+	var gaps cloudtest.Gaps
+	if awstest.Endpoint(t).Kind == awstest.Moto {
+		gaps = motoGaps
+	}
+	cloudtest.RunWith(t, func(t *testing.T) cloud.Account {
+		ep := awstest.Endpoint(t)
+		a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"}, awscloud.Options{PageSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}, gaps)
 }

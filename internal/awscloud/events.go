@@ -23,6 +23,7 @@ import (
 type events struct {
 	c      *eventbridge.Client
 	region string
+	limit  int32 // page size of ListRules and ListTargetsByRule
 }
 
 func busName(name string) string {
@@ -103,7 +104,7 @@ func (e *events) DeleteBus(ctx context.Context, name string) error {
 
 func (e *events) Rules(ctx context.Context, bus, prefix string) ([]cloud.Rule, error) {
 	bus = busName(bus)
-	in := &eventbridge.ListRulesInput{EventBusName: aws.String(bus), Limit: aws.Int32(100)}
+	in := &eventbridge.ListRulesInput{EventBusName: aws.String(bus), Limit: aws.Int32(e.limit)}
 	if prefix != "" {
 		in.NamePrefix = aws.String(prefix)
 	}
@@ -188,7 +189,7 @@ func (e *events) DeleteRule(ctx context.Context, bus, name string) error {
 
 func (e *events) Targets(ctx context.Context, bus, rule string) ([]cloud.Target, error) {
 	bus = busName(bus)
-	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Limit: aws.Int32(100)}
+	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule), EventBusName: aws.String(bus), Limit: aws.Int32(e.limit)}
 	var ts []cloud.Target
 	for {
 		out, err := e.c.ListTargetsByRule(ctx, in)

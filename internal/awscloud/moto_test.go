@@ -3,6 +3,10 @@ package awscloud_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/rootwatch/rootwatch/internal/awscloud"
+	"github.com/rootwatch/rootwatch/internal/awstest"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 )
@@ -161,5 +167,75 @@ func TestRecorderOverEndpoint(t *testing.T) {
 	want := []string{"CreateBus us-east-1 rw", "PutRule us-east-1 rw/r"}
 	if got := r.Mutations(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("Mutations = %v, want %v", got, want)
+	}
+}
+
+// countingTransport counts requests by X-Amz-Target (JSON protocols) or query
+// string (REST), so that a test can see the pages an operation took.
+type countingTransport struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	target := r.Header.Get("X-Amz-Target")
+	if target == "" {
+		target = r.Method + " " + r.URL.RawQuery
+	}
+	c.n[target[strings.LastIndexByte(target, '.')+1:]]++
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// The adapter follows next-tokens: with pages of two, seven rules take four
+// ListRules calls, and seven objects four ListObjectsV2 pages through the
+// caller's token loop.
+func TestPaging(t *testing.T) {
+	ep := awstest.Endpoint(t)
+	ct := &countingTransport{n: map[string]int{}}
+	a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: cloudtest.Home},
+		awscloud.Options{PageSize: 2, HTTPClient: &http.Client{Transport: ct}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ev := a.Events(cloudtest.Home)
+	for i := range 7 {
+		if _, err := ev.PutRule(ctx, cloud.Rule{Name: fmt.Sprintf("rw-%d", i), Pattern: `{"source":["x"]}`}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rules, err := ev.Rules(ctx, "", "rw-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 7 || ct.n["ListRules"] != 4 {
+		t.Errorf("Rules = %d rules in %d ListRules calls, want 7 in 4", len(rules), ct.n["ListRules"])
+	}
+	if err := a.Buckets().CreateBucket(ctx, "rw-paging", cloudtest.Home, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	put := a.(cloudtest.ObjectPutter)
+	for i := range 7 {
+		if err := put.PutObject("rw-paging", fmt.Sprintf("k%d", i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages, n, token := 0, 0, ""
+	for {
+		p, err := a.Buckets().List(ctx, "rw-paging", "", "/", token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		n += len(p.Objects)
+		if p.Next == "" {
+			break
+		}
+		token = p.Next
+	}
+	if n != 7 || pages != 4 {
+		t.Errorf("List = %d objects in %d pages, want 7 in 4", n, pages)
 	}
 }

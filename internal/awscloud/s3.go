@@ -151,7 +151,7 @@ func (s *buckets) List(ctx context.Context, bucket, prefix, delimiter, token str
 	if err != nil {
 		return cloud.ListPage{}, fmt.Errorf("list objects in bucket %s under %q: %w", bucket, prefix, err)
 	}
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket)}
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(s.a.limit(1000))}
 	if prefix != "" {
 		in.Prefix = aws.String(prefix)
 	}

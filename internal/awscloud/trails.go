@@ -180,9 +180,9 @@ func (s *trails) DeleteTrail(ctx context.Context, name string) error {
 	return nil
 }
 
-// Lookup reads one page (up to 50 events) of the region's event history.
+// Lookup reads one page (up to 50 events, or Options.PageSize) of the region's event history.
 func (s *trails) Lookup(ctx context.Context, start, end time.Time, token string) (cloud.LookupPage, error) {
-	in := &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(50)}
+	in := &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(s.a.limit(50))}
 	if !start.IsZero() {
 		in.StartTime = aws.Time(start)
 	}

@@ -43,6 +43,11 @@ const (
 	// GapAWSManagedKeys: DescribeKey of alias/aws/sns does not create the
 	// AWS-managed key as AWS does (moto).
 	GapAWSManagedKeys = "aws-managed-keys"
+	// GapTopicTagConflict: CreateTopic of an existing topic with different tags
+	// returns the topic instead of failing (moto).
+	GapTopicTagConflict = "topic-tag-conflict"
+	// GapAWSSources: PutEvents accepts sources beginning with "aws." (moto).
+	GapAWSSources = "aws-sources"
 )
 
 // Gaps maps known gaps (the Gap constants) to the reason they exist.
@@ -74,8 +79,8 @@ func RunWith(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps) {
 		{"RulePagination", testRulePagination},
 		{"Targets", testTargets},
 		{"TestPattern", testTestPattern},
-		{"PutEvents", testPutEvents},
-		{"Topics", testTopics},
+		{"PutEvents", func(t *testing.T, ctx context.Context, a cloud.Account) { testPutEvents(t, ctx, a, gaps) }},
+		{"Topics", func(t *testing.T, ctx context.Context, a cloud.Account) { testTopics(t, ctx, a, gaps) }},
 		{"Subscriptions", func(t *testing.T, ctx context.Context, a cloud.Account) { testSubscriptions(t, ctx, a, gaps) }},
 		{"PublishToQueue", testPublishToQueue},
 		{"Queues", testQueues},
@@ -441,16 +446,28 @@ func testTestPattern(t *testing.T, ctx context.Context, a cloud.Account) {
 	}
 }
 
-func testPutEvents(t *testing.T, ctx context.Context, a cloud.Account) {
+func testPutEvents(t *testing.T, ctx context.Context, a cloud.Account, gaps Gaps) {
 	ev := a.Events(Home)
 	e := cloud.Event{Source: "rootwatch.test", DetailType: "rootwatch self-test", Detail: `{"n":1}`, Time: time.Date(2026, 10, 14, 9, 10, 2, 0, time.UTC)}
 	check(t, "PutEvents on the default bus", ev.PutEvents(ctx, "", []cloud.Event{e}))
 	_, err := ev.CreateBus(ctx, "rw-test", nil)
 	check(t, "CreateBus", err)
-	check(t, "PutEvents on a custom bus", ev.PutEvents(ctx, "rw-test", []cloud.Event{e, e}))
+	many := make([]cloud.Event, 12) // more than one PutEvents batch
+	for i := range many {
+		many[i] = e
+	}
+	check(t, "PutEvents of 12 events on a custom bus", ev.PutEvents(ctx, "rw-test", many))
+	t.Run("AWSSources", func(t *testing.T) {
+		gaps.skip(t, GapAWSSources)
+		aws := e
+		aws.Source = "aws.signin"
+		if err := ev.PutEvents(ctx, "", []cloud.Event{aws}); err == nil {
+			t.Error("PutEvents with source aws.signin succeeded; AWS refuses (NotAuthorizedForSourceException)")
+		}
+	})
 }
 
-func testTopics(t *testing.T, ctx context.Context, a cloud.Account) {
+func testTopics(t *testing.T, ctx context.Context, a cloud.Account, gaps Gaps) {
 	sns := a.Topics(Home)
 	id, err := a.Identity(ctx)
 	check(t, "Identity", err)
@@ -464,6 +481,11 @@ func testTopics(t *testing.T, ctx context.Context, a cloud.Account) {
 	if again != arn {
 		t.Errorf("CreateTopic again = %q, want %q", again, arn)
 	}
+	t.Run("TagConflict", func(t *testing.T) {
+		gaps.skip(t, GapTopicTagConflict)
+		_, err := sns.CreateTopic(ctx, "rw-alerts", cloud.Tags{cloud.ManagedTag: cloud.ManagedValue, cloud.VersionTag: "other"})
+		wantExists(t, "CreateTopic again with different tags", err)
+	})
 	tp, err := sns.Topic(ctx, arn)
 	check(t, "Topic", err)
 	if tp.ARN != arn || tp.Owner != id.Account || tp.KMSKeyID != "" || !cmp.Equal(tp.Tags, managed) {
@@ -606,6 +628,8 @@ func testQueues(t *testing.T, ctx context.Context, a cloud.Account) {
 	if again.URL != q.URL {
 		t.Errorf("CreateQueue again URL = %q, want %q", again.URL, q.URL)
 	}
+	_, err = sqs.CreateQueue(ctx, "rw-dlq", strings.Replace(policy, "RootwatchEventBridgeDLQ", "Other", 1), managed)
+	wantExists(t, "CreateQueue again with a different policy", err)
 	got, err := sqs.Queue(ctx, "rw-dlq")
 	check(t, "Queue", err)
 	sameJSON(t, "queue policy", got.Policy, policy)
