@@ -291,3 +291,40 @@ func TestDump(t *testing.T) {
 		t.Errorf("dump lacks the topic's tag or the pending subscription:\n%s", a.Dump())
 	}
 }
+
+// Lookup pages newest first, within the time range, in pages of the account's
+// page size.
+func TestLookupPages(t *testing.T) {
+	ctx := context.Background()
+	a := fake.NewWith(fake.Options{PageSize: 2})
+	base := time.Date(2026, 10, 14, 9, 0, 0, 0, time.UTC)
+	var recs []string
+	for i := range 7 {
+		recs = append(recs, `{"eventID":"`+string(rune('a'+i))+`","eventTime":"`+base.Add(time.Duration(i)*time.Minute).Format(time.RFC3339)+`"}`)
+	}
+	if err := a.AddEvents(home, recs...); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	token, pages := "", 0
+	for {
+		p, err := a.Trails(home).Lookup(ctx, base.Add(time.Minute), base.Add(5*time.Minute), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, e := range p.Events {
+			got = append(got, e[12:13])
+		}
+		if p.Next == "" {
+			break
+		}
+		token = p.Next
+	}
+	if diff := cmp.Diff([]string{"f", "e", "d", "c", "b"}, got); diff != "" || pages != 3 {
+		t.Errorf("Lookup over %d pages (-want +got):\n%s", pages, diff)
+	}
+	if _, err := a.Trails(remote).Lookup(ctx, base, base.Add(time.Hour), ""); err != nil {
+		t.Errorf("Lookup in a region without history: %v", err)
+	}
+}
