@@ -23,6 +23,19 @@ const testArgs = "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]"
 // resource could not be removed), 2 when one could not be verified.
 func runTest(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "test", testArgs)
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(env.Stderr, `
+rootwatch test creates temporary resources in the home region and removes them
+in every outcome (pass, failure, timeout, Ctrl-C): a rule on the rootwatch bus,
+an SQS queue subscribed to the topic, and an extension of rootwatch's topic
+policy statement to that rule (when the message does not arrive, also a probe
+rule and a probe topic). They are named rootwatch-selftest-* and tagged
+rootwatch:managed=true. The topic's subscribers receive the synthetic root
+sign-in alert; its user agent marks it as a TEST.
+`)
+	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
 	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers")
 	home := fs.String("home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
