@@ -99,7 +99,11 @@ func checkMessage(t *testing.T, m Message) {
 			t.Errorf("input path %s is not used by the template", k)
 		}
 	}
-	// What every e-mail must say.
+	// What every e-mail must say: the result (a sign-in's result or an error code) ...
+	if !used["result"] && !used["result1"] && !used["error"] {
+		t.Errorf("template does not render the result")
+	}
+	// ... and the rest.
 	for _, k := range []string{"account", "time", "ip", "region", "ua", "mfa"} {
 		if !used[k] {
 			t.Errorf("template does not render %s", k)
