@@ -118,7 +118,8 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 	}
 	rules := func(r, bus string) {
 		ev := a.Events(r)
-		list, err := ev.Rules(ctx, bus, "rootwatch-")
+		// Every rule on the bus, kept when named or tagged by rootwatch.
+		list, err := ev.Rules(ctx, bus, "")
 		if errors.Is(err, cloud.ErrNotFound) {
 			return
 		}
@@ -126,6 +127,9 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 			t.Fatalf("list rules on %s in %s: %v", bus, r, err)
 		}
 		for _, rule := range list {
+			if !strings.HasPrefix(rule.Name, "rootwatch-") && !managed(rule.Tags) {
+				continue
+			}
 			full, err := ev.Rule(ctx, bus, rule.Name)
 			if err != nil {
 				t.Fatal(err)
