@@ -2,11 +2,16 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/ctgen"
 )
 
 const sampleArchive = "../../testdata/sample-archive"
@@ -105,5 +110,29 @@ func TestParseWhen(t *testing.T) {
 		if (err != nil) != tt.wantError || !got.Equal(tt.want) {
 			t.Errorf("parseWhen(%q, %v) = %v, %v; want %v (error %v)", tt.in, tt.endOfDay, got, err, tt.want, tt.wantError)
 		}
+	}
+}
+
+// TestScanLookup runs scan --lookup end to end against the in-memory fake
+// (moto has no LookupEvents; internal/scan tests paging and throttling).
+func TestScanLookup(t *testing.T) {
+	acct := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", "us-east-1"}})
+	now := time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC)
+	g := ctgen.New(3, 3)
+	acct.AddEvents("us-east-1", string(g.Root(ctgen.ConsoleSignInNoMFA, now.Add(-24*time.Hour), fake.DefaultAccount, "us-east-1")))
+	acct.AddEvents("eu-west-1", string(g.Background(now.Add(-time.Hour), fake.DefaultAccount, "eu-west-1")))
+	// Older than the default 90 days: not reported.
+	acct.AddEvents("us-east-1", string(g.Root(ctgen.APICall, now.Add(-100*24*time.Hour), fake.DefaultAccount, "us-east-1")))
+	var out, errb bytes.Buffer
+	code := Main(&Env{Stdout: &out, Stderr: &errb, Now: func() time.Time { return now },
+		Connect: func(context.Context, cloud.Config) (cloud.Account, error) { return acct, nil }}, []string{"scan", "--lookup"})
+	if code != ExitReport {
+		t.Errorf("exit code %d, want %d\n%s", code, ExitReport, errb.String())
+	}
+	if !strings.Contains(out.String(), " root-console-signin-no-mfa ") || strings.Contains(out.String(), "root-api-call") {
+		t.Errorf("stdout:\n%s", out.String())
+	}
+	if !strings.Contains(errb.String(), "2 records in") || !strings.Contains(errb.String(), "findings: 1 (root-console-signin-no-mfa 1)") {
+		t.Errorf("stderr:\n%s", errb.String())
 	}
 }
