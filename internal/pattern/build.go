@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -70,48 +71,40 @@ func (n *pathNode) child(seg string) *pathNode {
 	return c
 }
 
-// kind weights for choosing a conjunction's anchor: lower is more selective.
-const (
-	wExact    = 1
-	wFold     = 2
-	wAffix    = 3
-	wOther    = 6
-	wShort    = 20
-	wNot      = 40
-	wPresence = 50
-)
-
-// condWeight estimates how often a condition fires; ok is false when the
-// condition cannot trigger (anything-but, exists:false).
-func condWeight(c *cond) (w int, ok bool) {
+// condCost estimates the probability that a condition fires on an event,
+// from the kinds of its alternatives. An exact value is assumed to be one of
+// the values patterns use for that field (distinct), equally likely. ok is
+// false when the condition cannot trigger (exists:false).
+func condCost(c *cond, distinct int) (p float64, ok bool) {
 	if c.absent {
 		return 0, false
 	}
 	if c.exists {
-		return wPresence, true
+		return 1, true
 	}
-	w = wExact * (len(c.strs) + len(c.ips) + len(c.nums) + len(c.numTexts))
+	exact := 1 / float64(distinct+1)
+	p = exact * float64(len(c.strs)+len(c.ips)+len(c.nums)+len(c.numTexts))
 	if c.tru || c.fals || c.null {
-		w += wShort
+		p += 0.3
 	}
 	for i := range c.ms {
 		m := &c.ms[i]
 		switch m.op {
 		case opAnythingBut:
-			w += wNot
+			p += 0.9
 		case opEqFold:
-			w += wFold
+			p += exact
 		case opPrefix, opSuffix, opPrefixFold, opSuffixFold:
 			if len(m.s) < 3 {
-				w += wShort
+				p += 0.3
 			} else {
-				w += wAffix
+				p += 0.05
 			}
-		default:
-			w += wOther
+		default: // numeric, cidr, wildcard
+			p += 0.1
 		}
 	}
-	return w, true
+	return min(p, 1), true
 }
 
 func build(ids []string, pats [][]*Pattern) *compiled {
@@ -153,20 +146,48 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 			}
 		}
 	}
+	// Distinct exact values per field, for condCost.
+	distinctSet := map[string]bool{}
+	distinct := make([]int, len(c.fields))
+	for cid, cd := range c.conds {
+		f := c.cfield[cid]
+		for _, v := range cd.strs {
+			k := cd.path + "\x00s" + v
+			if !distinctSet[k] {
+				distinctSet[k] = true
+				distinct[f]++
+			}
+		}
+		for _, v := range cd.ips {
+			k := cd.path + "\x00i" + v.String()
+			if !distinctSet[k] {
+				distinctSet[k] = true
+				distinct[f]++
+			}
+		}
+		n := len(cd.nums) + len(cd.numTexts)
+		if n > 0 {
+			distinct[f] += n // approximate: numbers are rarely shared
+		}
+	}
+	cost := make([]float64, len(c.conds))
+	costOK := make([]bool, len(c.conds))
+	for cid, cd := range c.conds {
+		cost[cid], costOK[cid] = condCost(cd, distinct[c.cfield[cid]])
+	}
 	c.anchored = make([][]int32, len(c.conds))
 	isAnchor := make([]bool, len(c.conds))
 	presence := map[int32][]int32{} // field -> subs triggered by presence
 	for si, s := range c.subs {
-		best, bestScore := int32(-1), 0
+		best := int32(-1)
 		for _, cid := range s.conds {
-			w, ok := condWeight(c.conds[cid])
-			if !ok {
+			if !costOK[cid] {
 				continue
 			}
-			// The weight estimates how often the condition fires; among
-			// equals prefer the condition fewer conjunctions share.
-			if best < 0 || w < bestScore || (w == bestScore && refs[cid] < refs[best]) {
-				best, bestScore = cid, w
+			// The least likely to fire; among equals the condition fewer
+			// conjunctions share.
+			if best < 0 || cost[cid] < cost[best] || (cost[cid] == cost[best] && refs[cid] < refs[best]) {
+				best = cid
 			}
 		}
 		if best >= 0 {
@@ -208,8 +229,7 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 			c.indexed[cid] = true // presence pseudo-condition, indexed above
 			continue
 		}
-		w, ok := condWeight(cd)
-		if !isAnchor[cid] && (!ok || w >= wNot && hasAnythingBut(cd)) {
+		if !isAnchor[cid] && (!costOK[cid] || hasAnythingBut(cd)) {
 			continue
 		}
 		c.index(int32(cid))
@@ -219,6 +239,26 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 		if fx.num.byRange != nil {
 			fx.num.finish()
 		}
+	}
+	// Order each conjunction's conditions so that evaluation fails fast:
+	// indexed conditions (a bit test) by increasing weight, then the rest.
+	rank := func(cid int32) float64 {
+		if int(cid) >= len(cost) || !c.indexed[cid] {
+			return 2
+		}
+		return cost[cid]
+	}
+	for i := range c.subs {
+		slices.SortStableFunc(c.subs[i].conds, func(a, b int32) int {
+			ra, rb := rank(a), rank(b)
+			switch {
+			case ra < rb:
+				return -1
+			case ra > rb:
+				return 1
+			}
+			return 0
+		})
 	}
 	return c
 }

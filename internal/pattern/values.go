@@ -1,9 +1,9 @@
 package pattern
 
 import (
+	"bytes"
 	"net/netip"
 	"strconv"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -144,11 +144,55 @@ func parseIP(s []byte) (netip.Addr, bool) {
 	if !looksLikeIP(s) {
 		return netip.Addr{}, false
 	}
+	if a, ok, done := parseIPv4(s); done {
+		return a, ok
+	}
 	a, err := netip.ParseAddr(string(s))
 	if err != nil || a.Zone() != "" {
 		return netip.Addr{}, false
 	}
 	return a, true
+}
+
+// parseIPv4 parses a dotted quad without allocating, with netip's rules (no
+// leading zeros). done is false when s is not a plain dotted quad attempt
+// (it contains something other than digits and dots), so that the caller
+// falls back to netip.
+func parseIPv4(s []byte) (a netip.Addr, ok, done bool) {
+	for _, c := range s {
+		if c != '.' && (c < '0' || c > '9') {
+			return a, false, false
+		}
+	}
+	var oct [4]byte
+	n, val, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || n == 4 {
+				return a, false, true
+			}
+			oct[n] = byte(val)
+			n++
+			val, digits = 0, 0
+			continue
+		}
+		c := s[i]
+		if c < '0' || c > '9' {
+			return a, false, false
+		}
+		if digits > 0 && val == 0 { // leading zero
+			return a, false, true
+		}
+		val = val*10 + int(c-'0')
+		digits++
+		if val > 255 {
+			return a, false, true
+		}
+	}
+	if n != 4 {
+		return a, false, true
+	}
+	return netip.AddrFrom4(oct), true, true
 }
 
 // foldRune maps a rune to a canonical member of its simple case-folding
@@ -267,13 +311,34 @@ func (w *wildcard) match(s []byte) bool {
 		segs = segs[:len(segs)-1]
 	}
 	for _, seg := range segs {
-		j := strings.Index(string(s), seg)
+		j := indexString(s, seg)
 		if j < 0 {
 			return false
 		}
 		s = s[j+len(seg):]
 	}
 	return true
+}
+
+// indexString is strings.Index for a byte slice haystack, without
+// converting either side.
+func indexString(s []byte, sub string) int {
+	if len(sub) == 0 {
+		return 0
+	}
+	c := sub[0]
+	for i := 0; i+len(sub) <= len(s); {
+		j := bytes.IndexByte(s[i:len(s)-len(sub)+1], c)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if string(s[i:i+len(sub)]) == sub {
+			return i
+		}
+		i++
+	}
+	return -1
 }
 
 // wildcardComplexity estimates how many positions of the pattern's automaton
