@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // This file is the streaming record reader: it yields the raw bytes of each
@@ -521,12 +522,19 @@ func (r *Reader) scan() error {
 		case stStr:
 			// Eight bytes at a time while none ends the string or starts an
 			// escape, then byte by byte.
-			for i+8 <= len(b) && special(binary.LittleEndian.Uint64(b[i:])) == 0 {
+			for i+8 <= len(b) {
+				if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+					// The lowest flagged byte is exact (the tricks' false
+					// positives only follow a true one).
+					i += bits.TrailingZeros64(m) >> 3
+					goto end
+				}
 				i += 8
 			}
 			for i < len(b) && strTable[b[i]] {
 				i++
 			}
+		end:
 			if i == len(b) {
 				r.pos, r.st = i, st
 				return nil
@@ -540,8 +548,20 @@ func (r *Reader) scan() error {
 					if r.kind == 0 && len(r.stack) == 1 && !r.discard {
 						r.topKey(b[r.start+r.keyStart : i-1])
 					}
+					// Fast path for the most common sequence, "key":"value".
+					if i+1 < len(b) && b[i] == ':' && b[i+1] == '"' {
+						i += 2
+						st = stStr
+					}
 				} else {
 					st = r.valueDone()
+					// And for "value","key".
+					if st == stObjNext && i+1 < len(b) && b[i] == ',' && b[i+1] == '"' {
+						i += 2
+						r.inKey = true
+						r.keyStart = i - r.start
+						st = stStr
+					}
 				}
 			case '\\':
 				i++

@@ -3,9 +3,12 @@ package cloudtrail
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -366,6 +369,22 @@ func TestSpecial(t *testing.T) {
 			if got, want := special(v) != 0, !strTable[c]; got != want {
 				t.Fatalf("special with %#x at %d = %v, want %v", c, pos, got, want)
 			}
+		}
+	}
+	// The lowest flagged byte is the first special one, whatever follows.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		var w [8]byte
+		first := 8
+		for i := range w {
+			w[i] = byte(rng.IntN(256))
+			if first == 8 && !strTable[w[i]] {
+				first = i
+			}
+		}
+		m := special(binary.LittleEndian.Uint64(w[:]))
+		if got := bits.TrailingZeros64(m) >> 3; got != first {
+			t.Fatalf("special(%q): first flagged byte %d, want %d", w, got, first)
 		}
 	}
 }
