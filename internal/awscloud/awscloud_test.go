@@ -21,7 +21,25 @@ func open(t *testing.T) cloud.Account {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cleanupAfter(t, ep, a)
 	return a
+}
+
+// cleanupAfter removes the suite's resources before and after a test on an
+// endpoint that awstest does not reset (LocalStack, real AWS).
+func cleanupAfter(t *testing.T, ep awstest.Target, a cloud.Account) {
+	if ep.Kind == awstest.Moto {
+		return
+	}
+	ctx := context.Background()
+	if err := cloudtest.Cleanup(ctx, a); err != nil {
+		t.Logf("before the test: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := cloudtest.Cleanup(ctx, a); err != nil {
+			t.Errorf("after the test: %v", err)
+		}
+	})
 }
 
 // TestConformance runs the suite the in-memory fake passes against moto (or the
@@ -56,6 +74,7 @@ func TestConformancePaged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		cleanupAfter(t, ep, a)
 		return a
 	}, gaps)
 }

@@ -203,3 +203,17 @@ func (a *Account) PutObject(bucket, key string, data []byte) error {
 	}
 	return nil
 }
+
+// DeleteObject deletes an object. Like PutObject it is for tests
+// (cloudtest.ObjectDeleter), to clean up on endpoints that are not reset.
+func (a *Account) DeleteObject(bucket, key string) error {
+	ctx := context.Background()
+	c, err := a.bucketClient(ctx, bucket)
+	if err != nil {
+		return fmt.Errorf("delete object %s from bucket %s: %w", key, bucket, err)
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+		return errorf(err, "delete object %s from bucket %s", key, bucket)
+	}
+	return nil
+}

@@ -328,3 +328,20 @@ func TestLookupPages(t *testing.T) {
 		t.Errorf("Lookup in a region without history: %v", err)
 	}
 }
+
+// cloudtest.Cleanup removes everything the conformance suite creates: run the
+// suite on fakes and dump each one after cleaning up.
+func TestSuiteCleanup(t *testing.T) {
+	cloudtest.Run(t, func(t *testing.T) cloud.Account {
+		a := fake.New()
+		t.Cleanup(func() {
+			if err := cloudtest.Cleanup(context.Background(), a); err != nil {
+				t.Errorf("Cleanup: %v", err)
+			}
+			if d := a.Dump(); strings.Contains(d, "rw-") {
+				t.Errorf("left after Cleanup:\n%s", d)
+			}
+		})
+		return a
+	})
+}

@@ -185,3 +185,15 @@ func (a *Account) PutObject(bucketName, key string, data []byte) error {
 	b.objects[key] = bytes.Clone(data)
 	return nil
 }
+
+// DeleteObject deletes an object; a missing key is not an error, as in S3.
+func (a *Account) DeleteObject(bucketName, key string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	b, ok := a.buckets[bucketName]
+	if !ok {
+		return fmt.Errorf("delete object %s from bucket %s: %w", key, bucketName, noSuchBucket(bucketName))
+	}
+	delete(b.objects, key)
+	return nil
+}
