@@ -493,6 +493,7 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 		d.Detail = "not run: the topic is missing"
 		return ctx.Err()
 	}
+	t.link("topic", Pass, "topic %s exists", topic.ARN)
 	stmtOK, err := t.spec.TopicPolicyOK(topic.Policy)
 	switch {
 	case err != nil:
@@ -875,10 +876,10 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 		d.Message = msg
 		d.LatencyMS = latency.Milliseconds()
 		if d.Expected != "" && msg != d.Expected {
-			fail(Fail, "the message arrived in %s but differs from the rule pack's rendering: the input transformer of rule %s is broken", latency.Round(time.Millisecond), rule.Name)
+			fail(Fail, "the message arrived but differs from the rule pack's rendering: the input transformer of rule %s is broken", rule.Name)
 			return
 		}
-		fail(Pass, "a synthetic root sign-in went bus %s → rule → topic %s → subscriber in %s", bus, topic.ARN, latency.Round(time.Millisecond))
+		fail(Pass, "a synthetic root sign-in went bus %s → rule → topic %s → subscriber", bus, topic.ARN)
 		return
 	case dead != "":
 		fail(Fail, "EventBridge could not deliver the test event to topic %s (it went to the test's dead-letter queue): check the topic policy statement %s and the topic's KMS key", topic.ARN, deploy.TopicStatementSid)
