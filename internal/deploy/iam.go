@@ -32,7 +32,8 @@ const (
 )
 
 // Permission is one row of the permissions table: the IAM actions one
-// cloud.Account method needs, on which resources, for which commands.
+// cloud.Account method needs (the API calls internal/awscloud makes for it),
+// on which resources, for which commands.
 type Permission struct {
 	Method    string // "PutRule": the cloud interfaces' method name (unique across them), as cloudtest.Recorder counts calls
 	Actions   []string
@@ -53,7 +54,7 @@ var (
 // every method deploy, status and destroy call appears in it for that command.
 var Permissions = []Permission{
 	{"Identity", nil, nil, all}, // sts:GetCallerIdentity needs no permission
-	{"Regions", []string{"ec2:DescribeRegions", "account:ListRegions"}, []string{resAny}, all},
+	{"Regions", []string{"ec2:DescribeRegions"}, []string{resAny}, all},
 
 	{"Bus", []string{"events:DescribeEventBus", "events:ListTagsForResource"}, []string{resBus}, all},
 	{"CreateBus", []string{"events:CreateEventBus", "events:TagResource"}, []string{resBus}, deployOnly},
@@ -77,14 +78,14 @@ var Permissions = []Permission{
 	{"Queue", []string{"sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags"}, []string{resQueue}, all},
 	{"SetQueuePolicy", []string{"sqs:SetQueueAttributes"}, []string{resQueue}, deployOnly},
 	{"DeleteQueue", []string{"sqs:DeleteQueue"}, []string{resQueue}, destroyOnly},
-	{"Receive", []string{"sqs:ReceiveMessage"}, []string{resQueue}, statusOnly},
+	{"Receive", []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"}, []string{resQueue}, statusOnly},
 
 	{"Key", []string{"kms:DescribeKey", "kms:GetKeyPolicy"}, []string{resAny}, all},
 	{"PutKeyPolicy", []string{"kms:PutKeyPolicy"}, []string{resAny}, deployDest},
 
 	{"Trails", []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags"}, []string{resAny}, all},
-	{"CreateTrail", []string{"cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging"}, []string{resTrail}, deployOnly},
-	{"DeleteTrail", []string{"cloudtrail:DeleteTrail"}, []string{resTrail}, destroyOnly},
+	{"CreateTrail", []string{"cloudtrail:GetTrail", "cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:StartLogging"}, []string{resTrail}, deployOnly},
+	{"DeleteTrail", []string{"cloudtrail:GetTrail", "cloudtrail:DeleteTrail"}, []string{resTrail}, destroyOnly},
 
 	{"Role", []string{"iam:GetRole", "iam:ListRoleTags"}, []string{resRole}, all},
 	{"CreateRole", []string{"iam:CreateRole", "iam:TagRole"}, []string{resRole}, deployOnly},
@@ -94,7 +95,7 @@ var Permissions = []Permission{
 	{"DeleteRolePolicy", []string{"iam:DeleteRolePolicy"}, []string{resRole}, destroyOnly},
 	{"DeleteRole", []string{"iam:DeleteRole"}, []string{resRole}, destroyOnly},
 
-	{"CreateBucket", []string{"s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging"}, []string{resBucket}, deployOnly},
+	{"CreateBucket", []string{"s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging"}, []string{resBucket}, deployOnly},
 	{"BucketPolicy", []string{"s3:GetBucketPolicy"}, []string{resBucket}, deployDest},
 	{"DeleteBucket", []string{"s3:DeleteBucket"}, []string{resBucket}, destroyOnly},
 	{"List", []string{"s3:ListBucket"}, []string{resBucket}, destroyOnly},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -19,6 +20,7 @@ var ErrMalformedPolicy = errors.New("malformed policy")
 // is written back with exactly its content.
 type policyDoc struct {
 	top        map[string]json.RawMessage
+	keys       []string // top-level keys in their original order ("Statement" included)
 	statements []json.RawMessage
 }
 
@@ -34,6 +36,7 @@ func parsePolicy(s string) (*policyDoc, error) {
 	if d.top == nil {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformedPolicy)
 	}
+	d.keys = objectKeys(s)
 	raw, ok := d.top["Statement"]
 	if !ok {
 		return d, nil
@@ -80,26 +83,67 @@ func statementSid(st json.RawMessage) (string, error) {
 	return sid, nil
 }
 
-// String renders the document compactly (Statement always as an array).
+// String renders the document compactly, top-level fields in their original
+// order (Statement always as an array).
 func (d *policyDoc) String() string {
-	m := make(map[string]json.RawMessage, len(d.top)+1)
-	for k, v := range d.top {
-		m[k] = v
-	}
 	sts := d.statements
 	if sts == nil {
 		sts = []json.RawMessage{}
 	}
-	b, err := json.Marshal(sts)
+	stmts, err := json.Marshal(sts)
 	if err != nil {
 		panic(err) // the statements were parsed from JSON
 	}
-	m["Statement"] = b
-	out, err := json.Marshal(m)
-	if err != nil {
-		panic(err)
+	keys := slices.Clone(d.keys)
+	if _, ok := d.top["Version"]; ok && !slices.Contains(keys, "Version") {
+		keys = append([]string{"Version"}, keys...)
 	}
-	return string(out)
+	if !slices.Contains(keys, "Statement") {
+		keys = append(keys, "Statement")
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		b.Write(kb)
+		b.WriteByte(':')
+		if k == "Statement" {
+			b.Write(stmts)
+			continue
+		}
+		if err := json.Compact(&b, d.top[k]); err != nil {
+			panic(err)
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// objectKeys returns the keys of a JSON object in document order, each once.
+func objectKeys(s string) []string {
+	dec := json.NewDecoder(strings.NewReader(s))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		k, _ := t.(string)
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return keys
+		}
+	}
+	return keys
 }
 
 // find returns the statement with sid, or nil.

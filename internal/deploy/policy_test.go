@@ -160,6 +160,9 @@ func TestPolicyMergeProperty(t *testing.T) {
 		if !SamePolicy(restored, orig) {
 			t.Fatalf("case %d: destroy did not restore the policy\norig:     %s\nrestored: %s", i, orig, restored)
 		}
+		if ko, kr := objectKeys(orig), objectKeys(restored); fmt.Sprint(ko) != fmt.Sprint(kr) {
+			t.Fatalf("case %d: top-level fields reordered: %v -> %v", i, ko, kr)
+		}
 		back := rawStatements(t, restored)
 		if fmt.Sprint(back) != fmt.Sprint(foreign) {
 			t.Fatalf("case %d: foreign statements changed after destroy\nbefore: %v\nafter:  %v", i, foreign, back)

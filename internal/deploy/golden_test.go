@@ -1,0 +1,117 @@
+package deploy
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, d)
+	}
+}
+
+// TestIAMPolicyGolden pins the printed IAM policy, so that a change to the
+// permissions table shows up in review.
+func TestIAMPolicyGolden(t *testing.T) {
+	golden(t, "iam-policy.json", IAMPolicy())
+	golden(t, "iam-policy-status.json", IAMPolicy(CmdStatus))
+}
+
+// TestPlanGolden pins the plan table of a first deploy into an account with an
+// existing topic (policy diff included), and of destroy.
+func TestPlanGolden(t *testing.T) {
+	ctx := t.Context()
+	a := fake.New()
+	withTrail(t, a)
+	topics := a.Topics("us-east-1")
+	arn, err := topics.CreateTopic(ctx, "ops-alerts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := topics.SetTopicPolicy(ctx, arn, foreignPolicy(arn, a.ID())); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Regions: []string{"eu-west-1"}, Emails: []string{"ops@example.com"}, TopicARN: arn, Version: "v1.0.0"}
+	p, _, err := Prepare(ctx, a, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	p.WriteTable(&b)
+	golden(t, "plan-deploy.txt", b.String())
+	if err := p.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d, err := PlanDestroy(ctx, a, DestroyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	d.WriteTable(&b)
+	// Queue URLs and the like are stable in the fake; nothing to scrub but IDs.
+	golden(t, "plan-destroy.txt", regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f-]{27}`).ReplaceAllString(b.String(), "ID"))
+}
+
+// BenchmarkPolicyMerge measures the topic policy merge on a policy with the
+// default statement and a few others.
+func BenchmarkPolicyMerge(b *testing.B) {
+	p := foreignPolicy("arn:aws:sns:us-east-1:123456789012:t", "123456789012")
+	st := testStatement()
+	for b.Loop() {
+		if _, err := withStatement(p, TopicStatementSid, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPlanUnchanged measures planning a deploy that has nothing to do
+// (the second run), on the fake, over its six regions.
+func BenchmarkPlanUnchanged(b *testing.B) {
+	ctx := context.Background()
+	a := fake.New()
+	if err := a.PutTrail(trailOK()); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := deployOnce(ctx, a, Options{Version: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p, _, err := Prepare(ctx, a, Options{Version: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c, _ := p.Counts(); c != 0 {
+			b.Fatalf("%d changes", c)
+		}
+	}
+}
+
+func trailOK() cloud.Trail {
+	return cloud.Trail{Name: "org", HomeRegion: "us-east-1", Bucket: "org-logs", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll}
+}
