@@ -55,6 +55,11 @@ func (s *trails) Trails(ctx context.Context) ([]cloud.Trail, error) {
 		}
 		tr.Management = management(sel.EventSelectors, sel.AdvancedEventSelectors)
 		tags, err := home.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{tr.ARN}})
+		if err != nil && tr.Organization {
+			// A member account sees its organization's trail but may not read
+			// its tags; rootwatch never tags a trail it did not create.
+			tags, err = &cloudtrail.ListTagsOutput{}, nil
+		}
 		if err != nil {
 			return nil, errorf(err, "list tags of trail %s in %s", tr.ARN, tr.HomeRegion)
 		}

@@ -70,7 +70,11 @@ type Event struct {
 // Events is EventBridge in one region.
 type Events interface {
 	Bus(ctx context.Context, name string) (Bus, error)
+	// CreateBus creates a custom bus; an existing one is an error wrapping
+	// ErrAlreadyExists.
 	CreateBus(ctx context.Context, name string, tags Tags) (Bus, error)
+	// DeleteBus deletes a custom bus; deleting one that does not exist
+	// succeeds (as in AWS). The default bus cannot be deleted.
 	DeleteBus(ctx context.Context, name string) error
 
 	// Rules lists the rules on bus whose names start with prefix, with their tags.
@@ -79,17 +83,21 @@ type Events interface {
 	// PutRule creates or updates a rule and returns its ARN. Tags are applied
 	// when the rule is created.
 	PutRule(ctx context.Context, r Rule) (string, error)
-	// DeleteRule deletes a rule; the rule must have no targets.
+	// DeleteRule deletes a rule; the rule must have no targets. Deleting a
+	// rule that does not exist succeeds (as in AWS).
 	DeleteRule(ctx context.Context, bus, name string) error
 
 	Targets(ctx context.Context, bus, rule string) ([]Target, error)
-	// PutTargets adds or replaces targets by ID.
+	// PutTargets adds or replaces targets by ID. A rule that does not exist
+	// is an error wrapping ErrNotFound.
 	PutTargets(ctx context.Context, bus, rule string, targets []Target) error
 	RemoveTargets(ctx context.Context, bus, rule string, ids []string) error
 
 	// TestPattern asks the service whether pattern matches event. An endpoint
 	// that gives no usable answer returns an error wrapping ErrUnsupported.
 	TestPattern(ctx context.Context, pattern, event string) (bool, error)
-	// PutEvents puts events on a bus; any entry that fails makes it fail.
+	// PutEvents puts any number of events on a bus (in batches of the
+	// service's size); any entry that fails makes it fail. Sources beginning
+	// with "aws." are refused, as by AWS.
 	PutEvents(ctx context.Context, bus string, events []Event) error
 }

@@ -26,10 +26,13 @@ type Subscription struct {
 // Topics is SNS in one region.
 type Topics interface {
 	// CreateTopic is idempotent as in AWS: an existing topic of the same name
-	// is returned.
+	// is returned. Asking again with different (non-empty) tags is an error
+	// wrapping ErrAlreadyExists.
 	CreateTopic(ctx context.Context, name string, tags Tags) (string, error)
 	Topic(ctx context.Context, arn string) (Topic, error)
 	SetTopicPolicy(ctx context.Context, arn, policy string) error
+	// DeleteTopic deletes a topic and its subscriptions; deleting one that
+	// does not exist succeeds (as in AWS).
 	DeleteTopic(ctx context.Context, arn string) error
 
 	Subscriptions(ctx context.Context, topicARN string) ([]Subscription, error)
@@ -61,6 +64,8 @@ type Message struct {
 // Queues is SQS in one region.
 type Queues interface {
 	// CreateQueue creates the queue or returns the existing one of that name.
+	// An existing queue with a different policy is an error wrapping
+	// ErrAlreadyExists (SQS's QueueAlreadyExists).
 	CreateQueue(ctx context.Context, name, policy string, tags Tags) (Queue, error)
 	Queue(ctx context.Context, name string) (Queue, error)
 	SetQueuePolicy(ctx context.Context, url, policy string) error
@@ -130,7 +135,9 @@ type Trails interface {
 	Trails(ctx context.Context) ([]Trail, error)
 	// CreateTrail creates a multi-region trail with global service events and
 	// all management events, and starts logging.
+	// An existing trail of that name is an error wrapping ErrAlreadyExists.
 	CreateTrail(ctx context.Context, spec TrailSpec) (Trail, error)
+	// DeleteTrail deletes a trail in its home region.
 	DeleteTrail(ctx context.Context, name string) error
 	// Lookup reads one page of the region's event history between start and
 	// end. Throttling errors are returned as they are; callers pace and retry.
@@ -173,7 +180,10 @@ type ListPage struct {
 // Buckets is S3.
 type Buckets interface {
 	// CreateBucket creates a bucket in region with its policy and tags.
+	// An existing bucket is an error wrapping ErrAlreadyExists.
 	CreateBucket(ctx context.Context, name, region, policy string, tags Tags) error
+	// BucketPolicy returns the bucket's policy; a bucket without one is an
+	// error wrapping ErrNotFound (S3's NoSuchBucketPolicy).
 	BucketPolicy(ctx context.Context, name string) (string, error)
 	DeleteBucket(ctx context.Context, name string) error
 	List(ctx context.Context, bucket, prefix, delimiter, token string) (ListPage, error)

@@ -322,3 +322,20 @@ func (a *Account) Emails() []Email {
 	defer a.mu.Unlock()
 	return slices.Clone(a.emails)
 }
+
+// ForceTopicPolicy stores a topic policy without the validation SetTopicPolicy
+// does, to give tests a topic whose policy is malformed or unexpected.
+func (a *Account) ForceTopicPolicy(topicARN, policy string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rs, ok := a.region[arnRegion(topicARN)]
+	if !ok {
+		return fmt.Errorf("force policy of topic %s: %w", topicARN, errRegion)
+	}
+	tp, err := rs.topic(topicARN)
+	if err != nil {
+		return fmt.Errorf("force policy of topic %s: %w", topicARN, err)
+	}
+	tp.policy = policy
+	return nil
+}
