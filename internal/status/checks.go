@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 )
@@ -26,15 +28,28 @@ func (c *checker) home(ctx context.Context) []Result {
 	rs = append(rs, c.trail(ctx))
 	bus := c.bus(ctx)
 	rs = append(rs, bus...)
-	arns := map[string]string{} // alert rule name -> ARN as deployed
 	if bus[0].Status != Fail {
 		// A missing bus takes its rules with it; its line says so.
-		for _, a := range c.exp.Alerts {
-			rs = append(rs, c.alert(ctx, a, arns)...)
-		}
+		rs = append(rs, c.alerts(ctx)...)
 	}
-	rs = append(rs, c.topic(ctx, arns)...)
+	rs = append(rs, c.topic(ctx)...)
 	return rs
+}
+
+// alerts checks the alert rules, four at a time, and returns their results in
+// the order of the rules.
+func (c *checker) alerts(ctx context.Context) []Result {
+	out := make([][]Result, len(c.exp.Alerts))
+	var g errgroup.Group
+	g.SetLimit(4)
+	for i, a := range c.exp.Alerts {
+		g.Go(func() error {
+			out[i] = c.alert(ctx, a)
+			return nil
+		})
+	}
+	g.Wait()
+	return slices.Concat(out...)
 }
 
 // trail checks that some trail records what EventBridge needs: logging,
@@ -160,9 +175,8 @@ func denies(p policy, action, resource, region, check string) (Result, bool) {
 	return Result{}, false
 }
 
-// alert checks one alert rule on the home bus, its pattern and its target, and
-// records the rule's ARN in arns.
-func (c *checker) alert(ctx context.Context, a RuleExpect, arns map[string]string) []Result {
+// alert checks one alert rule on the home bus, its pattern and its target.
+func (c *checker) alert(ctx context.Context, a RuleExpect) []Result {
 	region := c.exp.HomeRegion
 	ev := c.acct.Events(region)
 	id := "/" + a.ID
@@ -174,7 +188,6 @@ func (c *checker) alert(ctx context.Context, a RuleExpect, arns map[string]strin
 	if err != nil {
 		return []Result{apiError(region, "alert-rule"+id, err)}
 	}
-	arns[a.Rule.Name] = r.ARN
 	rs := []Result{ruleState(region, "alert-rule"+id, r, a.Rule.State, "no "+a.ID+" alert is sent", "read-only calls raise no "+a.ID+" alert")}
 	rs = append(rs, pattern(region, "alert-pattern"+id, r, a.Rule.Pattern))
 	rs = append(rs, c.target(ctx, region, "alert-target"+id, a, "its alerts go nowhere"))
@@ -297,9 +310,8 @@ func sameInput(a, b *cloud.InputTransformer) bool {
 	return a.Template == b.Template && maps.Equal(a.Paths, b.Paths)
 }
 
-// topic checks the topic, its policy, subscriptions and key. arns maps the
-// alert rules' names to their ARNs as found.
-func (c *checker) topic(ctx context.Context, arns map[string]string) []Result {
+// topic checks the topic, its policy, subscriptions and key.
+func (c *checker) topic(ctx context.Context) []Result {
 	region, arn := c.exp.HomeRegion, c.exp.TopicARN
 	t, err := c.acct.Topics(region).Topic(ctx, arn)
 	if missing(err) {
@@ -309,7 +321,7 @@ func (c *checker) topic(ctx context.Context, arns map[string]string) []Result {
 		return []Result{apiError(region, "topic", err)}
 	}
 	rs := []Result{ok(region, "topic", "topic "+arn)}
-	rs = append(rs, c.topicPolicy(region, t, arns))
+	rs = append(rs, c.topicPolicy(region, t))
 	rs = append(rs, c.subscriptions(ctx, region, arn))
 	rs = append(rs, c.kms(ctx, region, t))
 	return rs
@@ -317,7 +329,7 @@ func (c *checker) topic(ctx context.Context, arns map[string]string) []Result {
 
 // topicPolicy checks rootwatch's statement: events.amazonaws.com may publish to
 // the topic for exactly the alert rules' ARNs, and nothing denies it.
-func (c *checker) topicPolicy(region string, t cloud.Topic, found map[string]string) Result {
+func (c *checker) topicPolicy(region string, t cloud.Topic) Result {
 	const check = "topic-policy"
 	sid := c.exp.TopicSid
 	p, err := parsePolicy(t.Policy)
@@ -339,16 +351,9 @@ func (c *checker) topicPolicy(region string, t cloud.Topic, found map[string]str
 		r.Fix = "remove or narrow that statement so EventBridge may publish for rootwatch's rules"
 		return r
 	}
-	// Which rule ARNs the statement must name: deploy's, or those found.
-	var want []string
+	var want []string // the rule ARNs the statement must name
 	for _, a := range c.exp.Alerts {
-		arn := a.Rule.ARN
-		if arn == "" {
-			arn = found[a.Rule.Name]
-		}
-		if arn != "" {
-			want = append(want, arn)
-		}
+		want = append(want, a.Rule.ARN)
 	}
 	values, _ := s.conditionValues("aws:SourceArn")
 	if len(values) == 0 {

@@ -43,8 +43,8 @@ type BusExpect struct {
 type RuleExpect struct {
 	// ID names the rule in checks: the rule pack's ID for an alert rule.
 	ID string
-	// Rule is the rule as deploy puts it: Name, Bus, Pattern (the exact bytes),
-	// State; ARN is the rule's ARN when known ("" otherwise).
+	// Rule is the rule as deploy puts it: Name, Bus, ARN, Pattern (the exact
+	// bytes), State. An alert rule's ARN is what the topic policy must name.
 	Rule cloud.Rule
 	// Target is the target as deploy puts it: ID, ARN, RoleARN, Input,
 	// DeadLetterARN.

@@ -62,9 +62,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
+	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
@@ -140,34 +140,24 @@ func (r Report) Errors() []error {
 }
 
 // Check checks the chain in acct against exp. now is the time the ages of
-// dead-lettered messages are measured from. Regions are checked concurrently;
-// the report's order does not depend on it.
+// dead-lettered messages are measured from. The home region's chain, the role
+// and each region are checked concurrently (and the alert rules four at a
+// time); the report's order does not depend on it.
 func Check(ctx context.Context, acct cloud.Account, exp Expect, now time.Time) Report {
 	c := &checker{acct: acct, exp: exp, now: now}
 
-	home := c.home(ctx)
-	global := c.role(ctx)
-
 	regions := slices.Clone(exp.Regions)
-	slices.SortFunc(regions, func(a, b RegionExpect) int {
-		switch {
-		case a.Region < b.Region:
-			return -1
-		case a.Region > b.Region:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(regions, func(a, b RegionExpect) int { return strings.Compare(a.Region, b.Region) })
+
+	var home, global []Result
 	perRegion := make([][]Result, len(regions))
-	var g errgroup.Group
-	g.SetLimit(8)
+	var wg sync.WaitGroup
+	wg.Go(func() { home = c.home(ctx) })
+	wg.Go(func() { global = c.role(ctx) })
 	for i, re := range regions {
-		g.Go(func() error {
-			perRegion[i] = c.region(ctx, re)
-			return nil
-		})
+		wg.Go(func() { perRegion[i] = c.region(ctx, re) })
 	}
-	g.Wait()
+	wg.Wait()
 
 	rep := Report{Account: exp.Account, HomeRegion: exp.HomeRegion, TopicARN: exp.TopicARN, Regions: []string{}, Status: OK}
 	for _, re := range regions {
