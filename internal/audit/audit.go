@@ -518,7 +518,7 @@ func (a *auditor) contact(ctx context.Context) {
 
 func (a *auditor) recentUse(ctx context.Context) {
 	if a.in.RecentUse == nil {
-		a.add(CheckRecentRootUse, titles[CheckRecentRootUse], Skip, fixRecent, "the event history lookup is not available in this build")
+		a.add(CheckRecentRootUse, titles[CheckRecentRootUse], Skip, fixRecent, "the event history was not read (--no-lookup)")
 		return
 	}
 	since := a.now.Add(-RecentWindow)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/audit"
@@ -109,7 +110,8 @@ sign-in alert; its user agent marks it as a TEST.
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "audit", "")
+	fs := newFlagSet(env, g, "audit", "[--no-lookup]")
+	noLookup := fs.Bool("no-lookup", false, "skip the recent-root-use check, which reads 90 days of CloudTrail event history in every enabled region (slow in busy accounts: LookupEvents allows 2 requests per second)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -128,8 +130,8 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 		return withHint(err, "check the credentials: aws sts get-caller-identity")
 	}
 	in := audit.Inputs{Posture: acct.Posture(), Account: id.Account, Now: env.Now()}
-	if recentUse != nil {
-		in.RecentUse = recentUse(acct)
+	if recentUse != nil && !*noLookup {
+		in.RecentUse = recentUse(acct, env)
 	}
 	rep, err := audit.Run(ctx, in)
 	if err != nil {
@@ -155,9 +157,23 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 // recentUse is audit's recent-root-use input: the scan's LookupEvents path
 // (every enabled region, paced, classified by the rule pack). Any region that
 // could not be read makes the check "could not check", naming the first error.
-var recentUse = func(acct cloud.Account) audit.UseSource {
+var recentUse = func(acct cloud.Account, env *Env) audit.UseSource {
 	return func(ctx context.Context, since time.Time) ([]audit.Use, error) {
-		res, err := scan.Scan(ctx, nil, scan.Options{Lookup: true, Since: since, Account: acct})
+		o := scan.Options{Lookup: true, Since: since, Account: acct}
+		var mu sync.Mutex
+		shown := false
+		if env.StderrTerminal {
+			o.Progress = func(st scan.Stats) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintf(env.Stderr, "\r\033[Kreading event history: %d records, %d root events", st.Records, st.Findings)
+				shown = true
+			}
+		}
+		res, err := scan.Scan(ctx, nil, o)
+		if shown {
+			fmt.Fprint(env.Stderr, "\r\033[K")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("look up root activity: %w", err)
 		}
