@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/status"
@@ -475,6 +476,28 @@ func TestStatusFindsGivenTopic(t *testing.T) {
 	}
 	if rep.TopicARN != topic {
 		t.Errorf("checked topic %s, want %s", rep.TopicARN, topic)
+	}
+}
+
+// TestStatusMakesNoChange: status only reads, even when it peeks at a
+// dead-letter queue, and the peeked messages stay in the queue.
+func TestStatusMakesNoChange(t *testing.T) {
+	a, _ := deployedFake(t)
+	if err := a.SendMessage("us-east-2", deploy.DLQName, `{"detail-type":"AWS API Call via CloudTrail"}`); err != nil {
+		t.Fatal(err)
+	}
+	rec := cloudtest.Record(a)
+	for run := 1; run <= 2; run++ {
+		code, rep, _ := statusJSON(t, rec)
+		if code != ExitReport || len(notOK(rep)) != 1 || !strings.Contains(notOK(rep)[0].Detail, "holds 1 message(s)") {
+			t.Fatalf("run %d: exit %d, not ok: %v", run, code, notOK(rep))
+		}
+	}
+	if m := rec.Mutations(); len(m) > 0 {
+		t.Errorf("status made mutating calls: %v", m)
+	}
+	if rec.Count("Receive") == 0 {
+		t.Error("status did not peek at the dead-letter queue")
 	}
 }
 
