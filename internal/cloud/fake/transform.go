@@ -139,12 +139,12 @@ func jsonPath(doc any, path string) (any, bool, error) {
 				return nil, false, nil
 			}
 		case strings.HasPrefix(p, "['"):
-			end := strings.Index(p, "']")
+			end := strings.Index(p[2:], "']")
 			if end < 0 {
 				return nil, false, fmt.Errorf("unterminated ['")
 			}
-			name := p[2:end]
-			p = p[end+2:]
+			name := p[2 : 2+end]
+			p = p[2+end+2:]
 			m, ok := cur.(map[string]any)
 			if !ok {
 				return nil, false, nil
