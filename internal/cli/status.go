@@ -20,6 +20,16 @@ func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.StringVar(&regions, "regions", "", "check only these regions' forwarding (comma-separated; the home region is always checked)")
 	fs.StringVar(&home, "home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
 	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(env.Stderr, `
+One line per check: region, check, OK/WARN/FAIL/ERROR, detail and the fix.
+Exit status: 0 healthy; 1 degraded (a WARN or FAIL: an alert would be lost,
+delayed or reach fewer people); 2 could not check (an ERROR: the rest of the
+report is still printed). --output json prints the same report as JSON.
+`)
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
