@@ -278,16 +278,38 @@ func (m *matcher) engine() string {
 }
 
 // withAccount rewrites a fixture event's account to the caller's (AWS's
-// TestEventPattern wants the caller's account in the event).
-func withAccount(event []byte, account string) (string, error) {
+// TestEventPattern wants the caller's account in the event) and supplies the
+// envelope fields TestEventPattern requires when a fixture lacks them. The
+// pack's patterns match none of those fields but detail-type and source.
+func withAccount(event []byte, account, region string) (string, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(event, &doc); err != nil {
 		return "", err
 	}
+	if doc == nil {
+		return "", errors.New("the event is not a JSON object")
+	}
 	a, _ := json.Marshal(account)
 	doc["account"] = a
+	defaults := map[string]string{
+		"version":   `"0"`,
+		"id":        `"00000000-0000-0000-0000-000000000000"`,
+		"time":      `"2026-01-01T00:00:00Z"`,
+		"region":    strconvQuote(region),
+		"resources": `[]`,
+	}
+	for k, v := range defaults {
+		if _, ok := doc[k]; !ok {
+			doc[k] = json.RawMessage(v)
+		}
+	}
 	b, err := json.Marshal(doc)
 	return string(b), err
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 type fixtureCase struct {
@@ -357,7 +379,7 @@ func (t *tester) checkRule(ctx context.Context, m *matcher, ev cloud.Events, bus
 		return rc
 	}
 	for _, c := range cases {
-		event, err := withAccount(c.fix.Event, t.spec.Account)
+		event, err := withAccount(c.fix.Event, t.spec.Account, t.spec.HomeRegion)
 		if err != nil {
 			rc.Status = Error
 			rc.Problems = append(rc.Problems, fmt.Sprintf("fixture %s/%s: %v", c.rule, c.fix.Name, err))

@@ -581,3 +581,19 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
+
+func TestWithAccount(t *testing.T) {
+	got, err := withAccount([]byte(`{"source":"aws.signin","account":"111111111111","detail-type":"AWS Console Sign In via CloudTrail","detail":{"a":1}}`), "123456789012", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"account":"123456789012","detail":{"a":1},"detail-type":"AWS Console Sign In via CloudTrail","id":"00000000-0000-0000-0000-000000000000","region":"eu-west-1","resources":[],"source":"aws.signin","time":"2026-01-01T00:00:00Z","version":"0"}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	for _, bad := range []string{`[]`, `null`, `{`} {
+		if _, err := withAccount([]byte(bad), "123456789012", "eu-west-1"); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
