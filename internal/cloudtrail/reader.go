@@ -155,7 +155,7 @@ func (r *Reader) Reset(src io.Reader) {
 	r.first = true
 	r.discard = false
 	if r.buf == nil {
-		r.buf = make([]byte, 64<<10)
+		r.buf = make([]byte, 256<<10)
 	}
 }
 
@@ -555,7 +555,12 @@ func (r *Reader) scan() error {
 					}
 				} else {
 					st = r.valueDone()
-					// And for "value","key".
+					// And for "value","key" and "value"},"key".
+					for st == stObjNext && i < len(b) && b[i] == '}' && len(r.stack) > 1 {
+						i++
+						r.stack = r.stack[:len(r.stack)-1]
+						st = r.valueDone()
+					}
 					if st == stObjNext && i+1 < len(b) && b[i] == ',' && b[i+1] == '"' {
 						i += 2
 						r.inKey = true
