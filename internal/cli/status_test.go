@@ -327,6 +327,21 @@ func TestStatusBrokenLinks(t *testing.T) {
 				Fix:    "run 'rootwatch deploy' to put the expected pattern back"},
 		},
 		{
+			name: "no subscription at all",
+			setup: func(t *testing.T) *fake.Account {
+				a, s := deployedFake(t)
+				subs, err := a.Topics(s.HomeRegion).Subscriptions(ctx, s.Topic.ARN)
+				must(t, err)
+				for _, sub := range subs {
+					must(t, a.Topics(s.HomeRegion).Unsubscribe(ctx, sub.ARN))
+				}
+				return a
+			},
+			want: status.Result{Region: "us-east-1", Check: "subscriptions", Status: status.Fail,
+				Detail: "the topic has no subscription: nobody gets the alerts",
+				Fix:    "run 'rootwatch deploy --email ADDR'"},
+		},
+		{
 			name: "bus policy denies PutEvents",
 			setup: func(t *testing.T) *fake.Account {
 				a, s := deployedFake(t)
