@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -102,7 +103,10 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
-	return &Account{cfg: cfg, custom: cfg.BaseEndpoint != nil, pageSize: o.PageSize, clients: map[string]*regional{}}, nil
+	// The SDK has read AWS_ENDPOINT_URL into BaseEndpoint already; an emulator
+	// named either way (or only for S3) needs path-style S3 addressing.
+	custom := cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
+	return &Account{cfg: cfg, custom: custom, pageSize: o.PageSize, clients: map[string]*regional{}}, nil
 }
 
 // Account is an AWS account reached through the SDK. It implements

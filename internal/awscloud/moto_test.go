@@ -248,3 +248,32 @@ func TestPaging(t *testing.T) {
 		t.Errorf("List = %d objects in %d pages, want 7 in 4", n, pages)
 	}
 }
+
+// With no endpoint in the configuration the SDK takes AWS_ENDPOINT_URL (which
+// awstest sets): the calls reach the emulator, not AWS, whose answer to the
+// dummy credentials would be an error. (The SDK addresses S3 path-style by
+// itself for an IP-address endpoint; Connect also asks for it for any custom
+// endpoint, e.g. http://localstack:4566.)
+func TestEndpointFromEnvironment(t *testing.T) {
+	ep := awstest.Endpoint(t)
+	if ep.Kind == awstest.RealAWS {
+		t.Skip("AWS_ENDPOINT_URL is not set for real AWS")
+	}
+	a, err := awscloud.Connect(context.Background(), cloud.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanupAfter(t, ep, a)
+	ctx := context.Background()
+	id, err := a.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "rw-test-" + id.Account
+	if err := a.Buckets().CreateBucket(ctx, name, cloudtest.Home, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Buckets().List(ctx, name, "", "/", ""); err != nil {
+		t.Fatal(err)
+	}
+}
