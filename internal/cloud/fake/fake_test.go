@@ -345,3 +345,32 @@ func TestSuiteCleanup(t *testing.T) {
 		return a
 	})
 }
+
+// Deploy works on regions concurrently; the fake must take that (run with -race).
+func TestConcurrentRegions(t *testing.T) {
+	ctx := context.Background()
+	a := fake.New()
+	regions, _ := a.Regions(ctx)
+	errs := make(chan error, len(regions))
+	for _, r := range regions {
+		go func() {
+			ev := a.Events(r)
+			arn, err := ev.PutRule(ctx, cloud.Rule{Name: "rootwatch-forward", Pattern: rootPattern})
+			if err == nil {
+				_, err = a.Topics(r).CreateTopic(ctx, "t", nil)
+			}
+			if err == nil {
+				err = ev.PutEvents(ctx, "", []cloud.Event{{Source: "x", DetailType: "y", Detail: `{"arn":"` + arn + `"}`}})
+			}
+			errs <- err
+		}()
+	}
+	for range regions {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := strings.Count(a.Dump(), "rule default/rootwatch-forward"); n != len(regions) {
+		t.Errorf("%d forwarding rules, want %d", n, len(regions))
+	}
+}
