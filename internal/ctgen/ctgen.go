@@ -198,8 +198,9 @@ func (g *Generator) LookAlike(name string, t time.Time, account, region string) 
 // writer builds one record. Records are written field by field so that the
 // generator is fast enough to make gigabyte archives.
 type writer struct {
-	b  []byte
-	id string
+	b         []byte
+	id        string
+	byService bool // an AWS service is the caller: its name is the source IP
 }
 
 func (g *Generator) begin(t time.Time, account, region string) *writer {
@@ -315,6 +316,7 @@ func (g *Generator) assumedRole(w *writer, account, role, session string) {
 }
 
 func (g *Generator) awsService(w *writer, host string) {
+	w.byService = true
 	w.b = append(w.b, `,"userIdentity":{"type":"AWSService","invokedBy":"`...)
 	w.b = append(w.b, host...)
 	w.b = append(w.b, `"}`...)
@@ -353,7 +355,7 @@ func (g *Generator) common(w *writer, t time.Time, host, name, region, eventType
 	w.b = append(w.b, region...)
 	w.b = append(w.b, `","sourceIPAddress":"`...)
 	r := g.rng
-	if eventType == "AwsServiceEvent" || r.IntN(8) == 0 {
+	if eventType == "AwsServiceEvent" || w.byService {
 		w.b = append(w.b, host...)
 	} else {
 		w.b = strconv.AppendInt(w.b, int64(1+r.IntN(223)), 10)

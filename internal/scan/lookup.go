@@ -52,7 +52,7 @@ const GlobalRegion = "us-east-1"
 var throttleCodes = []string{
 	"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
 	"TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "SlowDown",
-	"ProvisionedThroughputExceededException", "LimitExceededException",
+	"ProvisionedThroughputExceededException",
 }
 
 // IsThrottle reports whether err means the call was throttled and may be
