@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"flag"
 	"os"
 	"slices"
 	"testing"
@@ -11,8 +12,19 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
-// TestMain starts moto (see internal/awstest) for the moto backend.
-func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
+// TestMain starts moto (see internal/awstest) for the moto backend, except when
+// fuzzing: every fuzz worker process runs TestMain, and the fuzz targets need
+// no endpoint.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run())
+	}
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		os.Exit(m.Run())
+	}
+	os.Exit(awstest.Main(m))
+}
 
 // backends are the fake and, when an endpoint is available, moto: the
 // acceptance tests run the same bodies against both.

@@ -531,11 +531,16 @@ func TestDestroyFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		total := len(rec.Mutations())
-		for _, n := range faultSample(b, total) {
-			t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
+		for _, fc := range faultCases(b, total) {
+			n := fc.n
+			t.Run(fmt.Sprintf("after=%v/N=%d", fc.after, n), func(t *testing.T) {
 				a, arn, policy := setup(t)
 				rec := cloudtest.Record(a)
-				rec.FailMutation(n)
+				if fc.after {
+					rec.FailMutationAfter(n)
+				} else {
+					rec.FailMutation(n)
+				}
 				if _, err := destroyOnce(ctx, rec, DestroyOptions{}); !errors.Is(err, cloudtest.ErrInjected) {
 					t.Fatalf("destroy with mutation %d failing: err = %v", n, err)
 				}
