@@ -34,7 +34,27 @@ type csub struct {
 
 type pathNode struct {
 	children map[string]*pathNode
-	field    int32 // -1 when no pattern has a leaf condition here
+	small    []pathChild // the children, when there are few
+	field    int32       // -1 when no pattern has a leaf condition here
+}
+
+type pathChild struct {
+	key  string
+	node *pathNode
+}
+
+// finish prepares the trie for lookups.
+func (n *pathNode) finish() {
+	if len(n.children) > 0 && len(n.children) <= 8 {
+		n.small = n.small[:0]
+		for k, c := range n.children {
+			n.small = append(n.small, pathChild{k, c})
+		}
+		slices.SortFunc(n.small, func(a, b pathChild) int { return strings.Compare(a.key, b.key) })
+	}
+	for _, c := range n.children {
+		c.finish()
+	}
 }
 
 // fieldIx holds the triggers of one field: for each kind of test, which
@@ -240,6 +260,7 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 			fx.num.finish()
 		}
 	}
+	c.root.finish()
 	// Order each conjunction's conditions so that evaluation fails fast:
 	// indexed conditions (a bit test) by increasing weight, then the rest.
 	rank := func(cid int32) float64 {

@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -282,6 +283,10 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 	start := i
 	i++
 	for {
+		// Skip 8 plain bytes at a time.
+		for i+8 <= len(b) && !hasSpecial(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		if i >= len(b) {
 			return 0, false, &syntaxError{start, "unterminated string"}
 		}
@@ -311,6 +316,20 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 			i++
 		}
 	}
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// hasSpecial reports whether any of the 8 bytes in w is a quote, a
+// backslash or a control character (the bytes a JSON string scanner must
+// stop at).
+func hasSpecial(w uint64) bool {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return (((q-lsb)&^q)|((bs-lsb)&^bs)|((w-lsb*0x20)&^w))&msb != 0
 }
 
 func isHex4(b []byte) bool {

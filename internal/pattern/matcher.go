@@ -6,12 +6,15 @@ import (
 )
 
 // Match reports whether the event (a JSON object) matches. A malformed event
-// is an error.
+// is an error: the whole event is validated, which the Matcher does not do.
 func (p *Pattern) Match(event []byte) (bool, error) {
 	p.once.Do(func() {
 		p.single = NewMatcher()
 		p.single.Add("", p)
 	})
+	if err := validate(event); err != nil {
+		return false, err
+	}
 	st := p.single.acquire()
 	defer p.single.release(st)
 	ids, err := st.run(nil, event)
@@ -85,7 +88,10 @@ func (m *Matcher) acquire() *state {
 func (m *Matcher) release(st *state) { st.c.pool.Put(st) }
 
 // Match returns the ids of the patterns the event matches, in the order they
-// were first added, without duplicates. A malformed event is an error.
+// were first added, without duplicates. A malformed event is an error, with
+// one allowance for speed: inside values that no pattern references only the
+// structure is checked (strings terminated, brackets balanced), so a bad
+// number or literal there goes unnoticed. Pattern.Match validates fully.
 func (m *Matcher) Match(event []byte) ([]string, error) {
 	return m.AppendMatches(nil, event)
 }

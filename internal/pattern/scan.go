@@ -25,9 +25,6 @@ func (st *state) scanEvent(b []byte) error {
 		return &syntaxError{i, "unexpected end of input"}
 	}
 	if b[i] != '{' {
-		if _, err := sc.skip(i); err != nil {
-			return err
-		}
 		return errNotObject
 	}
 	i, err := st.object(&sc, i, st.c.root)
@@ -42,6 +39,9 @@ func (st *state) scanEvent(b []byte) error {
 }
 
 func skipWS(b []byte, i int) int {
+	if i < len(b) && b[i] > ' ' {
+		return i
+	}
 	for i < len(b) {
 		switch b[i] {
 		case ' ', '\t', '\n', '\r':
@@ -55,7 +55,7 @@ func skipWS(b []byte, i int) int {
 
 func (st *state) value(sc *scanner, i int, node *pathNode) (int, error) {
 	if node == nil {
-		return sc.skip(i)
+		return sc.skipLoose(i)
 	}
 	b := sc.b
 	if i >= len(b) {
@@ -119,20 +119,31 @@ func lookup(node *pathNode, key []byte) *pathNode {
 	if node.children == nil {
 		return nil
 	}
-	if bytes.IndexByte(key, '.') < 0 {
-		return node.children[string(key)]
-	}
 	for {
 		j := bytes.IndexByte(key, '.')
 		if j < 0 {
-			return node.children[string(key)]
+			return node.get(key)
 		}
-		node = node.children[string(key[:j])]
+		node = node.get(key[:j])
 		if node == nil || node.children == nil {
 			return nil
 		}
 		key = key[j+1:]
 	}
+}
+
+// get returns the child for one path segment: a short linear scan for
+// small nodes, the map otherwise.
+func (n *pathNode) get(seg []byte) *pathNode {
+	if n.small != nil {
+		for i := range n.small {
+			if len(n.small[i].key) == len(seg) && n.small[i].key == string(seg) {
+				return n.small[i].node
+			}
+		}
+		return nil
+	}
+	return n.children[string(seg)]
 }
 
 func (st *state) object(sc *scanner, i int, node *pathNode) (int, error) {
@@ -222,87 +233,217 @@ func (st *state) array(sc *scanner, i int, node *pathNode) (int, error) {
 	}
 }
 
-// skip checks and skips one JSON value starting at b[i].
+// skipLoose skips one JSON value starting at b[i], checking only its
+// structure: strings are terminated, brackets balance and pair up, scalars
+// are not empty. This is what lets the Matcher pass over the parts of an
+// event no pattern reads at a fraction of the cost of full validation.
+func (sc *scanner) skipLoose(i int) (int, error) {
+	b := sc.b
+	if i >= len(b) {
+		return 0, &syntaxError{i, "unexpected end of input"}
+	}
+	switch b[i] {
+	case '"':
+		return skipStringLoose(b, i)
+	case '{', '[':
+	case ',', '}', ']', ':':
+		return 0, &syntaxError{i, "expected a value"}
+	default:
+		j := i
+		for j < len(b) {
+			switch b[j] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r', ':', '"', '{', '[':
+				if j == i {
+					return 0, &syntaxError{i, "expected a value"}
+				}
+				return j, nil
+			}
+			j++
+		}
+		return j, nil
+	}
+	var kinds [(maxDepth + 64) / 64]uint64 // bit d set: level d is an object
+	depth := 0
+	for i < len(b) {
+		switch c := b[i]; c {
+		case '"':
+			end, err := skipStringLoose(b, i)
+			if err != nil {
+				return 0, err
+			}
+			i = end
+			continue
+		case '{', '[':
+			if sc.depth+depth+1 > maxDepth {
+				return 0, &syntaxError{i, "nesting too deep"}
+			}
+			w, bit := depth>>6, uint64(1)<<(depth&63)
+			if c == '{' {
+				kinds[w] |= bit
+			} else {
+				kinds[w] &^= bit
+			}
+			depth++
+		case '}', ']':
+			depth--
+			if (c == '}') != (kinds[depth>>6]&(1<<(depth&63)) != 0) {
+				return 0, &syntaxError{i, "mismatched bracket"}
+			}
+			if depth == 0 {
+				return i + 1, nil
+			}
+		}
+		i++
+	}
+	return 0, &syntaxError{i, "unexpected end of input"}
+}
+
+func skipStringLoose(b []byte, i int) (int, error) {
+	start := i
+	i++
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return 0, &syntaxError{start, "unterminated string"}
+		}
+		i += j
+		k := i - 1
+		for b[k] == '\\' {
+			k--
+		}
+		i++
+		if (i-2-k)%2 == 0 { // an even number of backslashes: the quote ends it
+			return i, nil
+		}
+	}
+}
+
+// validate checks that b is one well-formed JSON value (and nothing else).
+func validate(b []byte) error {
+	sc := scanner{b: b}
+	i, err := sc.skip(skipWS(b, 0))
+	if err != nil {
+		return err
+	}
+	if i = skipWS(b, i); i != len(b) {
+		return &syntaxError{i, "unexpected data after top-level value"}
+	}
+	return nil
+}
+
+// skip checks and skips one JSON value starting at b[i]. It is iterative:
+// a bit stack records whether each open container is an object or an array.
 func (sc *scanner) skip(i int) (int, error) {
 	b := sc.b
+	var stack []bool // true: object; used beyond 64 levels
+	var bits uint64  // the innermost 64 levels, 1 = object
+	depth := 0
+	push := func(obj bool) {
+		if depth >= 64 {
+			stack = append(stack, bits>>63 == 1)
+		}
+		bits <<= 1
+		if obj {
+			bits |= 1
+		}
+		depth++
+	}
+	pop := func() {
+		depth--
+		bits >>= 1
+		if depth >= 64 {
+			if stack[len(stack)-1] {
+				bits |= 1 << 63
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	base := sc.depth
+	defer func() { sc.depth = base }()
+value:
 	if i >= len(b) {
 		return 0, &syntaxError{i, "unexpected end of input"}
 	}
 	switch c := b[i]; {
 	case c == '"':
 		end, _, err := scanString(b, i)
-		return end, err
+		if err != nil {
+			return 0, err
+		}
+		i = end
 	case c == '{':
-		if sc.depth++; sc.depth > maxDepth {
+		if base+depth+1 > maxDepth {
 			return 0, &syntaxError{i, "nesting too deep"}
 		}
+		push(true)
 		i = skipWS(b, i+1)
 		if i < len(b) && b[i] == '}' {
-			sc.depth--
-			return i + 1, nil
+			pop()
+			i++
+			break
 		}
-		for {
-			i = skipWS(b, i)
-			if i >= len(b) || b[i] != '"' {
-				return 0, &syntaxError{i, "expected object key"}
-			}
-			end, _, err := scanString(b, i)
-			if err != nil {
-				return 0, err
-			}
-			i = skipWS(b, end)
-			if i >= len(b) || b[i] != ':' {
-				return 0, &syntaxError{i, "expected ':'"}
-			}
-			if i, err = sc.skip(skipWS(b, i+1)); err != nil {
-				return 0, err
-			}
-			i = skipWS(b, i)
-			if i >= len(b) {
-				return 0, &syntaxError{i, "unexpected end of input in object"}
-			}
-			switch b[i] {
-			case ',':
-				i++
-			case '}':
-				sc.depth--
-				return i + 1, nil
-			default:
-				return 0, &syntaxError{i, "expected ',' or '}'"}
-			}
-		}
+		goto key
 	case c == '[':
-		if sc.depth++; sc.depth > maxDepth {
+		if base+depth+1 > maxDepth {
 			return 0, &syntaxError{i, "nesting too deep"}
 		}
+		push(false)
 		i = skipWS(b, i+1)
 		if i < len(b) && b[i] == ']' {
-			sc.depth--
-			return i + 1, nil
+			pop()
+			i++
+			break
 		}
-		for {
-			var err error
-			if i, err = sc.skip(skipWS(b, i)); err != nil {
-				return 0, err
-			}
-			i = skipWS(b, i)
-			if i >= len(b) {
-				return 0, &syntaxError{i, "unexpected end of input in array"}
-			}
-			switch b[i] {
-			case ',':
-				i++
-			case ']':
-				sc.depth--
-				return i + 1, nil
-			default:
-				return 0, &syntaxError{i, "expected ',' or ']'"}
-			}
-		}
+		goto value
 	case c == '-' || (c >= '0' && c <= '9'):
-		return scanNumber(b, i)
+		end, err := scanNumber(b, i)
+		if err != nil {
+			return 0, err
+		}
+		i = end
 	default:
 		end, _, err := scanLiteral(b, i)
-		return end, err
+		if err != nil {
+			return 0, err
+		}
+		i = end
 	}
+	// After a value: close containers or move to the next member.
+	for depth > 0 {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return 0, &syntaxError{i, "unexpected end of input"}
+		}
+		obj := bits&1 == 1
+		switch c := b[i]; {
+		case c == ',':
+			i = skipWS(b, i+1)
+			if obj {
+				goto key
+			}
+			goto value
+		case obj && c == '}', !obj && c == ']':
+			pop()
+			i++
+		default:
+			return 0, &syntaxError{i, "expected ',' or a closing bracket"}
+		}
+	}
+	return i, nil
+key:
+	if i >= len(b) || b[i] != '"' {
+		return 0, &syntaxError{i, "expected object key"}
+	}
+	{
+		end, _, err := scanString(b, i)
+		if err != nil {
+			return 0, err
+		}
+		i = skipWS(b, end)
+	}
+	if i >= len(b) || b[i] != ':' {
+		return 0, &syntaxError{i, "expected ':'"}
+	}
+	i = skipWS(b, i+1)
+	goto value
 }
