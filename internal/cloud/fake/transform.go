@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -9,14 +10,19 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
-// renderInput applies an input transformer to an event as EventBridge does:
-// each <name> of the template whose name is a key of Paths (or one of the
-// predefined aws.events.* variables) is replaced by the value at that path.
-// Inside a quoted string of a JSON template a string value goes in without its
-// quotes (escaped); elsewhere in a JSON template values go in as JSON. In a
-// template that is not JSON (does not start with '{', '[' or '"') values go in
-// as text. A path that matches nothing gives "" in text and null in JSON.
-// Placeholders that name nothing stay as they are.
+// missing stands for a path that matches nothing in the event.
+type missing struct{}
+
+// renderInput applies an input transformer to an event as EventBridge does,
+// with the semantics internal/rules.Render documents for the rule pack's string
+// templates (TestRenderMatchesRulePack keeps the two in step): each <name> whose
+// name is a key of Paths (or a predefined aws.events.* variable) is replaced by
+// the value at that path. Inside a quoted string of the template, and in a
+// template that is not JSON, values go in as text: strings as they are (not
+// escaped), numbers and booleans as written, null as "null", objects and arrays
+// as their JSON without quotes, a path that matches nothing as "". Elsewhere in
+// a JSON template values go in as JSON (a missing one as null). Placeholders
+// that name nothing stay as they are.
 func renderInput(in *cloud.InputTransformer, event string, r cloud.Rule) (string, error) {
 	var doc any
 	dec := json.NewDecoder(strings.NewReader(event))
@@ -33,7 +39,7 @@ func renderInput(in *cloud.InputTransformer, event string, r cloud.Rule) (string
 		if ok {
 			values[name] = v
 		} else {
-			values[name] = nil
+			values[name] = missing{}
 		}
 	}
 	var ingestion string
@@ -77,37 +83,39 @@ func renderInput(in *cloud.InputTransformer, event string, r cloud.Rule) (string
 }
 
 func formatValue(v any, jsonTemplate, inString bool) string {
-	if raw, ok := v.(json.RawMessage); ok {
-		if jsonTemplate && inString {
-			b, _ := json.Marshal(string(raw))
-			return string(b[1 : len(b)-1])
+	if jsonTemplate && !inString {
+		switch v := v.(type) {
+		case missing:
+			return "null"
+		case json.RawMessage:
+			return string(v)
 		}
-		return string(raw)
+		return encode(v)
 	}
-	if s, ok := v.(string); ok {
-		switch {
-		case !jsonTemplate:
-			return s
-		case inString:
-			b, _ := json.Marshal(s)
-			return string(b[1 : len(b)-1])
-		default:
-			b, _ := json.Marshal(s)
-			return string(b)
-		}
-	}
-	if v == nil {
-		if !jsonTemplate || inString {
-			return ""
-		}
+	switch v := v.(type) {
+	case missing:
+		return ""
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
 		return "null"
+	case json.RawMessage:
+		return strings.ReplaceAll(string(v), `"`, "")
 	}
-	b, _ := json.Marshal(v)
-	if jsonTemplate && inString {
-		q, _ := json.Marshal(string(b))
-		return string(q[1 : len(q)-1])
-	}
-	return string(b)
+	return strings.ReplaceAll(encode(v), `"`, "")
+}
+
+// encode writes v as compact JSON without HTML escaping.
+func encode(v any) string {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(v) // decoded JSON always encodes
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // jsonPath evaluates the JSON paths EventBridge input transformers accept:

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
 func TestRenderInput(t *testing.T) {
@@ -16,7 +17,8 @@ func TestRenderInput(t *testing.T) {
 		{"string template", `"Root signed in to <account> from <ip>"`, `"Root signed in to 123456789012 from 198.51.100.23"`},
 		{"JSON object", `{"account":<account>,"n":<n>,"mfa":<mfa>,"tags":<tags>}`, `{"account":"123456789012","n":1500000000,"mfa":false,"tags":["a","b"]}`},
 		{"inside quotes in JSON", `{"text":"from <ip>, MFA <mfa>"}`, `{"text":"from 198.51.100.23, MFA false"}`},
-		{"escaping inside quotes", `"said <quote>"`, `"said say \"hi\""`},
+		{"no escaping inside quotes", `"said <quote>"`, `"said say "hi""`},
+		{"array inside quotes", `"tags <tags>"`, `"tags [a,b]"`},
 		{"array index", `"<first>"`, `"a"`},
 		{"plain text", `Root from <ip> at <aws.events.event.ingestion-time>`, `Root from 198.51.100.23 at 2026-10-14T09:10:02Z`},
 		{"missing path", `{"x":<missing>,"y":"<missing>"}`, `{"x":null,"y":""}`},
@@ -66,5 +68,31 @@ func TestAllows(t *testing.T) {
 	}
 	if _, err := allows(`{"Statement":"nonsense"}`, events); err == nil {
 		t.Error("malformed policy accepted")
+	}
+}
+
+// The fake renders the rule pack's messages exactly as rules.Render predicts
+// them, for every rule and every fixture event.
+func TestRenderMatchesRulePack(t *testing.T) {
+	n := 0
+	for _, r := range rules.All() {
+		pos, neg := rules.Fixtures(r.ID)
+		for _, f := range append(pos, neg...) {
+			want, err := rules.Render(r, f.Event)
+			if err != nil {
+				t.Fatalf("%s/%s: rules.Render: %v", r.ID, f.Name, err)
+			}
+			got, err := renderInput(&cloud.InputTransformer{Paths: r.Message.Paths, Template: r.Message.Template}, string(f.Event), cloud.Rule{})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", r.ID, f.Name, err)
+			}
+			if got != want {
+				t.Errorf("%s/%s:\n fake  %s\n rules %s", r.ID, f.Name, got, want)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("the rule pack has no fixtures to compare")
 	}
 }
