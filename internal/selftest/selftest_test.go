@@ -18,6 +18,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -62,11 +63,11 @@ func leftovers(t *testing.T, acct cloud.Account, spec deploy.Spec, policyBefore 
 	t.Helper()
 	ctx := context.Background()
 	var left []string
-	rules, err := acct.Events(home).Rules(ctx, deploy.BusName, deploy.SelfTestRulePrefix)
+	leftRules, err := acct.Events(home).Rules(ctx, deploy.BusName, deploy.SelfTestRulePrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range rules {
+	for _, r := range leftRules {
 		left = append(left, fmt.Sprintf("rule %s (tags %v)", r.Name, r.Tags))
 	}
 	for _, name := range []string{deploy.SelfTestRulePrefix + nonce} {
@@ -128,10 +129,20 @@ func TestPassOnFake(t *testing.T) {
 	if len(res.Patterns) != len(spec.AlertRules)+1 {
 		t.Errorf("%d pattern checks, want %d alert rules + the forwarding rule", len(res.Patterns), len(spec.AlertRules))
 	}
+	// The fixtures are the rule pack's own (acceptance 3: no second copy).
+	allPos := 0
 	for _, p := range res.Patterns {
-		if p.Positives == 0 || (p.Negatives == 0 && p.Kind != "forward") {
-			t.Errorf("rule %s checked with %d positives and %d negatives", p.Rule, p.Positives, p.Negatives)
+		if p.Kind == "forward" {
+			continue
 		}
+		pos, neg := rules.Fixtures(p.Kind)
+		allPos += len(pos)
+		if p.Positives != len(pos) || p.Negatives != len(neg) || len(pos) == 0 || len(neg) == 0 {
+			t.Errorf("rule %s checked with %d positives and %d negatives, the pack has %d and %d", p.Rule, p.Positives, p.Negatives, len(pos), len(neg))
+		}
+	}
+	if fw := res.Patterns[len(res.Patterns)-1]; fw.Kind != "forward" || fw.Positives != allPos {
+		t.Errorf("forwarding rule check %+v: want every rule's %d positives", fw, allPos)
 	}
 	d := res.Delivery
 	if d.Message == "" || d.Message != d.Expected {
