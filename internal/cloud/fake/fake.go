@@ -20,6 +20,13 @@
 // one, and is recorded (see Failures), so that tests can break one link of the
 // chain and watch what happens.
 //
+// Helpers set up what the cloud interface never writes or what only AWS does:
+// ConfirmSubscription (the recipient's click), SetTopicKMSKey, ForceTopicPolicy,
+// CreateKey, SetBusPolicy, PutTrail (a trail in any state), AddEvents and
+// ThrottleLookups (CloudTrail event history), PutObject and DeleteObject,
+// SendMessage (e.g. to fill a dead-letter queue), and Emit (an event from an
+// AWS service). Emails, Failures and Dump show the outcome.
+//
 // All methods are safe for concurrent use.
 package fake
 
