@@ -16,6 +16,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/rules"
 	"github.com/rootwatch/rootwatch/internal/status"
 )
 
@@ -120,6 +121,14 @@ func TestStatusHealthyFake(t *testing.T) {
 		t.Errorf("regions checked (-enabled +checked):\n%s", diff)
 	}
 
+	// And the fake, which delivers as AWS does, agrees: a root sign-in in
+	// any region raises an e-mail.
+	for _, r := range regions {
+		if n := signIn(t, a, r); n != 1 {
+			t.Errorf("a root sign-in in %s raised %d e-mails, want 1", r, n)
+		}
+	}
+
 	// The table says the same.
 	code, out, _ := runStatusCmd(t, a)
 	if code != ExitOK || !strings.Contains(out, "healthy: ") || strings.Contains(out, "FAIL") {
@@ -159,6 +168,12 @@ func TestStatusBrokenLinks(t *testing.T) {
 		name  string
 		setup func(t *testing.T) *fake.Account // a broken account
 		want  status.Result                    // the one check not ok
+		// lostIn is the region where a root console sign-in must now raise
+		// no e-mail in the fake (which delivers as AWS does): status's
+		// verdict agrees with what happens to a real alert. "" where the
+		// alert still arrives (a warning, a full dead-letter queue) or the
+		// fake does not model the link (CloudTrail feeding EventBridge).
+		lostIn string
 	}{
 		{
 			name: "pending subscription",
@@ -176,6 +191,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, plan.Apply(ctx))
 				return a
 			},
+			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "subscriptions", Status: status.Fail,
 				Detail: "no confirmed subscription, 1 pending (ops@example.com): nobody gets the alerts",
 				Fix:    "open the confirmation e-mail sent to each pending address and click its link (or run 'rootwatch deploy --email ADDR' to send it again)"},
@@ -190,6 +206,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, err)
 				return a
 			},
+			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "alert-rule/root-console-signin-no-mfa", Status: status.Fail,
 				Detail: "rule rootwatch-alert-root-console-signin-no-mfa is DISABLED: no root-console-signin-no-mfa alert is sent",
 				Fix:    "run 'rootwatch deploy' to enable it (or aws events enable-rule --name rootwatch-alert-root-console-signin-no-mfa --event-bus-name rootwatch --region us-east-1)"},
@@ -201,6 +218,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.Events(s.HomeRegion).RemoveTargets(ctx, deploy.BusName, signin, []string{deploy.AlertTargetID}))
 				return a
 			},
+			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "alert-target/root-console-signin-no-mfa", Status: status.Fail,
 				Detail: "rule rootwatch-alert-root-console-signin-no-mfa has no target sending to arn:aws:sns:us-east-1:123456789012:rootwatch-alerts: its alerts go nowhere",
 				Fix:    "run 'rootwatch deploy' to restore it"},
@@ -212,6 +230,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.Topics(s.HomeRegion).SetTopicPolicy(ctx, s.Topic.ARN, fake.DefaultTopicPolicy(s.Topic.ARN)))
 				return a
 			},
+			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "topic-policy", Status: status.Fail,
 				Detail: "the topic policy has no statement RootwatchEventBridgePublish: SNS refuses every alert EventBridge sends",
 				Fix:    "run 'rootwatch deploy' to add the statement (other statements are kept)"},
@@ -262,6 +281,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.SetTopicKMSKey(s.Topic.ARN, "alias/aws/sns"))
 				return a
 			},
+			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "kms", Status: status.Fail,
 				Detail: "the topic is encrypted with the AWS managed key alias/aws/sns, which EventBridge cannot use: SNS refuses every alert",
 				Fix:    "encrypt the topic with a customer managed key instead: aws sns set-topic-attributes --topic-arn arn:aws:sns:us-east-1:123456789012:rootwatch-alerts --attribute-name KmsMasterKeyId --attribute-value KEY, then run 'rootwatch deploy' to grant EventBridge kms:GenerateDataKey* and kms:Decrypt on it"},
@@ -275,6 +295,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.SetTopicKMSKey(s.Topic.ARN, k.ID))
 				return a
 			},
+			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "kms", Status: status.Fail,
 				Detail: "key KEYARN's policy does not let events.amazonaws.com use kms:GenerateDataKey*: SNS refuses every alert",
 				Fix:    "run 'rootwatch deploy' and let it add the key statement, or add one allowing events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt"},
@@ -302,6 +323,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, ev.DeleteRule(ctx, cloud.DefaultBus, deploy.ForwardRuleName))
 				return a
 			},
+			lostIn: "ap-southeast-2",
 			want: status.Result{Region: "ap-southeast-2", Check: "forward-rule", Status: status.Fail,
 				Detail: "forwarding rule rootwatch-forward is missing: root activity in ap-southeast-2 raises no alert",
 				Fix:    "run 'rootwatch deploy' to restore it"},
@@ -322,6 +344,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, err)
 				return a
 			},
+			lostIn: "us-west-2",
 			want: status.Result{Region: "us-west-2", Check: "forward-pattern", Status: status.Fail,
 				Detail: "rule rootwatch-forward's pattern differs from the one rootwatch deploys (WRONG): events it should match may be missed",
 				Fix:    "run 'rootwatch deploy' to put the expected pattern back"},
@@ -337,6 +360,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				}
 				return a
 			},
+			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "subscriptions", Status: status.Fail,
 				Detail: "the topic has no subscription: nobody gets the alerts",
 				Fix:    "run 'rootwatch deploy --email ADDR'"},
@@ -348,6 +372,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.SetBusPolicy(s.HomeRegion, deploy.BusName, `{"Version":"2012-10-17","Statement":[{"Sid":"NoOneIn","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"`+s.Bus.ARN+`"}]}`))
 				return a
 			},
+			// The fake does not evaluate bus policies, so no lostIn.
 			want: status.Result{Region: "us-east-1", Check: "bus-policy", Status: status.Fail,
 				Detail: "statement NoOneIn denies events:PutEvents: alerts are refused",
 				Fix:    "remove or narrow that statement so the role rootwatch-forwarder may put events on rootwatch"},
@@ -359,6 +384,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.Roles().DeleteRolePolicy(ctx, deploy.ForwarderRoleName, deploy.ForwarderPolicyName))
 				return a
 			},
+			lostIn: "eu-west-1",
 			want: status.Result{Region: "global", Check: "forwarder-policy", Status: status.Fail,
 				Detail: "role rootwatch-forwarder has no policy rootwatch-put-events: it may not put events on the home bus, no region can forward",
 				Fix:    "run 'rootwatch deploy' to restore it"},
@@ -397,8 +423,28 @@ func TestStatusBrokenLinks(t *testing.T) {
 			if diff := cmp.Diff([]status.Result{want}, notOK(rep)); diff != "" {
 				t.Errorf("checks not ok (-want +got):\n%s", diff)
 			}
+			if tt.lostIn != "" {
+				if n := signIn(t, a, tt.lostIn); n != 0 {
+					t.Errorf("status says the alert is lost, but a root sign-in in %s raised %d e-mail(s)", tt.lostIn, n)
+				}
+			}
 		})
 	}
+}
+
+// signIn emits a root console sign-in (the rule pack's own fixture) on
+// region's default bus and returns how many e-mails it raised.
+func signIn(t *testing.T, a *fake.Account, region string) int {
+	t.Helper()
+	pos, _ := rules.Fixtures("root-console-signin-no-mfa")
+	if len(pos) == 0 {
+		t.Fatal("the rule pack has no root-console-signin-no-mfa fixture")
+	}
+	before := len(a.Emails())
+	if err := a.Emit(region, string(pos[0].Event)); err != nil {
+		t.Fatal(err)
+	}
+	return len(a.Emails()) - before
 }
 
 // keyARN is the ARN of the customer key alias/alerts in a, if any.
