@@ -127,6 +127,9 @@ func TestStatusHealthyFake(t *testing.T) {
 		if n := signIn(t, a, r); n != 1 {
 			t.Errorf("a root sign-in in %s raised %d e-mails, want 1", r, n)
 		}
+		if n := readOnlyCall(t, a, r); n != 1 {
+			t.Errorf("a root read-only call in %s raised %d e-mails, want 1", r, n)
+		}
 	}
 
 	// The table says the same.
@@ -174,6 +177,9 @@ func TestStatusBrokenLinks(t *testing.T) {
 		// alert still arrives (a warning, a full dead-letter queue) or the
 		// fake does not model the link (CloudTrail feeding EventBridge).
 		lostIn string
+		// readOnlyLostIn is the region where only a root read-only API
+		// call must raise no e-mail.
+		readOnlyLostIn string
 	}{
 		{
 			name: "pending subscription",
@@ -310,6 +316,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, err)
 				return a
 			},
+			readOnlyLostIn: "eu-west-1",
 			want: status.Result{Region: "eu-west-1", Check: "forward-rule", Status: status.Warn,
 				Detail: "rule rootwatch-forward is ENABLED, not ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: root's read-only API calls are missed (read-only calls in eu-west-1)",
 				Fix:    "run 'rootwatch deploy' to set the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"},
@@ -423,6 +430,14 @@ func TestStatusBrokenLinks(t *testing.T) {
 			if diff := cmp.Diff([]status.Result{want}, notOK(rep)); diff != "" {
 				t.Errorf("checks not ok (-want +got):\n%s", diff)
 			}
+			if tt.readOnlyLostIn != "" {
+				if n := readOnlyCall(t, a, tt.readOnlyLostIn); n != 0 {
+					t.Errorf("status says read-only calls are missed, but one in %s raised %d e-mail(s)", tt.readOnlyLostIn, n)
+				}
+				if n := signIn(t, a, tt.readOnlyLostIn); n != 1 {
+					t.Errorf("a root sign-in in %s raised %d e-mails, want 1 (only read-only calls are missed)", tt.readOnlyLostIn, n)
+				}
+			}
 			if tt.lostIn != "" {
 				if n := signIn(t, a, tt.lostIn); n != 0 {
 					t.Errorf("status says the alert is lost, but a root sign-in in %s raised %d e-mail(s)", tt.lostIn, n)
@@ -445,6 +460,24 @@ func signIn(t *testing.T, a *fake.Account, region string) int {
 		t.Fatal(err)
 	}
 	return len(a.Emails()) - before
+}
+
+// readOnlyCall emits a root read-only API call (the rule pack's fixture) on
+// region's default bus and returns how many e-mails it raised.
+func readOnlyCall(t *testing.T, a *fake.Account, region string) int {
+	t.Helper()
+	pos, _ := rules.Fixtures("root-api-call")
+	for _, f := range pos {
+		if f.Name == "panther-read-only-enumeration" || strings.HasPrefix(f.Name, "panther-read-only-enumeration") {
+			before := len(a.Emails())
+			if err := a.Emit(region, string(f.Event)); err != nil {
+				t.Fatal(err)
+			}
+			return len(a.Emails()) - before
+		}
+	}
+	t.Fatal("the rule pack has no read-only root-api-call fixture panther-read-only-enumeration")
+	return 0
 }
 
 // keyARN is the ARN of the customer key alias/alerts in a, if any.
