@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -124,6 +125,47 @@ func TestTestPatternAnswer(t *testing.T) {
 		}
 		if err != nil || got != tt.want {
 			t.Errorf("%s: TestPattern = %v, %v; want %v", tt.comment, got, err, tt.want)
+		}
+	}
+}
+
+// Errors as endpoints send them: an HTML 500 (moto's "not implemented") means
+// the endpoint cannot answer; AWS's throttling and not-found codes map to their
+// sentinels.
+func TestErrorsOnTheWire(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		ctype  string
+		body   string
+		want   error
+	}{
+		{"moto not implemented", 500, "text/html", "<!doctype html><title>500 Internal Server Error</title>", cloud.ErrUnsupported},
+		{"throttled", 400, "application/x-amz-json-1.1", `{"__type":"ThrottlingException","message":"Rate exceeded"}`, cloud.ErrThrottled},
+		{"AWS internal error is not a gap", 500, "application/x-amz-json-1.1", `{"__type":"InternalFailure","message":"oops"}`, nil},
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", tt.ctype)
+			w.WriteHeader(tt.status)
+			fmt.Fprint(w, tt.body)
+		}))
+		a, err := ConnectWith(context.Background(), cloud.Config{Region: "us-east-1", EndpointURL: srv.URL}, Options{MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = a.Trails("us-east-1").Lookup(context.Background(), time.Time{}, time.Time{}, "")
+		srv.Close()
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		for _, s := range []error{cloud.ErrUnsupported, cloud.ErrThrottled, cloud.ErrNotFound} {
+			if errors.Is(err, s) != (s == tt.want) {
+				t.Errorf("%s: %v: errors.Is(%v) = %v", tt.name, err, s, errors.Is(err, s))
+			}
 		}
 	}
 }
