@@ -43,8 +43,8 @@
 //	      "region": "us-east-1",          // AWS region, or "global" for IAM
 //	      "check": "subscriptions",       // stable check name (see below)
 //	      "status": "fail",               // ok|warn|fail|error
-//	      "detail": "no confirmed subscription: 1 pending (a@example.com); nobody gets the alerts",
-//	      "fix": "open the confirmation e-mail sent to each pending address and click its link"  // omitted when empty
+//	      "detail": "no confirmed subscription, 1 pending (a@example.com): nobody gets the alerts",
+//	      "fix": "open the confirmation e-mail sent to each pending address and click its link (...)"  // omitted when empty
 //	    }
 //	  ]
 //	}
