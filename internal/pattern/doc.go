@@ -1,4 +1,58 @@
 // Package pattern implements Amazon EventBridge event patterns: it validates
-// and compiles patterns (Compile) and matches them against events, one at a
-// time (Pattern.Match) or many at once (Matcher).
+// and compiles patterns (Compile), and matches events against one pattern
+// (Pattern.Match) or against many at once (Matcher). It aims at the answers
+// EventBridge itself gives; the fine points it follows are listed in the
+// project's docs/eventbridge-patterns.md and proved by the conformance files
+// in testdata.
+//
+// # Compiling
+//
+// Compile parses the pattern with a strict JSON parser that keeps key order,
+// duplicate keys and the literal text of numbers, and validates it with
+// event-ruler's error wording (an *Error names the dot-joined field path and
+// the reason). Nested objects are flattened into dot-joined paths, where a
+// later duplicate path replaces an earlier one. Every $or is expanded, so a
+// pattern becomes a small list of conjunctions (at most MaxCombinations), each
+// a list of conditions. A condition belongs to one path and holds the
+// alternatives of its leaf array: exact strings (IP addresses canonicalised),
+// exact numbers (compared as float64 when the text is exactly a double,
+// otherwise as text), true/false/null, exists, and operator matchers (prefix,
+// suffix, equals-ignore-case with simple Unicode case folding, numeric
+// ranges, cidr, wildcard, anything-but).
+//
+// # Matching many patterns
+//
+// A Matcher turns all conjunctions of all its patterns into one index, built
+// on the first match after an Add:
+//
+//   - a trie of the referenced paths, one node per path segment;
+//   - merged conditions: equal conditions of different patterns (same path,
+//     same alternatives) become one, evaluated at most once per event;
+//   - per field, trigger indexes over the conditions: hash maps for exact
+//     strings, numbers, IP addresses and case-folded strings, byte tries for
+//     prefixes and (reversed) suffixes, a sorted interval index for numeric
+//     ranges, one map per CIDR prefix length, and merged one-by-one tests for
+//     wildcards (found through a trie on their literal ends) and anything-but;
+//   - for each conjunction an anchor: the condition least likely to fire,
+//     estimated from its kind and how many values patterns use on its field.
+//
+// Matching an event is one pass over its raw bytes with a hand-written
+// scanner that follows the path trie: a value whose path no pattern
+// references is skipped by checking only its structure (strings terminated,
+// brackets balanced), never decoded, never allocated. Each leaf at a
+// referenced path is recorded with its position in enclosing arrays and
+// probes its field's indexes; the conditions it satisfies "fire", and a fired
+// anchor queues its conjunctions. After the pass, each queued conjunction is
+// checked: indexed conditions are a bit test (fired or not), the others
+// (exists:false, anything-but that is not an anchor) are evaluated on the
+// recorded values. When the values involved sit in arrays, a final search
+// enforces EventBridge's array consistency (fields under objects of one array
+// must come from the same element). So the work per event grows with the
+// size of the event and with the conditions its values satisfy, not with the
+// number of patterns.
+//
+// Pattern.Match uses the same machinery with a Matcher of one pattern, after
+// validating the whole event. The package tests compare both against a
+// deliberately simple reference evaluator (in the test files) that parses the
+// whole event into a tree and tries every conjunction by brute force.
 package pattern
