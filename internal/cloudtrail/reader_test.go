@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -221,6 +222,50 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestReaderSmallReads feeds the input one byte at a time so that every token
 // straddles a buffer refill.
+// TestReaderStructural: without validation, the records of a log file are
+// delimited exactly as with it, and the file-level errors are the same.
+func TestReaderStructural(t *testing.T) {
+	big := `{"eventVersion":"1.08","blob":"` + strings.Repeat("z\\\"]}", 3000) + `","n":{"a":[{"b":"}"}]}}`
+	for _, in := range []string{
+		`{"Records":[` + rec1 + `,` + big + `,` + rec2 + `]}`,
+		`{"Records":[]}`,
+		`{"Records":[` + rec1,
+		`{"Records":[` + rec1 + `,` + rec2[:40],
+		`[]`,
+		ev1 + "\n" + rec1,
+	} {
+		for _, src := range []io.Reader{strings.NewReader(in), iotest.OneByteReader(strings.NewReader(in))} {
+			want := readAll(t, []byte(in), 0)
+			r := NewReader(src)
+			r.SetValidate(false)
+			var got readResult
+			for {
+				rec, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					got.Errors = append(got.Errors, err.Error())
+					break
+				}
+				got.Records = append(got.Records, string(rec.Data))
+				got.Kinds = append(got.Kinds, rec.Kind)
+				got.Offsets = append(got.Offsets, rec.Offset)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%.40q: (-validating +structural):\n%s", in, diff)
+			}
+		}
+	}
+	// What structural mode does not check.
+	r := NewReader(strings.NewReader(`{"Records":[{"a":tru},` + rec2 + `]}`))
+	r.SetValidate(false)
+	rec, err := r.Next()
+	if err != nil || string(rec.Data) != `{"a":tru}` {
+		t.Errorf("got %q, %v", rec.Data, err)
+	}
+}
+
 func TestReaderSmallReads(t *testing.T) {
 	big := `{"eventVersion":"1.08","blob":"` + strings.Repeat("y\\\"", 40000) + `"}`
 	input := `{"Records":[` + rec1 + `,` + big + `,` + rec2 + `]}`
@@ -322,6 +367,36 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"a":"\ud83d\ude00"}]} `))
 	f.Add(gz(f, []byte(`{"Records":[`+rec1+`]}`)))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Structural mode: terminates, yields balanced objects, and on a
+		// file the validating mode reads without error, the same records.
+		valid := readAll(t, data, 0)
+		r := NewReader(bytes.NewReader(data))
+		r.SetValidate(false)
+		var recs []string
+		var failed bool
+		for i := 0; ; i++ {
+			if i > len(data)+2 {
+				t.Fatalf("structural reader does not stop on %q", data)
+			}
+			rec, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				failed = true
+				if errors.Is(err, ErrRecordTooLarge) {
+					continue
+				}
+				break
+			}
+			if rec.Data[0] != '{' || rec.Data[len(rec.Data)-1] != '}' {
+				t.Fatalf("structural record %q is not an object", rec.Data)
+			}
+			recs = append(recs, string(rec.Data))
+		}
+		if len(valid.Errors) == 0 && (failed || !slices.Equal(recs, valid.Records)) {
+			t.Fatalf("structural mode read %q (failed %v), validating mode %q", recs, failed, valid.Records)
+		}
 		for _, max := range []int{0, 1024} {
 			r := NewReader(bytes.NewReader(data))
 			if max > 0 {

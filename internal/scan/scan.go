@@ -10,6 +10,13 @@
 // Findings are sorted by time, then event ID, source and offset, so the output
 // does not depend on the parallelism.
 //
+// Speed: the readers only delimit the records of log files (following
+// strings and brackets), and a fast substring test (Prefilter) sets aside the
+// records that cannot be root activity; only the rest are validated as JSON,
+// bridged and classified. So a record that is damaged inside (say a bad
+// number) but cannot be root activity goes unreported; truncation, files that
+// are not CloudTrail and corrupt gzip streams are always reported.
+//
 // Bad input never stops a scan: a corrupt gzip stream, truncated JSON, a file
 // that is not CloudTrail, an oversized record or an unreadable file each give
 // one Error (source and offset) in the Result, and the scan goes on.
@@ -19,6 +26,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -336,6 +344,9 @@ type worker struct {
 
 func (s *scanner) newWorker() *worker {
 	w := &worker{s: s, rd: cloudtrail.NewReader(bytes.NewReader(nil))}
+	// Records are delimited, not validated, by the reader; the few that
+	// pass the prefilter are validated in record.
+	w.rd.SetValidate(false)
 	if s.o.MaxRecordSize > 0 {
 		w.rd.SetMaxRecordSize(s.o.MaxRecordSize)
 	}
@@ -378,7 +389,12 @@ func (w *worker) file(ctx context.Context, f file) {
 	defer rc.Close()
 	w.rd.Reset(countingReader{rc, &s.compressed})
 	var last int64
-	recordErrors := 0
+	// The first record that is not CloudTrail (or not JSON) is reported once
+	// the file is read, unless the file ends with an error, which explains it
+	// (a corrupt gzip stream yields garbage before its checksum fails): one
+	// line per file.
+	var recordErr error
+	var fileErr bool
 	for {
 		rec, err := w.rd.Next()
 		if err == io.EOF {
@@ -389,6 +405,7 @@ func (w *worker) file(ctx context.Context, f file) {
 			if errors.Is(err, cloudtrail.ErrRecordTooLarge) {
 				continue
 			}
+			fileErr = true
 			break
 		}
 		s.records.Add(1)
@@ -396,16 +413,12 @@ func (w *worker) file(ctx context.Context, f file) {
 			s.bytes.Add(rec.Offset - last)
 			last = rec.Offset
 		}
-		if err := w.record(f.name, rec.Offset, rec.Data, rec.Kind); err != nil {
-			// One line per file for records that are not CloudTrail: a file of
-			// them would otherwise flood the output.
-			if recordErrors == 0 {
-				w.error(f.name, &cloudtrail.ReadError{Offset: rec.Offset, Err: err})
-			} else {
-				s.errorsN.Add(1)
-			}
-			recordErrors++
+		if err := w.record(f.name, rec.Offset, rec.Data, rec.Kind); err != nil && recordErr == nil {
+			recordErr = &cloudtrail.ReadError{Offset: rec.Offset, Err: err}
 		}
+	}
+	if recordErr != nil && !fileErr {
+		w.error(f.name, recordErr)
 	}
 	s.bytes.Add(w.rd.Offset() - last)
 }
@@ -415,6 +428,9 @@ func (w *worker) record(source string, off int64, data []byte, kind cloudtrail.K
 	s := w.s
 	if !s.o.NoPrefilter && !Prefilter(data) {
 		return nil
+	}
+	if !json.Valid(data) {
+		return errors.New("invalid JSON")
 	}
 	ev := data
 	if kind != cloudtrail.KindEvent {

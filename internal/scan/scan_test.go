@@ -239,6 +239,10 @@ func TestBadInput(t *testing.T) {
 	// Truncated JSON: the record before the cut is found.
 	full := logFile(add(root(4)), root(5))
 	truncated := write("truncated.json", full[:len(full)-100])
+	// A root record damaged inside: reported, not classified.
+	damaged := root(9)
+	damaged = append(bytes.TrimSuffix(damaged, []byte("}")), `,"x":tru}`...)
+	badRecord := write("bad-record.json", logFile(damaged))
 	notCT := write("package.json", []byte(`{"name":"rootwatch","version":"1.0.0","dependencies":{}}`))
 	notJSON := write("notes.json", []byte("these are not JSON\n"))
 	missing := filepath.Join(dir, "missing.json.gz")
@@ -252,7 +256,7 @@ func TestBadInput(t *testing.T) {
 	huge := write("huge.json.gz", hz.Bytes())
 	hugeRec = nil
 
-	targets := []string{good, badHeader, corrupt, truncated, notCT, notJSON, missing, huge}
+	targets := []string{good, badHeader, corrupt, badRecord, truncated, notCT, notJSON, missing, huge}
 	if os.Geteuid() != 0 {
 		unreadable := write("unreadable.json", logFile(root(8)))
 		os.Chmod(unreadable, 0)
@@ -265,6 +269,7 @@ func TestBadInput(t *testing.T) {
 	}
 	wantPrefixes := []string{
 		badHeader + ": offset 0: gzip: invalid header",
+		badRecord + ": offset 12: invalid JSON",
 		corrupt + ": offset ",
 		huge + ": offset " + itoa(12+len(before)+1) + ": record too large: 104857633 bytes, more than the 16777216 allowed; record skipped",
 		missing + ": stat: no such file or directory",
