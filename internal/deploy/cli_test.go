@@ -208,3 +208,22 @@ func TestIAMPolicyCoversCalls(t *testing.T) {
 		t.Errorf("iam-policy grants wildcards:\n%s", out)
 	}
 }
+
+// TestCLIApplyFailure: a failed change stops deploy with exit 2, says which
+// change failed after how many, and hints to run it again, which finishes.
+func TestCLIApplyFailure(t *testing.T) {
+	a := newAccount(t)
+	rec := cloudtest.Record(a)
+	rec.FailMutation(5)
+	code, out, errs := runCLI(t, rec, "deploy", "--regions", "eu-west-1")
+	if code != 2 || !strings.Contains(errs, "(after 4 changes applied): ") || !strings.Contains(errs, "injected failure") ||
+		!strings.Contains(errs, "rootwatch: hint: 4 changes were applied before the failure; run 'rootwatch deploy' again") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	t.Logf("stderr of the failed deploy:\n%s", errs)
+	rec.Reset()
+	code, out, errs = runCLI(t, rec, "deploy", "--regions", "eu-west-1")
+	if code != 0 || !strings.Contains(out, "applied ") {
+		t.Fatalf("deploy again: exit %d\n%s%s", code, out, errs)
+	}
+}
