@@ -490,3 +490,35 @@ func TestBenchGenerator(t *testing.T) {
 	}
 	t.Logf("%d events, %d bytes on average, %d root (%d matched)", len(set.events), set.bytes/int64(len(set.events)), root, rootMatched)
 }
+
+// BenchmarkBaseline measures encoding/json over the same events, as a yard
+// stick for the figures above on whatever machine runs them: validating an
+// event, and decoding it into a map as a naive matcher would.
+func BenchmarkBaseline(b *testing.B) {
+	set := events()
+	avg := set.bytes / int64(len(set.events))
+	b.Run("json.Valid", func(b *testing.B) {
+		b.SetBytes(avg)
+		i := 0
+		for b.Loop() {
+			if !json.Valid(set.events[i&4095]) {
+				b.Fatal("invalid event")
+			}
+			i++
+		}
+		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "events/s")
+	})
+	b.Run("json.Unmarshal", func(b *testing.B) {
+		b.SetBytes(avg)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			var m map[string]any
+			if err := json.Unmarshal(set.events[i&4095], &m); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "events/s")
+	})
+}

@@ -167,7 +167,7 @@ func (c *conj) setOr(g *orGroup) {
 func Compile(src []byte) (*Pattern, error) {
 	root, err := parseTree(src)
 	if err != nil {
-		return nil, &Error{Reason: "Invalid JSON: " + err.Error()}
+		return nil, &Error{Reason: err.Error()}
 	}
 	if root.kind != jObject {
 		return nil, &Error{Reason: "Event pattern must be a JSON object"}

@@ -3,6 +3,7 @@ package pattern
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -283,8 +284,12 @@ func scanString(b []byte, i int) (end int, escaped bool, err error) {
 	start := i
 	i++
 	for {
-		// Skip 8 plain bytes at a time.
-		for i+8 <= len(b) && !hasSpecial(binary.LittleEndian.Uint64(b[i:])) {
+		// Skip 8 plain bytes at a time, then jump to the first special one.
+		for i+8 <= len(b) {
+			if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
 		}
 		if i >= len(b) {
@@ -323,13 +328,21 @@ const (
 	msb = 0x8080808080808080
 )
 
-// hasSpecial reports whether any of the 8 bytes in w is a quote, a
-// backslash or a control character (the bytes a JSON string scanner must
-// stop at).
-func hasSpecial(w uint64) bool {
+// specialMask flags (with the high bit of the byte) the bytes of w that a
+// JSON string scanner must stop at: quote, backslash and control
+// characters. The lowest flagged byte is always a true one (the usual
+// SWAR zero-byte test can only add false flags above a true one).
+func specialMask(w uint64) uint64 {
 	q := w ^ (lsb * '"')
 	bs := w ^ (lsb * '\\')
-	return (((q-lsb)&^q)|((bs-lsb)&^bs)|((w-lsb*0x20)&^w))&msb != 0
+	return (((q - lsb) &^ q) | ((bs - lsb) &^ bs) | ((w - lsb*0x20) &^ w)) & msb
+}
+
+// quoteMask is specialMask for quote and backslash only.
+func quoteMask(w uint64) uint64 {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return (((q - lsb) &^ q) | ((bs - lsb) &^ bs)) & msb
 }
 
 func isHex4(b []byte) bool {

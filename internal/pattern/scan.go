@@ -2,7 +2,9 @@ package pattern
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 )
 
 var errNotObject = errors.New("event is not a JSON object")
@@ -302,18 +304,23 @@ func skipStringLoose(b []byte, i int) (int, error) {
 	start := i
 	i++
 	for {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
+		for i+8 <= len(b) {
+			if m := quoteMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
 			return 0, &syntaxError{start, "unterminated string"}
 		}
-		i += j
-		k := i - 1
-		for b[k] == '\\' {
-			k--
-		}
-		i++
-		if (i-2-k)%2 == 0 { // an even number of backslashes: the quote ends it
-			return i, nil
+		switch b[i] {
+		case '"':
+			return i + 1, nil
+		case '\\':
+			i += 2
+		default:
+			i++
 		}
 	}
 }
