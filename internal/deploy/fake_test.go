@@ -229,3 +229,29 @@ func TestKMS(t *testing.T) {
 		t.Fatalf("key policy after destroy: %s", got.Policy)
 	}
 }
+
+// TestHomeRegionMove: deploying with another home region says that the old
+// home's chain still runs; destroy removes both.
+func TestHomeRegionMove(t *testing.T) {
+	ctx := t.Context()
+	a := fake.New()
+	withTrail(t, a)
+	if _, err := deployOnce(ctx, a, opts()); err != nil {
+		t.Fatal(err)
+	}
+	o := opts()
+	o.HomeRegion = "eu-west-1"
+	p, err := deployOnce(ctx, a, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "a rootwatch bus also exists in us-east-1") {
+		t.Errorf("notes: %v", p.Notes)
+	}
+	if _, err := destroyOnce(ctx, a, DestroyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if left := snapshot(t, a, allRegions(t, a)); len(left) != 0 {
+		t.Fatalf("left:\n%s", strings.Join(left, "\n"))
+	}
+}

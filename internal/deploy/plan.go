@@ -198,6 +198,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 
 	// Per region reads run in parallel; the changes keep the spec's order.
 	perRegion := make([][]Change, len(spec.PerRegion))
+	otherHomes := make([]string, len(spec.PerRegion))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for i, rs := range spec.PerRegion {
@@ -211,6 +212,16 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 				return err
 			}
 			perRegion[i] = cs
+			if rs.Region == home {
+				return nil
+			}
+			// A rootwatch bus elsewhere is an earlier deploy with another home
+			// region: its alert chain still runs (duplicate alerts).
+			if _, err := acct.Events(rs.Region).Bus(gctx, spec.Bus.Name); err == nil {
+				otherHomes[i] = rs.Region
+			} else if !errors.Is(err, cloud.ErrNotFound) {
+				return fmt.Errorf("describe event bus %s in %s: %w", spec.Bus.Name, rs.Region, err)
+			}
 			return nil
 		})
 	}
@@ -246,6 +257,11 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 	}
 	for _, cs := range perRegion {
 		p.Changes = append(p.Changes, cs...)
+	}
+	for _, r := range otherHomes {
+		if r != "" {
+			p.Notes = append(p.Notes, fmt.Sprintf("a rootwatch bus also exists in %s, from a deploy with --home-region %s: its alert rules still run; 'rootwatch destroy' removes every rootwatch resource in every region", r, r))
+		}
 	}
 	p.Changes = append(p.Changes, alertChanges...)
 
