@@ -23,6 +23,11 @@ type compiled struct {
 	always []int32
 	// indexed conditions fire during the scan whenever satisfied.
 	indexed []bool
+	// cinfo packs field<<1 | indexed for the evaluation loop, and
+	// subOwner the owner of each conjunction: compact arrays that the hot
+	// loops touch instead of the larger structs.
+	cinfo    []int32
+	subOwner []int32
 
 	pool sync.Pool // of *state
 }
@@ -261,6 +266,17 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 		}
 	}
 	c.root.finish()
+	c.cinfo = make([]int32, len(c.conds))
+	for cid := range c.conds {
+		c.cinfo[cid] = c.cfield[cid] << 1
+		if c.indexed[cid] {
+			c.cinfo[cid] |= 1
+		}
+	}
+	c.subOwner = make([]int32, len(c.subs))
+	for i := range c.subs {
+		c.subOwner[i] = c.subs[i].owner
+	}
 	// Order each conjunction's conditions so that evaluation fails fast:
 	// indexed conditions (a bit test) by increasing weight, then the rest.
 	rank := func(cid int32) float64 {

@@ -14,8 +14,7 @@ type state struct {
 	fieldTail []int32
 	fieldSeen []uint32
 
-	condSeen []uint32 // condition evaluated this event
-	condOK   []bool
+	condMark []uint32 // epoch<<1 | satisfied, for conditions evaluated or fired this event
 	subSeen  []uint32 // conjunction queued this event
 	ownSeen  []uint32 // pattern matched this event
 
@@ -40,8 +39,7 @@ func newState(c *compiled) *state {
 		fieldHead: make([]int32, nf),
 		fieldTail: make([]int32, nf),
 		fieldSeen: make([]uint32, nf),
-		condSeen:  make([]uint32, nc),
-		condOK:    make([]bool, nc),
+		condMark:  make([]uint32, nc),
 		subSeen:   make([]uint32, ns),
 		ownSeen:   make([]uint32, no),
 	}
@@ -49,9 +47,9 @@ func newState(c *compiled) *state {
 
 func (st *state) begin() {
 	st.epoch++
-	if st.epoch == 0 { // wrapped: clear the stamps once every 2^32 events
+	if st.epoch == 1<<31 { // wrapped: clear the stamps once every 2^31 events
 		clear(st.fieldSeen)
-		clear(st.condSeen)
+		clear(st.condMark)
 		clear(st.subSeen)
 		clear(st.ownSeen)
 		st.epoch = 1
@@ -86,13 +84,13 @@ func (st *state) run(dst []string, event []byte) ([]string, error) {
 		st.queue(si)
 	}
 	for _, si := range st.cands {
-		s := &c.subs[si]
-		if st.ownSeen[s.owner] == st.epoch {
+		owner := c.subOwner[si]
+		if st.ownSeen[owner] == st.epoch {
 			continue
 		}
-		if st.evalSub(s) {
-			st.ownSeen[s.owner] = st.epoch
-			st.matched = append(st.matched, s.owner)
+		if st.evalSub(&c.subs[si]) {
+			st.ownSeen[owner] = st.epoch
+			st.matched = append(st.matched, owner)
 		}
 	}
 	switch n := len(st.matched); {
@@ -137,12 +135,12 @@ func (st *state) queue(si int32) {
 // fire marks anchor conditions as satisfied and queues the conjunctions
 // anchored on them.
 func (st *state) fire(ids []int32) {
+	fired := st.epoch<<1 | 1
 	for _, cid := range ids {
-		if st.condSeen[cid] == st.epoch {
+		if st.condMark[cid]>>1 == st.epoch {
 			continue
 		}
-		st.condSeen[cid] = st.epoch
-		st.condOK[cid] = true
+		st.condMark[cid] = fired
 		for _, si := range st.c.anchored[cid] {
 			st.queue(si)
 		}
@@ -150,11 +148,10 @@ func (st *state) fire(ids []int32) {
 }
 
 func (st *state) fireOne(cid int32) {
-	if st.condSeen[cid] == st.epoch {
+	if st.condMark[cid]>>1 == st.epoch {
 		return
 	}
-	st.condSeen[cid] = st.epoch
-	st.condOK[cid] = true
+	st.condMark[cid] = st.epoch<<1 | 1
 	for _, si := range st.c.anchored[cid] {
 		st.queue(si)
 	}
@@ -163,14 +160,15 @@ func (st *state) fireOne(cid int32) {
 // evalCond reports whether some value of the condition's field satisfies it
 // (or the field is absent and the condition allows that).
 func (st *state) evalCond(cid int32) bool {
-	if st.condSeen[cid] == st.epoch {
-		return st.condOK[cid]
+	if m := st.condMark[cid]; m>>1 == st.epoch {
+		return m&1 == 1
 	}
-	if st.c.indexed[cid] {
-		return false // it would have fired
+	info := st.c.cinfo[cid]
+	if info&1 == 1 {
+		return false // indexed: it would have fired
 	}
 	ok := false
-	f := st.c.cfield[cid]
+	f := info >> 1
 	cd := st.c.conds[cid]
 	if st.fieldSeen[f] != st.epoch {
 		ok = cd.absent
@@ -182,8 +180,10 @@ func (st *state) evalCond(cid int32) bool {
 			}
 		}
 	}
-	st.condSeen[cid] = st.epoch
-	st.condOK[cid] = ok
+	st.condMark[cid] = st.epoch << 1
+	if ok {
+		st.condMark[cid] |= 1
+	}
 	return ok
 }
 
@@ -351,7 +351,7 @@ func (st *state) verify(x *verifyIndex, v *evValue) {
 
 func (st *state) allFired(ids []int32) bool {
 	for _, cid := range ids {
-		if st.condSeen[cid] != st.epoch {
+		if st.condMark[cid]>>1 != st.epoch {
 			return false
 		}
 	}
