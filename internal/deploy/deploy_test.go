@@ -417,6 +417,7 @@ func TestDeployFaults(t *testing.T) {
 		if total < 20 {
 			t.Fatalf("a clean deploy made only %d mutating calls: %v", total, rec.Mutations())
 		}
+		t.Logf("a clean deploy makes %d mutating calls; failing each of %v", total, faultCases(b, total))
 		for _, fc := range faultCases(b, total) {
 			{
 				after, n := fc.after, fc.n
@@ -531,6 +532,7 @@ func TestDestroyFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		total := len(rec.Mutations())
+		t.Logf("a clean destroy makes %d mutating calls", total)
 		for _, fc := range faultCases(b, total) {
 			n := fc.n
 			t.Run(fmt.Sprintf("after=%v/N=%d", fc.after, n), func(t *testing.T) {
