@@ -28,6 +28,8 @@ type compiled struct {
 	// loops touch instead of the larger structs.
 	cinfo    []int32
 	subOwner []int32
+	condFlat []int32 // conditions of conjunction i: condFlat[subStart[i]:subStart[i+1]]
+	subStart []int32
 
 	pool sync.Pool // of *state
 }
@@ -272,6 +274,11 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 		if c.indexed[cid] {
 			c.cinfo[cid] |= 1
 		}
+	}
+	c.subStart = make([]int32, len(c.subs)+1)
+	for i := range c.subs {
+		c.condFlat = append(c.condFlat, c.subs[i].conds...)
+		c.subStart[i+1] = int32(len(c.condFlat))
 	}
 	c.subOwner = make([]int32, len(c.subs))
 	for i := range c.subs {

@@ -88,7 +88,7 @@ func (st *state) run(dst []string, event []byte) ([]string, error) {
 		if st.ownSeen[owner] == st.epoch {
 			continue
 		}
-		if st.evalSub(&c.subs[si]) {
+		if st.evalSub(si) {
 			st.ownSeen[owner] = st.epoch
 			st.matched = append(st.matched, owner)
 		}
@@ -187,9 +187,22 @@ func (st *state) evalCond(cid int32) bool {
 	return ok
 }
 
-func (st *state) evalSub(s *csub) bool {
+func (st *state) evalSub(si int32) bool {
+	c := st.c
+	conds := c.condFlat[c.subStart[si]:c.subStart[si+1]]
+	// A quick pass over the bits first: most candidates fail here.
+	for _, cid := range conds {
+		if m := st.condMark[cid]; m>>1 == st.epoch {
+			if m&1 == 0 {
+				return false
+			}
+		} else if c.cinfo[cid]&1 == 1 {
+			return false // indexed and not fired
+		}
+	}
+	s := &c.subs[si]
 	inArrays := false
-	for _, cid := range s.conds {
+	for _, cid := range conds {
 		if !st.evalCond(cid) {
 			return false
 		}
