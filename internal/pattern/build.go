@@ -52,7 +52,7 @@ type pathChild struct {
 
 // finish prepares the trie for lookups.
 func (n *pathNode) finish() {
-	if len(n.children) > 0 && len(n.children) <= 8 {
+	if len(n.children) > 0 && len(n.children) <= 16 {
 		n.small = n.small[:0]
 		for k, c := range n.children {
 			n.small = append(n.small, pathChild{k, c})

@@ -338,6 +338,43 @@ func specialMask(w uint64) uint64 {
 	return (((q - lsb) &^ q) | ((bs - lsb) &^ bs) | ((w - lsb*0x20) &^ w)) & msb
 }
 
+// scanKey is scanString for object keys: it also reports whether the key
+// contains a dot (a path separator), found in the same pass.
+func scanKey(b []byte, i int) (end int, escaped, dotted bool, err error) {
+	start := i
+	i++
+	for {
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			d := w ^ (lsb * '.')
+			if m := specialMask(w) | ((d-lsb)&^d)&msb; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			return 0, false, false, &syntaxError{start, "unterminated string"}
+		}
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, escaped, dotted, nil
+		case c == '.':
+			dotted = true
+			i++
+		case c == '\\' || c < 0x20:
+			// Rare: let the full scanner check the rest.
+			end, _, err := scanString(b, start)
+			if err != nil {
+				return 0, false, false, err
+			}
+			return end, true, true, nil // dotted unknown: the caller checks
+		default:
+			i++
+		}
+	}
+}
+
 // quoteMask is specialMask for quote and backslash only.
 func quoteMask(w uint64) uint64 {
 	q := w ^ (lsb * '"')

@@ -163,7 +163,7 @@ func (st *state) object(sc *scanner, i int, node *pathNode) (int, error) {
 		if i >= len(b) || b[i] != '"' {
 			return 0, &syntaxError{i, "expected object key"}
 		}
-		end, esc, err := scanString(b, i)
+		end, esc, dotted, err := scanKey(b, i)
 		if err != nil {
 			return 0, err
 		}
@@ -172,7 +172,12 @@ func (st *state) object(sc *scanner, i int, node *pathNode) (int, error) {
 			st.keyBuf = appendUnescaped(st.keyBuf[:0], key)
 			key = st.keyBuf
 		}
-		child := lookup(node, key)
+		var child *pathNode
+		if dotted {
+			child = lookup(node, key)
+		} else if node.children != nil {
+			child = node.get(key)
+		}
 		i = skipWS(b, end)
 		if i >= len(b) || b[i] != ':' {
 			return 0, &syntaxError{i, "expected ':'"}

@@ -471,6 +471,8 @@ c("many-fields-one-missing", {"a": ["1"], "b": ["2"], "c": ["3"]}, {"a": "1", "b
 c("long-string", {"s": [{"prefix": "a" * 100}]}, {"s": "a" * 1000}, True, "long strings")
 c("path-empty-keys", {"": {"": [None]}}, {"": {"": None}}, True, "empty keys at two levels: the path is \".\" (found by fuzzing)")
 c("path-empty-keys-miss", {"": [None]}, {"": {"": None}}, False, "one empty key is not two")
+c("path-escaped-dot-event-key", {"a": {"b": ["1"]}}, '{"a\\u002eb":"1"}', True, "an escaped dot in an event key is still a path separator once decoded")
+c("path-long-dotted-key", {"detail": {"x": {"y": {"z": ["1"]}}}}, {"detail": {"x.y.z": "1", "padding-key-longer-than-eight": "v"}}, True, "dotted key longer than a machine word")
 c("unicode-key", {"ключ": ["значение"]}, {"ключ": "значение"}, True, "non-ASCII keys")
 c("escaped-key", '{"a\\"b":["1"]}', '{"a\\"b":"1"}', True, "keys with escapes")
 c("escaped-key-event", '{"ab":["1"]}', '{"\\u0061b":"1"}', True, "escaped event key decodes")
