@@ -51,6 +51,20 @@
 // size of the event and with the conditions its values satisfy, not with the
 // number of patterns.
 //
+// # Decisions where EventBridge is silent or quirky
+//
+//   - Case-insensitive operators use Unicode simple case folding (as
+//     strings.EqualFold): ASCII, Latin-1, Greek (σ, ς and Σ are equal) and
+//     Cyrillic fold; nothing folds to several characters (ß is not SS).
+//   - exists:false holds when no leaf exists at the path anywhere in the
+//     event, also inside arrays; it places no array-consistency constraint.
+//   - IP canonicalisation applies to exact values and anything-but values;
+//     prefix, suffix, wildcard and equals-ignore-case see the raw text.
+//   - The wildcard complexity limit approximates event-ruler's: a wildcard
+//     is rejected when more than 10 positions of its automaton can be live
+//     at once (AWS rejects "*:*:*:*:*:event-bus/*", which scores 13).
+//   - $or combinations are counted as the product of all branch counts.
+//
 // Pattern.Match uses the same machinery with a Matcher of one pattern, after
 // validating the whole event. The package tests compare both against a
 // deliberately simple reference evaluator (in the test files) that parses the

@@ -261,6 +261,8 @@ c("exists-false-parent-scalar", {"a": {"b": [{"exists": False}]}}, {"a": "str"},
 c("exists-false-parent-array-scalars", {"a": {"b": [{"exists": False}]}}, {"a": [1, 2]}, True, "parent is an array of scalars")
 c("exists-false-array-any", {"a": {"b": [{"exists": False}]}}, {"a": [{"c": 1}, {"b": 2}]}, False, "exists:false fails if any array element has the field (docs 5)")
 c("exists-false-array-none", {"a": {"b": [{"exists": False}]}}, {"a": [{"c": 1}, {"d": 2}]}, True, "no element has the field")
+c("exists-false-array-multi-field", {"e": {"a": ["1"], "b": [{"exists": False}]}}, {"e": [{"a": "1"}, {"b": 2}]}, False, "our decision: exists:false means no leaf at the path anywhere in the event, even in another element")
+c("exists-false-array-multi-field-ok", {"e": {"a": ["1"], "b": [{"exists": False}]}}, {"e": [{"a": "1"}, {"c": 2}]}, True, "no element has b")
 c("exists-true-array-any", {"a": {"b": [{"exists": True}]}}, {"a": [{"c": 1}, {"b": 2}]}, True, "exists:true in one element")
 c("exists-true-array-of-scalars", {"a": [{"exists": True}]}, {"a": [1]}, True, "array elements are leaves")
 c("exists-or-value", {"s": [{"exists": False}, "x"]}, {"s": "x"}, True, "exists OR-ed with a value (docs 5)")
