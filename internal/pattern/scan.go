@@ -274,12 +274,28 @@ func (sc *scanner) skipLoose(i int) (int, error) {
 	for i < len(b) {
 		switch c := b[i]; c {
 		case '"':
-			end, err := skipStringLoose(b, i)
-			if err != nil {
-				return 0, err
+			// skipStringLoose, inlined: strings are most of what is skipped.
+			start := i
+			i++
+			for {
+				for i+8 <= len(b) {
+					if m := quoteMask(binary.LittleEndian.Uint64(b[i : i+8])); m != 0 {
+						i += bits.TrailingZeros64(m) >> 3
+						break
+					}
+					i += 8
+				}
+				if i >= len(b) {
+					return 0, &syntaxError{start, "unterminated string"}
+				}
+				if b[i] == '"' {
+					break
+				}
+				if b[i] == '\\' {
+					i++
+				}
+				i++
 			}
-			i = end
-			continue
 		case '{', '[':
 			if sc.depth+depth+1 > maxDepth {
 				return 0, &syntaxError{i, "nesting too deep"}
