@@ -20,7 +20,8 @@ var layers = map[string][]string{
 	"internal/pattern":    {},
 	"internal/cloudtrail": {},
 	"internal/ctgen":      {},
-	"internal/rules":      {"internal/pattern", "internal/cloudtrail"},
+	"internal/transform":  {},
+	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
 	"internal/cloud": {},
 	// The command line knows AWS only through the cloud interfaces.
@@ -31,7 +32,7 @@ var layers = map[string][]string{
 // the pure packages (a pure package's benchmarks may use the rule pack).
 var testOnly = []string{
 	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake",
-	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen",
+	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform",
 	"github.com/google/go-cmp", "github.com/rogpeppe/go-internal",
 }
 

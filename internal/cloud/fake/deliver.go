@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/transform"
 )
 
 // Failure is a delivery EventBridge could not make.
@@ -104,7 +105,7 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 	body := event
 	if t.Input != nil {
 		var err error
-		body, err = renderInput(t.Input, event, r.r)
+		body, err = transform.Apply(t.Input.Paths, t.Input.Template, []byte(event), transform.Vars{RuleARN: r.r.ARN, RuleName: r.r.Name})
 		if err != nil {
 			return fmt.Errorf("input transformer: %w", err)
 		}

@@ -1,4 +1,18 @@
-package fake
+// Package transform applies EventBridge input transformers: it renders an event
+// into the text a rule's target receives, from an InputPathsMap and an
+// InputTemplate. The rule pack renders its alert messages with it (what an
+// e-mail subscriber reads), and the in-memory fake delivers with it, so both
+// speak with one voice.
+//
+// Semantics, as the EventBridge user guide documents them
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html):
+// inside a quoted string of the template, and in a template that is not JSON,
+// values go in as text: strings as they are (not escaped), numbers and booleans
+// as written, null as "null", objects and arrays as their JSON without quotes,
+// and a path that matches nothing as "". Elsewhere in a JSON template values go
+// in as JSON (a missing one as null). Placeholders that name nothing stay as
+// they are. Paths are "$", then .name or ['name'] members and [n] indexes.
+package transform
 
 import (
 	"bytes"
@@ -6,35 +20,44 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
 // missing stands for a path that matches nothing in the event.
 type missing struct{}
 
-// renderInput applies an input transformer to an event as EventBridge does,
-// with the semantics internal/rules.Render documents for the rule pack's string
-// templates (TestRenderMatchesRulePack keeps the two in step): each <name> whose
-// name is a key of Paths (or a predefined aws.events.* variable) is replaced by
-// the value at that path. Inside a quoted string of the template, and in a
+// Vars are the predefined variables EventBridge supplies to every transformer.
+type Vars struct {
+	RuleARN  string // <aws.events.rule-arn>
+	RuleName string // <aws.events.rule-name>
+	// IngestionTime is <aws.events.event.ingestion-time>; "" means the
+	// event's own time field.
+	IngestionTime string
+}
+
+// Apply renders event through an input transformer (InputPathsMap paths and
+// InputTemplate template) as EventBridge does: each <name> whose name is a key
+// of paths (or a predefined aws.events.* variable) is replaced by the value at
+// that path. Inside a quoted string of the template, and in a
 // template that is not JSON, values go in as text: strings as they are (not
 // escaped), numbers and booleans as written, null as "null", objects and arrays
 // as their JSON without quotes, a path that matches nothing as "". Elsewhere in
 // a JSON template values go in as JSON (a missing one as null). Placeholders
 // that name nothing stay as they are.
-func renderInput(in *cloud.InputTransformer, event string, r cloud.Rule) (string, error) {
+//
+// EventBridge does not escape the values it inserts; neither does Apply, so
+// an event field holding a double quote yields what AWS would send.
+func Apply(paths map[string]string, template string, event []byte, v Vars) (string, error) {
 	var doc any
-	dec := json.NewDecoder(strings.NewReader(event))
+	dec := json.NewDecoder(bytes.NewReader(event))
 	dec.UseNumber() // numbers go into the message as they were written
 	if err := dec.Decode(&doc); err != nil {
-		return "", err
+		return "", fmt.Errorf("input transformer: event: %w", err)
 	}
 	values := map[string]any{}
-	for name, path := range in.Paths {
+	for name, path := range paths {
 		v, ok, err := jsonPath(doc, path)
 		if err != nil {
-			return "", fmt.Errorf("path %q of %s: %w", path, name, err)
+			return "", fmt.Errorf("input transformer: path %q of <%s>: %w", path, name, err)
 		}
 		if ok {
 			values[name] = v
@@ -42,17 +65,17 @@ func renderInput(in *cloud.InputTransformer, event string, r cloud.Rule) (string
 			values[name] = missing{}
 		}
 	}
-	var ingestion string
-	if m, ok := doc.(map[string]any); ok {
+	ingestion := v.IngestionTime
+	if m, ok := doc.(map[string]any); ok && ingestion == "" {
 		ingestion, _ = m["time"].(string)
 	}
-	values["aws.events.rule-arn"] = r.ARN
-	values["aws.events.rule-name"] = r.Name
+	values["aws.events.rule-arn"] = v.RuleARN
+	values["aws.events.rule-name"] = v.RuleName
 	values["aws.events.event.ingestion-time"] = ingestion
 	values["aws.events.event"] = json.RawMessage(event)
 	values["aws.events.event.json"] = json.RawMessage(event)
 
-	tpl := in.Template
+	tpl := template
 	jsonTemplate := strings.HasPrefix(strings.TrimSpace(tpl), "{") || strings.HasPrefix(strings.TrimSpace(tpl), "[") || strings.HasPrefix(strings.TrimSpace(tpl), `"`)
 	var out strings.Builder
 	inString := false
