@@ -104,12 +104,27 @@ func checkMessage(t *testing.T, m Message) {
 		t.Errorf("template does not render the result")
 	}
 	// ... and the rest.
-	for _, k := range []string{"account", "time", "ip", "region", "ua", "mfa"} {
+	for _, k := range []string{"account", "time", "ip", "region", "mfa"} {
 		if !used[k] {
 			t.Errorf("template does not render %s", k)
 		}
 	}
+	// EventBridge inserts values into a string template unescaped, so a
+	// double quote in a value can break the message on its way to the
+	// topic: the alert would land in the dead-letter queue instead of an
+	// inbox. No template may therefore carry free text the actor chooses.
+	for k, p := range m.Paths {
+		for _, free := range actorChosen {
+			if p == free || strings.HasPrefix(p, free+".") {
+				t.Errorf("input path %s = %s carries text the actor chooses", k, p)
+			}
+		}
+	}
 }
+
+// actorChosen are event fields whose text the caller controls (a user agent is
+// any string; an error message can quote a resource name of the caller's).
+var actorChosen = []string{"$.detail.userAgent", "$.detail.errorMessage", "$.detail.requestParameters.tagSet", "$.detail.requestParameters.description"}
 
 // Every rule file in pack/ is listed in pack.json, and every fixture folder
 // belongs to a rule.

@@ -658,7 +658,8 @@ func (c *cleanups) run(ctx context.Context) []string {
 }
 
 // syntheticDetail is a CloudTrail root ConsoleLogin record, marked as a test
-// in its user agent, event ID and an extra rootwatchSelfTest field.
+// in its result (which the alert message renders, so a subscriber sees the
+// mark), its user agent, event ID and an extra rootwatchSelfTest field.
 func syntheticDetail(account, region, nonce string, at time.Time) string {
 	d := map[string]any{
 		"eventVersion": "1.08",
@@ -675,7 +676,7 @@ func syntheticDetail(account, region, nonce string, at time.Time) string {
 		"sourceIPAddress":     "192.0.2.1",
 		"userAgent":           "rootwatch-test/" + nonce + " (TEST: synthetic event from rootwatch test, not a real sign-in)",
 		"requestParameters":   nil,
-		"responseElements":    map[string]any{"ConsoleLogin": "Success"},
+		"responseElements":    map[string]any{"ConsoleLogin": "Success (TEST rootwatch-test/" + nonce + ": synthetic event, not a real sign-in)"},
 		"additionalEventData": map[string]any{"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "No"},
 		"eventID":             "rootwatch-test-" + nonce,
 		"eventType":           "AwsConsoleSignIn",
