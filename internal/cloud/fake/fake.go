@@ -74,6 +74,8 @@ type Account struct {
 
 	emails   []Email
 	failures []Failure
+
+	posture *Posture // IAM and organization answers; see SetPosture
 }
 
 // regionState is everything regional in one region.

@@ -147,17 +147,21 @@ func (p *Posture) AlternateContact(ctx context.Context, kind string) (cloud.Cont
 	return c, nil
 }
 
-// postures holds each fake account's Posture (the Account struct is the
-// boundary's; posture state lives beside it).
-var postures sync.Map // *Account -> *Posture
-
 // Posture implements cloud.Account: the account's posture, which tests set
 // through SetPosture. Without one it is the zero Posture: no organization, a
 // credential report with no rows, no contacts.
 func (a *Account) Posture() cloud.Posture {
-	p, _ := postures.LoadOrStore(a, &Posture{})
-	return p.(*Posture)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.posture == nil {
+		a.posture = &Posture{}
+	}
+	return a.posture
 }
 
 // SetPosture sets what the account's Posture answers.
-func (a *Account) SetPosture(p *Posture) { postures.Store(a, p) }
+func (a *Account) SetPosture(p *Posture) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.posture = p
+}
