@@ -74,13 +74,13 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--dry-run]", "deploy the root-activity alert in every enabled region", runDeploy},
-		{"status", "[--regions R,...]", "check every link of the deployed alert chain", runStatus},
-		{"destroy", "[--dry-run]", "remove what rootwatch deployed", runDestroy},
-		{"iam-policy", "", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
-		{"test", "[--timeout D] [--notify]", "prove the deployed alert works, without using root", runTest},
-		{"audit", "", "audit root credential exposure", runAudit},
-		{"scan", "[--lookup] [--since D] [--until T] [PATH|s3://BUCKET/PREFIX]...", "find root activity in CloudTrail history and archives", runScan},
+		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--dry-run]", "deploy the root-activity alert in every enabled region", runDeploy},
+		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN]", "check every link of the deployed alert chain", runStatus},
+		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run]", "remove what rootwatch deployed", runDestroy},
+		{"iam-policy", "[--command deploy|status|destroy]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
+		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},
+		{"audit", "[--no-lookup]", "audit root credential exposure", runAudit},
+		{"scan", "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [--workers N] [PATH|s3://BUCKET/PREFIX]...", "find root activity in CloudTrail history and archives", runScan},
 		{"rules", "[show ID]", "list the rule pack, or show one rule", runRules},
 		{"pattern", "test --pattern FILE|JSON --event FILE|JSON [--aws]", "evaluate an EventBridge pattern on an event", runPattern},
 		{"version", "", "print rootwatch's version", runVersion},
@@ -88,8 +88,15 @@ func commands() []command {
 }
 
 // newFlagSet returns a FlagSet for a command that registers the globals too and
-// reports parse errors as usage errors instead of exiting.
-func newFlagSet(env *Env, g *globals, name, args string) *flag.FlagSet {
+// reports parse errors as usage errors instead of exiting. Its usage line is
+// the command's synopsis from commands().
+func newFlagSet(env *Env, g *globals, name string) *flag.FlagSet {
+	var args string
+	for _, c := range commands() {
+		if c.name == name {
+			args = c.args
+		}
+	}
 	fs := flag.NewFlagSet("rootwatch "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
@@ -188,7 +195,7 @@ func usage(w io.Writer) {
 }
 
 func runVersion(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "version", "")
+	fs := newFlagSet(env, g, "version")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func (r *regionsFlag) Set(s string) error {
 }
 
 func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--dry-run]")
+	fs := newFlagSet(env, g, "deploy")
 	var emails listFlag
 	var regions regionsFlag
 	o := deploy.Options{Version: Version}
@@ -72,7 +72,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 }
 
 func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run]")
+	fs := newFlagSet(env, g, "destroy")
 	var topics listFlag
 	var o deploy.DestroyOptions
 	var dryRun bool
@@ -160,7 +160,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 }
 
 func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "iam-policy", "[--command deploy|status|destroy]...")
+	fs := newFlagSet(env, g, "iam-policy")
 	var cmds listFlag
 	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy)")
 	if err := parseFlags(fs, args); err != nil {

@@ -21,7 +21,7 @@ import (
 // runRules lists the rule pack (`rootwatch rules`) or shows one rule
 // (`rootwatch rules show ID`).
 func runRules(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "rules", "[show ID]")
+	fs := newFlagSet(env, g, "rules")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -131,13 +131,13 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 	const synopsis = "test --pattern FILE|JSON --event FILE|JSON [--aws]"
 	if len(args) == 0 || args[0] != "test" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fs := newFlagSet(env, g, "pattern", synopsis)
+			fs := newFlagSet(env, g, "pattern")
 			fs.Usage()
 			return errHelp
 		}
 		return usageError("pattern needs the subcommand test: rootwatch pattern %s", synopsis)
 	}
-	fs := newFlagSet(env, g, "pattern", synopsis)
+	fs := newFlagSet(env, g, "pattern")
 	var patArg, evArg string
 	var useAWS bool
 	fs.StringVar(&patArg, "pattern", "", "the event pattern: inline JSON (starting with '{'), a file, or - for stdin")

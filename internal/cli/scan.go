@@ -11,13 +11,11 @@ import (
 	"github.com/rootwatch/rootwatch/internal/scan"
 )
 
-const scanArgs = "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [PATH|s3://BUCKET/PREFIX]..."
-
 // runScan finds root activity in CloudTrail history (--lookup), in log files
 // and directories on disk, and in S3. Exit codes: 0 no findings, 1 findings,
 // 2 errors occurred (findings are still printed).
 func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "scan", scanArgs)
+	fs := newFlagSet(env, g, "scan")
 	lookup := fs.Bool("lookup", false, "read CloudTrail's 90-day event history (LookupEvents) in every enabled region")
 	since := fs.String("since", "", "only events at or after this: a duration back from now (90d, 12h), a date (2024-03-01) or an RFC 3339 time (default with --lookup: 90d)")
 	until := fs.String("until", "", "only events at or before this: a duration back from now, a date (the whole day) or an RFC 3339 time")

@@ -15,7 +15,7 @@ import (
 // healthy, 1 when degraded, 2 when something could not be checked (the partial
 // report is printed first).
 func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "status", "[--regions R,...] [--home-region R] [--topic-arn ARN]")
+	fs := newFlagSet(env, g, "status")
 	var regions, home, topic string
 	fs.StringVar(&regions, "regions", "", "check only these regions' forwarding (comma-separated; the home region is always checked)")
 	fs.StringVar(&home, "home-region", deploy.DefaultHomeRegion, "the home region given to deploy")

@@ -14,8 +14,6 @@ import (
 	"github.com/rootwatch/rootwatch/internal/status"
 )
 
-const testArgs = "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]"
-
 // runTest proves the deployed alert works without using root: the pattern
 // check, the links of the home region's chain, and an end-to-end delivery
 // through temporary resources (a rule, a queue and its subscription, an
@@ -23,7 +21,7 @@ const testArgs = "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]"
 // outcome. Exit 0 when every check passed, 1 when one failed (or a temporary
 // resource could not be removed), 2 when one could not be verified.
 func runTest(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "test", testArgs)
+	fs := newFlagSet(env, g, "test")
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -110,7 +108,7 @@ sign-in alert; its user agent marks it as a TEST.
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
-	fs := newFlagSet(env, g, "audit", "[--no-lookup]")
+	fs := newFlagSet(env, g, "audit")
 	noLookup := fs.Bool("no-lookup", false, "skip the recent-root-use check, which reads 90 days of CloudTrail event history in every enabled region (slow in busy accounts: LookupEvents allows 2 requests per second)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
