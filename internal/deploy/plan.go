@@ -326,29 +326,36 @@ func CheckTrails(trails []cloud.Trail) (*cloud.Trail, []string) {
 	}
 	var problems []string
 	for i, t := range trails {
-		var missing []string
-		if !t.Logging {
-			missing = append(missing, "is not logging")
-		}
-		if !t.MultiRegion {
-			missing = append(missing, "is not multi-region")
-		}
-		if !t.GlobalEvents {
-			missing = append(missing, "does not include global service events")
-		}
-		if t.Management != cloud.ManagementAll && t.Management != cloud.ManagementWriteOnly {
-			m := string(t.Management)
-			if m == "" {
-				m = "none"
-			}
-			missing = append(missing, "records management events "+m+" (needs All or WriteOnly)")
-		}
+		missing := TrailProblems(t)
 		if len(missing) == 0 {
 			return &trails[i], nil
 		}
 		problems = append(problems, fmt.Sprintf("trail %s %s", t.Name, strings.Join(missing, ", ")))
 	}
 	return nil, problems
+}
+
+// TrailProblems lists, in words, what keeps t from letting EventBridge see
+// root activity everywhere; none means the trail is fit.
+func TrailProblems(t cloud.Trail) []string {
+	var missing []string
+	if !t.Logging {
+		missing = append(missing, "is not logging")
+	}
+	if !t.MultiRegion {
+		missing = append(missing, "is not multi-region")
+	}
+	if !t.GlobalEvents {
+		missing = append(missing, "does not include global service events")
+	}
+	if t.Management != cloud.ManagementAll && t.Management != cloud.ManagementWriteOnly {
+		m := string(t.Management)
+		if m == "" {
+			m = "none"
+		}
+		missing = append(missing, "records management events "+m+" (needs All or WriteOnly)")
+	}
+	return missing
 }
 
 func planTrail(ctx context.Context, acct cloud.Account, spec Spec, trails []cloud.Trail, add func(Change)) error {

@@ -74,35 +74,13 @@ func (c *checker) trail(ctx context.Context) Result {
 	}
 	closest := trails[0]
 	for _, t := range trails[1:] {
-		if len(trailMissing(t)) < len(trailMissing(closest)) {
+		if len(deploy.TrailProblems(t)) < len(deploy.TrailProblems(closest)) {
 			closest = t
 		}
 	}
 	return fail(region, check,
 		"no trail is fit, so root activity raises no alert: "+strings.Join(problems, "; "),
 		trailFix(closest)+", or run 'rootwatch deploy --create-trail'")
-}
-
-// trailMissing lists what t lacks, in words.
-func trailMissing(t cloud.Trail) []string {
-	var m []string
-	if !t.Logging {
-		m = append(m, "not logging")
-	}
-	if !t.MultiRegion {
-		m = append(m, "not multi-region")
-	}
-	if !t.GlobalEvents {
-		m = append(m, "no global service events")
-	}
-	switch t.Management {
-	case cloud.ManagementAll, cloud.ManagementWriteOnly:
-	case cloud.ManagementNone:
-		m = append(m, "no management events (needs All or WriteOnly)")
-	default:
-		m = append(m, fmt.Sprintf("management events %s (needs All or WriteOnly)", t.Management))
-	}
-	return m
 }
 
 // trailFix is the AWS CLI that repairs t.
