@@ -31,7 +31,7 @@ var layers = map[string][]string{
 // testOnly are packages that tests may import anywhere: test support, and
 // the pure packages (a pure package's benchmarks may use the rule pack).
 var testOnly = []string{
-	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake",
+	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake", "internal/golden",
 	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform",
 	"github.com/google/go-cmp", "github.com/rogpeppe/go-internal",
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,9 +9,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the scripts' expected outputs (cmp stdout/stderr files)")
 
 // withEndpoint runs the tests with moto started (or the named endpoint); the
 // rootwatch child processes that testscript starts never reach it, so they do
@@ -37,7 +35,7 @@ func TestScripts(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
-		UpdateScripts: *update,
+		UpdateScripts: golden.Update(),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", root)
 			// Scripts run in parallel against one moto: each gets an empty

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,9 +13,8 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
@@ -204,8 +201,8 @@ func TestAudit(t *testing.T) {
 			if err := WriteTable(&table, rep); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".json", js.Bytes())
-			golden(t, tt.name+".txt", table.Bytes())
+			golden.Check(t, filepath.Join("testdata/golden", tt.name+".json"), js.Bytes())
+			golden.Check(t, filepath.Join("testdata/golden", tt.name+".txt"), table.Bytes())
 		})
 	}
 }
@@ -249,22 +246,4 @@ func find(t *testing.T, rep *Report, id string) Check {
 	}
 	t.Fatalf("no check %s", id)
 	return Check{}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
 }

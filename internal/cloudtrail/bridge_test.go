@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/rootwatch/rootwatch/internal/golden"
+)
 
 // sample is one of the shared samples: a CloudTrail record or an EventBridge
 // event, unwrapped from its provenance envelope.
@@ -65,7 +64,7 @@ func TestAppendEventGolden(t *testing.T) {
 		}
 		t.Run(s.name, func(t *testing.T) {
 			got, err := AppendEvent(nil, s.body)
-			golden := filepath.Join("testdata", "bridge", s.name+".json")
+			goldenPath := filepath.Join("testdata", "bridge", s.name+".json")
 			if err != nil {
 				// Documentation snippets without eventType (or with the docs'
 				// misspelling "AwsConsoleSignin") are not deliverable records.
@@ -80,18 +79,7 @@ func TestAppendEventGolden(t *testing.T) {
 				}
 				got = append(pretty.Bytes(), '\n')
 			}
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("AppendEvent (-golden +got):\n%s", diff)
-			}
+			golden.Check(t, goldenPath, got)
 		})
 	}
 }

@@ -2,45 +2,21 @@ package deploy
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, d)
-	}
-}
 
 // TestIAMPolicyGolden pins the printed IAM policy, so that a change to the
 // permissions table shows up in review.
 func TestIAMPolicyGolden(t *testing.T) {
-	golden(t, "iam-policy.json", IAMPolicy())
-	golden(t, "iam-policy-status.json", IAMPolicy(CmdStatus))
+	golden.Check(t, filepath.Join("testdata", "iam-policy.json"), []byte(IAMPolicy()))
+	golden.Check(t, filepath.Join("testdata", "iam-policy-status.json"), []byte(IAMPolicy(CmdStatus)))
 }
 
 // TestPlanGolden pins the plan table of a first deploy into an account with an
@@ -64,7 +40,7 @@ func TestPlanGolden(t *testing.T) {
 	}
 	var b strings.Builder
 	p.WriteTable(&b)
-	golden(t, "plan-deploy.txt", b.String())
+	golden.Check(t, filepath.Join("testdata", "plan-deploy.txt"), []byte(b.String()))
 	if err := p.Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +51,7 @@ func TestPlanGolden(t *testing.T) {
 	b.Reset()
 	d.WriteTable(&b)
 	// Queue URLs and the like are stable in the fake; nothing to scrub but IDs.
-	golden(t, "plan-destroy.txt", regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f-]{27}`).ReplaceAllString(b.String(), "ID"))
+	golden.Check(t, filepath.Join("testdata", "plan-destroy.txt"), []byte(regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f-]{27}`).ReplaceAllString(b.String(), "ID")))
 }
 
 // BenchmarkPolicyMerge measures the topic policy merge on a policy with the

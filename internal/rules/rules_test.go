@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -17,10 +16,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rootwatch/rootwatch/internal/cloudtrail"
+	"github.com/rootwatch/rootwatch/internal/golden"
 	"github.com/rootwatch/rootwatch/internal/pattern"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var (
 	kebab       = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -330,22 +328,7 @@ func TestRenderGolden(t *testing.T) {
 				}
 				fmt.Fprintf(&b, "%s:\n%s\n\n", f.Name, out)
 			}
-			golden := filepath.Join("testdata", "render", r.ID+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("Render (-golden +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "render", r.ID+".txt"), []byte(b.String()))
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,10 +17,9 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/cloudtrail"
 	"github.com/rootwatch/rootwatch/internal/ctgen"
+	"github.com/rootwatch/rootwatch/internal/golden"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // sampleArchive is the repository's sample archive: the shared real logs
 // (invictus-ir, no root activity) plus one generated file with every kind of
@@ -170,20 +168,7 @@ func TestJSONGolden(t *testing.T) {
 	}
 	res := scanT(t, []string{dir}, Options{})
 	got := bytes.ReplaceAll(jsonOutput(t, res), []byte(filepath.ToSlash(dir)), []byte("ARCHIVE"))
-	golden := filepath.Join("testdata", "findings.jsonl")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("JSON output (-want +got):\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "findings.jsonl"), got)
 	var table, csv bytes.Buffer
 	WriteTable(&table, res.Findings)
 	WriteCSV(&csv, res.Findings)

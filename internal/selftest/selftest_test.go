@@ -4,24 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/golden"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const (
 	home  = "us-east-1"
@@ -570,26 +565,9 @@ func TestOutputGolden(t *testing.T) {
 			var js, txt bytes.Buffer
 			must(t, WriteJSON(&js, res))
 			must(t, WriteText(&txt, res))
-			golden(t, tc.name+".json", js.Bytes())
-			golden(t, tc.name+".txt", txt.Bytes())
+			golden.Check(t, filepath.Join("testdata/golden", tc.name+".json"), js.Bytes())
+			golden.Check(t, filepath.Join("testdata/golden", tc.name+".txt"), txt.Bytes())
 		})
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		must(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		must(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,9 +15,8 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
 
@@ -89,8 +87,8 @@ func TestReportGolden(t *testing.T) {
 	if err := WriteJSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.txt", table.Bytes())
-	golden(t, "report.json", js.Bytes())
+	golden.Check(t, filepath.Join("testdata", "report.txt"), table.Bytes())
+	golden.Check(t, filepath.Join("testdata", "report.json"), js.Bytes())
 }
 
 // TestPartial: an API error in one check leaves the others checked.
@@ -123,27 +121,6 @@ func TestPartial(t *testing.T) {
 	}
 	if got := rep.Errors(); len(got) != 1 || got[0] != denied {
 		t.Errorf("Errors() = %v, want [%v]", got, denied)
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
 	}
 }
 
