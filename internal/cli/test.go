@@ -32,7 +32,7 @@ an SQS queue subscribed to the topic, and an extension of rootwatch's topic
 policy statement to that rule (when the message does not arrive, also a probe
 rule and a probe topic). They are named rootwatch-selftest-* and tagged
 rootwatch:managed=true. The topic's subscribers receive the synthetic root
-sign-in alert; its user agent marks it as a TEST.
+sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 `)
 	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
