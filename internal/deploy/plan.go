@@ -528,15 +528,27 @@ func KeyStatement() Statement {
 	}
 }
 
-// KeyGrantsEventBridge reports whether a key policy has an Allow statement for
-// the service principal events.amazonaws.com covering kms:GenerateDataKey and
-// kms:Decrypt (wildcards honoured; conditions are not evaluated).
+// KeyGrantsEventBridge reports whether a key policy lets EventBridge use the
+// key of an encrypted topic: KeyGrantsLacking finds nothing missing.
 func KeyGrantsEventBridge(policy string) (bool, error) {
+	lacking, err := KeyGrantsLacking(policy)
+	return err == nil && len(lacking) == 0, err
+}
+
+// eventBridgeKeyActions are the KMS actions EventBridge needs on the key of an
+// encrypted topic, as IAM patterns (as they are named to the user).
+var eventBridgeKeyActions = []string{"kms:GenerateDataKey*", "kms:Decrypt"}
+
+// KeyGrantsLacking lists which of kms:GenerateDataKey* and kms:Decrypt no
+// Allow statement of a key policy grants the service principal
+// events.amazonaws.com (wildcards honoured; conditions are not evaluated).
+// Deploy, status and test all judge a key by it, so they agree.
+func KeyGrantsLacking(policy string) ([]string, error) {
 	d, err := parsePolicy(policy)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	need := map[string]bool{"kms:generatedatakey": false, "kms:decrypt": false}
+	granted := make([]bool, len(eventBridgeKeyActions))
 	for _, raw := range d.statements {
 		var st struct {
 			Effect    string
@@ -550,14 +562,22 @@ func KeyGrantsEventBridge(policy string) (bool, error) {
 			continue
 		}
 		for _, a := range stringList(st.Action) {
-			for n := range need {
-				if globMatch(strings.ToLower(a), n) {
-					need[n] = true
+			for i, need := range eventBridgeKeyActions {
+				// The statement must cover the action itself: the one
+				// EventBridge calls, without the pattern's trailing *.
+				if globMatch(strings.ToLower(a), strings.ToLower(strings.TrimSuffix(need, "*"))) {
+					granted[i] = true
 				}
 			}
 		}
 	}
-	return need["kms:generatedatakey"] && need["kms:decrypt"], nil
+	var lacking []string
+	for i, g := range granted {
+		if !g {
+			lacking = append(lacking, eventBridgeKeyActions[i])
+		}
+	}
+	return lacking, nil
 }
 
 func planTopicPolicy(acct cloud.Account, spec Spec, t cloud.Topic, exists bool, add func(Change)) {

@@ -422,25 +422,10 @@ func (c *checker) kms(ctx context.Context, region string, t cloud.Topic) Result 
 			fmt.Sprintf("the topic is encrypted with the AWS managed key %s, which EventBridge cannot use: SNS refuses every alert", t.KMSKeyID),
 			fmt.Sprintf("encrypt the topic with a customer managed key instead: aws sns set-topic-attributes --topic-arn %s --attribute-name KmsMasterKeyId --attribute-value KEY, then run 'rootwatch deploy' to grant EventBridge kms:GenerateDataKey* and kms:Decrypt on it", t.ARN))
 	}
-	p, err := parsePolicy(k.Policy)
+	// deploy's judgement, so that deploy, status and test agree on a key.
+	lacking, err := deploy.KeyGrantsLacking(k.Policy)
 	if err != nil {
 		return fail(region, check, fmt.Sprintf("key %s has a policy status cannot read (%v)", k.ARN, err), "")
-	}
-	var lacking []string
-	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-		granted := false
-		for _, s := range p.Statement {
-			if s.allow() && s.hasService(eventsService) && s.covers(action) {
-				granted = true
-				break
-			}
-		}
-		if !granted {
-			if action == "kms:GenerateDataKey" {
-				action = "kms:GenerateDataKey*"
-			}
-			lacking = append(lacking, action)
-		}
 	}
 	if len(lacking) > 0 {
 		return fail(region, check,
