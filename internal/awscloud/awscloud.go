@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -122,6 +123,7 @@ type Account struct {
 	iamC     *iam.Client
 	s3C      map[string]*s3.Client // by region
 	bucketRg map[string]string     // bucket -> region
+	cw       map[string]*cloudwatch.Client
 }
 
 var _ cloud.Account = (*Account)(nil)

@@ -59,6 +59,7 @@ var motoGaps = cloudtest.Gaps{
 	cloudtest.GapAWSManagedKeys:   "moto has no alias/aws/sns until something creates it; DescribeKey does not",
 	cloudtest.GapTopicTagConflict: "moto's CreateTopic returns the existing topic whatever the tags",
 	cloudtest.GapAWSSources:       "moto's PutEvents accepts aws.* sources",
+	cloudtest.GapConfirmToken:     "moto's ConfirmSubscription accepts any token",
 }
 
 // TestConformancePaged runs the suite with pages of two entries, so that every

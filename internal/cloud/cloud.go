@@ -67,5 +67,6 @@ type Account interface {
 	Trails(region string) Trails
 	Roles() Roles
 	Buckets() Buckets
+	Alarms(region string) Alarms
 	Posture() Posture
 }

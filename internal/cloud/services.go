@@ -21,6 +21,13 @@ type Subscription struct {
 	Protocol string // "email", "sqs", ...
 	Endpoint string
 	Pending  bool
+	// FilterPolicy is the subscription's filter policy JSON; "" when none
+	// (every message is delivered).
+	FilterPolicy string
+	// Authenticated says the subscription was confirmed with
+	// AuthenticateOnUnsubscribe: only the topic owner (signed requests) may
+	// unsubscribe it, not anyone holding the link in a delivered message.
+	Authenticated bool
 }
 
 // Topics is SNS in one region.
@@ -40,6 +47,11 @@ type Topics interface {
 	// e-mail endpoint until it is confirmed. raw asks for raw message delivery.
 	Subscribe(ctx context.Context, topicARN, protocol, endpoint string, raw bool) (string, error)
 	Unsubscribe(ctx context.Context, subscriptionARN string) error
+	// ConfirmSubscription confirms a pending subscription with the token SNS
+	// sent to its endpoint, with AuthenticateOnUnsubscribe, and returns the
+	// subscription's ARN. An unknown or expired token is an error wrapping
+	// ErrNotFound.
+	ConfirmSubscription(ctx context.Context, topicARN, token string) (string, error)
 	Publish(ctx context.Context, topicARN, subject, message string) error
 }
 

@@ -19,7 +19,7 @@ var ErrInjected = errors.New("injected failure")
 // IsMutating reports whether the cloud method of that name changes the account.
 // It is the one place that decides; the names are the interfaces' method names.
 func IsMutating(method string) bool {
-	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish"} {
+	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish", "Confirm"} {
 		if strings.HasPrefix(method, p) {
 			return true
 		}

@@ -90,6 +90,9 @@ func RunWith(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps) {
 		{"Roles", testRoles},
 		{"Buckets", testBuckets},
 		{"Objects", testObjects},
+		{"Alarms", testAlarms},
+		{"ScheduledRule", testScheduledRule},
+		{"ConfirmSubscription", func(t *testing.T, ctx context.Context, a cloud.Account) { testConfirmSubscription(t, ctx, a, gaps) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -543,7 +546,7 @@ func testSubscriptions(t *testing.T, ctx context.Context, a cloud.Account, gaps 
 	}
 	subs, err := sns.Subscriptions(ctx, arn)
 	check(t, "Subscriptions", err)
-	if diff := cmp.Diff([]cloud.Subscription{{ARN: sqsSub, Protocol: "sqs", Endpoint: q.ARN}}, subs); diff != "" {
+	if diff := cmp.Diff([]cloud.Subscription{{ARN: sqsSub, Protocol: "sqs", Endpoint: q.ARN, Authenticated: true}}, subs); diff != "" {
 		t.Errorf("Subscriptions (-want +got):\n%s", diff)
 	}
 	check(t, "Unsubscribe", sns.Unsubscribe(ctx, sqsSub))

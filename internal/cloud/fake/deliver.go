@@ -70,19 +70,39 @@ func (a *Account) route(rs *regionState, b *bus, event string, hops int) {
 		default:
 			continue
 		}
+		if r.r.Pattern == "" {
+			continue // a scheduled rule matches no events
+		}
 		ok, err := matchPattern(r.r.Pattern, event)
 		if err != nil || !ok {
 			continue
 		}
-		for _, t := range r.targets {
-			if err := a.deliver(rs, r, t, event, hops); err != nil {
-				f := Failure{Rule: r.r.ARN, Target: t.ARN, Err: err}
-				if t.DeadLetterARN != "" {
-					f.DeadLetter = a.deadLetter(r, t, event)
-				}
-				a.failures = append(a.failures, f)
+		a.ruleMetric(rs.name, r, cloud.MetricMatchedEvents)
+		a.invoke(rs, r, event, hops)
+	}
+}
+
+// invoke delivers an event a rule matched (or its schedule made) to each of
+// its targets, recording failures and EventBridge's metrics. The caller holds
+// the lock.
+func (a *Account) invoke(rs *regionState, r *rule, event string, hops int) {
+	for _, t := range r.targets {
+		a.ruleMetric(rs.name, r, cloud.MetricInvocations)
+		err := a.deliver(rs, r, t, event, hops)
+		if err == nil {
+			continue
+		}
+		a.ruleMetric(rs.name, r, cloud.MetricFailedInvocations)
+		f := Failure{Rule: r.r.ARN, Target: t.ARN, Err: err}
+		if t.DeadLetterARN != "" {
+			f.DeadLetter = a.deadLetter(r, t, event)
+			if f.DeadLetter {
+				a.ruleMetric(rs.name, r, cloud.MetricInvocationsSentToDlq)
+			} else {
+				a.ruleMetric(rs.name, r, cloud.MetricInvocationsFailedToBeSentToDlq)
 			}
 		}
+		a.failures = append(a.failures, f)
 	}
 }
 

@@ -76,6 +76,8 @@ type Account struct {
 	failures []Failure
 
 	posture *Posture // IAM and organization answers; see SetPosture
+
+	cw map[string]*cwRegion // CloudWatch by region, created on first use; see alarms.go
 }
 
 // regionState is everything regional in one region.
