@@ -178,7 +178,7 @@ func TestAlarmFiresWhenDeliveryFails(t *testing.T) {
 func TestAlarmFiresWhenHeartbeatStops(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(w watched) error
 	}{
 		{"ForwarderPolicyDeleted", func(w watched) error {
