@@ -163,6 +163,9 @@ type Role struct {
 	Trust       string // assume-role policy JSON
 	Description string
 	Tags        Tags
+	// PermissionsBoundary is the ARN of the managed policy that bounds the
+	// role's permissions; "" when none.
+	PermissionsBoundary string
 }
 
 // Roles is IAM.
@@ -174,6 +177,10 @@ type Roles interface {
 	PutRolePolicy(ctx context.Context, role, name, policy string) error
 	DeleteRolePolicy(ctx context.Context, role, name string) error
 	DeleteRole(ctx context.Context, name string) error
+	// ManagedPolicy returns the default version's document of a customer
+	// managed policy; a policy that does not exist is an error wrapping
+	// ErrNotFound.
+	ManagedPolicy(ctx context.Context, arn string) (string, error)
 }
 
 // Object is an S3 object's listing entry.

@@ -394,9 +394,19 @@ func planRole(ctx context.Context, acct cloud.Account, spec Spec, add func(Chang
 	r, err := roles.Role(ctx, spec.Role.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
-		add(Change{Action: Create, Resource: KindRole, Name: spec.Role.Name, Detail: "trusted by events.amazonaws.com for the rootwatch-forward rules",
+		boundary, err := forwarderBoundary(ctx, roles, spec)
+		if err != nil {
+			return err
+		}
+		detail := "trusted by events.amazonaws.com for the rootwatch-forward rules"
+		if boundary != "" {
+			detail += ", bounded by " + BoundaryPolicyName
+		} else {
+			detail += ", without a permissions boundary (no policy " + BoundaryPolicyName + "; see rootwatch iam-policy --boundary)"
+		}
+		add(Change{Action: Create, Resource: KindRole, Name: spec.Role.Name, Detail: detail,
 			apply: func(ctx context.Context) error {
-				_, err := roles.CreateRole(ctx, cloud.Role{Name: spec.Role.Name, Trust: spec.Role.Trust, Description: spec.Role.Description, Tags: spec.Tags})
+				_, err := roles.CreateRole(ctx, cloud.Role{Name: spec.Role.Name, Trust: spec.Role.Trust, Description: spec.Role.Description, Tags: spec.Tags, PermissionsBoundary: boundary})
 				return err
 			}})
 	case err != nil:
@@ -781,4 +791,22 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// forwarderBoundary returns the ARN of the forwarder role's permissions
+// boundary when an administrator has created it, "" when nobody has. A
+// boundary that differs from BoundaryPolicy is refused: it would bound
+// nothing rootwatch can vouch for.
+func forwarderBoundary(ctx context.Context, roles cloud.Roles, spec Spec) (string, error) {
+	arn := BoundaryARN(spec.Partition, spec.Account)
+	doc, err := roles.ManagedPolicy(ctx, arn)
+	switch {
+	case errors.Is(err, cloud.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("read the forwarder's permissions boundary: %w", err)
+	case !SamePolicy(doc, BoundaryPolicy()):
+		return "", fmt.Errorf("the permissions boundary %s is not rootwatch's (it must allow only events:PutEvents on the rootwatch bus); make its default version the output of 'rootwatch iam-policy --boundary'", arn)
+	}
+	return arn, nil
 }

@@ -40,6 +40,7 @@ type Recorder struct {
 	failAt    int  // fail the failAt-th mutating call; 0: never
 	after     bool // perform the failing call before failing it
 	injected  []string
+	authorize func(Call) error
 }
 
 var _ cloud.Account = (*Recorder)(nil)
@@ -108,8 +109,21 @@ func (r *Recorder) arm(n int, after bool) {
 
 // do records one call and runs it unless a failure is due.
 func (r *Recorder) do(method, region, resource string, fn func() error) error {
+	return r.call(Call{Method: method, Region: region, Resource: resource}, fn)
+}
+
+// call records c and runs it unless the authorizer refuses it or a failure
+// is due.
+func (r *Recorder) call(c Call, fn func() error) error {
+	method, region, resource := c.Method, c.Region, c.Resource
 	desc := method + " " + region + " " + resource
 	r.mu.Lock()
+	if r.authorize != nil {
+		if err := r.authorize(c); err != nil {
+			r.mu.Unlock()
+			return fmt.Errorf("%s: %w", strings.TrimSpace(desc), err)
+		}
+	}
 	r.calls[method]++
 	fail, after := false, false
 	if IsMutating(method) {
@@ -197,7 +211,7 @@ func (e *recEvents) Targets(ctx context.Context, bus, rule string) (ts []cloud.T
 	return
 }
 func (e *recEvents) PutTargets(ctx context.Context, bus, rule string, targets []cloud.Target) error {
-	return e.r.do("PutTargets", e.region, bus+"/"+rule, func() error { return e.next.PutTargets(ctx, bus, rule, targets) })
+	return e.r.call(Call{Method: "PutTargets", Region: e.region, Resource: bus + "/" + rule, Targets: targets}, func() error { return e.next.PutTargets(ctx, bus, rule, targets) })
 }
 func (e *recEvents) RemoveTargets(ctx context.Context, bus, rule string, ids []string) error {
 	return e.r.do("RemoveTargets", e.region, bus+"/"+rule, func() error { return e.next.RemoveTargets(ctx, bus, rule, ids) })
@@ -319,7 +333,7 @@ func (s *recRoles) Role(ctx context.Context, name string) (out cloud.Role, err e
 	return
 }
 func (s *recRoles) CreateRole(ctx context.Context, role cloud.Role) (arn string, err error) {
-	err = s.r.do("CreateRole", "global", role.Name, func() (x error) { arn, x = s.next.CreateRole(ctx, role); return })
+	err = s.r.call(Call{Method: "CreateRole", Region: "global", Resource: role.Name, Role: &role}, func() (x error) { arn, x = s.next.CreateRole(ctx, role); return })
 	return
 }
 func (s *recRoles) UpdateTrust(ctx context.Context, name, trust string) error {

@@ -2,6 +2,8 @@ package fake
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -72,4 +74,12 @@ func (a *Account) SetFilterPolicy(subscriptionARN, policy string) error {
 		}
 	}
 	return fmt.Errorf("set filter policy of %s: %w", subscriptionARN, notFound("NotFound: Subscription does not exist"))
+}
+
+// confirmationToken is the token SNS sends to a pending endpoint: long and
+// unguessable in AWS; here derived from the subscription, so that the fake's
+// generated IDs stay what they were.
+func confirmationToken(topicARN, endpoint string) string {
+	sum := sha256.Sum256([]byte(topicARN + "\x00" + endpoint))
+	return hex.EncodeToString(sum[:])
 }

@@ -232,6 +232,12 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]strin
 	if err != nil || !ok {
 		return fmt.Errorf("AccessDenied: role %s does not trust events.amazonaws.com", roleARN)
 	}
+	if b := r.r.PermissionsBoundary; b != "" {
+		// A boundary caps what the role's own policies grant.
+		if ok, err := identityAllows(a.managed[b], "events:PutEvents", busARN); err != nil || !ok {
+			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow events:PutEvents on %s", roleARN, busARN)
+		}
+	}
 	for _, p := range r.policies {
 		if ok, err := identityAllows(p, "events:PutEvents", busARN); err == nil && ok {
 			return nil

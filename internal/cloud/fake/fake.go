@@ -77,7 +77,8 @@ type Account struct {
 
 	posture *Posture // IAM and organization answers; see SetPosture
 
-	cw map[string]*cwRegion // CloudWatch by region, created on first use; see alarms.go
+	cw      map[string]*cwRegion // CloudWatch by region, created on first use; see alarms.go
+	managed map[string]string    // customer managed IAM policies by ARN; see CreateManagedPolicy
 }
 
 // regionState is everything regional in one region.

@@ -194,7 +194,7 @@ func (t *topics) Subscribe(ctx context.Context, topicARN, protocol, endpoint str
 		s.arn = topicARN + ":" + t.a.nextID("")
 		s.authOnly = true
 	} else {
-		s.token = t.a.nextID("token-")
+		s.token = confirmationToken(topicARN, endpoint)
 	}
 	tp.subs = append(tp.subs, s)
 	if s.arn == "" {

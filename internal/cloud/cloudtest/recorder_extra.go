@@ -33,3 +33,8 @@ func (t *recTopics) ConfirmSubscription(ctx context.Context, topicARN, token str
 	err = t.r.do("ConfirmSubscription", t.region, topicARN, func() (x error) { sub, x = t.next.ConfirmSubscription(ctx, topicARN, token); return })
 	return
 }
+
+func (s *recRoles) ManagedPolicy(ctx context.Context, arn string) (doc string, err error) {
+	err = s.r.do("ManagedPolicy", "global", arn, func() (x error) { doc, x = s.next.ManagedPolicy(ctx, arn); return })
+	return
+}
