@@ -7,8 +7,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 )
 
 // runConfirm confirms an e-mail subscription with AuthenticateOnUnsubscribe,
@@ -18,8 +18,8 @@ import (
 // confirmed this way can be removed only with AWS credentials.
 func runConfirm(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "confirm")
-	topic := fs.String("topic-arn", "", "the topic of the subscription, when only a token is given (default: "+deploy.TopicName+" in --home-region)")
-	home := fs.String("home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
+	topic := fs.String("topic-arn", "", "the topic of the subscription, when only a token is given (default: "+chain.TopicName+" in --home-region)")
+	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func runConfirm(ctx context.Context, env *Env, g *globals, args []string) error 
 		if err != nil {
 			return err
 		}
-		topicARN = "arn:" + id.Partition + ":sns:" + *home + ":" + id.Account + ":" + deploy.TopicName
+		topicARN = "arn:" + id.Partition + ":sns:" + *home + ":" + id.Account + ":" + chain.TopicName
 	}
 	region := strings.Split(topicARN, ":")[3]
 	sub, err := acct.Topics(region).ConfirmSubscription(ctx, topicARN, token)

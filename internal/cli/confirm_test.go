@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 )
 
 func TestConfirm(t *testing.T) {
 	a := fake.New()
 	ctx := context.Background()
-	topic, err := a.Topics("us-east-1").CreateTopic(ctx, deploy.TopicName, nil)
+	topic, err := a.Topics("us-east-1").CreateTopic(ctx, chain.TopicName, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
 // Commands whose permissions IAMPolicy covers.
@@ -39,18 +42,18 @@ const acct = "${aws:PrincipalAccount}"
 // whose resources are only placeholders nobody filled is left out.
 const (
 	resAny         = "*"
-	resBus         = "arn:aws:events:*:" + acct + ":event-bus/" + BusName
+	resBus         = "arn:aws:events:*:" + acct + ":event-bus/" + chain.BusName
 	resRules       = "arn:aws:events:*:" + acct + ":rule/rootwatch-*"
-	resBusRules    = "arn:aws:events:*:" + acct + ":rule/" + BusName + "/rootwatch-*"
-	resTopic       = "arn:aws:sns:*:" + acct + ":" + TopicName
-	resTestTopics  = "arn:aws:sns:*:" + acct + ":" + SelfTestRulePrefix + "*"
-	resDLQ         = "arn:aws:sqs:*:" + acct + ":" + DLQName
-	resTestQueues  = "arn:aws:sqs:*:" + acct + ":" + SelfTestRulePrefix + "*"
+	resBusRules    = "arn:aws:events:*:" + acct + ":rule/" + chain.BusName + "/rootwatch-*"
+	resTopic       = "arn:aws:sns:*:" + acct + ":" + chain.TopicName
+	resTestTopics  = "arn:aws:sns:*:" + acct + ":" + chain.SelfTestRulePrefix + "*"
+	resDLQ         = "arn:aws:sqs:*:" + acct + ":" + chain.DLQName
+	resTestQueues  = "arn:aws:sqs:*:" + acct + ":" + chain.SelfTestRulePrefix + "*"
 	resKeys        = "arn:aws:kms:*:" + acct + ":key/*"
-	resTrail       = "arn:aws:cloudtrail:*:" + acct + ":trail/" + TrailName
-	resRole        = "arn:aws:iam::" + acct + ":role/" + ForwarderRoleName
+	resTrail       = "arn:aws:cloudtrail:*:" + acct + ":trail/" + chain.TrailName
+	resRole        = "arn:aws:iam::" + acct + ":role/" + chain.ForwarderRoleName
 	resBoundary    = "arn:aws:iam::" + acct + ":policy/" + BoundaryPolicyName
-	resTrailBucket = "arn:aws:s3:::" + TrailBucketPrefix + acct + "-*"
+	resTrailBucket = "arn:aws:s3:::" + chain.TrailBucketPrefix + acct + "-*"
 	resAccount     = "arn:aws:account::" + acct + ":account"
 	resMemberRoots = "arn:aws:iam::*:root"
 
@@ -337,10 +340,10 @@ func policyJSON(stmts []PolicyStatement) string {
 			}
 			cond[op] = map[string]any{}
 			for k, vs := range s.Condition[op] {
-				cond[op][k] = stringsOrOne(vs)
+				cond[op][k] = policy.Values(vs)
 			}
 		}
-		doc.Statement = append(doc.Statement, stmt{s.Sid, s.Effect, stringsOrOne(s.Action), stringsOrOne(s.Resource), cond})
+		doc.Statement = append(doc.Statement, stmt{s.Sid, s.Effect, policy.Values(s.Action), policy.Values(s.Resource), cond})
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
@@ -386,24 +387,24 @@ func scenarios() []scenario {
 			mustRun(t, a, append([]string{"deploy"}, simRegions...)...)
 			ctx := t.Context()
 			ev := a.Events("eu-west-1")
-			ev.RemoveTargets(ctx, "", deploy.ForwardRuleName, []string{deploy.ForwardTargetID})
-			ev.DeleteRule(ctx, "", deploy.ForwardRuleName)
-			a.Roles().DeleteRolePolicy(ctx, deploy.ForwarderRoleName, deploy.ForwarderPolicyName)
-			a.Roles().UpdateTrust(ctx, deploy.ForwarderRoleName, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
-			if q, err := a.Queues("eu-west-1").Queue(ctx, deploy.DLQName); err == nil {
+			ev.RemoveTargets(ctx, "", chain.ForwardRuleName, []string{chain.ForwardTargetID})
+			ev.DeleteRule(ctx, "", chain.ForwardRuleName)
+			a.Roles().DeleteRolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName)
+			a.Roles().UpdateTrust(ctx, chain.ForwarderRoleName, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+			if q, err := a.Queues("eu-west-1").Queue(ctx, chain.DLQName); err == nil {
 				a.Queues("eu-west-1").SetQueuePolicy(ctx, q.URL, `{"Version":"2012-10-17","Statement":[]}`)
 			}
 			// A rule rootwatch no longer deploys, with its target.
-			stale := deploy.AlertRulePrefix + "retired"
-			a.Events("us-east-1").PutRule(ctx, cloud.Rule{Name: stale, Bus: deploy.BusName, Pattern: `{"source":["aws.signin"]}`, Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}})
-			a.Events("us-east-1").PutTargets(ctx, deploy.BusName, stale, []cloud.Target{{ID: deploy.AlertTargetID, ARN: "arn:aws:sns:us-east-1:" + a.ID() + ":" + deploy.TopicName}})
+			stale := chain.AlertRulePrefix + "retired"
+			a.Events("us-east-1").PutRule(ctx, cloud.Rule{Name: stale, Bus: chain.BusName, Pattern: `{"source":["aws.signin"]}`, Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}})
+			a.Events("us-east-1").PutTargets(ctx, chain.BusName, stale, []cloud.Target{{ID: chain.AlertTargetID, ARN: "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName}})
 			return append([]string{"deploy"}, simRegions...)
 		}, []int{0}},
 		{"status", deploy.CmdStatus, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
 			withBoundary(t, a)
 			mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com"}, simRegions...)...)
-			a.SendMessage("us-east-1", deploy.DLQName, "undelivered")
+			a.SendMessage("us-east-1", chain.DLQName, "undelivered")
 			return append([]string{"status"}, simRegions...)
 		}, []int{0, 1}},
 		{"status --topic-arn (encrypted)", deploy.CmdStatus, func(a *fake.Account) deploy.PolicyOptions {
@@ -442,7 +443,7 @@ func scenarios() []scenario {
 			putTrail(t, a)
 			withBoundary(t, a)
 			mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com"}, simRegions...)...)
-			a.ConfirmSubscription("arn:aws:sns:us-east-1:"+a.ID()+":"+deploy.TopicName, "sec@example.com")
+			a.ConfirmSubscription("arn:aws:sns:us-east-1:"+a.ID()+":"+chain.TopicName, "sec@example.com")
 			return []string{"test", "--timeout", "5s", "--notify"}
 		}, []int{0, 1}},
 		{"audit", deploy.CmdAudit, none, func(t *testing.T, a *fake.Account) []string {
@@ -460,7 +461,7 @@ func scenarios() []scenario {
 		{"confirm", deploy.CmdConfirm, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
 			mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com"}, simRegions...)...)
-			return []string{"confirm", a.SubscriptionToken("arn:aws:sns:us-east-1:"+a.ID()+":"+deploy.TopicName, "sec@example.com")}
+			return []string{"confirm", a.SubscriptionToken("arn:aws:sns:us-east-1:"+a.ID()+":"+chain.TopicName, "sec@example.com")}
 		}, []int{0}},
 		{"scan --lookup", deploy.CmdScan, none, func(t *testing.T, a *fake.Account) []string {
 			return []string{"scan", "--lookup", "--regions", "us-east-1"}
@@ -592,11 +593,11 @@ func TestIAMPolicyMinimal(t *testing.T) {
 // TestIAMPolicyRefusesEscalation: what the deploy policy must not allow.
 func TestIAMPolicyRefusesEscalation(t *testing.T) {
 	const acct = "123456789012"
-	role := "arn:aws:iam::" + acct + ":role/" + deploy.ForwarderRoleName
+	role := "arn:aws:iam::" + acct + ":role/" + chain.ForwarderRoleName
 	boundary := deploy.BoundaryARN("aws", acct)
-	alerts := "arn:aws:sns:us-east-1:" + acct + ":" + deploy.TopicName
-	bus := "arn:aws:events:us-east-1:" + acct + ":event-bus/" + deploy.BusName
-	fwdRule := "arn:aws:events:eu-west-1:" + acct + ":rule/" + deploy.ForwardRuleName
+	alerts := "arn:aws:sns:us-east-1:" + acct + ":" + chain.TopicName
+	bus := "arn:aws:events:us-east-1:" + acct + ":event-bus/" + chain.BusName
+	fwdRule := "arn:aws:events:eu-west-1:" + acct + ":rule/" + chain.ForwardRuleName
 	all := parsePolicy(t, deploy.IAMPolicy(deploy.PolicyOptions{}), acct)
 	dep := parsePolicy(t, deploy.IAMPolicy(deploy.PolicyOptions{Commands: []string{deploy.CmdDeploy}}), acct)
 	withB := map[string][]string{"iam:PermissionsBoundary": {boundary}}
@@ -623,7 +624,7 @@ func TestIAMPolicyRefusesEscalation(t *testing.T) {
 		{"pass another role", dep, iamRequest{"iam:PassRole", "arn:aws:iam::" + acct + ":role/admin", map[string][]string{"iam:PassedToService": {"events.amazonaws.com"}}}, false},
 		{"target the home bus", dep, iamRequest{"events:PutTargets", fwdRule, map[string][]string{"events:TargetArn": {bus}}}, true},
 		{"target rootwatch's topic", dep, iamRequest{"events:PutTargets", fwdRule, map[string][]string{"events:TargetArn": {alerts}}}, true},
-		{"target another account's bus", dep, iamRequest{"events:PutTargets", fwdRule, map[string][]string{"events:TargetArn": {"arn:aws:events:us-east-1:999999999999:event-bus/" + deploy.BusName}}}, false},
+		{"target another account's bus", dep, iamRequest{"events:PutTargets", fwdRule, map[string][]string{"events:TargetArn": {"arn:aws:events:us-east-1:999999999999:event-bus/" + chain.BusName}}}, false},
 		{"target another topic of the account", dep, iamRequest{"events:PutTargets", fwdRule, map[string][]string{"events:TargetArn": {"arn:aws:sns:us-east-1:" + acct + ":attacker"}}}, false},
 		{"target a foreign ARN among legitimate ones", dep, iamRequest{"events:PutTargets", fwdRule, map[string][]string{"events:TargetArn": {bus, "arn:aws:lambda:us-east-1:" + acct + ":function:x"}}}, false},
 		{"put targets on a rule not rootwatch's", dep, iamRequest{"events:PutTargets", "arn:aws:events:us-east-1:" + acct + ":rule/other", map[string][]string{"events:TargetArn": {bus}}}, false},
@@ -631,7 +632,7 @@ func TestIAMPolicyRefusesEscalation(t *testing.T) {
 		{"subscribe to another topic without --topic-arn", all, iamRequest{"sns:Subscribe", "arn:aws:sns:us-east-1:" + acct + ":ops", nil}, false},
 		{"write a key policy without --kms-key-arn", all, iamRequest{"kms:PutKeyPolicy", "arn:aws:kms:us-east-1:" + acct + ":key/x", nil}, false},
 		{"take root of a member with another task policy", all, iamRequest{"sts:AssumeRoot", "arn:aws:iam::111111111111:root", map[string][]string{"sts:TaskPolicyArn": {"arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"}}}, false},
-		{"read another account's bus", all, iamRequest{"events:DescribeEventBus", "arn:aws:events:us-east-1:999999999999:event-bus/" + deploy.BusName, nil}, false},
+		{"read another account's bus", all, iamRequest{"events:DescribeEventBus", "arn:aws:events:us-east-1:999999999999:event-bus/" + chain.BusName, nil}, false},
 	} {
 		if got := tc.pol.allows(tc.req); got != tc.want {
 			t.Errorf("%s (%s): allowed = %v, want %v", tc.name, tc.req, got, tc.want)
@@ -678,7 +679,7 @@ func TestIAMPolicyBoundaryFake(t *testing.T) {
 	a := newAccount(t)
 	withBoundary(t, a)
 	mustRun(t, a, append([]string{"deploy"}, simRegions...)...)
-	r, err := a.Roles().Role(t.Context(), deploy.ForwarderRoleName)
+	r, err := a.Roles().Role(t.Context(), chain.ForwarderRoleName)
 	if err != nil {
 		t.Fatal(err)
 	}
