@@ -329,6 +329,15 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket + "/AWSLogs/" + acct + "/*"},
 				Condition: policy.Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {trailARN}}},
 			},
+			{
+				// TLS only: nobody reads or writes the logs in clear text.
+				Sid:       "DenyInsecureTransport",
+				Effect:    "Deny",
+				Principal: &policy.Principal{Any: true},
+				Action:    policy.Values{"s3:*"},
+				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket, "arn:" + p + ":s3:::" + bucket + "/*"},
+				Condition: policy.Conditions{"Bool": {"aws:SecureTransport": {"false"}}},
+			},
 		}}.String(),
 	}
 	return s, nil

@@ -125,6 +125,9 @@ type Trail struct {
 	Logging      bool
 	Management   Management
 	Tags         Tags
+	// LogFileValidation says the trail writes signed digest files, so that
+	// a log file deleted or changed after delivery can be told.
+	LogFileValidation bool
 }
 
 // TrailSpec is what rootwatch asks for when it creates a trail.
@@ -145,8 +148,8 @@ type Trails interface {
 	// Trails lists the trails that apply to the region (shadow trails of
 	// multi-region trails included), with their status and selectors.
 	Trails(ctx context.Context) ([]Trail, error)
-	// CreateTrail creates a multi-region trail with global service events and
-	// all management events, and starts logging.
+	// CreateTrail creates a multi-region trail with global service events,
+	// all management events and log file validation, and starts logging.
 	// An existing trail of that name is an error wrapping ErrAlreadyExists.
 	CreateTrail(ctx context.Context, spec TrailSpec) (Trail, error)
 	// DeleteTrail deletes a trail in its home region.
@@ -198,7 +201,8 @@ type ListPage struct {
 
 // Buckets is S3.
 type Buckets interface {
-	// CreateBucket creates a bucket in region with its policy and tags.
+	// CreateBucket creates a bucket in region with all public access
+	// blocked and versioning enabled, then sets its policy and tags.
 	// An existing bucket is an error wrapping ErrAlreadyExists.
 	CreateBucket(ctx context.Context, name, region, policy string, tags Tags) error
 	// BucketPolicy returns the bucket's policy; a bucket without one is an

@@ -81,15 +81,16 @@ func (s *trails) CreateTrail(ctx context.Context, spec cloud.TrailSpec) (cloud.T
 		return cloud.Trail{}, fmt.Errorf("%s: InsufficientS3BucketPolicyException: Incorrect S3 bucket policy is detected for bucket: %s", op, spec.Bucket)
 	}
 	t := &trail{t: cloud.Trail{
-		Name:         spec.Name,
-		ARN:          arn,
-		HomeRegion:   s.region,
-		Bucket:       spec.Bucket,
-		MultiRegion:  true,
-		GlobalEvents: true,
-		Logging:      true,
-		Management:   cloud.ManagementAll,
-		Tags:         cloneTags(spec.Tags),
+		Name:              spec.Name,
+		ARN:               arn,
+		HomeRegion:        s.region,
+		Bucket:            spec.Bucket,
+		MultiRegion:       true,
+		GlobalEvents:      true,
+		Logging:           true,
+		Management:        cloud.ManagementAll,
+		Tags:              cloneTags(spec.Tags),
+		LogFileValidation: true,
 	}}
 	rs.trails[spec.Name] = t
 	c := t.t
