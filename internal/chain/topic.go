@@ -91,14 +91,21 @@ func JudgeSubscriptions(subs []cloud.Subscription) Verdict {
 }
 
 // KeyStatement is the statement rootwatch adds to a customer managed key's
-// policy (deploy --fix-kms-policy).
-func KeyStatement() policy.Statement {
+// policy (deploy --fix-kms-policy): EventBridge may use the key only for
+// messages to the alert topic (SNS's encryption context names it) and only
+// on behalf of the topic's own account, so no other topic or account can
+// borrow the grant.
+func KeyStatement(topicARN, account string) policy.Statement {
 	return policy.Statement{
 		Sid:       KeyStatementSid,
 		Effect:    "Allow",
 		Principal: policy.Service(EventsService),
 		Action:    policy.Values{"kms:Decrypt", "kms:GenerateDataKey*"},
 		Resource:  policy.Values{"*"},
+		Condition: policy.Conditions{"StringEquals": {
+			"kms:EncryptionContext:aws:sns:topicArn": {topicARN},
+			"aws:SourceAccount":                      {account},
+		}},
 	}
 }
 

@@ -367,7 +367,8 @@ func (a *Account) notify(rs *regionState, al cloud.Alarm, from, to cloud.AlarmSt
 			return notFound("KMS.NotFoundException: key %s", tp.kmsKey)
 		}
 		for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-			if ok, err := allows(k.policy, request{service: "cloudwatch.amazonaws.com", action: action, resource: k.arn, keys: map[string]string{"aws:SourceAccount": a.id}}); err != nil || !ok {
+			if ok, err := allows(k.policy, request{service: "cloudwatch.amazonaws.com", action: action, resource: k.arn,
+				keys: map[string]string{"aws:SourceAccount": a.id, "kms:EncryptionContext:aws:sns:topicArn": tp.arn}}); err != nil || !ok {
 				return fmt.Errorf("KMS.AccessDeniedException: the policy of key %s does not let cloudwatch.amazonaws.com %s", tp.kmsKey, action)
 			}
 		}

@@ -299,3 +299,30 @@ func TestScheduledRules(t *testing.T) {
 		}
 	}
 }
+
+// A key statement scoped to another topic (SNS's encryption context) does not
+// let EventBridge publish to this one.
+func TestKeyScopedToAnotherTopic(t *testing.T) {
+	c := buildChain(t)
+	for _, tc := range []struct {
+		topic string
+		ok    bool
+	}{{c.topicARN, true}, {"arn:aws:sns:us-east-1:123456789012:other", false}} {
+		a := c.a
+		key, err := a.CreateKey(home, "alias/k-"+strings.TrimPrefix(tc.topic, "arn:aws:sns:us-east-1:123456789012:"), `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:aws:sns:topicArn":"`+tc.topic+`","aws:SourceAccount":"123456789012"}}}]}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetTopicKMSKey(c.topicARN, key.ID); err != nil {
+			t.Fatal(err)
+		}
+		before := len(a.Failures())
+		if err := a.Emit(remote, signIn); err != nil {
+			t.Fatal(err)
+		}
+		failed := len(a.Failures()) > before
+		if failed == tc.ok {
+			t.Errorf("key scoped to %s: delivery failed = %v, want %v (%v)", tc.topic, failed, !tc.ok, a.Failures())
+		}
+	}
+}

@@ -152,7 +152,7 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 			return errors.New("AuthorizationError: the topic policy does not let events.amazonaws.com publish for this rule")
 		}
 		if tp.kmsKey != "" {
-			if err := a.kmsUsableByEvents(rs, tp.kmsKey); err != nil {
+			if err := a.kmsUsableByEvents(rs, tp.kmsKey, tp.arn); err != nil {
 				return err
 			}
 		}
@@ -194,8 +194,9 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 
 // kmsUsableByEvents reports whether EventBridge may use the topic's key: not an
 // AWS-managed key, and a key policy that grants events.amazonaws.com
-// kms:GenerateDataKey* and kms:Decrypt.
-func (a *Account) kmsUsableByEvents(rs *regionState, keyID string) error {
+// kms:GenerateDataKey* and kms:Decrypt, with the request context SNS sends
+// (the encryption context names the topic).
+func (a *Account) kmsUsableByEvents(rs *regionState, keyID, topicARN string) error {
 	k, ok := rs.resolve(keyID)
 	if !ok {
 		return notFound("KMS.NotFoundException: key %s", keyID)
@@ -204,7 +205,8 @@ func (a *Account) kmsUsableByEvents(rs *regionState, keyID string) error {
 		return fmt.Errorf("KMS.AccessDeniedException: the topic is encrypted with the AWS managed key %s, whose policy does not let events.amazonaws.com use it", keyID)
 	}
 	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-		ok, err := allows(k.policy, request{service: "events.amazonaws.com", action: action, resource: k.arn, keys: map[string]string{"aws:SourceAccount": a.id}})
+		ok, err := allows(k.policy, request{service: "events.amazonaws.com", action: action, resource: k.arn,
+			keys: map[string]string{"aws:SourceAccount": a.id, "kms:EncryptionContext:aws:sns:topicArn": topicARN}})
 		if err != nil {
 			return fmt.Errorf("key policy: %w", err)
 		}
