@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -121,7 +122,9 @@ var errHelp = errors.New("help requested")
 // Main runs rootwatch with args (without the program name) and returns the
 // process exit code.
 func Main(env *Env, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM (a CI job cancelled, a container stopped, timeout(1)) ends a
+	// command as Ctrl-C does: cleanly, removing what it created.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
