@@ -160,7 +160,8 @@ var Permissions = []Permission{
 	// SQS: the dead-letter queues, and test's temporary queues.
 	{"CreateQueue", cmds(CmdDeploy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes")}},
 	{"CreateQueue", cmds(CmdTest), []Grant{grant("RootwatchTestQueues", []string{resTestQueues}, "sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes")}},
-	{"Queue", chainReaders, []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags")}},
+	{"Queue", cmds(CmdDeploy, CmdStatus, CmdDestroy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags")}},
+	{"Queue", cmds(CmdTest), []Grant{grant("RootwatchTestQueueAndDLQ", []string{resDLQ, resTestQueues}, "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags")}},
 	{"SetQueuePolicy", cmds(CmdDeploy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:SetQueueAttributes")}},
 	{"DeleteQueue", cmds(CmdDestroy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:DeleteQueue")}},
 	{"DeleteQueue", cmds(CmdTest), []Grant{grant("RootwatchTestQueues", []string{resTestQueues}, "sqs:DeleteQueue")}},
