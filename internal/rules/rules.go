@@ -303,8 +303,10 @@ func IDs() []string {
 }
 
 // ForwardPattern is the pattern of the per-region forwarding rule: a superset of
-// every rule's pattern (all root activity, sessions from centralized root access
-// and AssumeRoot included). It is deployed verbatim.
+// every rule's pattern (all root activity, sessions from centralized root access,
+// federated sessions root issued and AssumeRoot included, and every call the
+// chain rule watches, by service and event name; the alert rule on the home bus
+// then checks the resource names). It is deployed verbatim.
 func ForwardPattern() string { return thePack().forward }
 
 // Fixtures returns a rule's positive fixtures (events it must match) and
