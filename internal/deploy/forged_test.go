@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/rules"
@@ -22,7 +23,7 @@ func TestForgedEventsNotAlerted(t *testing.T) {
 	if _, err := deployOnce(ctx, a, opts("alice@example.com")); err != nil {
 		t.Fatal(err)
 	}
-	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + TopicName
+	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
 	if _, err := a.ConfirmSubscription(topic, "alice@example.com"); err != nil {
 		t.Fatal(err)
 	}
