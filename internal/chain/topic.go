@@ -2,6 +2,7 @@ package chain
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -68,15 +69,25 @@ func JudgeTopicPolicy(s Spec, t cloud.Topic) Verdict {
 	return ok(fmt.Sprintf("statement %s lets EventBridge publish for the %d alert rules", sid, len(rules)))
 }
 
-// JudgeSubscriptions judges whether someone gets the mail.
+// JudgeSubscriptions judges whether someone gets the mail. A subscription
+// with a filter policy counts as receiving nothing: rootwatch's messages carry
+// no attributes, so a filter matches none of them (and one an actor set is
+// how the mail is stopped without unsubscribing).
 func JudgeSubscriptions(subs []cloud.Subscription) Verdict {
-	var confirmed, pending []string
+	var confirmed, pending, filtered []string
 	for _, s := range subs {
-		if s.Pending {
-			pending = append(pending, s.Endpoint)
-		} else {
-			confirmed = append(confirmed, s.Protocol+":"+s.Endpoint)
+		switch {
+		case s.Pending:
+			pending = append(pending, EndpointDisplay(s.Protocol, s.Endpoint))
+		case s.FilterPolicy != "":
+			filtered = append(filtered, s.Protocol+":"+EndpointDisplay(s.Protocol, s.Endpoint))
+		default:
+			confirmed = append(confirmed, s.Protocol+":"+EndpointDisplay(s.Protocol, s.Endpoint))
 		}
+	}
+	if len(filtered) > 0 {
+		return fail(fmt.Sprintf("%d subscription(s) have a filter policy that keeps every alert from them (%s)", len(filtered), strings.Join(filtered, ", ")),
+			"remove the filter policy (aws sns set-subscription-attributes --attribute-name FilterPolicy --attribute-value '{}'), or unsubscribe and run 'rootwatch deploy --email ADDR'")
 	}
 	const confirmFix = "open the confirmation e-mail sent to each pending address and click its link (or run 'rootwatch deploy --email ADDR' to send it again)"
 	switch {
@@ -159,4 +170,18 @@ func JudgeKey(t cloud.Topic, k cloud.Key, found bool) Verdict {
 			"run 'rootwatch deploy' and let it add the key statement, or add one allowing events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt")
 	}
 	return ok(fmt.Sprintf("key %s lets EventBridge encrypt", k.ARN))
+}
+
+// EndpointDisplay is how a subscription's endpoint is shown: an HTTP(S)
+// endpoint by its host only, since its path and query often hold a secret
+// (a webhook token); anything else as it is.
+func EndpointDisplay(protocol, endpoint string) string {
+	if protocol != "http" && protocol != "https" {
+		return endpoint
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return protocol + "://(endpoint hidden)"
+	}
+	return u.Scheme + "://" + u.Hostname() + "/…"
 }
