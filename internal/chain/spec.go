@@ -65,6 +65,8 @@ type Spec struct {
 	Forwarders []Forwarder
 	// Trail is what --create-trail creates.
 	Trail TrailSpec
+	// Watch is the heartbeat and the alarms (watch.go).
+	Watch Watch
 }
 
 // Topic is the SNS topic alerts go to.
@@ -102,6 +104,7 @@ type RuleSpec struct {
 	Name        string
 	ARN         string
 	Pattern     string
+	Schedule    string // a schedule expression instead of a pattern (heartbeats)
 	State       cloud.RuleState
 	Description string
 	Target      cloud.Target
@@ -213,7 +216,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 			Action:    policy.Values{"sts:AssumeRole"},
 			Condition: policy.Conditions{
 				"StringEquals": {"aws:SourceAccount": {acct}},
-				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName)}},
+				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName), arn(p, "events", "*", acct, "rule/"+HeartbeatRuleName)}},
 			},
 		}}}.String(),
 		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
@@ -275,7 +278,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 	// rootwatch rules only.
 	for i := range s.Forwarders {
 		rs := &s.Forwarders[i]
-		sources := []string{rs.Rule.ARN}
+		sources := []string{rs.Rule.ARN, s.heartbeatARN(rs.Region)}
 		if rs.Region == home {
 			for _, ar := range s.AlertRules {
 				sources = append(sources, ar.ARN)
@@ -340,6 +343,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 			},
 		}}.String(),
 	}
+	s.addWatch()
 	return s, nil
 }
 

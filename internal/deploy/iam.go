@@ -56,6 +56,7 @@ const (
 	resTrailBucket = "arn:aws:s3:::" + chain.TrailBucketPrefix + acct + "-*"
 	resAccount     = "arn:aws:account::" + acct + ":account"
 	resMemberRoots = "arn:aws:iam::*:root"
+	resAlarms      = "arn:aws:cloudwatch:*:" + acct + ":alarm:" + chain.AlarmPrefix + "*"
 
 	phTopic  = "{topic-arn}"
 	phKey    = "{kms-key-arn}"
@@ -200,6 +201,14 @@ var Permissions = []Permission{
 	{"List", cmds(CmdDestroy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket")}},
 	{"List", cmds(CmdScan), []Grant{grant("RootwatchReadArchives", []string{phBucket}, "s3:ListBucket")}},
 	{"Open", cmds(CmdScan), []Grant{grant("RootwatchReadArchiveObjects", []string{phObject}, "s3:GetObject")}},
+
+	// CloudWatch: the alarms that make a broken chain loud.
+	{"Alarms", cmds(CmdDeploy, CmdDestroy), []Grant{
+		grant("RootwatchDescribeAlarms", anyRes, "cloudwatch:DescribeAlarms"),
+		grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:ListTagsForResource"),
+	}},
+	{"PutAlarm", cmds(CmdDeploy), []Grant{grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource")}},
+	{"DeleteAlarms", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:DeleteAlarms")}},
 
 	// audit: IAM, Organizations and Account reads; member accounts' root
 	// credentials through a root session limited to AWS's audit task policy.

@@ -257,6 +257,10 @@ func requests(t *testing.T, a *fake.Account, c cloudtest.Call) []iamRequest {
 		case "MemberRootCredentials":
 			req.Resource = "arn:aws:iam::" + c.Resource + ":root"
 			req.Keys = map[string][]string{"sts:TaskPolicyArn": {"arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}}
+		case "PutAlarm", "DeleteAlarms":
+			req.Resource = "arn:aws:cloudwatch:" + region + ":" + acct + ":alarm:" + c.Resource
+		case "Alarms":
+			req.Resource = "arn:aws:cloudwatch:" + region + ":" + acct + ":alarm:" + strings.TrimSuffix(c.Resource, "*") + "x"
 		case "AlternateContact":
 			req.Resource = "arn:aws:account::" + acct + ":account"
 		default:
@@ -393,6 +397,12 @@ func scenarios() []scenario {
 			a.Roles().UpdateTrust(ctx, chain.ForwarderRoleName, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 			if q, err := a.Queues("eu-west-1").Queue(ctx, chain.DLQName); err == nil {
 				a.Queues("eu-west-1").SetQueuePolicy(ctx, q.URL, `{"Version":"2012-10-17","Statement":[]}`)
+			}
+			// An alarm of a rule rootwatch no longer deploys.
+			if err := a.Alarms("us-east-1").PutAlarm(ctx, cloud.Alarm{Name: chain.FailedAlarmPrefix + "retired", Namespace: cloud.NamespaceEvents, Metric: cloud.MetricFailedInvocations,
+				Statistic: "Sum", Period: 5 * time.Minute, EvaluationPeriods: 1, Threshold: 1, Comparison: cloud.GreaterThanOrEqual,
+				Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}}); err != nil {
+				t.Fatal(err)
 			}
 			// A rule rootwatch no longer deploys, with its target.
 			stale := chain.AlertRulePrefix + "retired"

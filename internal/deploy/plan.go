@@ -234,6 +234,13 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 			if err := planRule(gctx, acct, rs.Rule, spec.Tags, addR); err != nil {
 				return err
 			}
+			for _, hb := range spec.Watch.Heartbeats {
+				if hb.Region == rs.Region {
+					if err := planRule(gctx, acct, hb, spec.Tags, addR); err != nil {
+						return err
+					}
+				}
+			}
 			perRegion[i] = cs
 			if rs.Region == home {
 				return nil
@@ -254,6 +261,11 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 		var cs []Change
 		addA := func(c Change) { cs = append(cs, c) }
 		for _, r := range spec.AlertRules {
+			if err := planRule(gctx, acct, r, spec.Tags, addA); err != nil {
+				return err
+			}
+		}
+		for _, r := range spec.Watch.Beats {
 			if err := planRule(gctx, acct, r, spec.Tags, addA); err != nil {
 				return err
 			}
@@ -292,6 +304,11 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	// names rootwatch always has rootwatch targets pointing at it (destroy finds
 	// a topic it did not create through them).
 	planTopicPolicy(acct, spec, tp, topicExists, add)
+
+	// Alarms, once the topic they publish to is in place.
+	if err := planAlarms(ctx, acct, spec, add); err != nil {
+		return nil, err
+	}
 
 	// Subscriptions last: the confirmation mail arrives when everything is in place.
 	subs := map[string]cloud.Subscription{}
@@ -589,7 +606,7 @@ func planQueue(ctx context.Context, acct cloud.Account, q chain.QueueSpec, tags 
 
 func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cloud.Tags, add func(Change)) error {
 	ev := acct.Events(r.Region)
-	want := cloud.Rule{Name: r.Name, Bus: r.Bus, Pattern: r.Pattern, State: r.State, Description: r.Description, Tags: tags}
+	want := cloud.Rule{Name: r.Name, Bus: r.Bus, Pattern: r.Pattern, Schedule: r.Schedule, State: r.State, Description: r.Description, Tags: tags}
 	putRule := func(ctx context.Context) error {
 		_, err := ev.PutRule(ctx, want)
 		return err
@@ -602,8 +619,14 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	cur, err := ev.Rule(ctx, r.Bus, r.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
-		add(Change{Action: Create, Resource: KindRule, Region: r.Region, Name: name, Detail: string(r.State), apply: putRule})
-		add(Change{Action: Create, Resource: KindTarget, Region: r.Region, Name: name + " -> " + r.Target.ID, Detail: targetDetail(r.Target), apply: putTarget})
+		detail := string(r.State)
+		if r.Schedule != "" {
+			detail += ", " + r.Schedule
+		}
+		add(Change{Action: Create, Resource: KindRule, Region: r.Region, Name: name, Detail: detail, apply: putRule})
+		if r.Target.ID != "" {
+			add(Change{Action: Create, Resource: KindTarget, Region: r.Region, Name: name + " -> " + r.Target.ID, Detail: targetDetail(r.Target), apply: putTarget})
+		}
 		return nil
 	case err != nil:
 		return fmt.Errorf("describe rule %s in %s: %w", name, r.Region, err)
@@ -611,6 +634,9 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	var diffs []string
 	if cur.Pattern != r.Pattern {
 		diffs = append(diffs, "pattern")
+	}
+	if cur.Schedule != r.Schedule {
+		diffs = append(diffs, fmt.Sprintf("schedule %q -> %q", cur.Schedule, r.Schedule))
 	}
 	if cur.State != r.State {
 		diffs = append(diffs, fmt.Sprintf("state %s -> %s", cur.State, r.State))
@@ -630,6 +656,11 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	targets, err := ev.Targets(ctx, r.Bus, r.Name)
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 		return fmt.Errorf("list targets of rule %s in %s: %w", name, r.Region, err)
+	}
+	if r.Target.ID == "" {
+		// A rule counted by its metric (a heartbeat's beat): it has no
+		// target, and anyone's target is left alone.
+		return nil
 	}
 	var got *cloud.Target
 	var others []string

@@ -1,0 +1,109 @@
+package chain
+
+import (
+	"time"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+)
+
+// What makes silence loud: a heartbeat from every forwarding region, and
+// CloudWatch alarms in the home region that publish to the alert topic when
+// EventBridge fails to deliver, when the home dead-letter queue holds a
+// message, and when a region's heartbeat stops. See the README's "Silence is
+// loud" section for the design and its limits.
+const (
+	// HeartbeatRuleName is the scheduled rule on each forwarding region's
+	// default bus. Its target is the home bus, through the forwarder role,
+	// exactly as the forwarding rule's.
+	HeartbeatRuleName = "rootwatch-heartbeat"
+	// HeartbeatSchedule is how often each region beats.
+	HeartbeatSchedule = "rate(5 minutes)"
+	// HeartbeatTargetID is the heartbeat rule's target.
+	HeartbeatTargetID = "rootwatch-heartbeat-home-bus"
+	// BeatRulePrefix + region names the rule on the home bus that matches
+	// that region's beats; its MatchedEvents metric is the heartbeat.
+	BeatRulePrefix = "rootwatch-heartbeat-"
+	// HeartbeatWindow is how long a region may stay silent before its alarm
+	// fires: three beats.
+	HeartbeatWindow = 15 * time.Minute
+
+	// AlarmPrefix starts the name of every alarm rootwatch deploys.
+	AlarmPrefix = "rootwatch-"
+	// FailedAlarmPrefix + rule pack ID names an alert rule's delivery alarm.
+	FailedAlarmPrefix = "rootwatch-failed-"
+	// DLQAlarmName is the alarm on the home dead-letter queue.
+	DLQAlarmName = "rootwatch-dlq-not-empty"
+	// HeartbeatAlarmPrefix + region names a region's heartbeat alarm.
+	HeartbeatAlarmPrefix = "rootwatch-heartbeat-"
+)
+
+// Watch is what deploy adds so that a broken chain raises an alarm.
+type Watch struct {
+	// Heartbeats are the scheduled rules, one per forwarding region.
+	Heartbeats []RuleSpec
+	// Beats are the home bus's rules that match each region's beats; they
+	// have no target (Target.ID is "").
+	Beats []RuleSpec
+	// Alarms are the home region's alarms, each publishing to the topic.
+	Alarms []cloud.Alarm
+}
+
+// heartbeatARN is the ARN of the heartbeat rule in region r.
+func (s *Spec) heartbeatARN(r string) string {
+	return arn(s.Partition, "events", r, s.Account, "rule/"+HeartbeatRuleName)
+}
+
+// addWatch computes s.Watch from the forwarders, the alert rules and the topic.
+func (s *Spec) addWatch() {
+	home := s.HomeRegion
+	alarm := func(name, desc, ns, metric string, dims map[string]string, stat string, period time.Duration, cmp cloud.Comparison, missing cloud.MissingData) cloud.Alarm {
+		return cloud.Alarm{
+			Name: name, Description: "rootwatch: " + desc,
+			Namespace: ns, Metric: metric, Dimensions: dims, Statistic: stat,
+			Period: period, EvaluationPeriods: 1, Threshold: 1, Comparison: cmp, TreatMissingData: missing,
+			ActionsEnabled: true, AlarmActions: []string{s.Topic.ARN},
+			Tags: s.Tags,
+		}
+	}
+	for _, f := range s.Forwarders {
+		if f.Account != s.Account {
+			continue
+		}
+		hb := RuleSpec{
+			Region:      f.Region,
+			Bus:         cloud.DefaultBus,
+			Name:        HeartbeatRuleName,
+			ARN:         s.heartbeatARN(f.Region),
+			Schedule:    HeartbeatSchedule,
+			State:       cloud.RuleEnabled,
+			Description: "rootwatch: heartbeat to the rootwatch bus in " + home + " (proves this region's forwarding path)",
+			Target:      f.Rule.Target,
+		}
+		hb.Target.ID = HeartbeatTargetID
+		s.Watch.Heartbeats = append(s.Watch.Heartbeats, hb)
+		beat := BeatRulePrefix + f.Region
+		s.Watch.Beats = append(s.Watch.Beats, RuleSpec{
+			Region:      home,
+			Bus:         BusName,
+			Name:        beat,
+			ARN:         arn(s.Partition, "events", home, s.Account, "rule/"+BusName+"/"+beat),
+			Pattern:     `{"source":["aws.events"],"detail-type":["Scheduled Event"],"resources":["` + hb.ARN + `"]}`,
+			State:       cloud.RuleEnabled,
+			Description: "rootwatch: counts the heartbeats of " + f.Region,
+		})
+		s.Watch.Alarms = append(s.Watch.Alarms, alarm(HeartbeatAlarmPrefix+f.Region,
+			"no heartbeat from "+f.Region+" for 15 minutes: its forwarding path (rule, role, home bus) is broken",
+			cloud.NamespaceEvents, cloud.MetricMatchedEvents, map[string]string{"EventBusName": BusName, "RuleName": beat},
+			"Sum", HeartbeatWindow, cloud.LessThan, cloud.MissingBreaching))
+	}
+	for _, ar := range s.AlertRules {
+		s.Watch.Alarms = append(s.Watch.Alarms, alarm(FailedAlarmPrefix+ar.RuleID,
+			"EventBridge failed to deliver an alert of rule "+ar.Name+" to the topic",
+			cloud.NamespaceEvents, cloud.MetricFailedInvocations, map[string]string{"EventBusName": BusName, "RuleName": ar.Name},
+			"Sum", 5*time.Minute, cloud.GreaterThanOrEqual, cloud.MissingNotBreaching))
+	}
+	s.Watch.Alarms = append(s.Watch.Alarms, alarm(DLQAlarmName,
+		"the dead-letter queue "+DLQName+" in "+home+" holds alerts EventBridge could not deliver",
+		cloud.NamespaceSQS, cloud.MetricMessagesVisible, map[string]string{"QueueName": DLQName},
+		"Maximum", 5*time.Minute, cloud.GreaterThanOrEqual, cloud.MissingNotBreaching))
+}
