@@ -1,6 +1,10 @@
 package chain
 
 import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -106,4 +110,66 @@ func (s *Spec) addWatch() {
 		"the dead-letter queue "+DLQName+" in "+home+" holds alerts EventBridge could not deliver",
 		cloud.NamespaceSQS, cloud.MetricMessagesVisible, map[string]string{"QueueName": DLQName},
 		"Maximum", 5*time.Minute, cloud.GreaterThanOrEqual, cloud.MissingNotBreaching))
+}
+
+// AlarmDiffs names what differs between a deployed alarm and the wanted one
+// (state, ARN and tags aside).
+func AlarmDiffs(got, want cloud.Alarm) []string {
+	var d []string
+	if got.Namespace != want.Namespace || got.Metric != want.Metric || !maps.Equal(got.Dimensions, want.Dimensions) {
+		d = append(d, "metric")
+	}
+	if got.Statistic != want.Statistic || got.Period != want.Period || got.EvaluationPeriods != want.EvaluationPeriods ||
+		got.Threshold != want.Threshold || got.Comparison != want.Comparison {
+		d = append(d, "condition")
+	}
+	if got.TreatMissingData != want.TreatMissingData {
+		d = append(d, "missing data "+string(got.TreatMissingData))
+	}
+	if got.ActionsEnabled != want.ActionsEnabled {
+		d = append(d, "actions disabled")
+	}
+	if !slices.Equal(got.AlarmActions, want.AlarmActions) {
+		d = append(d, "actions "+strings.Join(got.AlarmActions, ","))
+	}
+	if got.Description != want.Description {
+		d = append(d, "description")
+	}
+	return d
+}
+
+// JudgeAlarms judges the home region's alarms against the wanted ones: a
+// missing alarm, or one that notifies nobody, leaves a break silent (FAIL);
+// an alarm in ALARM says the chain is broken now (FAIL); other differences
+// are WARN.
+func JudgeAlarms(want, got []cloud.Alarm) Verdict {
+	byName := map[string]cloud.Alarm{}
+	for _, a := range got {
+		byName[a.Name] = a
+	}
+	var missing, silent, firing, differ []string
+	for _, w := range want {
+		g, ok := byName[w.Name]
+		switch {
+		case !ok:
+			missing = append(missing, w.Name)
+		case !g.ActionsEnabled || !slices.Equal(g.AlarmActions, w.AlarmActions):
+			silent = append(silent, w.Name)
+		case g.State == cloud.AlarmAlarm:
+			firing = append(firing, w.Name+" ("+strings.TrimPrefix(w.Description, "rootwatch: ")+")")
+		case len(AlarmDiffs(g, w)) > 0:
+			differ = append(differ, w.Name+": "+strings.Join(AlarmDiffs(g, w), ", "))
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		return fail(fmt.Sprintf("%d alarm(s) missing (%s): a broken delivery or a silent region raises nothing", len(missing), strings.Join(missing, ", ")), Redeploy)
+	case len(silent) > 0:
+		return fail(fmt.Sprintf("alarm(s) %s notify nobody (actions disabled or not the topic): a broken chain stays silent", strings.Join(silent, ", ")), Redeploy)
+	case len(firing) > 0:
+		return fail("in ALARM: "+strings.Join(firing, "; "), "find the cause (the other checks, the dead-letter queues), fix it, and the alarm returns to OK")
+	case len(differ) > 0:
+		return warn("alarm(s) differ from rootwatch's: "+strings.Join(differ, "; "), Redeploy)
+	}
+	return ok(fmt.Sprintf("%d alarms notify the topic; none in ALARM", len(want)))
 }

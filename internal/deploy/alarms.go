@@ -34,8 +34,8 @@ func planAlarms(ctx context.Context, acct cloud.Account, spec chain.Spec, add fu
 		switch {
 		case !ok:
 			add(Change{Action: Create, Resource: KindAlarm, Region: home, Name: want.Name, Detail: alarmDetail(want), apply: put})
-		case len(AlarmDiffs(cur, want)) > 0:
-			add(Change{Action: Update, Resource: KindAlarm, Region: home, Name: want.Name, Detail: strings.Join(AlarmDiffs(cur, want), ", "), apply: put})
+		case len(chain.AlarmDiffs(cur, want)) > 0:
+			add(Change{Action: Update, Resource: KindAlarm, Region: home, Name: want.Name, Detail: strings.Join(chain.AlarmDiffs(cur, want), ", "), apply: put})
 		default:
 			add(Change{Action: Unchanged, Resource: KindAlarm, Region: home, Name: want.Name})
 		}
@@ -53,30 +53,4 @@ func planAlarms(ctx context.Context, acct cloud.Account, spec chain.Spec, add fu
 
 func alarmDetail(a cloud.Alarm) string {
 	return fmt.Sprintf("%s %s %s %s %g over %s, missing data %s -> %s", a.Namespace, a.Metric, a.Statistic, a.Comparison, a.Threshold, a.Period, a.TreatMissingData, strings.Join(a.AlarmActions, ","))
-}
-
-// AlarmDiffs names what differs between a deployed alarm and the wanted one
-// (state, ARN and tags aside).
-func AlarmDiffs(got, want cloud.Alarm) []string {
-	var d []string
-	if got.Namespace != want.Namespace || got.Metric != want.Metric || !maps.Equal(got.Dimensions, want.Dimensions) {
-		d = append(d, "metric")
-	}
-	if got.Statistic != want.Statistic || got.Period != want.Period || got.EvaluationPeriods != want.EvaluationPeriods ||
-		got.Threshold != want.Threshold || got.Comparison != want.Comparison {
-		d = append(d, "condition")
-	}
-	if got.TreatMissingData != want.TreatMissingData {
-		d = append(d, "missing data "+string(got.TreatMissingData))
-	}
-	if got.ActionsEnabled != want.ActionsEnabled {
-		d = append(d, "actions disabled")
-	}
-	if !slices.Equal(got.AlarmActions, want.AlarmActions) {
-		d = append(d, "actions "+strings.Join(got.AlarmActions, ","))
-	}
-	if got.Description != want.Description {
-		d = append(d, "description")
-	}
-	return d
 }

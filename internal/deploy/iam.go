@@ -203,7 +203,7 @@ var Permissions = []Permission{
 	{"Open", cmds(CmdScan), []Grant{grant("RootwatchReadArchiveObjects", []string{phObject}, "s3:GetObject")}},
 
 	// CloudWatch: the alarms that make a broken chain loud.
-	{"Alarms", cmds(CmdDeploy, CmdDestroy), []Grant{
+	{"Alarms", cmds(CmdDeploy, CmdStatus, CmdDestroy), []Grant{
 		grant("RootwatchDescribeAlarms", anyRes, "cloudwatch:DescribeAlarms"),
 		grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:ListTagsForResource"),
 	}},
