@@ -1,10 +1,14 @@
 package deploy_test
 
 import (
+	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
@@ -99,4 +103,144 @@ func TestKeyStatementScoped(t *testing.T) {
 
 func rootSignIn(account string) string {
 	return `{"version":"0","id":"6f87d04b-9f74-4f04-a780-7acf4b0a9b38","detail-type":"AWS Console Sign In via CloudTrail","source":"aws.signin","account":"` + account + `","time":"2026-10-14T09:10:02Z","region":"eu-west-1","resources":[],"detail":{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"` + account + `","arn":"arn:aws:iam::` + account + `:root","accountId":"` + account + `"},"eventTime":"2026-10-14T09:10:02Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.23","userAgent":"Mozilla/5.0","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"},"eventType":"AwsConsoleSignIn","readOnly":false}}`
+}
+
+// clock is a settable time for the fake.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// run runs the schedules every 5 minutes for d, evaluating alarms each minute.
+func run(a *fake.Account, c *clock, d time.Duration) {
+	for i := time.Duration(0); i < d; i += time.Minute {
+		if i%(5*time.Minute) == 0 {
+			a.RunSchedules()
+		}
+		c.Advance(time.Minute)
+		a.EvaluateAlarms()
+	}
+}
+
+// alarmMails returns the alarm notifications mailed so far: alarm name -> state.
+func alarmMails(a *fake.Account) map[string]string {
+	out := map[string]string{}
+	for _, m := range a.Emails() {
+		var n struct{ AlarmName, NewStateValue string }
+		if json.Unmarshal([]byte(m.Message), &n) == nil && n.AlarmName != "" {
+			out[n.AlarmName] = n.NewStateValue
+		}
+	}
+	return out
+}
+
+// TestSilenceIsLoud: on a deployed chain the heartbeats keep every alarm quiet;
+// cutting a region's forwarding path makes its heartbeat alarm mail the
+// subscribers and status FAIL; breaking delivery to the topic fires the
+// delivery alarm; deploy repairs and status is healthy again. destroy removes
+// heartbeats and alarms (TestDeploy checks nothing is left).
+func TestSilenceIsLoud(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	a := fake.NewWith(fake.Options{Now: clk.Now})
+	putTrail(t, a)
+	withBoundary(t, a)
+	args := []string{"deploy", "--regions", "eu-west-1", "--email", "sec@example.com"}
+	mustRun(t, a, args...)
+	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
+	if _, err := a.ConfirmSubscription(topic, "sec@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	als, err := a.Alarms("us-east-1").Alarms(t.Context(), chain.AlarmPrefix)
+	if err != nil || len(als) < 3 {
+		t.Fatalf("alarms after deploy: %d, %v", len(als), err)
+	}
+	run(a, clk, 30*time.Minute)
+	if m := alarmMails(a); len(m) != 0 {
+		t.Fatalf("alarm mail on a healthy chain: %v (failures %v)", m, a.Failures())
+	}
+	if code, out, _ := runCLI(t, a, "status", "--regions", "eu-west-1"); code != 0 {
+		t.Fatalf("status on a healthy chain: exit %d\n%s", code, out)
+	}
+
+	// Cut eu-west-1's path: its heartbeat rule is disabled.
+	hb, err := a.Events("eu-west-1").Rule(t.Context(), "", chain.HeartbeatRuleName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb.State = cloud.RuleDisabled
+	if _, err := a.Events("eu-west-1").PutRule(t.Context(), hb); err != nil {
+		t.Fatal(err)
+	}
+	run(a, clk, 20*time.Minute)
+	if got := alarmMails(a)[chain.HeartbeatAlarmPrefix+"eu-west-1"]; got != "ALARM" {
+		t.Errorf("heartbeat alarm mail = %q, want ALARM (mails %v)", got, alarmMails(a))
+	}
+	if got := alarmMails(a)[chain.HeartbeatAlarmPrefix+"us-east-1"]; got != "" {
+		t.Errorf("us-east-1's heartbeat alarm fired too: %q", got)
+	}
+	code, out, _ := runCLI(t, a, "status", "--regions", "eu-west-1")
+	if code != 1 || !strings.Contains(out, "heartbeat") || !strings.Contains(out, "in ALARM: "+chain.HeartbeatAlarmPrefix+"eu-west-1") {
+		t.Errorf("status after the cut: exit %d\n%s", code, out)
+	}
+
+	// Break delivery: the topic policy loses rootwatch's statement.
+	if err := a.ForceTopicPolicy(topic, fake.DefaultTopicPolicy(topic)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Emit("eu-west-1", rootSignIn(a.ID())); err != nil {
+		t.Fatal(err)
+	}
+	run(a, clk, 2*time.Minute)
+	if got := alarmMails(a)[chain.FailedAlarmPrefix+"root-console-signin-no-mfa"]; got != "ALARM" {
+		t.Errorf("delivery alarm mail = %q, want ALARM (mails %v, failures %v)", got, alarmMails(a), a.Failures())
+	}
+	if got := alarmMails(a)[chain.DLQAlarmName]; got != "ALARM" {
+		t.Errorf("dead-letter queue alarm mail = %q, want ALARM", got)
+	}
+
+	// deploy repairs what it owns; the alarms return to OK once the cause
+	// is gone (the dead letter read and removed by the operator).
+	mustRun(t, a, args...)
+	q, err := a.Queues("us-east-1").Queue(t.Context(), chain.DLQName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := a.Queues("us-east-1").Receive(t.Context(), q.URL, 10, 0, time.Minute)
+	for _, m := range msgs {
+		a.Queues("us-east-1").DeleteMessage(t.Context(), q.URL, m.Receipt)
+	}
+	run(a, clk, 20*time.Minute)
+	if code, out, _ := runCLI(t, a, "status", "--regions", "eu-west-1"); code != 0 {
+		t.Errorf("status after deploy repaired: exit %d\n%s", code, out)
+	}
+}
+
+// TestTamperAlert: the pack's tamper rule is deployed as an alert rule, and
+// deleting the forwarding rule in another region mails the subscribers.
+func TestTamperAlert(t *testing.T) {
+	a := fake.New()
+	putTrail(t, a)
+	mustRun(t, a, "deploy", "--regions", "eu-west-1", "--email", "sec@example.com")
+	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
+	if _, err := a.ConfirmSubscription(topic, "sec@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Events("us-east-1").Rule(t.Context(), chain.BusName, chain.AlertRulePrefix+"rootwatch-tamper"); err != nil {
+		t.Fatalf("tamper alert rule: %v", err)
+	}
+	ev := `{"version":"0","id":"7bf73129-1428-4cd3-a780-95db273d1602","detail-type":"AWS API Call via CloudTrail","source":"aws.events","account":"` + a.ID() + `","time":"2026-11-30T12:00:00Z","region":"eu-west-1","resources":[],"detail":{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::` + a.ID() + `:assumed-role/Admin/mallory","accountId":"` + a.ID() + `"},"eventTime":"2026-11-30T12:00:00Z","eventSource":"events.amazonaws.com","eventName":"DeleteRule","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli","requestParameters":{"name":"rootwatch-forward"},"responseElements":null,"eventID":"a1b2c3d4-0000-4000-8000-000000000001","readOnly":false,"eventType":"AwsApiCall"}}`
+	if err := a.Emit("eu-west-1", ev); err != nil {
+		t.Fatal(err)
+	}
+	mails := a.Emails()
+	if len(mails) != 1 || !strings.Contains(mails[0].Message, "rootwatch's alert chain was changed: DeleteRule") {
+		t.Errorf("tamper mail: %+v (failures %v)", mails, a.Failures())
+	}
 }

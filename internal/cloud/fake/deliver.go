@@ -236,12 +236,12 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]strin
 	}
 	if b := r.r.PermissionsBoundary; b != "" {
 		// A boundary caps what the role's own policies grant.
-		if ok, err := identityAllows(a.managed[b], "events:PutEvents", busARN); err != nil || !ok {
+		if ok, err := identityAllows(a.principalVars(a.managed[b]), "events:PutEvents", busARN); err != nil || !ok {
 			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow events:PutEvents on %s", roleARN, busARN)
 		}
 	}
 	for _, p := range r.policies {
-		if ok, err := identityAllows(p, "events:PutEvents", busARN); err == nil && ok {
+		if ok, err := identityAllows(a.principalVars(p), "events:PutEvents", busARN); err == nil && ok {
 			return nil
 		}
 	}
@@ -288,4 +288,11 @@ func (a *Account) deadLetter(r *rule, t cloud.Target, event string) bool {
 	}
 	q.send(a, event)
 	return true
+}
+
+// principalVars resolves the policy variables of an identity policy that
+// rootwatch's policies use, as IAM does when it evaluates them for a
+// principal of this account.
+func (a *Account) principalVars(policy string) string {
+	return strings.ReplaceAll(policy, "${aws:PrincipalAccount}", a.id)
 }
