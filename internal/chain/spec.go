@@ -159,6 +159,15 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 			}
 		}
 	}
+	// The partition's global-events region is always covered: root console
+	// sign-ins and IAM and STS calls are recorded there, whatever the home
+	// region and --regions say.
+	if g := GlobalEventsRegion(id.Partition); g != "" && !slices.Contains(regions, g) {
+		if !slices.Contains(enabled, g) {
+			return Spec{}, InputErrorf("region %s, where root console sign-ins and IAM and STS calls are recorded, is not among the enabled regions (%s): rootwatch cannot cover them", g, strings.Join(enabled, ", "))
+		}
+		regions = append(slices.Clone(regions), g)
+	}
 	regions = slices.Clone(regions)
 	sort.Strings(regions)
 
@@ -421,4 +430,19 @@ func (e *InputError) Error() string { return e.Msg }
 // InputErrorf formats an InputError.
 func InputErrorf(format string, args ...any) error {
 	return &InputError{fmt.Sprintf(format, args...)}
+}
+
+// GlobalEventsRegion is the region where a partition's global services (IAM,
+// STS, console sign-in) deliver their CloudTrail events to EventBridge; ""
+// for a partition rootwatch does not know.
+func GlobalEventsRegion(partition string) string {
+	switch partition {
+	case "", "aws":
+		return "us-east-1"
+	case "aws-us-gov":
+		return "us-gov-west-1"
+	case "aws-cn":
+		return "cn-north-1"
+	}
+	return ""
 }

@@ -244,3 +244,38 @@ func TestTamperAlert(t *testing.T) {
 		t.Errorf("tamper mail: %+v (failures %v)", mails, a.Failures())
 	}
 }
+
+// TestGlobalRegionAlwaysCovered (issue 9 case 9): with --home-region eu-west-1
+// --regions eu-west-1, us-east-1 (where root console sign-ins, IAM and STS
+// events land) is covered all the same, and status with the same flags sees
+// its forwarding rule cut.
+func TestGlobalRegionAlwaysCovered(t *testing.T) {
+	a := fake.New()
+	if err := a.PutTrail(cloud.Trail{Name: "org", HomeRegion: "eu-west-1", Bucket: "org-logs", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll}); err != nil {
+		t.Fatal(err)
+	}
+	flags := []string{"--home-region", "eu-west-1", "--regions", "eu-west-1"}
+	mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com"}, flags...)...)
+	if _, err := a.Events("us-east-1").Rule(t.Context(), "", chain.ForwardRuleName); err != nil {
+		t.Fatalf("us-east-1 has no forwarding rule: %v", err)
+	}
+	a.ConfirmSubscription("arn:aws:sns:eu-west-1:"+a.ID()+":"+chain.TopicName, "sec@example.com")
+	if code, out, _ := runCLI(t, a, append([]string{"status"}, flags...)...); code != 0 {
+		t.Fatalf("status: exit %d\n%s", code, out)
+	}
+	ev := a.Events("us-east-1")
+	if err := ev.RemoveTargets(t.Context(), "", chain.ForwardRuleName, []string{chain.ForwardTargetID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ev.DeleteRule(t.Context(), "", chain.ForwardRuleName); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(t, a, append([]string{"status"}, flags...)...)
+	if code != 1 || !strings.Contains(out, "forwarding rule rootwatch-forward is missing: root activity in us-east-1 raises no alert") {
+		t.Errorf("status after us-east-1's rule was deleted: exit %d\n%s", code, out)
+	}
+	mustRun(t, a, append([]string{"deploy"}, flags...)...)
+	if code, out, _ := runCLI(t, a, append([]string{"status"}, flags...)...); code != 0 {
+		t.Errorf("status after deploy repaired: exit %d\n%s", code, out)
+	}
+}
