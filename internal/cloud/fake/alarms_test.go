@@ -193,6 +193,17 @@ func TestAlarmFiresWhenHeartbeatStops(t *testing.T) {
 			_, err = w.a.Events(remote).PutRule(ctx, r)
 			return err
 		}},
+		{"ExplicitDenyOnForwarder", func(w watched) error {
+			// Issue 9 case 5: an explicit Deny events:PutEvents attached to the role.
+			return w.a.Roles().PutRolePolicy(ctx, w.roleName, "deny", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"events:PutEvents","Resource":"*"}]}`)
+		}},
+		{"BoundaryWithoutPutEvents", func(w watched) error {
+			arn, err := w.a.CreateManagedPolicy("narrow", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`)
+			if err != nil {
+				return err
+			}
+			return w.a.SetRoleBoundary(w.roleName, arn)
+		}},
 		{"HomeBusDeleted", func(w watched) error {
 			return w.a.Events(home).DeleteBus(ctx, "rootwatch")
 		}},

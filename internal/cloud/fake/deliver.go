@@ -240,10 +240,19 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]strin
 			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow events:PutEvents on %s", roleARN, busARN)
 		}
 	}
+	// An explicit Deny in any of the role's policies wins over every Allow.
+	allowed := false
 	for _, p := range r.policies {
-		if ok, err := identityAllows(a.principalVars(p), "events:PutEvents", busARN); err == nil && ok {
-			return nil
+		p = a.principalVars(p)
+		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: "events:PutEvents", resource: busARN}); err == nil && denied {
+			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses events:PutEvents on %s", roleARN, busARN)
 		}
+		if ok, err := identityAllows(p, "events:PutEvents", busARN); err == nil && ok {
+			allowed = true
+		}
+	}
+	if allowed {
+		return nil
 	}
 	return fmt.Errorf("AccessDenied: role %s may not events:PutEvents on %s", roleARN, busARN)
 }
@@ -295,4 +304,25 @@ func (a *Account) deadLetter(r *rule, t cloud.Target, event string) bool {
 // principal of this account.
 func (a *Account) principalVars(policy string) string {
 	return strings.ReplaceAll(policy, "${aws:PrincipalAccount}", a.id)
+}
+
+// asResourcePolicy gives every statement of an identity policy the principal
+// "*" (the identity it is attached to), so that the resource-policy evaluator
+// applies to it.
+func asResourcePolicy(policy string) string {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		return policy
+	}
+	stmts, _ := doc["Statement"].([]any)
+	if s, ok := doc["Statement"].(map[string]any); ok {
+		stmts = []any{s}
+	}
+	for _, s := range stmts {
+		if m, ok := s.(map[string]any); ok {
+			m["Principal"] = "*"
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"Statement": stmts})
+	return string(b)
 }
