@@ -8,10 +8,9 @@
 //     pack's own fixtures (rules.Fixtures): positives must match, look-alikes
 //     must not. An endpoint that gives no answer (moto) is said so, and the
 //     local engine (internal/pattern) answers instead, labelled as such.
-//   - Links: each link of the home region's chain is read and checked: the bus,
-//     the sign-in alert rule and its topic target, its input transformer, the
-//     topic policy statement, the topic's KMS key, confirmed subscriptions, an
-//     empty dead-letter queue.
+//   - Links: status's checks of the home region's chain (internal/status),
+//     verdict for verdict, so that `rootwatch status` and `rootwatch test`
+//     never disagree about a link.
 //   - Delivery, end to end: a temporary rule on the rootwatch bus matching a
 //     rootwatch test source (AWS refuses aws.* sources in PutEvents), with the
 //     deployed sign-in rule's input transformer and topic target; a temporary
@@ -33,7 +32,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +41,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/pattern"
 	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/rules"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
 // Status is a check's outcome.
@@ -50,6 +49,9 @@ type Status string
 
 const (
 	Pass Status = "pass"
+	// Warn: the link works but an alert may be missed, delayed or reach
+	// fewer people (status's warn).
+	Warn Status = "warn"
 	Fail Status = "fail"
 	// NotVerifiable: the endpoint cannot show whether the link works (an
 	// emulator that does not deliver to SNS targets).
@@ -136,11 +138,14 @@ type RuleCheck struct {
 	Problems []string `json:"problems"`
 }
 
-// Link is one link of the chain.
+// Link is one link of the chain: status's check of the same name, or a hop
+// of the delivery check.
 type Link struct {
 	Name   string `json:"name"`
+	Region string `json:"region,omitempty"`
 	Status Status `json:"status"`
 	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
 }
 
 // Delivery is the end-to-end delivery check.
@@ -171,6 +176,10 @@ func (r *Result) Passed() bool { return r.count(Pass) == r.total() && len(r.Clea
 // Failed reports whether a check failed (a broken link), or a temporary
 // resource was left behind.
 func (r *Result) Failed() bool { return r.count(Fail) > 0 || len(r.CleanupErrors) > 0 }
+
+// Degraded reports whether a link works but may miss, delay or narrow
+// alerts (a warning, as status gives it).
+func (r *Result) Degraded() bool { return r.count(Warn) > 0 }
 
 func (r *Result) statuses() []Status {
 	var ss []Status
@@ -414,10 +423,6 @@ func (t *tester) checkRule(ctx context.Context, m *matcher, ev cloud.Events, bus
 
 // ---- links and delivery ----
 
-func (t *tester) link(name string, st Status, format string, args ...any) {
-	t.res.Links = append(t.res.Links, Link{Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
-}
-
 func (t *tester) ruleARN(name string) string {
 	return strings.TrimSuffix(t.spec.Bus.ARN, "event-bus/"+t.spec.Bus.Name) + "rule/" + t.spec.Bus.Name + "/" + name
 }
@@ -452,32 +457,29 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 		return nil
 	}
 	d.Rule = ar.Name
-	t.progress("links: reading the chain in %s", home)
 
-	// Bus.
+	// The links: status's verdicts for the home region, so that status and
+	// test cannot disagree about a link.
+	t.progress("links: checking the chain in %s", home)
+	t.links(ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// What the delivery check borrows from the deployed chain. A missing
+	// piece has its link's verdict above; the delivery says why it did not run.
 	if _, err := ev.Bus(ctx, t.spec.Bus.Name); err != nil {
-		t.linkErr("event bus", err, "event bus %s does not exist in %s: run rootwatch deploy", t.spec.Bus.Name, home)
-		d.Detail = "not run: the rootwatch bus is missing"
+		d.Detail = notRun("the rootwatch bus is missing", err)
 		return ctx.Err()
 	}
-	t.link("event bus", Pass, "event bus %s exists in %s", t.spec.Bus.Name, home)
-
-	// Rule and target.
 	rule, err := ev.Rule(ctx, ar.Bus, ar.Name)
 	if err != nil {
-		t.linkErr("alert rule", err, "rule %s does not exist on bus %s: run rootwatch deploy", ar.Name, ar.Bus)
-		d.Detail = "not run: the sign-in alert rule is missing"
+		d.Detail = notRun("the sign-in alert rule is missing", err)
 		return ctx.Err()
-	}
-	if rule.State == cloud.RuleDisabled {
-		t.link("alert rule", Fail, "rule %s is DISABLED: root sign-ins raise no alert (aws events enable-rule --event-bus-name %s --name %s)", ar.Name, ar.Bus, ar.Name)
-	} else {
-		t.link("alert rule", Pass, "rule %s is %s", ar.Name, rule.State)
 	}
 	targets, err := ev.Targets(ctx, ar.Bus, ar.Name)
 	if err != nil {
-		t.linkErr("rule target", err, "%v", err)
-		d.Detail = "not run: the rule's targets could not be read"
+		d.Status, d.Detail = Error, "not run: the rule's targets could not be read: "+err.Error()
 		return ctx.Err()
 	}
 	var target *cloud.Target
@@ -488,89 +490,26 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 		}
 	}
 	if target == nil {
-		t.link("rule target", Fail, "rule %s has no target %s (topic %s): alerts go nowhere; run rootwatch deploy", ar.Name, chain.AlertTargetID, t.spec.Topic.ARN)
 		d.Detail = "not run: the sign-in rule has no topic target"
 		return ctx.Err()
 	}
-	if target.ARN != t.spec.Topic.ARN {
-		t.link("rule target", Fail, "target %s of rule %s sends to %s, not to the topic %s: run rootwatch deploy", target.ID, ar.Name, target.ARN, t.spec.Topic.ARN)
-	} else {
-		t.link("rule target", Pass, "rule %s sends to topic %s", ar.Name, target.ARN)
-	}
-
-	// Input transformer.
-	want := ar.Target.Input
-	switch {
-	case target.Input == nil:
-		t.link("input transformer", Fail, "target %s of rule %s has no input transformer: subscribers would get raw event JSON; run rootwatch deploy", target.ID, ar.Name)
-	case want != nil && (target.Input.Template != want.Template || !maps.Equal(target.Input.Paths, want.Paths)):
-		t.link("input transformer", Fail, "the input transformer of rule %s differs from the rule pack's (deployed template %s): run rootwatch deploy", ar.Name, target.Input.Template)
-	default:
-		t.link("input transformer", Pass, "the input transformer of rule %s is the rule pack's", ar.Name)
-	}
-
-	// Topic, policy, key, subscriptions.
 	topic, err := tp.Topic(ctx, t.spec.Topic.ARN)
 	if err != nil {
-		t.linkErr("topic", err, "topic %s does not exist: run rootwatch deploy", t.spec.Topic.ARN)
-		d.Detail = "not run: the topic is missing"
+		d.Detail = notRun("the topic is missing", err)
 		return ctx.Err()
 	}
-	t.link("topic", Pass, "topic %s exists", topic.ARN)
-	stmtOK, err := t.spec.TopicPolicyOK(topic.Policy)
-	switch {
-	case err != nil:
-		t.link("topic policy", Fail, "the policy of topic %s cannot be read: %v", topic.ARN, err)
-	case !stmtOK:
-		t.link("topic policy", Fail, "the policy of topic %s lacks statement %s letting events.amazonaws.com publish for the rootwatch rules: alerts are dropped; run rootwatch deploy", topic.ARN, chain.TopicStatementSid)
-	default:
-		t.link("topic policy", Pass, "statement %s lets EventBridge publish for the rootwatch rules", chain.TopicStatementSid)
-	}
-	if topic.KMSKeyID != "" {
-		t.checkKey(ctx, topic)
-	}
-	subs, err := tp.Subscriptions(ctx, topic.ARN)
 	emails := 0
-	if err != nil {
-		t.linkErr("subscriptions", err, "%v", err)
-	} else {
-		confirmed, pending := 0, 0
+	if subs, err := tp.Subscriptions(ctx, topic.ARN); err == nil {
 		for _, s := range subs {
-			if strings.HasPrefix(s.Endpoint, "arn:") && strings.Contains(s.Endpoint, ":"+chain.SelfTestRulePrefix) {
-				continue // another test's temporary queue
-			}
-			if s.Pending {
-				pending++
-				continue
-			}
-			confirmed++
-			if s.Protocol == "email" || s.Protocol == "email-json" {
+			if !s.Pending && (s.Protocol == "email" || s.Protocol == "email-json") {
 				emails++
 			}
 		}
-		switch {
-		case confirmed == 0 && pending > 0:
-			t.link("subscriptions", Fail, "topic %s has no confirmed subscription (%d pending confirmation): nobody receives alerts; click the link in the confirmation e-mail", topic.ARN, pending)
-		case confirmed == 0:
-			t.link("subscriptions", Fail, "topic %s has no subscription: nobody receives alerts; run rootwatch deploy --email ADDR", topic.ARN)
-		default:
-			t.link("subscriptions", Pass, "%d confirmed subscription(s), %d by e-mail; %d pending", confirmed, emails, pending)
-		}
 	}
-
-	// Dead-letter queue.
 	dlqBefore := -1
 	if rs, ok := t.spec.Forwarder(home); ok {
-		q, err := qs.Queue(ctx, rs.DLQ.Name)
-		switch {
-		case err != nil:
-			t.linkErr("dead-letter queue", err, "dead-letter queue %s does not exist in %s: failed deliveries are lost silently; run rootwatch deploy", rs.DLQ.Name, home)
-		case q.Messages > 0:
+		if q, err := qs.Queue(ctx, rs.DLQ.Name); err == nil {
 			dlqBefore = q.Messages
-			t.link("dead-letter queue", Fail, "dead-letter queue %s in %s holds %d message(s): alerts EventBridge could not deliver; read them (aws sqs receive-message --queue-url %s), fix the cause, then purge it", q.Name, home, q.Messages, q.URL)
-		default:
-			dlqBefore = 0
-			t.link("dead-letter queue", Pass, "dead-letter queue %s is empty", q.Name)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -586,7 +525,8 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 	if dlqBefore >= 0 {
 		if rs, ok := t.spec.Forwarder(home); ok {
 			if q, err := qs.Queue(ctx, rs.DLQ.Name); err == nil && q.Messages > dlqBefore {
-				t.link("dead-letter queue", Fail, "dead-letter queue %s received %d message(s) during the test: EventBridge could not deliver to a rootwatch target", q.Name, q.Messages-dlqBefore)
+				t.res.Links = append(t.res.Links, Link{Name: "dlq-during-test", Region: home, Status: Fail,
+					Detail: fmt.Sprintf("dead-letter queue %s received %d message(s) during the test: EventBridge could not deliver to a rootwatch target", q.Name, q.Messages-dlqBefore)})
 			}
 		}
 	}
@@ -597,31 +537,42 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 	return ctx.Err()
 }
 
-// linkErr records a link that could not be read: not found is a failure with
-// the given message, anything else an error.
-func (t *tester) linkErr(name string, err error, format string, args ...any) {
+// notRun is the delivery detail when a piece it needs could not be read.
+func notRun(what string, err error) string {
 	if errors.Is(err, cloud.ErrNotFound) {
-		t.link(name, Fail, format, args...)
-		return
+		return "not run: " + what
 	}
-	t.link(name, Error, "%v", err)
+	return "not run: " + err.Error()
 }
 
-func (t *tester) checkKey(ctx context.Context, topic cloud.Topic) {
-	k, err := t.acct.Keys(t.spec.HomeRegion).Key(ctx, topic.KMSKeyID)
-	if err != nil {
-		t.linkErr("KMS key", err, "the topic's KMS key %s does not exist: SNS cannot encrypt alerts", topic.KMSKeyID)
-		return
+// links records status's verdicts on the home region's chain: the alert rules
+// with their patterns and targets, the topic with its policy, subscriptions
+// and key, the forwarder role, the home region's forwarding rule and
+// dead-letter queue.
+func (t *tester) links(ctx context.Context) {
+	spec := t.spec
+	spec.Forwarders = nil
+	spec.Regions = []string{spec.HomeRegion}
+	if f, ok := t.spec.Forwarder(spec.HomeRegion); ok {
+		spec.Forwarders = []chain.Forwarder{f}
 	}
-	if k.AWSManaged {
-		t.link("KMS key", Fail, "topic %s is encrypted with the AWS managed key %s, which EventBridge cannot use: encrypt it with a customer managed key that grants events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt", topic.ARN, topic.KMSKeyID)
-		return
+	rep := status.Check(ctx, t.acct, spec, t.o.Now())
+	for _, r := range rep.Checks {
+		t.res.Links = append(t.res.Links, Link{Name: r.Check, Region: r.Region, Status: fromStatus(r.Status), Detail: r.Detail, Fix: r.Fix})
 	}
-	if lacking, err := chain.KeyGrantsLacking(k.Policy); err != nil || len(lacking) > 0 {
-		t.link("KMS key", Fail, "the policy of KMS key %s does not grant events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt: run rootwatch deploy --fix-kms-policy or add statement %s", k.ARN, chain.KeyStatementSid)
-		return
+}
+
+// fromStatus is the test status of a status verdict.
+func fromStatus(s status.Status) Status {
+	switch s {
+	case status.OK:
+		return Pass
+	case status.Warn:
+		return Warn
+	case status.Fail:
+		return Fail
 	}
-	t.link("KMS key", Pass, "KMS key %s lets EventBridge encrypt", k.ARN)
+	return Error
 }
 
 func (t *tester) notify(ctx context.Context, tp cloud.Topics, topicARN string, emails int) {
