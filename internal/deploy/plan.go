@@ -146,11 +146,11 @@ func (e *PreflightError) Error() string { return e.Problem }
 func Prepare(ctx context.Context, acct cloud.Account, o chain.Options) (*Plan, chain.Spec, error) {
 	id, err := acct.Identity(ctx)
 	if err != nil {
-		return nil, chain.Spec{}, fmt.Errorf("get caller identity: %w", err)
+		return nil, chain.Spec{}, err
 	}
 	enabled, err := acct.Regions(ctx)
 	if err != nil {
-		return nil, chain.Spec{}, fmt.Errorf("list enabled regions: %w", err)
+		return nil, chain.Spec{}, err
 	}
 	spec, err := chain.Desired(id, enabled, o)
 	if err != nil {
@@ -176,7 +176,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	// CloudTrail pre-flight.
 	trails, err := acct.Trails(home).Trails(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list trails in %s: %w", home, err)
+		return nil, err
 	}
 	good, problems := chain.FitTrail(trails)
 	switch {
@@ -214,7 +214,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 				return err
 			}})
 	} else if err != nil {
-		return nil, fmt.Errorf("describe event bus %s in %s: %w", spec.Bus.Name, home, err)
+		return nil, err
 	} else {
 		add(Change{Action: Unchanged, Resource: KindBus, Region: home, Name: spec.Bus.Name})
 	}
@@ -243,7 +243,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 			if _, err := acct.Events(rs.Region).Bus(gctx, spec.Bus.Name); err == nil {
 				otherHomes[i] = rs.Region
 			} else if !errors.Is(err, cloud.ErrNotFound) {
-				return fmt.Errorf("describe event bus %s in %s: %w", spec.Bus.Name, rs.Region, err)
+				return err
 			}
 			return nil
 		})
@@ -260,7 +260,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 		}
 		existing, err := ev.Rules(gctx, spec.Bus.Name, chain.AlertRulePrefix)
 		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-			return fmt.Errorf("list rules on bus %s in %s: %w", spec.Bus.Name, home, err)
+			return err
 		}
 		for _, r := range existing {
 			if slices.ContainsFunc(spec.AlertRules, func(w chain.RuleSpec) bool { return w.Name == r.Name }) {
@@ -298,7 +298,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	if topicExists {
 		list, err := acct.Topics(home).Subscriptions(ctx, spec.Topic.ARN)
 		if err != nil {
-			return nil, fmt.Errorf("list subscriptions of %s: %w", spec.Topic.ARN, err)
+			return nil, err
 		}
 		confirmed := 0
 		for _, s := range list {
@@ -357,7 +357,7 @@ func planTrail(ctx context.Context, acct cloud.Account, spec chain.Spec, trails 
 				return b.CreateBucket(ctx, spec.Trail.Bucket, spec.HomeRegion, spec.Trail.BucketPolicy, spec.Tags)
 			}})
 	} else if err != nil {
-		return fmt.Errorf("get bucket policy of %s: %w", spec.Trail.Bucket, err)
+		return err
 	} else {
 		add(Change{Action: Unchanged, Resource: KindBucket, Name: spec.Trail.Bucket})
 	}
@@ -382,7 +382,7 @@ func planRole(ctx context.Context, acct cloud.Account, spec chain.Spec, add func
 				return err
 			}})
 	case err != nil:
-		return fmt.Errorf("get role %s: %w", spec.Role.Name, err)
+		return err
 	case !policy.Same(r.Trust, spec.Role.Trust):
 		add(Change{Action: Update, Resource: KindRole, Name: spec.Role.Name, Detail: "trust policy", Diff: policy.Diff(r.Trust, spec.Role.Trust),
 			apply: func(ctx context.Context) error { return roles.UpdateTrust(ctx, spec.Role.Name, spec.Role.Trust) }})
@@ -393,7 +393,7 @@ func planRole(ctx context.Context, acct cloud.Account, spec chain.Spec, add func
 	if err == nil {
 		cur, err = roles.RolePolicy(ctx, spec.Role.Name, spec.Role.PolicyName)
 		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-			return fmt.Errorf("get policy %s of role %s: %w", spec.Role.PolicyName, spec.Role.Name, err)
+			return err
 		}
 	}
 	putPolicy := func(ctx context.Context) error {
@@ -428,7 +428,7 @@ func planTopic(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain
 	case errors.Is(err, cloud.ErrNotFound):
 		return cloud.Topic{}, false, chain.InputErrorf("--topic-arn %s: the topic does not exist (%v)", spec.Topic.ARN, err)
 	case err != nil:
-		return cloud.Topic{}, false, fmt.Errorf("get topic %s: %w", spec.Topic.ARN, err)
+		return cloud.Topic{}, false, err
 	}
 	if err := policy.Validate(t.Policy); err != nil {
 		return t, true, fmt.Errorf("topic %s has a policy rootwatch cannot edit safely, so it changes nothing: %w", spec.Topic.ARN, err)
@@ -452,7 +452,7 @@ func planKey(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.O
 	keys := acct.Keys(spec.HomeRegion)
 	k, err := keys.Key(ctx, t.KMSKeyID)
 	if err != nil {
-		return fmt.Errorf("describe KMS key %s of topic %s: %w", t.KMSKeyID, t.ARN, err)
+		return err
 	}
 	if k.AWSManaged {
 		return &PreflightError{Problem: fmt.Sprintf("topic %s is encrypted with the AWS managed key %s, whose policy does not let EventBridge publish to it: alerts would never arrive", t.ARN, t.KMSKeyID), Hint: fix}
@@ -553,7 +553,7 @@ func planQueue(ctx context.Context, acct cloud.Account, q chain.QueueSpec, tags 
 				return err
 			}})
 	case err != nil:
-		return fmt.Errorf("get queue %s in %s: %w", q.Name, q.Region, err)
+		return err
 	case !policy.Same(cur.Policy, q.Policy):
 		add(Change{Action: Unchanged, Resource: KindQueue, Region: q.Region, Name: q.Name})
 		add(Change{Action: Update, Resource: KindQueuePolicy, Region: q.Region, Name: q.Name, Diff: policy.Diff(cur.Policy, q.Policy),
@@ -583,7 +583,7 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 		add(Change{Action: Create, Resource: KindTarget, Region: r.Region, Name: name + " -> " + r.Target.ID, Detail: targetDetail(r.Target), apply: putTarget})
 		return nil
 	case err != nil:
-		return fmt.Errorf("describe rule %s in %s: %w", name, r.Region, err)
+		return err
 	}
 	var diffs []string
 	if cur.Pattern != r.Pattern {
@@ -606,7 +606,7 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	}
 	targets, err := ev.Targets(ctx, r.Bus, r.Name)
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-		return fmt.Errorf("list targets of rule %s in %s: %w", name, r.Region, err)
+		return err
 	}
 	var got *cloud.Target
 	var others []string
@@ -645,7 +645,7 @@ func planRuleRemoval(ctx context.Context, acct cloud.Account, region, bus, rule,
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list targets of rule %s in %s: %w", name, region, err)
+		return nil, err
 	}
 	var cs []Change
 	if len(targets) > 0 {
