@@ -32,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -65,6 +66,9 @@ type Options struct {
 	// LookupEvents); 0 means each service's maximum. Tests set it low so that
 	// every paging loop runs.
 	PageSize int
+	// Credentials, when set, are used instead of the SDK's credential chain
+	// (tests: each in an emulator account of its own).
+	Credentials *cloud.Credentials
 }
 
 // Connect opens the account that c names, with the SDK's credential chain.
@@ -80,6 +84,9 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 	}
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if o.Credentials != nil {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.Credentials.AccessKeyID, o.Credentials.SecretAccessKey, o.Credentials.SessionToken)))
 	}
 	switch {
 	case o.Retryer != nil:

@@ -68,6 +68,16 @@ func Run(t *testing.T, open func(t *testing.T) cloud.Account) { RunWith(t, open,
 
 // RunWith is Run for an endpoint with declared gaps.
 func RunWith(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps) {
+	run(t, open, gaps, false)
+}
+
+// RunParallel is RunWith with the subtests in parallel: open must give each
+// call an account of its own (a fresh fake, a moto account per test).
+func RunParallel(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps) {
+	run(t, open, gaps, true)
+}
+
+func run(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps, parallel bool) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, ctx context.Context, a cloud.Account)
@@ -93,6 +103,9 @@ func RunWith(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if parallel {
+				t.Parallel()
+			}
 			a := open(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
