@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -151,6 +152,38 @@ func TestPrefilterSound(t *testing.T) {
 			}
 		}
 	}
+	// The candidate path: each positive fixture's record, written as
+	// CloudTrail writes it, between two ordinary records of a log file, gzip
+	// and plain, is found with its kind.
+	dir := t.TempDir()
+	plain := `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/Rooted"},"eventName":"GetObject","eventSource":"s3.amazonaws.com","eventTime":"2024-01-01T00:00:00Z","eventType":"AwsApiCall","awsRegion":"us-east-1","recipientAccountId":"111111111111"}`
+	for _, r := range rules.All() {
+		pos, _ := rules.Fixtures(r.ID)
+		for i, f := range pos {
+			var ev struct{ Detail map[string]json.RawMessage }
+			if err := json.Unmarshal(f.Event, &ev); err != nil || ev.Detail == nil {
+				t.Fatalf("fixture %s: %v", f.Name, err)
+			}
+			version := ev.Detail["eventVersion"]
+			delete(ev.Detail, "eventVersion")
+			ev.Detail["eventTime"] = json.RawMessage(`"2024-01-01T00:00:00Z"`) // some fixtures' are redacted
+			rest, _ := json.Marshal(ev.Detail)
+			if version == nil {
+				version = json.RawMessage(`"1.08"`)
+			}
+			rec := `{"eventVersion":` + string(version) + `,` + string(rest[1:])
+			file := []byte(`{"Records":[` + plain + "," + rec + "," + plain + `]}`)
+			name := filepath.Join(dir, r.ID+"-"+itoa(i)+".json")
+			os.WriteFile(name, file, 0o644)
+			os.WriteFile(name+".gz", gzipBytes(t, file), 0o644)
+			for _, p := range []string{name, name + ".gz"} {
+				res := scanT(t, []string{p}, Options{})
+				if len(res.Findings) != 1 || res.Findings[0].Rule.ID != r.ID || len(res.Errors) > 0 || res.Stats.Records != 3 {
+					t.Errorf("rule %s, fixture %s in %s: %d findings, %d records, errors %v; want 1 of its kind, 3", r.ID, f.Name, filepath.Base(p), len(res.Findings), res.Stats.Records, res.Errors)
+				}
+			}
+		}
+	}
 	if Prefilter([]byte(`{"userIdentity":{"type":"IAMUser"}}`)) {
 		t.Errorf("prefilter passes a record without Root")
 	}
@@ -231,8 +264,12 @@ func TestBadInput(t *testing.T) {
 	notCT := write("package.json", []byte(`{"name":"rootwatch","version":"1.0.0","dependencies":{}}`))
 	notJSON := write("notes.json", []byte("these are not JSON\n"))
 	missing := filepath.Join(dir, "missing.json.gz")
-	// A 100 MB record between two root events: skipped, and the one after it found.
-	hugeRec := append(append([]byte(`{"eventVersion":"1.08","blob":"`), bytes.Repeat([]byte("R"), 100<<20)...), `"}`...)
+	// A 100 MB record between two root events: skipped, and the one after it
+	// found. It holds "Root", so the scan must look inside it: candidate mode
+	// cannot buffer it and reads the file again whole, which reports it. (An
+	// oversized record without "Root" cannot be root activity, and candidate
+	// mode, which searched all of it, says nothing.)
+	hugeRec := append(append([]byte(`{"eventVersion":"1.08","blob":"`), bytes.Repeat([]byte("R"), 100<<20)...), `Root"}`...)
 	before := add(root(6))
 	var hz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&hz, gzip.BestSpeed)
@@ -256,7 +293,7 @@ func TestBadInput(t *testing.T) {
 		badHeader + ": offset 0: gzip: invalid header",
 		badRecord + ": offset 12: invalid JSON",
 		corrupt + ": offset ",
-		huge + ": offset " + itoa(12+len(before)+1) + ": record too large: 104857633 bytes, more than the 16777216 allowed; record skipped",
+		huge + ": offset " + itoa(12+len(before)+1) + ": record too large: 104857637 bytes, more than the 16777216 allowed; record skipped",
 		missing + ": stat: no such file or directory",
 		notJSON + ": offset 0: not CloudTrail: expected a JSON object",
 		notCT + ": offset 0: not CloudTrail: a JSON object that is neither",
