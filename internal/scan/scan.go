@@ -81,6 +81,11 @@ type Options struct {
 	// NoPrefilter classifies every record; by default only records that can
 	// match a rule (see Prefilter) are bridged and classified.
 	NoPrefilter bool
+	// Emit, when set, is passed each finding as soon as its turn in the
+	// output order comes (see stream.go), from one goroutine at a time, and
+	// Result.Findings stays empty: memory does not grow with the findings.
+	// An error from Emit stops the scan, and Scan returns it.
+	Emit func(Finding) error
 }
 
 // Stats count what a scan has read.
@@ -93,8 +98,12 @@ type Stats struct {
 	Records    int64 // records and events read
 	Findings   int64
 	Errors     int64
-	Listed     bool // all files have been found (TotalFiles is final)
-	Elapsed    time.Duration
+	// ExcludedFiles and ExcludedDirs count the log files and the AWSLogs
+	// directories (S3 prefixes) that --since/--until/--accounts/--regions
+	// excluded from the listing.
+	ExcludedFiles, ExcludedDirs int64
+	Listed                      bool // all files have been found (TotalFiles is final)
+	Elapsed                     time.Duration
 }
 
 // Finding is one event the rule pack classified as root activity.
@@ -131,6 +140,8 @@ const MaxErrors = 1000
 
 // Result is what a scan found.
 type Result struct {
+	// Findings, in the output order (see stream.go), each event once; empty
+	// when Options.Emit took them.
 	Findings []Finding
 	// Errors, sorted by source and offset; at most MaxErrors of them
 	// (Stats.Errors counts them all).
@@ -138,6 +149,9 @@ type Result struct {
 	Stats  Stats
 	// ByKind counts findings by rule ID.
 	ByKind map[string]int
+	// Interrupted: the scan was cancelled; Findings and Stats are what it
+	// had read by then.
+	Interrupted bool
 }
 
 // Prefilter reports whether a raw record or event may match a rule of the
@@ -157,9 +171,10 @@ var (
 )
 
 // Scan scans targets (local paths and s3://bucket/prefix URLs) and, when
-// o.Lookup is set, the event history. It returns an error only when the scan
-// could not be done at all (no account for an s3 target, a bad URL, a
-// cancelled context); problems with sources are in Result.Errors.
+// o.Lookup is set, the event history. It returns an error when the scan could
+// not be done at all (no account for an s3 target, a bad URL), when o.Emit
+// failed, and when ctx was cancelled: then the Result has what was found
+// until then (Interrupted is set). Problems with sources are in Result.Errors.
 func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 	if o.Classifier == nil {
 		o.Classifier = rules.NewClassifier()
@@ -183,23 +198,31 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 		return Result{}, errors.New("scan --lookup: no AWS account")
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
+	scanCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	files := make(chan file, 256)
+	s.out = newEmitter(o.Emit, windowPerWorker*o.Workers, cancel)
+	stopWake := context.AfterFunc(scanCtx, s.out.wake)
+	defer stopWake()
+	files := make(chan file)
 	var wg sync.WaitGroup
-	// Producer: find the files.
+	// Producer: find the files, each with its place in the output order.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(files)
 		for _, src := range srcs {
-			src.files(ctx, s, func(f file) bool {
+			src.files(scanCtx, s, func(f file) bool {
 				s.totalFiles.Add(1)
 				s.totalSize.Add(f.size)
+				seq, ok := s.out.reserve(scanCtx)
+				if !ok {
+					return false
+				}
+				f.seq = seq
 				select {
 				case files <- f:
 					return true
-				case <-ctx.Done():
+				case <-scanCtx.Done():
 					return false
 				}
 			})
@@ -213,20 +236,23 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 			defer wg.Done()
 			w := s.newWorker()
 			for f := range files {
-				if ctx.Err() != nil {
+				if scanCtx.Err() != nil {
 					continue
 				}
-				w.file(ctx, f)
+				w.file(scanCtx, f)
+				s.out.done(f.seq, w.findings)
+				w.findings = nil
 			}
 			s.merge(w)
 		}()
 	}
 	// History.
+	var hwg sync.WaitGroup
 	if o.Lookup {
-		wg.Add(1)
+		hwg.Add(1)
 		go func() {
-			defer wg.Done()
-			s.lookup(ctx)
+			defer hwg.Done()
+			s.lookup(scanCtx)
 		}()
 	}
 	// Progress.
@@ -249,15 +275,24 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 		}()
 	}
 	wg.Wait()
+	hwg.Wait()
+	// Files finished after one that never will (interrupted), then history.
+	s.out.flush()
+	s.out.history(s.history)
 	close(done)
 	pwg.Wait()
 	if o.Progress != nil {
 		o.Progress(s.stats()) // the final state, once
 	}
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
+	res := s.result()
+	if s.out.err != nil {
+		return res, s.out.err
 	}
-	return s.result(), nil
+	if err := ctx.Err(); err != nil {
+		res.Interrupted = true
+		return res, err
+	}
+	return res, nil
 }
 
 // scanner is one scan's shared state.
@@ -267,11 +302,14 @@ type scanner struct {
 	filter filter
 
 	files, totalFiles, compressed, totalSize, bytes, records, findingsN, errorsN atomic.Int64
+	excludedFiles, excludedDirs                                                  atomic.Int64
 	listed                                                                       atomic.Bool
 
-	mu       sync.Mutex
-	findings []Finding
-	errs     []*Error
+	out *emitter
+
+	mu      sync.Mutex
+	history []Finding // the event history's findings
+	errs    []*Error
 }
 
 func (s *scanner) stats() Stats {
@@ -280,6 +318,7 @@ func (s *scanner) stats() Stats {
 		Compressed: s.compressed.Load(), TotalSize: s.totalSize.Load(),
 		Bytes: s.bytes.Load(), Records: s.records.Load(),
 		Findings: s.findingsN.Load(), Errors: s.errorsN.Load(),
+		ExcludedFiles: s.excludedFiles.Load(), ExcludedDirs: s.excludedDirs.Load(),
 		Listed: s.listed.Load(), Elapsed: time.Since(s.start),
 	}
 }
@@ -294,10 +333,12 @@ func (s *scanner) addError(e *Error) {
 	}
 }
 
+// merge takes a worker's errors, and its findings (of the event history: a
+// file's are passed on as each file is done).
 func (s *scanner) merge(w *worker) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.findings = append(s.findings, w.findings...)
+	s.history = append(s.history, w.findings...)
 	for _, e := range w.errs {
 		if len(s.errs) < MaxErrors {
 			s.errs = append(s.errs, e)
@@ -306,28 +347,8 @@ func (s *scanner) merge(w *worker) {
 }
 
 func (s *scanner) result() Result {
-	r := Result{Stats: s.stats(), ByKind: map[string]int{}}
-	f := s.findings
-	slices.SortFunc(f, func(a, b Finding) int {
-		return cmp.Or(a.Summary.Time.Compare(b.Summary.Time),
-			cmp.Compare(a.Summary.EventID, b.Summary.EventID),
-			cmp.Compare(a.Source, b.Source),
-			cmp.Compare(a.Offset, b.Offset))
-	})
-	// The same event may be read twice (an organization trail and an account
-	// trail, history of several regions): report it once.
-	seen := map[string]bool{}
-	for _, x := range f {
-		if id := x.Summary.EventID; id != "" {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-		}
-		r.Findings = append(r.Findings, x)
-		r.ByKind[x.Rule.ID]++
-	}
-	r.Stats.Findings = int64(len(r.Findings))
+	r := Result{Stats: s.stats(), ByKind: s.out.byKind, Findings: s.out.collected}
+	r.Stats.Findings = s.out.n
 	r.Errors = s.errs
 	slices.SortFunc(r.Errors, func(a, b *Error) int {
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Err.Error(), b.Err.Error()))
@@ -400,7 +421,7 @@ func (w *worker) file(ctx context.Context, f file) {
 		w.s.findingsN.Add(-int64(w.newFindings))
 		err = w.read(ctx, f, false)
 	}
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		w.error(f.name, err)
 	}
 }
@@ -414,6 +435,8 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 		return err
 	}
 	defer rc.Close()
+	// Interrupted: stop reading (a pipe or a network stream may block).
+	defer context.AfterFunc(ctx, func() { rc.Close() })()
 	if !candidates {
 		w.rd.SetCandidates()
 		defer w.rd.SetCandidates(rootBytes, escapeBytes)

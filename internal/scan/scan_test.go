@@ -129,9 +129,7 @@ func checkLabels(t *testing.T, res Result, labels []ctgen.Label) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings by event ID (-want +got):\n%s", diff)
 	}
-	if !slices.IsSortedFunc(res.Findings, func(a, b Finding) int { return a.Summary.Time.Compare(b.Summary.Time) }) {
-		t.Errorf("findings not sorted by time")
-	}
+	checkOrder(t, res.Findings)
 	if len(res.Errors) != 0 {
 		t.Errorf("errors: %v", res.Errors)
 	}
@@ -471,5 +469,24 @@ func TestScanCancelled(t *testing.T) {
 	_, err := Scan(ctx, []string{sampleArchive}, Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// checkOrder checks the output order: each source's findings together, by
+// offset.
+func checkOrder(t *testing.T, findings []Finding) {
+	t.Helper()
+	done := map[string]bool{}
+	for i, f := range findings {
+		if i > 0 && findings[i-1].Source == f.Source {
+			if findings[i-1].Offset >= f.Offset {
+				t.Errorf("%s: finding at offset %d after one at %d", f.Source, f.Offset, findings[i-1].Offset)
+			}
+			continue
+		}
+		if done[f.Source] {
+			t.Errorf("%s: findings not together", f.Source)
+		}
+		done[f.Source] = true
 	}
 }

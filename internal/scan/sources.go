@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 type file struct {
 	name string // as reported: a path or an s3:// URL
 	size int64  // as stored; 0 when unknown
+	seq  int64  // place in the output order
 	open func(ctx context.Context) (io.ReadCloser, error)
 }
 
@@ -174,7 +176,9 @@ func (f filter) keepFile(name string) bool {
 }
 
 // localSource is a file or a directory on disk. A file named on the command
-// line is read whatever its name; a directory is walked with pruning.
+// line is read whatever its name; a directory is walked with pruning, in
+// lexical order, following symbolic links (a link to a directory that is one
+// of its own ancestors is reported, not followed, and so is a broken link).
 type localSource string
 
 func (l localSource) files(ctx context.Context, s *scanner, emit func(file) bool) {
@@ -192,34 +196,82 @@ func (l localSource) files(ctx context.Context, s *scanner, emit func(file) bool
 	if err != nil {
 		abs = root
 	}
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if ctx.Err() != nil {
-			return fs.SkipAll
+	w := &walker{ctx: ctx, s: s, emit: emit}
+	w.dir(root, filepath.ToSlash(abs), []fs.FileInfo{fi})
+}
+
+// walker walks a directory tree for localSource.
+type walker struct {
+	ctx  context.Context
+	s    *scanner
+	emit func(file) bool
+}
+
+// dir walks directory p (abs: its absolute path, with slashes), whose
+// ancestors (itself included) are given. It returns false when told to stop.
+func (w *walker) dir(p, abs string, ancestors []fs.FileInfo) bool {
+	s := w.s
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		s.addError(&Error{Source: p, Offset: -1, Err: unwrapPathError(err)})
+		return true
+	}
+	for _, e := range entries {
+		if w.ctx.Err() != nil {
+			return false
 		}
-		if err != nil {
-			s.addError(&Error{Source: p, Offset: -1, Err: unwrapPathError(err)})
-			return nil
-		}
-		rel, _ := filepath.Rel(root, p)
-		parts := strings.Split(filepath.ToSlash(filepath.Join(abs, rel)), "/")
-		if d.IsDir() {
-			if p != root && !s.filter.keepDir(parts) {
-				return fs.SkipDir
+		cp, cabs := filepath.Join(p, e.Name()), abs+"/"+e.Name()
+		typ := e.Type()
+		var info fs.FileInfo
+		if typ&fs.ModeSymlink != 0 {
+			if info, err = os.Stat(cp); err != nil {
+				s.addError(&Error{Source: cp, Offset: -1, Err: fmt.Errorf("symbolic link: %w", unwrapPathError(err))})
+				continue
 			}
-			return nil
+			typ = info.Mode().Type()
 		}
-		if !d.Type().IsRegular() || !s.filter.keepFile(d.Name()) {
-			return nil
+		switch {
+		case typ.IsDir():
+			parts := strings.Split(cabs, "/")
+			if !s.filter.keepDir(parts) {
+				if (filter{}).keepDir(parts) {
+					s.excludedDirs.Add(1)
+				}
+				continue
+			}
+			if info == nil {
+				if info, err = e.Info(); err != nil {
+					s.addError(&Error{Source: cp, Offset: -1, Err: unwrapPathError(err)})
+					continue
+				}
+			}
+			if slices.ContainsFunc(ancestors, func(a fs.FileInfo) bool { return os.SameFile(a, info) }) {
+				s.addError(&Error{Source: cp, Offset: -1, Err: errors.New("symbolic link to a directory that contains it: not followed")})
+				continue
+			}
+			if !w.dir(cp, cabs, append(ancestors[:len(ancestors):len(ancestors)], info)) {
+				return false
+			}
+		case typ.IsRegular():
+			if !s.filter.keepFile(e.Name()) {
+				if (filter{}).keepFile(e.Name()) {
+					s.excludedFiles.Add(1)
+				}
+				continue
+			}
+			var size int64
+			if info == nil {
+				info, _ = e.Info()
+			}
+			if info != nil {
+				size = info.Size()
+			}
+			if !w.emit(localFile(cp, size)) {
+				return false
+			}
 		}
-		var size int64
-		if info, err := d.Info(); err == nil {
-			size = info.Size()
-		}
-		if !emit(localFile(p, size)) {
-			return fs.SkipAll
-		}
-		return nil
-	})
+	}
+	return true
 }
 
 func localFile(p string, size int64) file {
@@ -296,7 +348,13 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 		}
 		for _, o := range page.Objects {
 			name := path.Base(o.Key)
-			if strings.HasSuffix(o.Key, "/") || !s.filter.keepFile(name) {
+			if strings.HasSuffix(o.Key, "/") {
+				continue
+			}
+			if !s.filter.keepFile(name) {
+				if (filter{}).keepFile(name) {
+					s.excludedFiles.Add(1)
+				}
 				continue
 			}
 			key := o.Key
@@ -308,7 +366,10 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 			}
 		}
 		for _, p := range page.Prefixes {
-			if !s.filter.keepDir(strings.Split(strings.TrimSuffix(p, "/"), "/")) {
+			if parts := strings.Split(strings.TrimSuffix(p, "/"), "/"); !s.filter.keepDir(parts) {
+				if (filter{}).keepDir(parts) {
+					s.excludedDirs.Add(1)
+				}
 				continue
 			}
 			if !src.walk(ctx, s, p, emit) {
