@@ -90,7 +90,7 @@ type Options struct {
 
 // Stats count what a scan has read.
 type Stats struct {
-	Files      int64 // files read (whether or not they had errors)
+	Files      int64 // files read to their end or their first error (not cut short by an interruption)
 	TotalFiles int64 // files found so far
 	Compressed int64 // bytes of files read, as stored
 	TotalSize  int64 // bytes of files found so far, as stored
@@ -413,7 +413,11 @@ func (c countingReader) Read(p []byte) (int, error) {
 // mode cannot place a match (cloudtrail.ErrReread).
 func (w *worker) file(ctx context.Context, f file) {
 	s := w.s
-	defer s.files.Add(1)
+	defer func() {
+		if ctx.Err() == nil { // read whole
+			s.files.Add(1)
+		}
+	}()
 	mark := len(w.findings)
 	err := w.read(ctx, f, true)
 	if errors.Is(err, cloudtrail.ErrReread) {
