@@ -86,6 +86,8 @@ type Options struct {
 	// Result.Findings stays empty: memory does not grow with the findings.
 	// An error from Emit stops the scan, and Scan returns it.
 	Emit func(Finding) error
+
+	noPrefetch bool // for BenchmarkScanS3: every worker waits on its own requests
 }
 
 // Stats count what a scan has read.
@@ -185,7 +187,7 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 250 * time.Millisecond
 	}
-	s := &scanner{o: o, start: time.Now(), filter: newFilter(o)}
+	s := &scanner{o: o, start: time.Now(), filter: newFilter(o), fetching: make(chan struct{}, prefetchPerWorker*o.Workers)}
 	var srcs []source
 	for _, t := range targets {
 		src, err := s.parseTarget(t)
@@ -305,7 +307,8 @@ type scanner struct {
 	excludedFiles, excludedDirs                                                  atomic.Int64
 	listed                                                                       atomic.Bool
 
-	out *emitter
+	out      *emitter
+	fetching chan struct{} // a place per S3 object fetched ahead (sources.go)
 
 	mu      sync.Mutex
 	history []Finding // the event history's findings

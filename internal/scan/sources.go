@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -346,6 +348,7 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 			s.addError(&Error{Source: src.url(prefix), Offset: -1, Err: err})
 			return true
 		}
+		var ok bool
 		for _, o := range page.Objects {
 			name := path.Base(o.Key)
 			if strings.HasSuffix(o.Key, "/") {
@@ -361,6 +364,11 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 			f := file{name: src.url(key), size: o.Size, open: func(ctx context.Context) (io.ReadCloser, error) {
 				return src.b.Open(ctx, src.bucket, key)
 			}}
+			if !s.o.noPrefetch && o.Size <= maxPrefetch {
+				if f, ok = s.prefetch(ctx, f); !ok {
+					return false
+				}
+			}
 			if !emit(f) {
 				return false
 			}
@@ -381,4 +389,74 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 		}
 		token = page.Next
 	}
+}
+
+// maxPrefetch is the largest object fetched ahead into memory; larger ones are
+// streamed by the worker that reads them. CloudTrail's objects are a few KB
+// to a few MB.
+const maxPrefetch = 8 << 20
+
+// prefetch starts fetching an object into memory as soon as it is listed, so
+// that the workers find it there rather than each waiting on a request: at
+// most prefetchPerWorker objects per worker are in flight or waiting to be
+// read. It returns false when ctx is done.
+func (s *scanner) prefetch(ctx context.Context, f file) (file, bool) {
+	select {
+	case s.fetching <- struct{}{}:
+	case <-ctx.Done():
+		return f, false
+	}
+	p := &fetched{done: make(chan struct{}), release: func() { <-s.fetching }}
+	get := f.open
+	go func() {
+		defer close(p.done)
+		rc, err := get(ctx)
+		if err != nil {
+			p.err = err
+			return
+		}
+		defer rc.Close()
+		p.data, p.err = io.ReadAll(rc)
+	}()
+	f.open = p.open
+	return f, true
+}
+
+// prefetchPerWorker is how many objects per worker are fetched ahead.
+const prefetchPerWorker = 4
+
+// fetched is an object fetched ahead.
+type fetched struct {
+	done    chan struct{}
+	data    []byte
+	err     error
+	once    sync.Once
+	release func()
+}
+
+// open waits for the object; closing what it returns (or an error) frees the
+// object's place among those fetched ahead. It may be called again (a
+// reread): the data stays until the file is done.
+func (p *fetched) open(ctx context.Context) (io.ReadCloser, error) {
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		p.once.Do(p.release)
+		return nil, ctx.Err()
+	}
+	if p.err != nil {
+		p.once.Do(p.release)
+		return nil, p.err
+	}
+	return fetchedReader{bytes.NewReader(p.data), p}, nil
+}
+
+type fetchedReader struct {
+	*bytes.Reader
+	p *fetched
+}
+
+func (r fetchedReader) Close() error {
+	r.p.once.Do(r.p.release)
+	return nil
 }
