@@ -1,0 +1,268 @@
+package cfn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rootwatch/rootwatch/internal/awscloud"
+	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/deploy"
+)
+
+func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
+
+// accountHeader sends every request as account acct: moto picks the account
+// of a request from the x-moto-account-id header, so one moto serves the
+// accounts of a test without STS.
+type accountHeader struct{ acct string }
+
+func (h accountHeader) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("x-moto-account-id", h.acct)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// motoAccount connects to account acct on the test's moto.
+func motoAccount(t *testing.T, ep awstest.Target, acct string) *awscloud.Account {
+	t.Helper()
+	a, err := awscloud.ConnectWith(t.Context(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"}, awscloud.Options{HTTPClient: &http.Client{Transport: accountHeader{acct}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.Identity(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Account != acct {
+		t.Fatalf("connected to account %s, want %s", id.Account, acct)
+	}
+	return a.(*awscloud.Account)
+}
+
+func motoEndpoint(t *testing.T) awstest.Target {
+	t.Helper()
+	ep := awstest.Endpoint(t)
+	if ep.Kind != awstest.Moto {
+		t.Skip("this test creates accounts through moto's x-moto-account-id header")
+	}
+	return ep
+}
+
+// waitStack waits until a stack leaves its *_IN_PROGRESS state and returns it.
+func waitStack(t *testing.T, st cloud.Stacks, name string) cloud.Stack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	for {
+		s, err := st.Stack(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(s.Status, "_IN_PROGRESS") {
+			return s
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("stack %s still %s", name, s.Status)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// createManifestStacks creates the manifest's stacks in order, as the README's
+// aws cloudformation commands do, and waits for each.
+func createManifestStacks(t *testing.T, a *awscloud.Account, e Export) {
+	t.Helper()
+	bodies := map[string][]byte{HomeTemplateFile: e.Home.JSON(), ForwarderFile: e.Forwarder.JSON()}
+	for _, s := range e.Manifest.Stacks {
+		for _, r := range s.Regions {
+			st := a.Stacks(r)
+			if _, err := st.CreateStack(t.Context(), cloud.StackInput{Name: s.Name, Template: string(bodies[s.Template]), Parameters: s.Parameters, Capabilities: s.Capabilities, Tags: s.Tags}); err != nil {
+				t.Fatal(err)
+			}
+			if got := waitStack(t, st, s.Name); got.Status != "CREATE_COMPLETE" {
+				t.Fatalf("stack %s in %s: %s %s", s.Name, r, got.Status, got.StatusReason)
+			}
+		}
+	}
+}
+
+// eventsView is what the EventBridge API says of rootwatch's rules in the
+// given regions, with the account ID replaced by ACCOUNT.
+type eventsView map[string]ruleView // region/bus/name -> rule
+
+type ruleView struct {
+	Rule    cloud.Rule
+	Targets []cloud.Target
+}
+
+func readEvents(t *testing.T, a cloud.Account, acct string, e Export) eventsView {
+	t.Helper()
+	out := eventsView{}
+	anon := func(s string) string { return strings.ReplaceAll(s, acct, "ACCOUNT") }
+	for _, r := range e.Manifest.Regions {
+		ev := a.Events(r)
+		for _, bus := range []string{cloud.DefaultBus, deploy.BusName} {
+			rules, err := ev.Rules(t.Context(), bus, "rootwatch-")
+			if errors.Is(err, cloud.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, rule := range rules {
+				full, err := ev.Rule(t.Context(), bus, rule.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				full.Tags = rule.Tags
+				// moto stores the pattern of a stack's rule as Python's
+				// json.dumps writes it (", " and ": "); compacting gives the
+				// bytes back, members in their order.
+				var b bytes.Buffer
+				if err := json.Compact(&b, []byte(full.Pattern)); err != nil {
+					t.Fatal(err)
+				}
+				full.Pattern = b.String()
+				full.ARN = anon(full.ARN)
+				targets, err := ev.Targets(t.Context(), bus, rule.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range targets {
+					targets[i].ARN = anon(targets[i].ARN)
+					targets[i].RoleARN = anon(targets[i].RoleARN)
+					targets[i].DeadLetterARN = anon(targets[i].DeadLetterARN)
+				}
+				out[r+"/"+bus+"/"+rule.Name] = ruleView{Rule: full, Targets: targets}
+			}
+		}
+	}
+	return out
+}
+
+// TestStacksEqualAPIDeploy is acceptance 1 of issue 11: for one account with
+// --regions us-east-1,eu-west-1, the manifest's stacks created on moto give
+// alert rules, forwarding rules and targets identical, through the
+// EventBridge API, to an API deploy in another account.
+func TestStacksEqualAPIDeploy(t *testing.T) {
+	ep := motoEndpoint(t)
+	const stackAcct, apiAcct = "111111111111", "222222222222"
+	o := Options{HomeRegion: "us-east-1", Regions: []string{"us-east-1", "eu-west-1"}, Emails: []string{"sec@example.com"}, Version: "v-test"}
+	e, err := Render(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sa := motoAccount(t, ep, stackAcct)
+	createManifestStacks(t, sa, e)
+
+	aa := motoAccount(t, ep, apiAcct)
+	plan, _, err := deploy.Prepare(t.Context(), aa, deploy.Options{HomeRegion: o.HomeRegion, Regions: o.Regions, Emails: o.Emails, Version: o.Version, CreateTrail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	got, want := readEvents(t, sa, stackAcct, e), readEvents(t, aa, apiAcct, e)
+	if n := 2 + len(e.Home.Resources) - 7 - len(o.Emails); len(want) != n {
+		t.Fatalf("the API deploy has %d rootwatch rules, want %d (2 forwarding rules and the alert rules)", len(want), n)
+	}
+	// The stack's tags are propagated as well on AWS; moto applies only the
+	// template's, which are deploy's.
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rules and targets (-API deploy +stacks):\n%s", diff)
+	}
+
+	// Buses, queues, topic and role: created under deploy's names and tags.
+	for _, r := range e.Manifest.Regions {
+		q, err := sa.Queues(r).Queue(t.Context(), deploy.DLQName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Tags[cloud.ManagedTag] != cloud.ManagedValue {
+			t.Errorf("queue in %s: tags %v", r, q.Tags)
+		}
+	}
+	// moto ignores an AWS::Events::EventBus's Tags (AWS applies them, and
+	// the stack's tags besides): the bus must exist, untagged on moto.
+	if b, err := sa.Events(o.HomeRegion).Bus(t.Context(), deploy.BusName); err != nil {
+		t.Error(err)
+	} else if len(b.Tags) != 0 {
+		t.Errorf("moto now tags a stack's bus (%v): check the tags here", b.Tags)
+	}
+	// The role: trust and permissions as deploy writes them.
+	for _, what := range []string{"trust", "policy"} {
+		read := func(a *awscloud.Account, acct string) string {
+			var doc string
+			if what == "trust" {
+				r, err := a.Roles().Role(t.Context(), deploy.ForwarderRoleName)
+				if err != nil {
+					t.Fatal(err)
+				}
+				doc = r.Trust
+			} else {
+				p, err := a.Roles().RolePolicy(t.Context(), deploy.ForwarderRoleName, deploy.ForwarderPolicyName)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// moto returns a stack role's inline policy as the Python
+				// repr of the template's object: read it by its quotes.
+				doc = p
+				if acct == stackAcct && !json.Valid([]byte(doc)) {
+					doc = strings.ReplaceAll(doc, "'", `"`)
+				}
+			}
+			return canonicalPolicy(t, strings.ReplaceAll(doc, acct, "ACCOUNT"))
+		}
+		if diff := cmp.Diff(read(aa, apiAcct), read(sa, stackAcct)); diff != "" {
+			t.Errorf("role %s (-API deploy +stacks):\n%s", what, diff)
+		}
+	}
+
+	// What moto ignores (AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy,
+	// AWS::SNS::Subscription): asserted, so that this test notices when moto
+	// starts creating them and the comparison can cover them.
+	topicARN := "arn:aws:sns:us-east-1:" + stackAcct + ":" + deploy.TopicName
+	tp, err := sa.Topics(o.HomeRegion).Topic(t.Context(), topicARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(tp.Policy, deploy.TopicStatementSid) {
+		t.Errorf("moto now applies AWS::SNS::TopicPolicy: compare the topic policy too")
+	}
+	subs, err := sa.Topics(o.HomeRegion).Subscriptions(t.Context(), topicARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 0 {
+		t.Errorf("moto now applies AWS::SNS::Subscription (%v): compare subscriptions too", subs)
+	}
+
+	// delete-stack removes what the stacks created.
+	for _, s := range slices.Backward(e.Manifest.Stacks) {
+		for _, r := range s.Regions {
+			if err := sa.Stacks(r).DeleteStack(t.Context(), s.Name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, r := range e.Manifest.Regions {
+		if rules, err := sa.Events(r).Rules(t.Context(), cloud.DefaultBus, "rootwatch-"); err != nil || len(rules) != 0 {
+			t.Errorf("after delete-stack, %s: rules %v, %v", r, rules, err)
+		}
+	}
+}
