@@ -2,7 +2,7 @@
 // teams that deploy only through CloudFormation and review.
 //
 // The templates are not a second description of the chain: they are rendered
-// from the same desired state (deploy.Spec) that deploy applies through the
+// from the same desired state (chain.Spec) that deploy applies through the
 // API. The spec is computed with CloudFormation's pseudo parameters in place
 // of the account, the partition and the regions, so every name, ARN, pattern,
 // input transformer, policy and tag in a template is the one deploy would
@@ -24,8 +24,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
 // Names of the stacks, the template files and the forwarder's parameter.
@@ -65,7 +66,7 @@ const (
 // Options are the user's choices for an export: deploy's, less what a
 // template cannot express.
 type Options struct {
-	HomeRegion string   // "" means deploy.DefaultHomeRegion
+	HomeRegion string   // "" means chain.DefaultHomeRegion
 	Regions    []string // the regions to forward from; the home region is always included
 	Emails     []string
 	Version    string
@@ -82,7 +83,7 @@ type Export struct {
 func Render(o Options) (Export, error) {
 	home := o.HomeRegion
 	if home == "" {
-		home = deploy.DefaultHomeRegion
+		home = chain.DefaultHomeRegion
 	}
 	if len(o.Regions) == 0 {
 		return Export{}, fmt.Errorf("no regions to forward from")
@@ -95,12 +96,12 @@ func Render(o Options) (Export, error) {
 	id := cloud.Identity{Account: phAccount, Partition: phPartition}
 	enabled := append([]string{home}, o.Regions...)
 	// The deployment: which regions, in the deploy's own order.
-	plan, err := deploy.Desired(id, enabled, deploy.Options{HomeRegion: home, Regions: o.Regions, Emails: o.Emails, Version: o.Version})
+	plan, err := chain.Desired(id, enabled, chain.Options{HomeRegion: home, Regions: o.Regions, Emails: o.Emails, Version: o.Version})
 	if err != nil {
 		return Export{}, err
 	}
 	// The home template: the home region is wherever the stack is deployed.
-	hs, err := deploy.Desired(id, []string{phRegion}, deploy.Options{HomeRegion: phRegion, Regions: []string{phRegion}, Emails: o.Emails, Version: o.Version})
+	hs, err := chain.Desired(id, []string{phRegion}, chain.Options{HomeRegion: phRegion, Regions: []string{phRegion}, Emails: o.Emails, Version: o.Version})
 	if err != nil {
 		return Export{}, err
 	}
@@ -109,7 +110,7 @@ func Render(o Options) (Export, error) {
 		return Export{}, err
 	}
 	// The forwarder template: any region, forwarding to HomeRegion.
-	fs, err := deploy.Desired(id, []string{phHome, phRegion}, deploy.Options{HomeRegion: phHome, Regions: []string{phRegion}, Version: o.Version})
+	fs, err := chain.Desired(id, []string{phHome, phRegion}, chain.Options{HomeRegion: phHome, Regions: []string{phRegion}, Version: o.Version})
 	if err != nil {
 		return Export{}, err
 	}
@@ -141,11 +142,14 @@ func validRegion(r string) bool {
 	return true
 }
 
-func homeTemplate(s deploy.Spec) (Template, error) {
+func homeTemplate(s chain.Spec) (Template, error) {
 	if !s.Topic.Managed {
 		return Template{}, fmt.Errorf("render home template: topic %s is not rootwatch's", s.Topic.ARN)
 	}
-	rs, ok := s.Region(s.HomeRegion)
+	if s.Bus.Policy != "" {
+		return Template{}, fmt.Errorf("render home template: a bus policy (forwarders in other accounts) is not rendered yet")
+	}
+	rs, ok := s.Forwarder(s.HomeRegion)
 	if !ok {
 		return Template{}, fmt.Errorf("render home template: no spec for the home region")
 	}
@@ -173,7 +177,7 @@ func homeTemplate(s deploy.Spec) (Template, error) {
 		"TopicName": s.Topic.Name,
 		"Tags":      tagList(s.Tags),
 	}}
-	st, err := r.policy(deploy.Document{Version: "2012-10-17", Statement: []deploy.Statement{s.Topic.Statement}}.String())
+	st, err := r.policy(policy.Document{Version: policy.Version, Statement: policy.Statements{s.Topic.Statement}}.String())
 	if err != nil {
 		return Template{}, fmt.Errorf("render topic policy: %w", err)
 	}
@@ -206,8 +210,8 @@ func homeTemplate(s deploy.Spec) (Template, error) {
 	return t, nil
 }
 
-func forwarderTemplate(s deploy.Spec) (Template, error) {
-	rs, ok := s.Region(phRegion)
+func forwarderTemplate(s chain.Spec) (Template, error) {
+	rs, ok := s.Forwarder(phRegion)
 	if !ok {
 		return Template{}, fmt.Errorf("render forwarder template: no spec for the forwarding region")
 	}
@@ -231,7 +235,7 @@ func forwarderTemplate(s deploy.Spec) (Template, error) {
 }
 
 // addRegion adds a region's dead-letter queue, its policy and the forwarding rule.
-func addRegion(res map[string]Resource, rs deploy.RegionSpec, tags cloud.Tags, r refs) error {
+func addRegion(res map[string]Resource, rs chain.Forwarder, tags cloud.Tags, r refs) error {
 	res[idDLQ] = Resource{Type: TypeQueue, Properties: map[string]any{
 		"QueueName": rs.DLQ.Name,
 		"Tags":      tagList(tags),
@@ -244,7 +248,7 @@ func addRegion(res map[string]Resource, rs deploy.RegionSpec, tags cloud.Tags, r
 		"Queues":         []any{ref(idDLQ)},
 		"PolicyDocument": qp,
 	}}
-	fr, err := ruleResource(rs.Forward, tags, r, "", nil)
+	fr, err := ruleResource(rs.Rule, tags, r, "", nil)
 	if err != nil {
 		return err
 	}
@@ -252,7 +256,7 @@ func addRegion(res map[string]Resource, rs deploy.RegionSpec, tags cloud.Tags, r
 	return nil
 }
 
-func roleResource(rs deploy.RoleSpec, tags cloud.Tags, r refs) (Resource, error) {
+func roleResource(rs chain.RoleSpec, tags cloud.Tags, r refs) (Resource, error) {
 	trust, err := r.policy(rs.Trust)
 	if err != nil {
 		return Resource{}, fmt.Errorf("render trust policy of role %s: %w", rs.Name, err)
@@ -272,7 +276,7 @@ func roleResource(rs deploy.RoleSpec, tags cloud.Tags, r refs) (Resource, error)
 
 // ruleResource renders a rule with its one target. The rule's bus is written
 // as busRef when it is the template's own bus (busName).
-func ruleResource(rs deploy.RuleSpec, tags cloud.Tags, r refs, busName string, busRef any) (Resource, error) {
+func ruleResource(rs chain.RuleSpec, tags cloud.Tags, r refs, busName string, busRef any) (Resource, error) {
 	if !json.Valid([]byte(rs.Pattern)) {
 		return Resource{}, fmt.Errorf("render rule %s: pattern is not JSON", rs.Name)
 	}

@@ -12,9 +12,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/golden"
+	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
@@ -52,7 +53,7 @@ func TestTemplatesAreTheSpec(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := deploy.Desired(cloud.Identity{Account: acct, Partition: tc.partition}, e.Manifest.Regions, deploy.Options{HomeRegion: tc.o.HomeRegion, Regions: tc.o.Regions, Emails: tc.o.Emails, Version: tc.o.Version})
+			want, err := chain.Desired(cloud.Identity{Account: acct, Partition: tc.partition}, e.Manifest.Regions, chain.Options{HomeRegion: tc.o.HomeRegion, Regions: tc.o.Regions, Emails: tc.o.Emails, Version: tc.o.Version})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,11 +176,11 @@ func (env stackEnv) attr(t *testing.T, tmpl Template, id, attr string) string {
 type readSpec struct {
 	Account, Partition, HomeRegion string
 
-	Buses      []deploy.BusSpec
-	Topics     []deploy.Topic
-	Roles      []deploy.RoleSpec
-	Rules      []deploy.RuleSpec
-	Queues     []deploy.QueueSpec
+	Buses      []chain.BusSpec
+	Topics     []chain.Topic
+	Roles      []chain.RoleSpec
+	Rules      []chain.RuleSpec
+	Queues     []chain.QueueSpec
 	Tags       map[string]cloud.Tags // by resource
 	resources  int
 	topicState map[string]string // topic ARN -> policy statement JSON
@@ -222,11 +223,11 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 		case TypeBus:
 			name := str("Name")
 			g.Tags["bus "+name] = tags()
-			g.Buses = append(g.Buses, deploy.BusSpec{Name: name, ARN: env.arn("events", env.region, "event-bus/"+name)})
+			g.Buses = append(g.Buses, chain.BusSpec{Name: name, ARN: env.arn("events", env.region, "event-bus/"+name)})
 		case TypeTopic:
 			name := str("TopicName")
 			g.Tags["topic "+name] = tags()
-			g.Topics = append(g.Topics, deploy.Topic{Name: name, ARN: env.arn("sns", env.region, name), Managed: true})
+			g.Topics = append(g.Topics, chain.Topic{Name: name, ARN: env.arn("sns", env.region, name), Managed: true})
 		case TypeTopicPolicy:
 			topics := take("Topics").([]any)
 			pol := doc("PolicyDocument")
@@ -245,7 +246,7 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 				}
 			}
 		case TypeRole:
-			rs := deploy.RoleSpec{Name: str("RoleName"), Description: str("Description"), Trust: doc("AssumeRolePolicyDocument")}
+			rs := chain.RoleSpec{Name: str("RoleName"), Description: str("Description"), Trust: doc("AssumeRolePolicyDocument")}
 			rs.ARN = env.arn("iam", "", "role/"+rs.Name)
 			pols := take("Policies").([]any)
 			if len(pols) != 1 {
@@ -259,7 +260,7 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 		case TypeQueue:
 			name := str("QueueName")
 			g.Tags["queue "+name+" "+env.region] = tags()
-			g.Queues = append(g.Queues, deploy.QueueSpec{Region: env.region, Name: name, ARN: env.arn("sqs", env.region, name)})
+			g.Queues = append(g.Queues, chain.QueueSpec{Region: env.region, Name: name, ARN: env.arn("sqs", env.region, name)})
 		case TypeQueuePolicy:
 			pol := doc("PolicyDocument")
 			for _, u := range take("Queues").([]any) {
@@ -271,7 +272,7 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 				}
 			}
 		case TypeRule:
-			r := deploy.RuleSpec{Region: env.region, Name: str("Name"), State: cloud.RuleState(str("State")), Description: str("Description"), Bus: cloud.DefaultBus}
+			r := chain.RuleSpec{Region: env.region, Name: str("Name"), State: cloud.RuleState(str("State")), Description: str("Description"), Bus: cloud.DefaultBus}
 			if _, ok := p["EventBusName"]; ok {
 				r.Bus = str("EventBusName")
 			}
@@ -349,34 +350,34 @@ func canonicalPolicy(t *testing.T, v any) string {
 }
 
 // check compares what the stacks create with the spec deploy applies.
-func (g *readSpec) check(t *testing.T, want deploy.Spec) {
+func (g *readSpec) check(t *testing.T, want chain.Spec) {
 	t.Helper()
-	if diff := cmp.Diff([]deploy.BusSpec{want.Bus}, g.Buses); diff != "" {
+	if diff := cmp.Diff([]chain.BusSpec{want.Bus}, g.Buses); diff != "" {
 		t.Errorf("buses (-deploy +stacks):\n%s", diff)
 	}
 	wantTopic := want.Topic
-	wantTopic.Statement = deploy.Statement{}
+	wantTopic.Statement = policy.Statement{}
 	gotTopics := slices.Clone(g.Topics)
-	if diff := cmp.Diff([]deploy.Topic{wantTopic}, gotTopics); diff != "" {
+	if diff := cmp.Diff([]chain.Topic{wantTopic}, gotTopics); diff != "" {
 		t.Errorf("topics (-deploy +stacks):\n%s", diff)
 	}
-	wantTopicPolicy := canonicalPolicy(t, deploy.Document{Version: "2012-10-17", Statement: []deploy.Statement{want.Topic.Statement}}.String())
+	wantTopicPolicy := canonicalPolicy(t, policy.Document{Version: policy.Version, Statement: policy.Statements{want.Topic.Statement}}.String())
 	if diff := cmp.Diff(map[string]string{want.Topic.ARN: wantTopicPolicy}, g.topicState); diff != "" {
 		t.Errorf("topic policy (-deploy +stacks):\n%s", diff)
 	}
 	wantRole := want.Role
 	wantRole.Trust = canonicalPolicy(t, wantRole.Trust)
 	wantRole.Policy = canonicalPolicy(t, wantRole.Policy)
-	if diff := cmp.Diff([]deploy.RoleSpec{wantRole}, g.Roles); diff != "" {
+	if diff := cmp.Diff([]chain.RoleSpec{wantRole}, g.Roles); diff != "" {
 		t.Errorf("roles (-deploy +stacks):\n%s", diff)
 	}
-	var wantQueues []deploy.QueueSpec
-	for _, rs := range want.PerRegion {
+	var wantQueues []chain.QueueSpec
+	for _, rs := range want.Forwarders {
 		q := rs.DLQ
 		q.Policy = canonicalPolicy(t, q.Policy)
 		wantQueues = append(wantQueues, q)
 	}
-	byRegionName := func(q []deploy.QueueSpec) {
+	byRegionName := func(q []chain.QueueSpec) {
 		sort.Slice(q, func(i, j int) bool { return q[i].Region < q[j].Region })
 	}
 	byRegionName(wantQueues)
@@ -397,7 +398,7 @@ func (g *readSpec) check(t *testing.T, want deploy.Spec) {
 	for i := range g.Rules {
 		g.Rules[i].Pattern = canonicalPolicy(t, g.Rules[i].Pattern)
 	}
-	byARN := func(r []deploy.RuleSpec) {
+	byARN := func(r []chain.RuleSpec) {
 		sort.Slice(r, func(i, j int) bool { return r[i].ARN < r[j].ARN })
 	}
 	byARN(wantRules)
@@ -414,7 +415,7 @@ func (g *readSpec) check(t *testing.T, want deploy.Spec) {
 	// Nothing else: one resource per thing deploy creates (the bus, the
 	// topic, its policy, each subscription, the role, per region a queue,
 	// its policy and a forwarding rule, and the alert rules).
-	n := 1 + 1 + 1 + len(want.Topic.Emails) + 1 + 3*len(want.PerRegion) + len(want.AlertRules)
+	n := 1 + 1 + 1 + len(want.Topic.Emails) + 1 + 3*len(want.Forwarders) + len(want.AlertRules)
 	if g.resources != n {
 		t.Errorf("the stacks create %d resources, deploy %d", g.resources, n)
 	}

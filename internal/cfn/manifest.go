@@ -1,8 +1,8 @@
 package cfn
 
 import (
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 )
 
 // Manifest says how to deploy the templates: which stacks, where, with which
@@ -32,7 +32,7 @@ type Stack struct {
 	Tags map[string]string `json:"tags"`
 }
 
-func manifest(s deploy.Spec) Manifest {
+func manifest(s chain.Spec) Manifest {
 	m := Manifest{
 		RootwatchVersion: s.Tags[cloud.VersionTag],
 		HomeRegion:       s.HomeRegion,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/awscloud"
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 )
@@ -113,7 +114,7 @@ func readEvents(t *testing.T, a cloud.Account, acct string, e Export) eventsView
 	anon := func(s string) string { return strings.ReplaceAll(s, acct, "ACCOUNT") }
 	for _, r := range e.Manifest.Regions {
 		ev := a.Events(r)
-		for _, bus := range []string{cloud.DefaultBus, deploy.BusName} {
+		for _, bus := range []string{cloud.DefaultBus, chain.BusName} {
 			rules, err := ev.Rules(t.Context(), bus, "rootwatch-")
 			if errors.Is(err, cloud.ErrNotFound) {
 				continue
@@ -169,7 +170,7 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 	createManifestStacks(t, sa, e)
 
 	aa := motoAccount(t, ep, apiAcct)
-	plan, _, err := deploy.Prepare(t.Context(), aa, deploy.Options{HomeRegion: o.HomeRegion, Regions: o.Regions, Emails: o.Emails, Version: o.Version, CreateTrail: true})
+	plan, _, err := deploy.Prepare(t.Context(), aa, chain.Options{HomeRegion: o.HomeRegion, Regions: o.Regions, Emails: o.Emails, Version: o.Version, CreateTrail: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 
 	// Buses, queues, topic and role: created under deploy's names and tags.
 	for _, r := range e.Manifest.Regions {
-		q, err := sa.Queues(r).Queue(t.Context(), deploy.DLQName)
+		q, err := sa.Queues(r).Queue(t.Context(), chain.DLQName)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +200,7 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 	}
 	// moto ignores an AWS::Events::EventBus's Tags (AWS applies them, and
 	// the stack's tags besides): the bus must exist, untagged on moto.
-	if b, err := sa.Events(o.HomeRegion).Bus(t.Context(), deploy.BusName); err != nil {
+	if b, err := sa.Events(o.HomeRegion).Bus(t.Context(), chain.BusName); err != nil {
 		t.Error(err)
 	} else if len(b.Tags) != 0 {
 		t.Errorf("moto now tags a stack's bus (%v): check the tags here", b.Tags)
@@ -209,13 +210,13 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 		read := func(a *awscloud.Account, acct string) string {
 			var doc string
 			if what == "trust" {
-				r, err := a.Roles().Role(t.Context(), deploy.ForwarderRoleName)
+				r, err := a.Roles().Role(t.Context(), chain.ForwarderRoleName)
 				if err != nil {
 					t.Fatal(err)
 				}
 				doc = r.Trust
 			} else {
-				p, err := a.Roles().RolePolicy(t.Context(), deploy.ForwarderRoleName, deploy.ForwarderPolicyName)
+				p, err := a.Roles().RolePolicy(t.Context(), chain.ForwarderRoleName, chain.ForwarderPolicyName)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -236,12 +237,12 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 	// What moto ignores (AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy,
 	// AWS::SNS::Subscription): asserted, so that this test notices when moto
 	// starts creating them and the comparison can cover them.
-	topicARN := "arn:aws:sns:us-east-1:" + stackAcct + ":" + deploy.TopicName
+	topicARN := "arn:aws:sns:us-east-1:" + stackAcct + ":" + chain.TopicName
 	tp, err := sa.Topics(o.HomeRegion).Topic(t.Context(), topicARN)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(tp.Policy, deploy.TopicStatementSid) {
+	if strings.Contains(tp.Policy, chain.TopicStatementSid) {
 		t.Errorf("moto now applies AWS::SNS::TopicPolicy: compare the topic policy too")
 	}
 	subs, err := sa.Topics(o.HomeRegion).Subscriptions(t.Context(), topicARN)

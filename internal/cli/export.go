@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/rootwatch/rootwatch/internal/cfn"
-	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/chain"
 )
 
 // topicARNRefusal explains why export does not take --topic-arn.
@@ -34,7 +34,7 @@ func runExport(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.StringVar(&dir, "output-dir", "", "write the templates and manifest.json into this directory (created if missing)")
 	fs.Var(&emails, "email", "subscribe this e-mail address to the alerts (repeatable)")
 	fs.Var(&regions, "regions", "forward from these regions (comma-separated; default: the account's enabled regions, which needs credentials; the home region is always included)")
-	fs.StringVar(&o.HomeRegion, "home-region", deploy.DefaultHomeRegion, "region of the topic, the rootwatch bus and the alert rules")
+	fs.StringVar(&o.HomeRegion, "home-region", chain.DefaultHomeRegion, "region of the topic, the rootwatch bus and the alert rules")
 	fs.StringVar(&topicARN, "topic-arn", "", "refused: see the error it gives")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
