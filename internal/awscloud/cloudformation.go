@@ -267,16 +267,19 @@ func (s *stackSets) CreateStackSet(ctx context.Context, in cloud.StackSetInput) 
 	return aws.ToString(out.StackSetId), nil
 }
 
-func targets(accounts, ous []string) *cftypes.DeploymentTargets {
+// targets are OUs (service-managed) in DeploymentTargets, or accounts
+// (self-managed) in the Accounts parameter, which moto reads (AWS takes either).
+func targets(accounts, ous []string) ([]string, *cftypes.DeploymentTargets) {
 	if len(ous) > 0 {
-		return &cftypes.DeploymentTargets{OrganizationalUnitIds: ous}
+		return nil, &cftypes.DeploymentTargets{OrganizationalUnitIds: ous}
 	}
-	return &cftypes.DeploymentTargets{Accounts: accounts}
+	return accounts, nil
 }
 
 func (s *stackSets) AddInstances(ctx context.Context, stackSet string, accounts, ous, regions []string) (string, error) {
+	accts, dt := targets(accounts, ous)
 	out, err := s.c.CreateStackInstances(ctx, &cloudformation.CreateStackInstancesInput{
-		StackSetName: aws.String(stackSet), DeploymentTargets: targets(accounts, ous), Regions: regions,
+		StackSetName: aws.String(stackSet), Accounts: accts, DeploymentTargets: dt, Regions: regions,
 	})
 	if err != nil {
 		return "", cfnErrorf(err, "create instances of StackSet %s in %s", stackSet, s.region)
@@ -320,8 +323,9 @@ func (s *stackSets) Instances(ctx context.Context, stackSet string) ([]cloud.Sta
 }
 
 func (s *stackSets) RemoveInstances(ctx context.Context, stackSet string, accounts, ous, regions []string) (string, error) {
+	accts, dt := targets(accounts, ous)
 	out, err := s.c.DeleteStackInstances(ctx, &cloudformation.DeleteStackInstancesInput{
-		StackSetName: aws.String(stackSet), DeploymentTargets: targets(accounts, ous), Regions: regions, RetainStacks: aws.Bool(false),
+		StackSetName: aws.String(stackSet), Accounts: accts, DeploymentTargets: dt, Regions: regions, RetainStacks: aws.Bool(false),
 	})
 	if err != nil {
 		return "", cfnErrorf(err, "delete instances of StackSet %s in %s", stackSet, s.region)

@@ -267,3 +267,84 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 		}
 	}
 }
+
+// TestStackSetForwarders: the forwarder template, deployed through a
+// self-managed StackSet on moto to two accounts in two regions, gives each
+// account and region the forwarding rule deploy would create there, targeting
+// that account's home bus. (moto names StackSet instances' stacks
+// "StackSet:<name>", which AWS would refuse, and deploys them for real.)
+func TestStackSetForwarders(t *testing.T) {
+	ep := motoEndpoint(t)
+	const admin = "333333333333"
+	members := []string{"444444444444", "555555555555"}
+	regions := []string{"eu-west-1", "ap-southeast-2"}
+	o := Options{HomeRegion: "us-east-1", Regions: regions, Version: "v-test"}
+	e, err := Render(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd := e.Manifest.Stacks[1]
+	ss := motoAccount(t, ep, admin).StackSets("us-east-1")
+	if _, err := ss.CreateStackSet(t.Context(), cloud.StackSetInput{StackInput: cloud.StackInput{
+		Name: fwd.Name, Template: string(e.Forwarder.JSON()), Parameters: fwd.Parameters, Tags: fwd.Tags,
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	op, err := ss.AddInstances(t.Context(), fwd.Name, members, nil, regions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, reason, err := ss.Operation(t.Context(), fwd.Name, op); err != nil || status != "SUCCEEDED" {
+		t.Fatalf("operation %s: %s %s %v", op, status, reason, err)
+	}
+	inst, err := ss.Instances(t.Context(), fwd.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, i := range inst {
+		got = append(got, i.Account+"/"+i.Region)
+	}
+	if diff := cmp.Diff([]string{"444444444444/ap-southeast-2", "444444444444/eu-west-1", "555555555555/ap-southeast-2", "555555555555/eu-west-1"}, got); diff != "" {
+		t.Errorf("instances (-want +got):\n%s", diff)
+	}
+
+	for _, m := range members {
+		want, err := chain.Desired(cloud.Identity{Account: m, Partition: "aws"}, append([]string{o.HomeRegion}, regions...), chain.Options{HomeRegion: o.HomeRegion, Regions: regions, Version: o.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := motoAccount(t, ep, m)
+		for _, r := range regions {
+			f, _ := want.Forwarder(r)
+			ev := a.Events(r)
+			rule, err := ev.Rule(t.Context(), cloud.DefaultBus, chain.ForwardRuleName)
+			if err != nil {
+				t.Fatalf("account %s, %s: %v", m, r, err)
+			}
+			var b bytes.Buffer
+			if err := json.Compact(&b, []byte(rule.Pattern)); err != nil {
+				t.Fatal(err)
+			}
+			gotRule := chain.RuleSpec{Region: r, Bus: cloud.DefaultBus, Name: rule.Name, ARN: rule.ARN, Pattern: b.String(), State: rule.State, Description: rule.Description}
+			targets, err := ev.Targets(t.Context(), cloud.DefaultBus, rule.Name)
+			if err != nil || len(targets) != 1 {
+				t.Fatalf("account %s, %s: targets %v, %v", m, r, targets, err)
+			}
+			gotRule.Target = targets[0]
+			if diff := cmp.Diff(f.Rule, gotRule); diff != "" {
+				t.Errorf("account %s, %s: forwarding rule (-deploy +StackSet):\n%s", m, r, diff)
+			}
+			if q, err := a.Queues(r).Queue(t.Context(), chain.DLQName); err != nil || q.ARN != f.DLQ.ARN {
+				t.Errorf("account %s, %s: dead-letter queue %+v, %v", m, r, q, err)
+			}
+		}
+		// Not in the home region, nor in the administrator account.
+		if _, err := a.Events(o.HomeRegion).Rule(t.Context(), cloud.DefaultBus, chain.ForwardRuleName); !errors.Is(err, cloud.ErrNotFound) {
+			t.Errorf("account %s, %s: forwarding rule: %v, want none", m, o.HomeRegion, err)
+		}
+	}
+	if _, err := motoAccount(t, ep, admin).Events(regions[0]).Rule(t.Context(), cloud.DefaultBus, chain.ForwardRuleName); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("administrator account: forwarding rule: %v, want none", err)
+	}
+}
