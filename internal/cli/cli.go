@@ -70,7 +70,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--dry-run]", "deploy the root-activity alert in every enabled region", runDeploy},
+		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--via api|cloudformation] [--dry-run]", "deploy the root-activity alert in every enabled region", runDeploy},
 		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN]", "check every link of the deployed alert chain", runStatus},
 		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run]", "remove what rootwatch deployed", runDestroy},
 		{"export", "cloudformation --output-dir DIR [--regions R,...] [--home-region R] [--email ADDR]...", "write the alert chain as CloudFormation templates, with how to deploy them", runExport},

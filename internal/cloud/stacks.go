@@ -62,11 +62,11 @@ type ChangeSet struct {
 
 // ResourceChange is one line of a change set.
 type ResourceChange struct {
-	Action      string // Add, Modify, Remove, Import, Dynamic
-	LogicalID   string
-	PhysicalID  string
-	Type        string
-	Replacement string // True, False, Conditional, or "" for Add/Remove
+	Action      string `json:"action"` // Add, Modify, Remove, Import, Dynamic
+	LogicalID   string `json:"logicalId"`
+	PhysicalID  string `json:"physicalId,omitempty"`
+	Type        string `json:"type"`
+	Replacement string `json:"replacement,omitempty"` // True, False, Conditional, or "" for Add/Remove
 }
 
 // Stacks is CloudFormation in one region.
