@@ -1,4 +1,4 @@
-package cfn
+package cfn_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/awscloud"
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/cfn"
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
@@ -83,9 +84,9 @@ func waitStack(t *testing.T, st cloud.Stacks, name string) cloud.Stack {
 
 // createManifestStacks creates the manifest's stacks in order, as the README's
 // aws cloudformation commands do, and waits for each.
-func createManifestStacks(t *testing.T, a *awscloud.Account, e Export) {
+func createManifestStacks(t *testing.T, a *awscloud.Account, e cfn.Export) {
 	t.Helper()
-	bodies := map[string][]byte{HomeTemplateFile: e.Home.JSON(), ForwarderFile: e.Forwarder.JSON()}
+	bodies := map[string][]byte{cfn.HomeTemplateFile: e.Home.JSON(), cfn.ForwarderFile: e.Forwarder.JSON()}
 	for _, s := range e.Manifest.Stacks {
 		for _, r := range s.Regions {
 			st := a.Stacks(r)
@@ -108,7 +109,7 @@ type ruleView struct {
 	Targets []cloud.Target
 }
 
-func readEvents(t *testing.T, a cloud.Account, acct string, e Export) eventsView {
+func readEvents(t *testing.T, a cloud.Account, acct string, e cfn.Export) eventsView {
 	t.Helper()
 	out := eventsView{}
 	anon := func(s string) string { return strings.ReplaceAll(s, acct, "ACCOUNT") }
@@ -160,8 +161,8 @@ func readEvents(t *testing.T, a cloud.Account, acct string, e Export) eventsView
 func TestStacksEqualAPIDeploy(t *testing.T) {
 	ep := motoEndpoint(t)
 	const stackAcct, apiAcct = "111111111111", "222222222222"
-	o := Options{HomeRegion: "us-east-1", Regions: []string{"us-east-1", "eu-west-1"}, Emails: []string{"sec@example.com"}, Version: "v-test"}
-	e, err := Render(o)
+	o := cfn.Options{HomeRegion: "us-east-1", Regions: []string{"us-east-1", "eu-west-1"}, Emails: []string{"sec@example.com"}, Version: "v-test"}
+	e, err := cfn.Render(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 					doc = strings.ReplaceAll(doc, "'", `"`)
 				}
 			}
-			return canonicalPolicy(t, strings.ReplaceAll(doc, acct, "ACCOUNT"))
+			return canonical(t, strings.ReplaceAll(doc, acct, "ACCOUNT"))
 		}
 		if diff := cmp.Diff(read(aa, apiAcct), read(sa, stackAcct)); diff != "" {
 			t.Errorf("role %s (-API deploy +stacks):\n%s", what, diff)
@@ -278,8 +279,8 @@ func TestStackSetForwarders(t *testing.T) {
 	const admin = "333333333333"
 	members := []string{"444444444444", "555555555555"}
 	regions := []string{"eu-west-1", "ap-southeast-2"}
-	o := Options{HomeRegion: "us-east-1", Regions: regions, Version: "v-test"}
-	e, err := Render(o)
+	o := cfn.Options{HomeRegion: "us-east-1", Regions: regions, Version: "v-test"}
+	e, err := cfn.Render(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,4 +348,18 @@ func TestStackSetForwarders(t *testing.T) {
 	if _, err := motoAccount(t, ep, admin).Events(regions[0]).Rule(t.Context(), cloud.DefaultBus, chain.ForwardRuleName); !errors.Is(err, cloud.ErrNotFound) {
 		t.Errorf("administrator account: forwarding rule: %v, want none", err)
 	}
+}
+
+// canonical returns a JSON document with sorted keys, for comparison by meaning.
+func canonical(t *testing.T, doc string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
