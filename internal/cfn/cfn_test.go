@@ -499,3 +499,33 @@ func TestAlertRuleLogicalID(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// TestTemplatesFitInline: CloudFormation takes a template inline only up to
+// MaxTemplateBody bytes (beyond, it must come from S3): the templates must
+// fit, with room for the rule pack to grow, and JSON falls back to compact
+// JSON when the indented form would not fit.
+func TestTemplatesFitInline(t *testing.T) {
+	e, err := Render(Options{HomeRegion: "us-east-1", Regions: []string{"us-east-1", "eu-west-1"}, Emails: []string{"a@example.com", "b@example.com", "c@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tmpl := range []Template{e.Home, e.Forwarder} {
+		if n := len(encodeJSON(tmpl, "")); n > MaxTemplateBody*3/4 {
+			t.Errorf("%s: %d bytes compact: less than a quarter of CloudFormation's %d left for the rule pack to grow", tmpl.Description[:40], n, MaxTemplateBody)
+		}
+		if n := len(tmpl.JSON()); n > MaxTemplateBody {
+			t.Errorf("%s: %d bytes", tmpl.Description[:40], n)
+		}
+	}
+	big := Template{FormatVersion: "2010-09-09", Resources: map[string]Resource{}}
+	for i := range 400 {
+		big.Resources[fmt.Sprintf("Queue%03d", i)] = Resource{Type: TypeQueue, Properties: map[string]any{"QueueName": fmt.Sprintf("q%d", i), "Tags": tagList(map[string]string{"a": "b"})}}
+	}
+	indented, compact := encodeJSON(big, "\t"), big.JSON()
+	if len(indented) <= MaxTemplateBody || len(compact) > MaxTemplateBody {
+		t.Fatalf("test template: %d bytes indented, %d compact; want over and under %d", len(indented), len(compact), MaxTemplateBody)
+	}
+	if bytes.Contains(compact, []byte("\n\t")) {
+		t.Error("a template over the limit indented is still indented")
+	}
+}

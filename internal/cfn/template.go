@@ -37,8 +37,19 @@ type Output struct {
 	Value       any    `json:"Value"`
 }
 
-// JSON returns the template as indented JSON, ending with a newline.
-func (t Template) JSON() []byte { return indentJSON(t) }
+// MaxTemplateBody is the largest template CloudFormation takes inline (the
+// TemplateBody of CreateStack and CreateChangeSet, and what `aws cloudformation
+// deploy` accepts without an S3 bucket).
+const MaxTemplateBody = 51200
+
+// JSON returns the template as JSON ending with a newline: indented with tabs
+// for review, or compact when the indented form would exceed MaxTemplateBody.
+func (t Template) JSON() []byte {
+	if b := encodeJSON(t, "\t"); len(b) <= MaxTemplateBody {
+		return b
+	}
+	return encodeJSON(t, "")
+}
 
 // LogicalIDs returns the template's logical resource IDs, sorted.
 func (t Template) LogicalIDs() []string {
@@ -50,11 +61,13 @@ func (t Template) LogicalIDs() []string {
 	return ids
 }
 
-func indentJSON(v any) []byte {
+func indentJSON(v any) []byte { return encodeJSON(v, "  ") }
+
+func encodeJSON(v any, indent string) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil {
 		panic(fmt.Sprintf("cfn: encode template: %v", err)) // only plain values and RawMessages from the rule pack
 	}
