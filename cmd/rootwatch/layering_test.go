@@ -55,7 +55,7 @@ var testLayers = map[string][]string{
 	"internal/status":   {"internal/deploy", "internal/awscloud"},
 	"internal/selftest": {"internal/deploy", "internal/awscloud"},
 	// cfn's tests compare stacks on moto with an API deploy.
-	"internal/cfn": {"internal/deploy", "internal/awscloud", "internal/status"},
+	"internal/cfn": {"internal/deploy", "internal/awscloud", "internal/status", "internal/selftest"},
 }
 
 // sdkPrefix is the AWS SDK; only the adapter may import it.

@@ -15,6 +15,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/rules"
+	"github.com/rootwatch/rootwatch/internal/selftest"
 	"github.com/rootwatch/rootwatch/internal/status"
 )
 
@@ -89,6 +90,15 @@ func TestStackDeployedChainWorks(t *testing.T) {
 	}
 	if f := a.Failures(); len(f) != 0 {
 		t.Errorf("delivery failures: %v", f)
+	}
+
+	// rootwatch test passes on it, unchanged.
+	res, err := selftest.Run(ctx, a, spec, selftest.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed() {
+		t.Errorf("rootwatch test on the stack-deployed chain: %+v", res)
 	}
 
 	// An API deploy over the stacks has nothing to change: same names,
@@ -186,3 +196,49 @@ func TestDeployViaCloudFormation(t *testing.T) {
 }
 
 func asStackError(err error, se **deploy.StackError) bool { return errors.As(err, se) }
+
+// TestDestroyStackDeployedChain: destroy finds a stack-deployed chain by
+// deploy's names and tags and removes all of it; deleting the stacks
+// afterwards still succeeds.
+func TestDestroyStackDeployedChain(t *testing.T) {
+	ctx := t.Context()
+	a := fakeWithTrail(t)
+	e, err := cfn.Render(cfn.Options{HomeRegion: "us-east-1", Regions: []string{"us-east-1", "eu-west-1"}, Emails: []string{"sec@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createStacks(t, a, e)
+	p, err := deploy.PlanDestroy(ctx, a, deploy.DestroyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Changes {
+		if c.Action == deploy.Keep {
+			t.Errorf("destroy kept %s %s in %s: %s", c.Resource, c.Name, c.Region, c.Detail)
+		}
+	}
+	for _, r := range e.Manifest.Regions {
+		if rs, err := a.Events(r).Rules(ctx, cloud.DefaultBus, "rootwatch-"); err != nil || len(rs) != 0 {
+			t.Errorf("%s after destroy: rules %v, %v", r, rs, err)
+		}
+		if _, err := a.Queues(r).Queue(ctx, chain.DLQName); !errors.Is(err, cloud.ErrNotFound) {
+			t.Errorf("%s after destroy: queue %v", r, err)
+		}
+	}
+	if _, err := a.Events("us-east-1").Bus(ctx, chain.BusName); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("bus after destroy: %v", err)
+	}
+	for _, s := range e.Manifest.Stacks {
+		for _, r := range s.Regions {
+			if err := a.Stacks(r).DeleteStack(ctx, s.Name); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Stacks(r).Stack(ctx, s.Name); !errors.Is(err, cloud.ErrNotFound) {
+				t.Errorf("stack %s in %s after delete-stack: %v", s.Name, r, err)
+			}
+		}
+	}
+}
