@@ -33,6 +33,8 @@ var layers = map[string][]string{
 	// through deploy.
 	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "golang.org/x/sync"},
 	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status"},
+	// CloudFormation templates are rendered from the chain's Spec, purely.
+	"internal/cfn": {"internal/chain", "internal/cloud", "internal/policy"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }
@@ -52,6 +54,8 @@ var testOnly = []string{
 var testLayers = map[string][]string{
 	"internal/status":   {"internal/deploy", "internal/awscloud"},
 	"internal/selftest": {"internal/deploy", "internal/awscloud"},
+	// cfn's tests compare stacks on moto with an API deploy.
+	"internal/cfn": {"internal/deploy", "internal/awscloud", "internal/status", "internal/selftest"},
 }
 
 // sdkPrefix is the AWS SDK; only the adapter may import it.
