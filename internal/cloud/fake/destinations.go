@@ -514,7 +514,7 @@ func (a *Account) invoke(c pendingCall) {
 		if err == nil {
 			last = fmt.Errorf("API destination answered HTTP %d", status)
 		}
-		if !retryable(status) {
+		if !retryable(status) || attempt == maxAttempts {
 			break
 		}
 		wait := backoff(attempt, retryAfter)
