@@ -22,6 +22,7 @@ var layers = map[string][]string{
 	"internal/ctgen":      {},
 	"internal/transform":  {},
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
+	"internal/channel":    {"internal/rules", "internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
 	"internal/cloud": {},
 	// The command line knows AWS only through the cloud interfaces.
@@ -32,7 +33,7 @@ var layers = map[string][]string{
 // the pure packages (a pure package's benchmarks may use the rule pack).
 var testOnly = []string{
 	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake", "internal/golden",
-	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform",
+	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform", "internal/channel",
 	"github.com/google/go-cmp", "github.com/rogpeppe/go-internal",
 }
 

@@ -158,17 +158,17 @@ func Parse(kind Kind, value string, readFile Files) (Channel, error) {
 	switch kind {
 	case Slack:
 		c.host, err = webhookHost(value, func(u *url.URL) error {
-			if !(u.Host == "hooks.slack.com" || u.Host == "hooks.slack-gov.com") || !strings.HasPrefix(u.Path, "/services/") {
+			if h := u.Hostname(); !(h == "hooks.slack.com" || h == "hooks.slack-gov.com") || !strings.HasPrefix(u.Path, "/services/") {
 				return errors.New("want a Slack incoming webhook, https://hooks.slack.com/services/...")
 			}
 			return nil
 		})
 	case Teams:
 		c.host, err = webhookHost(value, func(u *url.URL) error {
-			switch {
-			case strings.HasSuffix(u.Host, ".webhook.office.com") || u.Host == "outlook.office.com" || u.Host == "outlook.office365.com":
+			switch h := u.Hostname(); {
+			case strings.HasSuffix(h, ".webhook.office.com") || h == "outlook.office.com" || h == "outlook.office365.com":
 				return errors.New("Office 365 connectors are retired: create a Teams Workflows webhook (\"When a Teams webhook request is received\") and use its URL")
-			case strings.HasSuffix(u.Host, ".logic.azure.com"), strings.HasSuffix(u.Host, ".api.powerplatform.com"):
+			case strings.HasSuffix(h, ".logic.azure.com"), strings.HasSuffix(h, ".api.powerplatform.com"):
 				return nil
 			}
 			return errors.New("want a Teams Workflows webhook URL (host *.logic.azure.com or *.api.powerplatform.com)")

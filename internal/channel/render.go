@@ -84,6 +84,9 @@ type Transformer struct {
 // event has none).
 func (c Channel) Transformer(r rules.Rule) (Transformer, error) {
 	fields := FieldsFor(r)
+	if c.kind == Slack || c.kind == Teams {
+		fields = shown(r, fields)
+	}
 	t := Transformer{Paths: map[string]string{}}
 	for _, f := range fields {
 		t.Paths[f.Key] = f.Path
@@ -91,9 +94,9 @@ func (c Channel) Transformer(r rules.Rule) (Transformer, error) {
 	var body any
 	switch c.kind {
 	case Slack:
-		body = slackBody(r, shown(r, fields))
+		body = slackBody(r, fields)
 	case Teams:
-		body = teamsBody(r, shown(r, fields))
+		body = teamsBody(r, fields)
 	case PagerDuty:
 		body = pagerDutyBody(r, fields)
 	case Webhook:
