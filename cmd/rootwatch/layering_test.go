@@ -29,10 +29,11 @@ var layers = map[string][]string{
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }
 
-// testOnly are packages that tests may import anywhere: test support, and
-// the pure packages (a pure package's benchmarks may use the rule pack).
+// testOnly are packages that tests may import anywhere: test support (with
+// internal/cloud, whose types the fake speaks), and the pure packages (a pure
+// package's benchmarks may use the rule pack).
 var testOnly = []string{
-	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake", "internal/golden",
+	"internal/awstest", "internal/cloud", "internal/cloud/cloudtest", "internal/cloud/fake", "internal/golden",
 	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform", "internal/channel",
 	"github.com/google/go-cmp", "github.com/rogpeppe/go-internal",
 }
