@@ -159,7 +159,7 @@ func Parse(kind Kind, value string, readFile Files) (Channel, error) {
 	case Slack:
 		c.host, err = webhookHost(value, func(u *url.URL) error {
 			if h := u.Hostname(); !(h == "hooks.slack.com" || h == "hooks.slack-gov.com") || !strings.HasPrefix(u.Path, "/services/") {
-				return errors.New("want a Slack incoming webhook, https://hooks.slack.com/services/...")
+				return errors.New("want a Slack incoming webhook URL (https://hooks.slack.com/services/…)")
 			}
 			return nil
 		})
@@ -167,7 +167,7 @@ func Parse(kind Kind, value string, readFile Files) (Channel, error) {
 		c.host, err = webhookHost(value, func(u *url.URL) error {
 			switch h := u.Hostname(); {
 			case strings.HasSuffix(h, ".webhook.office.com") || h == "outlook.office.com" || h == "outlook.office365.com":
-				return errors.New("Office 365 connectors are retired: create a Teams Workflows webhook (\"When a Teams webhook request is received\") and use its URL")
+				return errors.New("retired Office 365 connector: Office 365 connectors are retired; create a Teams Workflows webhook (\"When a Teams webhook request is received\") and use its URL")
 			case strings.HasSuffix(h, ".logic.azure.com"), strings.HasSuffix(h, ".api.powerplatform.com"):
 				return nil
 			}

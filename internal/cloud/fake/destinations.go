@@ -20,10 +20,9 @@ import (
 // connection is an EventBridge connection with its secret, which only delivery
 // reads.
 type connection struct {
-	c      cloud.Connection
-	key    string            // the API key header's value
-	body   []cloud.BodyParam // body parameters, secret values included
-	secret string            // the Secrets Manager secret's ARN
+	c    cloud.Connection
+	key  string            // the API key header's value
+	body []cloud.BodyParam // body parameters, secret values included
 }
 
 // destination is an API destination with its rate limiter.
