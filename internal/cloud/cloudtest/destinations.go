@@ -2,6 +2,7 @@ package cloudtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -166,3 +167,20 @@ func testDestinations(t *testing.T, ctx context.Context, a cloud.Account, gaps G
 
 // fmtAny renders v with every field, for secret searches.
 func fmtAny(v any) string { return fmt.Sprintf("%#v", v) }
+
+// cleanupDestinations deletes the suite's API destinations, then its
+// connections (names starting with "rw-").
+func cleanupDestinations(ctx context.Context, d cloud.Destinations) error {
+	var errs []error
+	dsts, err := d.Destinations(ctx, "rw-")
+	errs = append(errs, err)
+	for _, x := range dsts {
+		errs = append(errs, d.DeleteDestination(ctx, x.Name))
+	}
+	conns, err := d.Connections(ctx, "rw-")
+	errs = append(errs, err)
+	for _, c := range conns {
+		errs = append(errs, d.DeleteConnection(ctx, c.Name))
+	}
+	return errors.Join(errs...)
+}
