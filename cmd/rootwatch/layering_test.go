@@ -29,7 +29,7 @@ var layers = map[string][]string{
 	"internal/policy": {},
 	// The one model of the chain: names, Spec and the judgement of each
 	// link; pure, reads the rule pack and the cloud types.
-	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules"},
+	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules", "internal/channel"},
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
 	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "golang.org/x/sync"},

@@ -115,6 +115,13 @@ func (c Channel) Transformer(r rules.Rule) (Transformer, error) {
 	return t, nil
 }
 
+// TransformerFor is Transformer for a channel of kind k: the transformer
+// depends on the kind and the rule only, so status can compute what a deployed
+// channel's targets should hold without its secret.
+func TransformerFor(k Kind, r rules.Rule) (Transformer, error) {
+	return Channel{kind: k}.Transformer(r)
+}
+
 // Render returns the body EventBridge sends for event through the channel's
 // transformer for rule r (before the connection adds its body parameters).
 func (c Channel) Render(r rules.Rule, event []byte) (string, error) {
