@@ -27,6 +27,7 @@ func (c *checker) home(ctx context.Context) []Result {
 		rs = append(rs, c.alerts(ctx)...)
 	}
 	rs = append(rs, c.topic(ctx)...)
+	rs = append(rs, c.channels(ctx)...)
 	return rs
 }
 
