@@ -16,8 +16,9 @@ import (
 // EventBridge connection and an API destination in the home region, both named
 // ChannelPrefix + kind + "-" + a short hash of the channel's secret, and one
 // target of that name on every alert rule, which renders the service's own
-// request body. The role ChannelRoleName lets the alert rules invoke the
-// channels' API destinations and nothing else.
+// request body. The role ChannelRoleName lets the alert rules (and the
+// temporary rules of 'rootwatch test --notify') invoke the channels' API
+// destinations and nothing else.
 const (
 	ChannelPrefix     = "rootwatch-channel-"
 	ChannelRoleName   = "rootwatch-channels"
@@ -90,7 +91,9 @@ func channelSpecs(s *Spec, cs []channel.Channel) error {
 			Action:    policy.Values{"sts:AssumeRole"},
 			Condition: policy.Conditions{
 				"StringEquals": {"aws:SourceAccount": {s.Account}},
-				"ArnEquals":    {"aws:SourceArn": alertARNs},
+				// The alert rules, and the temporary rules of 'rootwatch
+				// test --notify', which sends a test alert through each channel.
+				"ArnLike": {"aws:SourceArn": append(alertARNs, arn(s.Partition, "events", s.HomeRegion, s.Account, "rule/"+BusName+"/"+SelfTestRulePrefix+"*"))},
 			},
 		}}}.String(),
 		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{

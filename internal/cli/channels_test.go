@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -306,5 +307,66 @@ func TestChannelFlagErrors(t *testing.T) {
 	code, _, errOut := runWith(t, a, map[string]string{"ROOTWATCH_SLACK": "nope-SECRET"}, "deploy")
 	if code != ExitError || !strings.Contains(errOut, "ROOTWATCH_SLACK") || strings.Contains(errOut, "SECRET") {
 		t.Errorf("bad ROOTWATCH_SLACK: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestNotifyChannels: test --notify sends one marked test alert through every
+// channel and reports each: the one whose endpoint answers 400 fails (its
+// temporary dead-letter queue got the event), the others pass; nothing
+// temporary is left; no secret is printed.
+func TestNotifyChannels(t *testing.T) {
+	a, eps := channelDeploy(t)
+	eps.mu.Lock()
+	eps.status["alerts.example.com"] = http.StatusBadRequest
+	eps.mu.Unlock()
+	code, out, errOut := runWith(t, a, nil, "test", "--notify", "--timeout", "300ms", "--output", "json")
+	noSecret(t, "test --notify", out+errOut)
+	if code != ExitReport {
+		t.Errorf("test --notify with a refusing webhook: exit %d, want %d\n%s", code, ExitReport, errOut)
+	}
+	var res struct {
+		Channels []struct {
+			Kind, Host, Status, Detail string
+		}
+		Temporary     []string
+		CleanupErrors []string `json:"cleanup_errors"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(res.Channels) != 4 {
+		t.Fatalf("channels reported: %+v", res.Channels)
+	}
+	for _, c := range res.Channels {
+		want := "pass"
+		if c.Kind == "webhook" {
+			want = "fail"
+		}
+		if c.Status != want {
+			t.Errorf("%s %s: %s (%s), want %s", c.Kind, c.Host, c.Status, c.Detail, want)
+		}
+		got := eps.received(c.Host)
+		if len(got) != 1 || !strings.Contains(fmt.Sprint(got[0]), "TEST alert from 'rootwatch test --notify'") {
+			t.Errorf("%s received %v, want one marked test alert", c.Host, got)
+		}
+	}
+	if len(res.CleanupErrors) != 0 || len(res.Temporary) == 0 {
+		t.Errorf("temporary %v, cleanup errors %v", res.Temporary, res.CleanupErrors)
+	}
+	rs, _ := a.Events("us-east-1").Rules(context.Background(), chain.BusName, chain.SelfTestRulePrefix)
+	if len(rs) != 0 {
+		t.Errorf("temporary rules left: %v", rs)
+	}
+	queues := 0
+	for _, tmp := range res.Temporary {
+		if name, ok := strings.CutPrefix(tmp, "sqs-queue "); ok {
+			queues++
+			if _, err := a.Queues("us-east-1").Queue(context.Background(), name); err == nil {
+				t.Errorf("temporary queue %s left", name)
+			}
+		}
+	}
+	if queues < 4 {
+		t.Errorf("temporary resources %v: want a dead-letter queue per channel", res.Temporary)
 	}
 }

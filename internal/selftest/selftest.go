@@ -91,8 +91,11 @@ type Options struct {
 	// (default: Timeout, at most 20s).
 	ProbeTimeout time.Duration
 	// Notify also publishes a test message to the topic for its e-mail
-	// subscribers.
+	// subscribers, and sends a test alert through every channel (channels.go).
 	Notify bool
+	// NotifyWait is how long to watch the channels' dead-letter queues
+	// (default: Timeout, at most DefaultNotifyWait).
+	NotifyWait time.Duration
 	// Emulated says the endpoint is an emulator, not AWS: a chain that
 	// delivers nothing while each hop it serves works is then reported as
 	// not verifiable rather than failed.
@@ -117,6 +120,8 @@ type Result struct {
 	Delivery      Delivery    `json:"delivery"`
 	// Notify is null without --notify.
 	Notify *Notify `json:"notify"`
+	// Channels is, with --notify, the test alert's outcome per channel.
+	Channels []ChannelNotify `json:"channels,omitempty"`
 	// Temporary lists the temporary resources created (and removed).
 	Temporary []string `json:"temporary"`
 	// CleanupErrors lists what could not be removed; remove those by hand.
@@ -184,6 +189,9 @@ func (r *Result) statuses() []Status {
 	if r.Notify != nil {
 		ss = append(ss, r.Notify.Status)
 	}
+	for _, c := range r.Channels {
+		ss = append(ss, c.Status)
+	}
 	return ss
 }
 
@@ -225,6 +233,11 @@ func Run(ctx context.Context, acct cloud.Account, spec chain.Spec, o Options) (*
 	err := t.delivery(ctx)
 	if err != nil {
 		return t.res, err
+	}
+	if o.Notify {
+		if err := t.notifyChannels(ctx); err != nil {
+			return t.res, err
+		}
 	}
 	return t.res, ctx.Err()
 }
