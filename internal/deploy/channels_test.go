@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/channel"
@@ -14,6 +15,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/rules"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
 // Test secrets: each holds "SECRET" so that a leak is easy to find.
@@ -128,6 +130,27 @@ func TestDeployChannels(t *testing.T) {
 		}
 		if s := secretIn(snap); s != "" {
 			t.Errorf("snapshot holds %q", s)
+		}
+
+		// Status reports every channel healthy (connections AUTHORIZED,
+		// destinations ACTIVE, targets as deployed, the role), without a
+		// secret.
+		rep := status.Check(ctx, a, spec, time.Now())
+		channelChecks := 0
+		for _, c := range rep.Checks {
+			if !strings.HasPrefix(c.Check, "channel") {
+				continue
+			}
+			channelChecks++
+			if c.Status != status.OK {
+				t.Errorf("status: %s %s: %s", c.Check, c.Status, c.Detail)
+			}
+			if s := secretIn(c.Detail + c.Fix); s != "" {
+				t.Errorf("status %s shows %q", c.Check, s)
+			}
+		}
+		if want := 3*len(cs) + 1; channelChecks != want {
+			t.Errorf("status made %d channel checks, want %d", channelChecks, want)
 		}
 
 		// Again: nothing to do.
