@@ -199,3 +199,16 @@ func JudgeDestination(kind channel.Kind, d cloud.Destination, connectionARN stri
 	}
 	return ok(fmt.Sprintf("API destination %s of the %s %s channel is %s, at most %d/s", d.Name, kind, host, d.State, d.RateLimit))
 }
+
+// JudgeSubscriptionsWithChannels is JudgeSubscriptions for a chain that also
+// sends to channels: a topic nobody confirmed is then a warning, not a failure,
+// since the alerts still reach the channels.
+func JudgeSubscriptionsWithChannels(subs []cloud.Subscription, channels int) Verdict {
+	v := JudgeSubscriptions(subs)
+	if v.Status != Fail || channels == 0 {
+		return v
+	}
+	v.Status = Warn
+	v.Detail = strings.Replace(v.Detail, "nobody gets the alerts", fmt.Sprintf("no e-mail gets the alerts; they reach the %d channel(s) only", channels), 1)
+	return v
+}

@@ -41,6 +41,7 @@ func (c *checker) channels(ctx context.Context) []Result {
 	if len(names) == 0 {
 		return nil
 	}
+	c.channelCount = len(names)
 	var rs []Result
 	var dstARNs []string
 	for _, name := range slices.Sorted(maps.Keys(names)) {

@@ -158,6 +158,9 @@ type checker struct {
 	acct cloud.Account
 	spec chain.Spec
 	now  time.Time
+	// channelCount is how many channels are deployed (set by channels, which
+	// runs before the topic's checks).
+	channelCount int
 }
 
 // result is the Result of check in region with verdict v.

@@ -489,15 +489,19 @@ func (a *Account) invoke(c pendingCall) {
 		a.mu.Lock()
 		dst, err := a.destinationFor(c.target.ARN)
 		var req *http.Request
+		var wait time.Duration
 		if err == nil {
 			req, err = a.request(dst, c.body)
-			if at.Before(dst.next) {
-				a.sleep(dst.next.Sub(at))
+			if at.Before(dst.next) { // the destination's rate limit
+				wait = dst.next.Sub(at)
 				at = dst.next
 			}
 			dst.next = at.Add(time.Second / time.Duration(dst.d.RateLimit))
 		}
 		a.mu.Unlock()
+		if wait > 0 {
+			a.sleep(wait)
+		}
 		if err != nil {
 			last = err
 			break // a deauthorized connection or inactive destination is not retried
