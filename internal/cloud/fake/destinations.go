@@ -520,7 +520,7 @@ func (a *Account) invoke(c pendingCall) {
 		if !retryable(status) || attempt == maxAttempts {
 			break
 		}
-		wait := backoff(attempt, retryAfter)
+		wait = backoff(attempt, retryAfter)
 		if at.Add(wait).Sub(start) > maxAge {
 			break
 		}
