@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -213,8 +214,11 @@ func webhookHost(value string, check func(*url.URL) error) (string, error) {
 	if err != nil {
 		return "", errors.New("not a URL") // url's error repeats the value
 	}
-	if u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" {
+	if u.Scheme != "https" || u.Hostname() == "" || u.User != nil || u.Fragment != "" {
 		return "", errors.New("want an https:// URL without user information or fragment (EventBridge calls HTTPS endpoints only)")
+	}
+	if h := u.Hostname(); net.ParseIP(h) != nil || !strings.Contains(h, ".") {
+		return "", errors.New("want a public domain name, not an IP address or a local name (EventBridge calls those only)")
 	}
 	if len(value) > 2048 {
 		return "", errors.New("URL longer than EventBridge's 2048 characters")

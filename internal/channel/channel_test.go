@@ -54,6 +54,9 @@ func TestParse(t *testing.T) {
 		{channel.Webhook, "ftp://alerts.example.com/SECRET", "", "https://"},
 		{channel.Webhook, "https://alerts.example.com/" + strings.Repeat("SECRET", 400), "", "2048"},
 		{channel.Webhook, "https://[::1%SECRET/", "", "not a URL"},
+		{channel.Webhook, "https://:", "", "https://"},
+		{channel.Webhook, "https://192.0.2.7/SECRET", "", "public domain name"},
+		{channel.Webhook, "https://localhost/SECRET", "", "public domain name"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+" "+tt.value, func(t *testing.T) {
