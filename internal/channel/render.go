@@ -10,9 +10,9 @@ import (
 	"github.com/rootwatch/rootwatch/internal/transform"
 )
 
-// Field is an event field an alert may show. Only fields that AWS sets, to
-// shapes an actor cannot choose, are listed: the alert text never carries a
-// value an actor picks (a user agent, a user name, request parameters).
+// Field is an event field an alert may show: one of the rule pack's safe
+// fields (rules.SafeFields: values AWS sets, in shapes an actor cannot choose),
+// with how channels present it.
 type Field struct {
 	Key   string // the placeholder and the webhook JSON key
 	Label string // what Slack and Teams show
@@ -22,12 +22,10 @@ type Field struct {
 	Always bool
 }
 
-// Fields is the allow-list, in the order alerts show them. Optional fields
-// (Always false) are shown for a rule only when its message refers to them.
-//
-// This list is the one place that decides; when internal/rules exports its
-// own allow-list of safe fields, this one should be checked against it.
-var Fields = []Field{
+// presentation is how channels show the safe fields they know, in the order
+// alerts show them. A safe field missing here is shown after these, under its
+// last path element and description.
+var presentation = []Field{
 	{Key: "account", Label: "Account", Path: "$.account", Always: true},
 	{Key: "region", Label: "Region", Path: "$.region", Always: true},
 	{Key: "time", Label: "Time", Path: "$.time", Always: true},
@@ -44,6 +42,28 @@ var Fields = []Field{
 	{Key: "error", Label: "Error code", Path: "$.detail.errorCode"},
 	{Key: "eventID", Label: "Event ID", Path: "$.detail.eventID", Always: true},
 	{Key: "id", Label: "EventBridge ID", Path: "$.id", Always: true},
+}
+
+// Fields is the allow-list channels render from: exactly the rule pack's safe
+// fields (rules.SafeFields), presented as presentation says. Optional fields
+// (Always false) are shown for a rule only when its message refers to them.
+var Fields = allowed()
+
+func allowed() []Field {
+	var out []Field
+	for _, f := range presentation {
+		if rules.IsSafeField(f.Path) {
+			out = append(out, f)
+		}
+	}
+	for _, sf := range rules.SafeFields() {
+		if slices.ContainsFunc(out, func(f Field) bool { return f.Path == sf.Path }) {
+			continue
+		}
+		key := sf.Path[strings.LastIndexByte(sf.Path, '.')+1:]
+		out = append(out, Field{Key: key, Label: sf.What, Path: sf.Path})
+	}
+	return out
 }
 
 // FieldsFor returns the fields an alert of rule r shows: every Always field,

@@ -459,3 +459,25 @@ func webhookShape(body map[string]any, r rules.Rule) error {
 	}
 	return nil
 }
+
+// TestFieldsAreTheSafeFields: the channels render exactly the rule pack's
+// allow-list, each under a key of its own.
+func TestFieldsAreTheSafeFields(t *testing.T) {
+	var want, got []string
+	for _, sf := range rules.SafeFields() {
+		want = append(want, sf.Path)
+	}
+	keys := map[string]string{}
+	for _, f := range channel.Fields {
+		got = append(got, f.Path)
+		if p, ok := keys[f.Key]; ok && !strings.HasPrefix(p, "$.detail.") {
+			t.Errorf("key %s names %s and %s", f.Key, p, f.Path)
+		}
+		keys[f.Key] = f.Path
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(want, got) {
+		t.Errorf("channel fields %v, want the safe fields %v", got, want)
+	}
+}
