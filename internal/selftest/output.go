@@ -64,6 +64,9 @@ func WriteText(w io.Writer, r *Result) error {
 	if r.Notify != nil {
 		ew.printf("\nNotify:\n  %s  %s\n", label(r.Notify.Status), r.Notify.Detail)
 	}
+	for _, c := range r.Channels {
+		ew.printf("  %s  %s\n", label(c.Status), c.Detail)
+	}
 	ew.printf("\nTemporary resources: %d created", len(r.Temporary))
 	if len(r.CleanupErrors) == 0 {
 		ew.printf(", all removed\n")
