@@ -38,7 +38,7 @@ func WriteText(w io.Writer, r *Result) error {
 		ew.printf("  note: %s\n", r.PatternNote)
 	}
 	for _, p := range r.Patterns {
-		ew.printf("  %s  %-48s %d root events, %d look-alikes [%s]\n", label(p.Status), p.Rule, p.Positives, p.Negatives, p.Engine)
+		ew.printf("  %s  %-48s %d positives, %d look-alikes [%s]\n", label(p.Status), p.Rule, p.Positives, p.Negatives, p.Engine)
 		for _, pr := range p.Problems {
 			ew.printf("        %s\n", pr)
 		}
