@@ -13,7 +13,8 @@ import (
 // TestCreateBucketHardened: a bucket rootwatch creates (the trail's) has all
 // public access blocked and versioning enabled, as S3 itself reports.
 func TestCreateBucketHardened(t *testing.T) {
-	a := open(t)
+	t.Parallel()
+	a, tg := openTarget(t)
 	ctx := context.Background()
 	id, err := a.Identity(ctx)
 	if err != nil {
@@ -23,7 +24,7 @@ func TestCreateBucketHardened(t *testing.T) {
 	if err := a.Buckets().CreateBucket(ctx, name, cloudtest.Remote, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	c := s3.NewFromConfig(sdkConfig(t), func(o *s3.Options) { o.UsePathStyle = true; o.Region = cloudtest.Remote })
+	c := s3.NewFromConfig(sdkConfig(t, tg), func(o *s3.Options) { o.UsePathStyle = true; o.Region = cloudtest.Remote })
 	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)

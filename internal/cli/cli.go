@@ -71,9 +71,10 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--dry-run]", "deploy the root-activity alert in every enabled region", runDeploy},
+		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--via api|cloudformation] [--dry-run]", "deploy the root-activity alert in every enabled region", runDeploy},
 		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN]", "check every link of the deployed alert chain", runStatus},
 		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run]", "remove what rootwatch deployed", runDestroy},
+		{"export", "cloudformation --output-dir DIR [--regions R,...] [--home-region R] [--email ADDR]...", "write the alert chain as CloudFormation templates, with how to deploy them", runExport},
 		{"iam-policy", "[--command deploy|status|destroy|test|audit|scan|confirm]... [--topic-arn ARN]... [--kms-key-arn ARN]... [--bucket NAME]... [--boundary]", "print the least-privilege IAM policy of each command, or the forwarder's permissions boundary", runIAMPolicy},
 		{"confirm", "URL|TOKEN [--topic-arn ARN] [--home-region R]", "confirm an e-mail subscription so that only AWS credentials can unsubscribe it", runConfirm},
 		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},
@@ -140,6 +141,7 @@ func Main(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "rootwatch: interrupted")
 		return ExitInterrupted
 	}
+	err = frameAWSError(err)
 	printError(env.Stderr, err)
 	return exitCode(err)
 }

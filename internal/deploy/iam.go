@@ -58,6 +58,14 @@ const (
 	resMemberRoots = "arn:aws:iam::*:root"
 	resAlarms      = "arn:aws:cloudwatch:*:" + acct + ":alarm:" + chain.AlarmPrefix + "*"
 
+	// Channels (--slack, ...): connections and API destinations in the home
+	// region, the secrets EventBridge keeps for the connections, and the role
+	// the channels' targets use.
+	resConnection  = "arn:aws:events:*:" + acct + ":connection/" + chain.ChannelPrefix + "*"
+	resDestination = "arn:aws:events:*:" + acct + ":api-destination/" + chain.ChannelPrefix + "*"
+	resSecret      = "arn:aws:secretsmanager:*:" + acct + ":secret:events!connection/" + chain.ChannelPrefix + "*"
+	resChannelRole = "arn:aws:iam::" + acct + ":role/" + chain.ChannelRoleName
+
 	phTopic  = "{topic-arn}"
 	phKey    = "{kms-key-arn}"
 	phBucket = "{bucket}"
@@ -103,6 +111,8 @@ func cmds(c ...string) []string { return c }
 var (
 	chainReaders = cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest)
 	anyRes       = []string{resAny}
+	roleRes      = []string{resRole, resChannelRole}
+	connRes      = []string{resConnection, resSecret}
 	ruleRes      = []string{resRules, resBusRules}
 	topicRes     = []string{resTopic, phTopic}
 	boundaryCond = map[string]map[string][]string{"StringEquals": {"iam:PermissionsBoundary": {resBoundary}}}
@@ -132,8 +142,8 @@ var Permissions = []Permission{
 	// (or the topic given), never at a target of the holder's choosing.
 	{"PutTargets", cmds(CmdDeploy), []Grant{
 		{Sid: "RootwatchPutTargets", Actions: []string{"events:PutTargets"}, Resources: ruleRes,
-			Condition: map[string]map[string][]string{"ForAllValues:ArnLike": {"events:TargetArn": {resBus, resTopic, phTopic}}}},
-		{Sid: "RootwatchPassForwarderRoleToEventBridge", Actions: []string{"iam:PassRole"}, Resources: []string{resRole},
+			Condition: map[string]map[string][]string{"ForAllValues:ArnLike": {"events:TargetArn": {resBus, resTopic, phTopic, resDestination}}}},
+		{Sid: "RootwatchPassForwarderRoleToEventBridge", Actions: []string{"iam:PassRole"}, Resources: roleRes,
 			Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {"events.amazonaws.com"}}}},
 	}},
 	{"PutTargets", cmds(CmdTest), []Grant{
@@ -167,7 +177,7 @@ var Permissions = []Permission{
 	{"DeleteQueue", cmds(CmdDestroy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:DeleteQueue")}},
 	{"DeleteQueue", cmds(CmdTest), []Grant{grant("RootwatchTestQueues", []string{resTestQueues}, "sqs:DeleteQueue")}},
 	{"Receive", cmds(CmdStatus), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility")}},
-	{"Receive", cmds(CmdTest), []Grant{grant("RootwatchTestQueues", []string{resTestQueues}, "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility")}},
+	{"Receive", cmds(CmdTest), []Grant{grant("RootwatchTestQueueAndDLQ", []string{resDLQ, resTestQueues}, "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility")}},
 
 	// KMS: keys are read where the topic's key is; a key policy is written
 	// only for the key given with --kms-key-arn.
@@ -175,24 +185,24 @@ var Permissions = []Permission{
 	{"PutKeyPolicy", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchEditKeyPolicy", []string{phKey}, "kms:PutKeyPolicy")}},
 
 	// CloudTrail.
-	{"Trails", cmds(CmdDeploy, CmdStatus, CmdDestroy), []Grant{grant("RootwatchReadTrails", anyRes, "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags")}},
+	{"Trails", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchReadTrails", anyRes, "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags")}},
 	{"CreateTrail", cmds(CmdDeploy), []Grant{grant("RootwatchTrail", []string{resTrail}, "cloudtrail:GetTrail", "cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:StartLogging")}},
 	{"DeleteTrail", cmds(CmdDestroy), []Grant{grant("RootwatchTrail", []string{resTrail}, "cloudtrail:GetTrail", "cloudtrail:DeleteTrail")}},
 	{"Lookup", cmds(CmdAudit, CmdScan), []Grant{grant("RootwatchLookupEvents", anyRes, "cloudtrail:LookupEvents")}},
 
 	// IAM: the forwarder role, created and written only with the boundary,
 	// which nothing here can remove or change.
-	{"Role", cmds(CmdDeploy, CmdStatus, CmdDestroy), []Grant{grant("RootwatchReadForwarderRole", []string{resRole}, "iam:GetRole", "iam:ListRoleTags")}},
+	{"Role", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchReadForwarderRole", roleRes, "iam:GetRole", "iam:ListRoleTags")}},
 	{"CreateRole", cmds(CmdDeploy), []Grant{
-		{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:CreateRole"}, Resources: []string{resRole}, Condition: boundaryCond},
-		grant("RootwatchTagForwarderRole", []string{resRole}, "iam:TagRole"),
+		{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:CreateRole"}, Resources: roleRes, Condition: boundaryCond},
+		grant("RootwatchTagForwarderRole", roleRes, "iam:TagRole"),
 	}},
 	{"ManagedPolicy", cmds(CmdDeploy), []Grant{grant("RootwatchReadBoundary", []string{resBoundary}, "iam:GetPolicy", "iam:GetPolicyVersion")}},
-	{"UpdateTrust", cmds(CmdDeploy), []Grant{grant("RootwatchForwarderRoleTrust", []string{resRole}, "iam:UpdateAssumeRolePolicy")}},
-	{"RolePolicy", cmds(CmdDeploy, CmdStatus, CmdDestroy), []Grant{grant("RootwatchReadForwarderRole", []string{resRole}, "iam:GetRolePolicy")}},
-	{"PutRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:PutRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
-	{"DeleteRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:DeleteRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
-	{"DeleteRole", cmds(CmdDestroy), []Grant{grant("RootwatchDeleteForwarderRole", []string{resRole}, "iam:DeleteRole")}},
+	{"UpdateTrust", cmds(CmdDeploy), []Grant{grant("RootwatchForwarderRoleTrust", roleRes, "iam:UpdateAssumeRolePolicy")}},
+	{"RolePolicy", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchReadForwarderRole", roleRes, "iam:GetRolePolicy")}},
+	{"PutRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:PutRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
+	{"DeleteRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:DeleteRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
+	{"DeleteRole", cmds(CmdDestroy), []Grant{grant("RootwatchDeleteForwarderRole", roleRes, "iam:DeleteRole")}},
 
 	// S3: the trail's bucket (--create-trail), and archives given with --bucket.
 	{"CreateBucket", cmds(CmdDeploy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketPublicAccessBlock")}},
@@ -202,8 +212,19 @@ var Permissions = []Permission{
 	{"List", cmds(CmdScan), []Grant{grant("RootwatchReadArchives", []string{phBucket}, "s3:ListBucket")}},
 	{"Open", cmds(CmdScan), []Grant{grant("RootwatchReadArchiveObjects", []string{phObject}, "s3:GetObject")}},
 
+	// Channels: listing needs "*"; the listing describes each connection
+	// (metadata, never the secret).
+	{"Connections", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchListChannels", anyRes, "events:ListConnections", "events:DescribeConnection")}},
+	{"CreateConnection", cmds(CmdDeploy), []Grant{grant("RootwatchChannelConnections", connRes, "events:CreateConnection", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:DescribeSecret")}},
+	{"UpdateConnection", cmds(CmdDeploy), []Grant{grant("RootwatchChannelConnections", connRes, "events:UpdateConnection", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")}},
+	{"DeleteConnection", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchChannelConnections", connRes, "events:DeleteConnection", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret")}},
+	{"Destinations", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchListChannels", anyRes, "events:ListApiDestinations", "events:DescribeApiDestination")}},
+	{"CreateDestination", cmds(CmdDeploy), []Grant{grant("RootwatchChannelDestinations", []string{resDestination, resConnection}, "events:CreateApiDestination")}},
+	{"UpdateDestination", cmds(CmdDeploy), []Grant{grant("RootwatchChannelDestinations", []string{resDestination, resConnection}, "events:UpdateApiDestination")}},
+	{"DeleteDestination", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchChannelDestinations", []string{resDestination, resConnection}, "events:DeleteApiDestination")}},
+
 	// CloudWatch: the alarms that make a broken chain loud.
-	{"Alarms", cmds(CmdDeploy, CmdStatus, CmdDestroy), []Grant{
+	{"Alarms", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{
 		grant("RootwatchDescribeAlarms", anyRes, "cloudwatch:DescribeAlarms"),
 		grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:ListTagsForResource"),
 	}},
@@ -362,15 +383,15 @@ func policyJSON(stmts []PolicyStatement) string {
 	return string(b) + "\n"
 }
 
-// BoundaryPolicy is the permissions boundary of the forwarder role, for an
-// administrator to create once as the customer managed policy
-// BoundaryPolicyName: the role may at most put events on rootwatch's bus.
+// BoundaryPolicy is the permissions boundary of the roles rootwatch creates
+// (the forwarder's and the channels'), for an administrator to create once as
+// the customer managed policy BoundaryPolicyName: a role may at most put
+// events on rootwatch's bus and invoke rootwatch's API destinations.
 func BoundaryPolicy() string {
-	return policyJSON([]PolicyStatement{{
-		Sid: "RootwatchForwarderBoundary", Effect: "Allow",
-		Action:   []string{"events:PutEvents"},
-		Resource: []string{resBus},
-	}})
+	return policyJSON([]PolicyStatement{
+		{Sid: "RootwatchForwarderBoundary", Effect: "Allow", Action: []string{"events:PutEvents"}, Resource: []string{resBus}},
+		{Sid: "RootwatchChannelBoundary", Effect: "Allow", Action: []string{"events:InvokeApiDestination"}, Resource: []string{resDestination}},
+	})
 }
 
 // BoundaryARN returns the ARN of the forwarder's permissions boundary in an

@@ -261,6 +261,15 @@ func requests(t *testing.T, a *fake.Account, c cloudtest.Call) []iamRequest {
 			req.Resource = "arn:aws:cloudwatch:" + region + ":" + acct + ":alarm:" + c.Resource
 		case "Alarms":
 			req.Resource = "arn:aws:cloudwatch:" + region + ":" + acct + ":alarm:" + strings.TrimSuffix(c.Resource, "*") + "x"
+		case "Connections", "Destinations":
+			req.Resource = "*"
+		case "CreateConnection", "UpdateConnection", "DeleteConnection":
+			req.Resource = "arn:aws:events:" + region + ":" + acct + ":connection/" + c.Resource
+			if strings.HasPrefix(action, "secretsmanager:") {
+				req.Resource = "arn:aws:secretsmanager:" + region + ":" + acct + ":secret:events!connection/" + c.Resource + "-AbCdEf"
+			}
+		case "CreateDestination", "UpdateDestination", "DeleteDestination":
+			req.Resource = "arn:aws:events:" + region + ":" + acct + ":api-destination/" + c.Resource
 		case "AlternateContact":
 			req.Resource = "arn:aws:account::" + acct + ":account"
 		default:
@@ -365,6 +374,11 @@ func mustRun(t *testing.T, a *fake.Account, args ...string) {
 
 var simRegions = []string{"--regions", "eu-west-1"}
 
+const (
+	simSlack   = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
+	simWebhook = "https://alerts.example.com/rootwatch?token=secret"
+)
+
 func scenarios() []scenario {
 	none := func(*fake.Account) deploy.PolicyOptions { return deploy.PolicyOptions{} }
 	return []scenario{
@@ -409,6 +423,41 @@ func scenarios() []scenario {
 			a.Events("us-east-1").PutRule(ctx, cloud.Rule{Name: stale, Bus: chain.BusName, Pattern: `{"source":["aws.signin"]}`, Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}})
 			a.Events("us-east-1").PutTargets(ctx, chain.BusName, stale, []cloud.Target{{ID: chain.AlertTargetID, ARN: "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName}})
 			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
+		{"deploy --slack --webhook", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			return append([]string{"deploy", "--slack", simSlack, "--webhook", simWebhook}, simRegions...)
+		}, []int{0}},
+		{"deploy changes and drops channels", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack, "--webhook", simWebhook}, simRegions...)...)
+			// The Slack connection was deauthorized: deploy authorizes it again.
+			conns, err := a.Destinations("us-east-1").Connections(t.Context(), chain.ChannelPrefix)
+			if err != nil || len(conns) != 2 {
+				t.Fatalf("connections: %v, %v", conns, err)
+			}
+			for _, c := range conns {
+				if strings.Contains(c.Name, "slack") {
+					if err := a.DeauthorizeConnection("us-east-1", c.Name, "test"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			return append([]string{"deploy", "--slack", simSlack}, simRegions...)
+		}, []int{0}},
+		{"status with channels", deploy.CmdStatus, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+			return append([]string{"status"}, simRegions...)
+		}, []int{0, 1}},
+		{"destroy with channels", deploy.CmdDestroy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+			return []string{"destroy"}
 		}, []int{0}},
 		{"status", deploy.CmdStatus, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
@@ -547,8 +596,9 @@ func TestIAMPolicyAllowsEveryCall(t *testing.T) {
 	}
 	// Rows no scenario on the fake can reach, and why.
 	unreachable := map[string]string{
-		"CreateTopic test": "test probes EventBridge → SQS and SNS → SQS with a topic of its own only when the endpoint swallows the delivery (moto); the fake always delivers or dead-letters",
-		"DeleteTopic test": "see CreateTopic",
+		"CreateTopic test":         "test probes EventBridge → SQS and SNS → SQS with a topic of its own only when the endpoint swallows the delivery (moto); the fake always delivers or dead-letters",
+		"DeleteTopic test":         "see CreateTopic",
+		"UpdateDestination deploy": "a destination is updated only when its settings drifted from the channel's, which the fake offers no way to cause",
 	}
 	for _, p := range deploy.Permissions {
 		for _, c := range p.Commands {

@@ -223,7 +223,7 @@ func (a *Account) RunSchedules() {
 				panic(err) // a constant, valid event
 			}
 			a.ruleMetric(region, r, cloud.MetricMatchedEvents)
-			a.invoke(rs, r, ev, 0)
+			a.invokeTargets(rs, r, ev, 0)
 		}
 	}
 }
