@@ -1,21 +1,25 @@
 // Package scan finds root activity in CloudTrail history and archives: log files
 // on disk, in S3, and the 90-day event history that LookupEvents serves.
 //
-// Every record goes through the same path: the CloudTrail bridge turns it into
-// the EventBridge event AWS would deliver, and the rule pack's classifier says
-// which kind of root activity it is, if any. Files are read in parallel on all
-// cores by a pool of workers, each streaming one file at a time with a
-// cloudtrail.Reader, so memory stays bounded whatever the archive's size (a
-// worker holds one record at a time, up to cloudtrail.DefaultMaxRecordSize).
-// Findings are sorted by time, then event ID, source and offset, so the output
-// does not depend on the parallelism.
+// Every record that may be root activity goes through the same path: the
+// CloudTrail bridge turns it into the EventBridge event AWS would deliver, and
+// the rule pack's classifier says which kind of root activity it is, if any.
+// Files are read in parallel by a pool of workers, each streaming one file at
+// a time with a cloudtrail.Reader, so memory stays bounded whatever the
+// archive's size. Findings are passed on as soon as their turn comes, in an
+// order that does not depend on the parallelism (stream.go: by file, then
+// offset), so memory does not grow with them either.
 //
-// Speed: the readers only delimit the records of log files (following
-// strings and brackets), and a fast substring test (Prefilter) sets aside the
-// records that cannot be root activity; only the rest are validated as JSON,
-// bridged and classified. So a record that is damaged inside (say a bad
-// number) but cannot be root activity goes unreported; truncation, files that
-// are not CloudTrail and corrupt gzip streams are always reported.
+// Speed: a scan costs little more than decompressing the archive
+// (klauspost/compress's inflate). The readers do not delimit a log file's
+// records: they search the decompressed bytes for what every root event
+// contains (Prefilter's bytes, at memory speed) and delimit, validate, bridge
+// and classify only the records around a match (cloudtrail's candidate mode,
+// which reads a file again whole when it cannot place a match). So a record
+// that is damaged inside but cannot be root activity goes unreported;
+// truncation, files that are not CloudTrail and corrupt gzip streams are always
+// reported. S3 objects are fetched ahead into memory (a few per worker) so
+// that workers do not wait on requests.
 //
 // Bad input never stops a scan: a corrupt gzip stream, truncated JSON, a file
 // that is not CloudTrail, an oversized record or an unreadable file each give
@@ -156,13 +160,14 @@ type Result struct {
 	Interrupted bool
 }
 
-// Prefilter reports whether a raw record or event may match a rule of the
-// pack. Every rule requires userIdentity.type "Root", sessionContext's
-// assumedRoot, or eventName "AssumeRoot" (TestPrefilterSound checks this
-// against the pack), and each of those contains the bytes "Root" unless JSON
-// escapes spell it otherwise, so a record without "Root" and without any \u
-// escape cannot match. The check is a fast substring search: it saves bridging
-// and classifying the great majority of records.
+// Prefilter reports whether a raw record or event may match a root-activity
+// rule of the pack. Every such rule requires userIdentity.type "Root" (or a
+// session issuer's), sessionContext's assumedRoot, or eventName "AssumeRoot"
+// (TestPrefilterSound checks this against the pack), and each of those
+// contains the bytes "Root" unless JSON escapes spell it otherwise, so a
+// record without "Root" and without any \u escape cannot match. The readers
+// search for the same bytes (cloudtrail's candidate mode): the great majority
+// of records are never delimited, bridged or classified.
 func Prefilter(b []byte) bool {
 	return bytes.Contains(b, rootBytes) || bytes.Contains(b, escapeBytes)
 }
