@@ -210,7 +210,9 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 	s.out = newEmitter(o.Emit, windowPerWorker*o.Workers, cancel)
 	stopWake := context.AfterFunc(scanCtx, s.out.wake)
 	defer stopWake()
-	files := make(chan file)
+	// Listed files wait here for a worker (S3 objects being fetched ahead
+	// meanwhile); the reorder window bounds how many.
+	files := make(chan file, windowPerWorker*o.Workers)
 	var wg sync.WaitGroup
 	// Producer: find the files, each with its place in the output order.
 	wg.Add(1)
