@@ -407,15 +407,18 @@ func (w *worker) error(source string, err error) {
 	}
 }
 
-// countingReader counts the bytes read from a file as stored.
+// countingReader counts the bytes read from a file as stored, in the scan's
+// total and in its own (taken back when the file is read again).
 type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
+	r     io.Reader
+	n     *atomic.Int64
+	count int64
 }
 
-func (c countingReader) Read(p []byte) (int, error) {
+func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
+	c.count += int64(n)
 	return n, err
 }
 
@@ -455,7 +458,8 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 		w.rd.SetCandidates()
 		defer w.rd.SetCandidates(rootBytes, escapeBytes)
 	}
-	w.rd.Reset(countingReader{rc, &s.compressed})
+	counted := &countingReader{r: rc, n: &s.compressed}
+	w.rd.Reset(counted)
 	var last, records int64
 	w.newFindings = 0
 	// The first record that is not CloudTrail (or not JSON) is reported once
@@ -473,6 +477,7 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 			if errors.Is(err, cloudtrail.ErrReread) {
 				s.records.Add(-records)
 				s.bytes.Add(-last)
+				s.compressed.Add(-counted.count)
 				return err
 			}
 			if errors.Is(err, cloudtrail.ErrRecordTooLarge) {
