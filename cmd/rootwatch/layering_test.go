@@ -32,7 +32,7 @@ var layers = map[string][]string{
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
 	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "golang.org/x/sync"},
-	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules"},
+	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status"},
 	// CloudFormation templates are rendered from the chain's Spec, purely.
 	"internal/cfn": {"internal/chain", "internal/cloud", "internal/policy"},
 	// The command line knows AWS only through the cloud interfaces.
