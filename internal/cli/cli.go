@@ -78,6 +78,7 @@ func commands() []command {
 		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN]", "check every link of the deployed alert chain", runStatus},
 		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run]", "remove what rootwatch deployed", runDestroy},
 		{"iam-policy", "[--command deploy|status|destroy]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
+		{"scp", "[--deploy-role-arn ARN]... [--trail-arn ARN]...", "print the service control policy that protects rootwatch in member accounts", runSCP},
 		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},
 		{"audit", "[--no-lookup]", "audit root credential exposure", runAudit},
 		{"scan", "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [--workers N] [PATH|s3://BUCKET/PREFIX]...", "find root activity in CloudTrail history and archives", runScan},
