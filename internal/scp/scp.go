@@ -86,7 +86,7 @@ func Build(o Options) (Policy, error) {
 	deny := func(sid string, actions []string, resources ...string) Statement {
 		return Statement{Sid: sid, Effect: "Deny", Action: actions, Resource: resources, Condition: unless}
 	}
-	trails := append([]string{"arn:"+pa+":cloudtrail:*:*:trail/" + n.Trail}, o.Trails...)
+	trails := append([]string{"arn:" + pa + ":cloudtrail:*:*:trail/" + n.Trail}, o.Trails...)
 	return Policy{Version: "2012-10-17", Statement: []Statement{
 		// The forwarding rules on every default bus, and the central bus with
 		// its rules (whose ARNs are rule/<bus>/<name>).
