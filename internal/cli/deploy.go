@@ -38,7 +38,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "deploy")
 	var emails listFlag
 	var regions regionsFlag
-	o := deploy.Options{Version: Version}
+	o := deploy.Options{Version: version()}
 	var dryRun bool
 	fs.Var(&emails, "email", "subscribe this e-mail address to the alerts (repeatable)")
 	fs.StringVar(&o.TopicARN, "topic-arn", "", "send alerts to this existing SNS topic (same account, home region) instead of creating "+deploy.TopicName)

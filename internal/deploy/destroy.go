@@ -43,15 +43,14 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	}
 
 	type regional struct {
-		topicPolicies []Change // statements removed from topics rootwatch did not create
-		forward       []Change
-		bus           []Change
-		topic         []Change
-		queue         []Change
-		trail         []Change
-		topicARNs     []string
-		notes         []string
-		home          bool
+		forward   []Change
+		bus       []Change
+		topic     []Change
+		queue     []Change
+		trail     []Change
+		topicARNs []string
+		notes     []string
+		home      bool
 	}
 	found := make([]regional, len(regions))
 	g, gctx := errgroup.WithContext(ctx)

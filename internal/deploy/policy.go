@@ -78,7 +78,7 @@ func statementSid(st json.RawMessage) (string, error) {
 	}
 	var sid string
 	if err := json.Unmarshal(*s.Sid, &sid); err != nil {
-		return "", errors.New("Sid is not a string")
+		return "", errors.New("the Sid is not a string")
 	}
 	return sid, nil
 }
