@@ -25,6 +25,8 @@ var layers = map[string][]string{
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
 	"internal/cloud": {},
+	// Running an operation over an organization's accounts.
+	"internal/fleet": {"internal/cloud"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }

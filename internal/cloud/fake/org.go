@@ -33,6 +33,7 @@ type Org struct {
 	byID     map[string]*Account // every account of the world, external ones included
 	member   map[string]bool
 	names    map[string]string
+	status   map[string]string // by account ID; "" means ACTIVE
 
 	rootID   string
 	units    map[string]*unit
@@ -69,6 +70,7 @@ func NewOrg(o OrgOptions) *Org {
 		byID:     map[string]*Account{},
 		member:   map[string]bool{},
 		names:    map[string]string{},
+		status:   map[string]string{},
 		units:    map[string]*unit{},
 		policies: map[string]*orgPolicy{},
 	}
@@ -161,6 +163,14 @@ func (w *Org) RemoveAccount(id string) {
 	defer w.mu.Unlock()
 	delete(w.member, id)
 	w.accounts = slices.DeleteFunc(w.accounts, func(a *Account) bool { return a.id == id })
+}
+
+// SetStatus sets an account's status as Organizations lists it ("SUSPENDED",
+// "PENDING_CLOSURE"; "" or "ACTIVE" for active).
+func (w *Org) SetStatus(id, status string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.status[id] = status
 }
 
 // peer returns the account of the world with that ID, or nil. The caller holds
@@ -273,7 +283,11 @@ func (o *orgAPI) Accounts(ctx context.Context) ([]cloud.OrgAccount, error) {
 	defer o.a.mu.Unlock()
 	out := make([]cloud.OrgAccount, len(w.accounts))
 	for i, a := range w.accounts {
-		out[i] = cloud.OrgAccount{ID: a.id, Name: w.names[a.id], Email: "aws+" + a.id + "@example.com", Status: "ACTIVE"}
+		st := w.status[a.id]
+		if st == "" {
+			st = "ACTIVE"
+		}
+		out[i] = cloud.OrgAccount{ID: a.id, Name: w.names[a.id], Email: "aws+" + a.id + "@example.com", Status: st}
 	}
 	return out, nil
 }
