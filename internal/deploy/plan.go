@@ -159,6 +159,8 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 	switch {
 	case good != nil:
 		p.Notes = append(p.Notes, fmt.Sprintf("CloudTrail: trail %s logs management events of every region", good.Name))
+	case o.OrgTrail != "":
+		p.Notes = append(p.Notes, fmt.Sprintf("CloudTrail: organization trail %s logs every account", o.OrgTrail))
 	case !o.CreateTrail:
 		return nil, &PreflightError{
 			Problem: "CloudTrail pre-flight failed: no trail records root activity for EventBridge: " + strings.Join(problems, "; "),

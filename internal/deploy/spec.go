@@ -37,6 +37,10 @@ type Options struct {
 	// topic's customer managed key.
 	FixKMSPolicy bool
 	Version      string // rootwatch's version, for the version tag
+	// OrgTrail is, in organization mode, the organization trail the
+	// pre-flight accepted in the management account: the account's own
+	// trails are not checked.
+	OrgTrail string
 }
 
 // Spec is the desired state: everything deploy creates and status checks,
@@ -73,6 +77,9 @@ type Topic struct {
 // BusSpec is the home region's custom bus.
 type BusSpec struct {
 	Name, ARN string
+	// Policy is the bus's resource policy: "" while every forwarder is in
+	// the home account (a bus needs none for its own account).
+	Policy string
 }
 
 // RoleSpec is the forwarder role that lets every region's forwarding rule put

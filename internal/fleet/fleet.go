@@ -99,10 +99,23 @@ func (r *Runner) Open(ctx context.Context, id string) (cloud.Account, error) {
 	return r.Caller.Org().Assume(ctx, id, role)
 }
 
-// Run runs fn in every account, at most Workers at once, and returns the
-// results in the order of accounts. It stops starting accounts when ctx is
-// done; those not started carry ctx's error.
+// Run runs fn in every account, reached through Open, at most Workers at
+// once, and returns the results in the order of accounts. It stops starting
+// accounts when ctx is done; those not started carry ctx's error.
 func Run[T any](ctx context.Context, r *Runner, accounts []cloud.OrgAccount, fn func(ctx context.Context, id cloud.OrgAccount, a cloud.Account) (T, error)) []Result[T] {
+	return RunOpen(ctx, r, accounts, func(ctx context.Context, id cloud.OrgAccount) (T, error) {
+		a, err := r.Open(ctx, id.ID)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return fn(ctx, id, a)
+	})
+}
+
+// RunOpen is Run for an operation that reaches the accounts itself (ones
+// opened before, say): only the concurrency, the order and the progress.
+func RunOpen[T any](ctx context.Context, r *Runner, accounts []cloud.OrgAccount, fn func(ctx context.Context, id cloud.OrgAccount) (T, error)) []Result[T] {
 	workers := r.Workers
 	if workers <= 0 {
 		workers = DefaultWorkers
@@ -127,11 +140,8 @@ func Run[T any](ctx context.Context, r *Runner, accounts []cloud.OrgAccount, fn 
 			defer wg.Done()
 			defer func() { <-sem }()
 			start := time.Now()
-			a, err := r.Open(ctx, acct.ID)
-			if err == nil {
-				results[i].Value, err = fn(ctx, acct, a)
-			}
-			results[i].Err, results[i].Elapsed = err, time.Since(start)
+			v, err := fn(ctx, acct)
+			results[i].Value, results[i].Err, results[i].Elapsed = v, err, time.Since(start)
 			mu.Lock()
 			done++
 			if r.Progress != nil {
