@@ -47,6 +47,8 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.CreateTrail, "create-trail", false, "create a multi-region CloudTrail trail and its S3 bucket if no trail passes the pre-flight check")
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	var of orgFlags
+	of.register(fs, "deploy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,9 +58,15 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := g.checkOutput("table", "json"); err != nil {
 		return err
 	}
+	if err := of.check(fs); err != nil {
+		return err
+	}
 	o.Emails = emails
 	if regions != nil {
 		o.Regions = regions
+	}
+	if of.on {
+		return runDeployOrg(ctx, env, g, of, o, dryRun)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -79,6 +87,8 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	fs.Var(&topics, "topic-arn", "also remove rootwatch's statement from this topic's policy (repeatable; topics the alert rules target are found without it)")
 	fs.BoolVar(&o.DeleteTrail, "delete-trail", false, "also delete the trail --create-trail created, and its bucket if it holds no logs")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	var of orgFlags
+	of.register(fs, "destroy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -88,7 +98,13 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err := g.checkOutput("table", "json"); err != nil {
 		return err
 	}
+	if err := of.check(fs); err != nil {
+		return err
+	}
 	o.TopicARNs = topics
+	if of.on {
+		return runDestroyOrg(ctx, env, g, of, o, dryRun)
+	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err

@@ -382,16 +382,17 @@ func (p *OrgPlan) Counts() (changing, unchanged, failed int) {
 	return changing, unchanged, failed
 }
 
-// Apply applies every account's plan: the central account's first (when it
-// fails, no other account is changed, since their forwarders would target a
-// chain that is not there), then the others, Workers at once. An account that
+// Apply applies every account's plan, Workers at once. A deploy applies the
+// central account's first: when it fails, no other account is changed, since
+// their forwarders would target a chain that is not there. An account that
 // fails carries its error; Apply returns the number of accounts that failed.
 func (p *OrgPlan) Apply(ctx context.Context) int {
 	if len(p.Accounts) == 0 {
 		return 0
 	}
-	c := p.Accounts[0]
-	if c.Err == nil && c.Plan != nil {
+	rest := p.Accounts
+	if c := p.Accounts[0]; p.Command == "deploy" && c.Err == nil && c.Plan != nil {
+		rest = p.Accounts[1:]
 		if err := c.Plan.Apply(ctx); err != nil {
 			c.Err = err
 			for _, a := range p.Accounts[1:] {
@@ -405,7 +406,7 @@ func (p *OrgPlan) Apply(ctx context.Context) int {
 	}
 	var todo []cloud.OrgAccount
 	byID := map[string]*AccountPlan{}
-	for _, a := range p.Accounts[1:] {
+	for _, a := range rest {
 		if a.Err != nil || a.Plan == nil {
 			continue
 		}

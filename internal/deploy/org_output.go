@@ -17,7 +17,11 @@ func (p *OrgPlan) WriteTable(w io.Writer, details bool) error {
 	if p.Command == "destroy" {
 		verb = "Destroy"
 	}
-	fmt.Fprintf(w, "%s plan for organization %s (%d accounts): central account %s, home region %s\n", verb, p.Organization, len(p.Accounts), p.Central, p.HomeRegion)
+	fmt.Fprintf(w, "%s plan for organization %s (%d accounts)", verb, p.Organization, len(p.Accounts))
+	if p.Central != "" {
+		fmt.Fprintf(w, ": central account %s, home region %s", p.Central, p.HomeRegion)
+	}
+	fmt.Fprintln(w)
 	if p.BusARN != "" {
 		fmt.Fprintf(w, "central bus: %s\n", p.BusARN)
 	}

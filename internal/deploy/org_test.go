@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/fleet"
+	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
 // orgWorld is an organization to deploy into: the management account's
@@ -215,6 +217,139 @@ func TestDeployOrg(t *testing.T) {
 			if got := rec.Mutations(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("repair made %q, want %q", got, want)
 			}
+
+			// destroy --org leaves no rootwatch resource in any account.
+			d, err := PrepareOrgDestroy(ctx, w.mgmt, OrgDestroyOptions{Workers: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Central != w.central {
+				t.Errorf("destroy found the central bus in %q, want %s", d.Central, w.central)
+			}
+			if failed := d.Apply(ctx); failed != 0 {
+				t.Fatalf("destroy: %d accounts failed", failed)
+			}
+			for _, id := range append([]string{mgmtID(t, w), w.central}, w.members...) {
+				a, err := (&fleet.Runner{Caller: w.mgmt, CallerID: mgmtID(t, w)}).Open(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				assertNoRootwatch(t, ctx, id, a)
+			}
+			again, err := PrepareOrgDestroy(ctx, w.mgmt, OrgDestroyOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changing, _, failed := again.Counts(); changing != 0 || failed != 0 {
+				t.Errorf("after destroy --org, a second destroy plans changes in %d accounts (%d failed)", changing, failed)
+			}
 		})
+	}
+}
+
+// TestDeployOrgDelivers (fake): a member's root sign-in in eu-west-1 reaches
+// the central topic's subscriber in one hop, the message naming the member.
+func TestDeployOrgDelivers(t *testing.T) {
+	w := fakeOrg(t)
+	deployOrg(t, w.mgmt, orgOpts(w.central, "sec@example.com"))
+	c := w.fake.Account(w.central)
+	if _, err := c.ConfirmSubscription("arn:aws:sns:us-east-1:"+w.central+":"+TopicName, "sec@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	m := w.fake.Account(fakeMember)
+	pos, _ := rules.Fixtures(rules.All()[0].ID)
+	ev := strings.ReplaceAll(string(pos[0].Event), `"123456789012"`, `"`+fakeMember+`"`)
+	ev = strings.ReplaceAll(ev, `:123456789012:`, `:`+fakeMember+`:`)
+	if err := m.Emit("eu-west-1", ev); err != nil {
+		t.Fatal(err)
+	}
+	if f := m.Failures(); len(f) != 0 {
+		t.Fatalf("the member's delivery failed: %v", f)
+	}
+	if f := c.Failures(); len(f) != 0 {
+		t.Fatalf("the central delivery failed: %v", f)
+	}
+	emails := c.Emails()
+	if len(emails) != 1 || !strings.Contains(emails[0].Message, fakeMember) {
+		t.Fatalf("central e-mails = %+v, want one naming account %s", emails, fakeMember)
+	}
+}
+
+// TestDeployOrgIsolatesFailures (fake): an account whose role cannot be
+// assumed is reported with its reason; every other account is deployed.
+func TestDeployOrgIsolatesFailures(t *testing.T) {
+	w := fakeOrg(t)
+	ctx := t.Context()
+	roles := w.fake.Account(fakeOptIn).Roles()
+	if err := roles.DeleteRolePolicy(ctx, cloud.DefaultAccessRole, "AdministratorAccess"); err != nil {
+		t.Fatal(err)
+	}
+	if err := roles.DeleteRole(ctx, cloud.DefaultAccessRole); err != nil {
+		t.Fatal(err)
+	}
+	p, err := PrepareOrg(ctx, w.mgmt, orgOpts(w.central))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := p.Apply(ctx); failed != 1 {
+		t.Errorf("Apply: %d accounts failed, want 1", failed)
+	}
+	for _, a := range p.Accounts {
+		switch {
+		case a.Account.ID == fakeOptIn:
+			if a.Err == nil || !strings.Contains(a.Err.Error(), "AccessDenied") {
+				t.Errorf("account %s: err = %v, want the AssumeRole denial", a.Account.ID, a.Err)
+			}
+		case a.Err != nil:
+			t.Errorf("account %s: %v", a.Account.ID, a.Err)
+		case a.Plan.Applied == 0:
+			t.Errorf("account %s: nothing applied", a.Account.ID)
+		}
+	}
+	var out strings.Builder
+	if err := p.WriteTable(&out, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), fakeOptIn+"  small") || !strings.Contains(out.String(), "failed: assume role") || !strings.Contains(out.String(), "1 failed") {
+		t.Errorf("the table does not name the failed account and its reason:\n%s", out.String())
+	}
+}
+
+// TestDeployOrgNeedsOrgTrail: without an organization trail nothing is changed.
+func TestDeployOrgNeedsOrgTrail(t *testing.T) {
+	w := fake.NewOrg(fake.OrgOptions{})
+	w.AddAccount(fake.Options{Account: fakeCentral}, "security")
+	withTrail(t, w.Management()) // an ordinary trail of the management account only
+	_, err := PrepareOrg(t.Context(), w.Management(), orgOpts(fakeCentral))
+	var pe *PreflightError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Problem, "organization trail") {
+		t.Fatalf("err = %v, want the organization trail pre-flight", err)
+	}
+}
+
+// assertNoRootwatch fails t if the account holds any resource rootwatch
+// deploys, in any enabled region.
+func assertNoRootwatch(t *testing.T, ctx context.Context, id string, a cloud.Account) {
+	t.Helper()
+	regions, err := a.Regions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range regions {
+		if rs, err := a.Events(r).Rules(ctx, "", "rootwatch-"); err != nil || len(rs) > 0 {
+			t.Errorf("account %s %s: rootwatch rules %v (%v)", id, r, rs, err)
+		}
+		if _, err := a.Events(r).Bus(ctx, BusName); !errors.Is(err, cloud.ErrNotFound) {
+			t.Errorf("account %s %s: bus %s still there (%v)", id, r, BusName, err)
+		}
+		if _, err := a.Queues(r).Queue(ctx, DLQName); !errors.Is(err, cloud.ErrNotFound) {
+			t.Errorf("account %s %s: queue %s still there (%v)", id, r, DLQName, err)
+		}
+	}
+	if _, err := a.Topics("us-east-1").Topic(ctx, "arn:aws:sns:us-east-1:"+id+":"+TopicName); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("account %s: topic %s still there (%v)", id, TopicName, err)
+	}
+	if _, err := a.Roles().Role(ctx, ForwarderRoleName); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("account %s: role %s still there (%v)", id, ForwarderRoleName, err)
 	}
 }

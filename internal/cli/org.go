@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"regexp"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/fleet"
+)
+
+// orgFlags are the options of organization mode (--org), shared by deploy,
+// status and destroy.
+type orgFlags struct {
+	on       bool
+	central  string
+	role     string
+	accounts regionsFlag // comma-separated account IDs
+	exclude  regionsFlag
+	workers  int
+	details  bool
+}
+
+func (o *orgFlags) register(fs *flag.FlagSet, what string) {
+	fs.BoolVar(&o.on, "org", false, what+" in every account of the organization (run with the management account's credentials)")
+	fs.StringVar(&o.central, "central-account", "", "with --org: the account that holds the alert chain (default: the caller's)")
+	fs.StringVar(&o.role, "role-name", cloud.DefaultAccessRole, "with --org: the role to assume in each account")
+	fs.Var(&o.accounts, "accounts", "with --org: only these accounts (comma-separated IDs)")
+	fs.Var(&o.exclude, "exclude-accounts", "with --org: leave out these accounts (comma-separated IDs)")
+	fs.IntVar(&o.workers, "workers", fleet.DefaultWorkers, "with --org: accounts worked on at once")
+	fs.BoolVar(&o.details, "details", false, "with --org: print every changing account's full plan")
+}
+
+var accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
+
+// check validates the flags, and refuses --org's options without --org.
+func (o *orgFlags) check(fs *flag.FlagSet) error {
+	if !o.on {
+		var stray []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details":
+				stray = append(stray, "--"+f.Name)
+			}
+		})
+		if len(stray) > 0 {
+			return usageError("%s only with --org", stray[0])
+		}
+		return nil
+	}
+	for _, id := range append(append([]string{}, o.accounts...), o.exclude...) {
+		if !accountIDRe.MatchString(id) {
+			return usageError("%q is not an account ID (12 digits)", id)
+		}
+	}
+	if o.central != "" && !accountIDRe.MatchString(o.central) {
+		return usageError("--central-account %q is not an account ID (12 digits)", o.central)
+	}
+	if o.workers < 1 {
+		return usageError("--workers must be at least 1")
+	}
+	return nil
+}
+
+// progress returns a progress printer for a terminal, or nil.
+func progress(env *Env) func(stage string, done, total int) {
+	if !env.StderrTerminal {
+		return nil
+	}
+	return func(stage string, done, total int) {
+		end := ""
+		if done == total {
+			end = "\n"
+		}
+		fmt.Fprintf(env.Stderr, "\r%s %d/%d accounts%s", stage, done, total, end)
+	}
+}
+
+func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o deploy.Options, dryRun bool) error {
+	if o.CreateTrail {
+		return withHint(usageError("--create-trail does not work with --org"), "create an organization trail in the management account (CloudTrail console or aws cloudtrail create-trail --is-organization-trail), then run deploy --org again")
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return err
+	}
+	plan, err := deploy.PrepareOrg(ctx, acct, deploy.OrgOptions{
+		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+		Progress:  progress(env),
+	})
+	if err != nil {
+		return planError(err, "deploy --org")
+	}
+	return applyOrgPlan(ctx, env, g, of, plan, dryRun)
+}
+
+// applyOrgPlan prints the organization plan, applies it unless dryRun, and
+// prints the outcome; any account that failed makes it exit 2.
+func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *deploy.OrgPlan, dryRun bool) error {
+	changing, _, _ := plan.Counts()
+	if !dryRun && changing > 0 {
+		plan.Apply(ctx)
+	}
+	if g.output == "json" {
+		if err := plan.WriteJSON(env.Stdout, dryRun); err != nil {
+			return err
+		}
+	} else {
+		if err := plan.WriteTable(env.Stdout, of.details); err != nil {
+			return err
+		}
+		if dryRun && changing > 0 {
+			fmt.Fprintf(env.Stdout, "dry run: nothing was changed; run without --dry-run to apply\n")
+		}
+	}
+	if _, _, failed := plan.Counts(); failed > 0 {
+		return withHint(&exitError{code: ExitError, err: fmt.Errorf("%s --org: %d accounts could not be done (listed above with the reason)", plan.Command, failed)},
+			"fix those accounts (is the role there, does an SCP deny?) and run the command again: the other accounts are done and will show nothing to do")
+	}
+	return nil
+}
+
+func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o deploy.DestroyOptions, dryRun bool) error {
+	if of.central != "" {
+		return usageError("--central-account is for deploy and status; destroy --org finds the central bus wherever it is")
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return err
+	}
+	plan, err := deploy.PrepareOrgDestroy(ctx, acct, deploy.OrgDestroyOptions{
+		DestroyOptions: o, Role: of.role, Workers: of.workers,
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+		Progress:  progress(env),
+	})
+	if err != nil {
+		return planError(err, "destroy --org")
+	}
+	return applyOrgPlan(ctx, env, g, of, plan, dryRun)
+}
