@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/fleet"
@@ -78,7 +79,7 @@ func progress(env *Env) func(stage string, done, total int) {
 	}
 }
 
-func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o deploy.Options, dryRun bool) error {
+func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options, dryRun bool) error {
 	if o.CreateTrail {
 		return withHint(usageError("--create-trail does not work with --org"), "create an organization trail in the management account (CloudTrail console or aws cloudtrail create-trail --is-organization-trail), then run deploy --org again")
 	}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/scp"
 )
 
@@ -20,13 +20,13 @@ func scpOptions(exempt, trails []string) scp.Options {
 		Exempt: exempt,
 		Trails: trails,
 		Names: scp.Names{
-			Bus:             deploy.BusName,
-			RulePrefix:      "rootwatch-", // deploy.ForwardRuleName, AlertRulePrefix, SelfTestRulePrefix
-			TopicPrefix:     deploy.TopicName,
-			QueuePrefix:     deploy.DLQName,
-			RolePrefix:      deploy.ForwarderRoleName,
-			Trail:           deploy.TrailName,
-			TrailBucketGlob: deploy.TrailBucketPrefix + "*",
+			Bus:             chain.BusName,
+			RulePrefix:      "rootwatch-", // chain.ForwardRuleName, AlertRulePrefix, SelfTestRulePrefix
+			TopicPrefix:     chain.TopicName,
+			QueuePrefix:     chain.DLQName,
+			RolePrefix:      chain.ForwarderRoleName,
+			Trail:           chain.TrailName,
+			TrailBucketGlob: chain.TrailBucketPrefix + "*",
 		},
 	}
 }

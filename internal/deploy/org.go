@@ -5,151 +5,41 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/fleet"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
-// Organization mode: one central account (a security account) holds the
-// alert chain (bus, alert rules, topic); every account of the organization,
-// the management and central accounts included, forwards root activity from
-// every enabled region straight to the central bus (one hop: EventBridge does
-// not route an event that arrived from another bus on to a third bus). The
-// central bus's policy lets in the organization's rootwatch-forwarder roles
-// and nothing else.
+// Organization mode (see package chain's MemberSpec): the central account's
+// plan is deploy's, plus the central bus policy; every other account's plan
+// is its forwarders'.
 
 // KindBusPolicy is the resource kind of the central bus's policy in a plan.
 const KindBusPolicy = "event-bus-policy"
 
-// BusPolicySid is the statement of the central bus policy.
-const BusPolicySid = "RootwatchOrgForwarders"
-
-// CentralBusPolicy is the central bus's resource policy: events:PutEvents on
-// the bus for principals of the organization (aws:PrincipalOrgID) that are a
-// rootwatch-forwarder role (aws:PrincipalArn), so that no other principal of
-// any account, and nobody outside the organization, can put events on it.
-func CentralBusPolicy(partition, busARN, orgID string) string {
-	return Document{Version: "2012-10-17", Statement: []Statement{{
-		Sid:       BusPolicySid,
-		Effect:    "Allow",
-		Principal: map[string]any{"AWS": "*"},
-		Action:    "events:PutEvents",
-		Resource:  busARN,
-		Condition: map[string]any{
-			"StringEquals": map[string]any{"aws:PrincipalOrgID": orgID},
-			"ArnLike":      map[string]any{"aws:PrincipalArn": arn(partition, "iam", "", "*", "role/"+ForwarderRoleName)},
-		},
-	}}}.String()
-}
-
-// MemberSpec is the desired state of an account that forwards to the central
-// chain of central: the forwarder role, allowed to put events on the central
-// bus only, and in each region a dead-letter queue and a forwarding rule whose
-// target is the central bus. regions are the regions to cover (nil: every
-// enabled one); those not enabled in the account are left out and returned.
-func MemberSpec(central Spec, id cloud.Identity, enabled, regions []string) (Spec, []string) {
-	p := central.Partition
-	acct := id.Account
-	var want, missing []string
-	switch {
-	case regions == nil:
-		want = slices.Clone(enabled)
-	default:
-		for _, r := range append([]string{central.HomeRegion}, regions...) {
-			switch {
-			case slices.Contains(want, r):
-			case slices.Contains(enabled, r):
-				want = append(want, r)
-			default:
-				missing = append(missing, r)
-			}
-		}
-	}
-	sort.Strings(want)
-	s := Spec{
-		Account:    acct,
-		Partition:  p,
-		HomeRegion: central.HomeRegion,
-		Regions:    want,
-		Tags:       central.Tags,
-		Bus:        central.Bus, // in the central account
-	}
-	s.Role = RoleSpec{
-		Name:        ForwarderRoleName,
-		ARN:         arn(p, "iam", "", acct, "role/"+ForwarderRoleName),
-		PolicyName:  ForwarderPolicyName,
-		Description: "rootwatch: lets the rootwatch-forward rules put root activity on the central rootwatch bus",
-		Trust: Document{Version: "2012-10-17", Statement: []Statement{{
-			Sid:       "EventBridgeForwardRules",
-			Effect:    "Allow",
-			Principal: map[string]any{"Service": "events.amazonaws.com"},
-			Action:    "sts:AssumeRole",
-			Condition: map[string]any{
-				"StringEquals": map[string]any{"aws:SourceAccount": acct},
-				"ArnLike":      map[string]any{"aws:SourceArn": arn(p, "events", "*", acct, "rule/"+ForwardRuleName)},
-			},
-		}}}.String(),
-		Policy: Document{Version: "2012-10-17", Statement: []Statement{{
-			Sid:      "PutEventsOnCentralBus",
-			Effect:   "Allow",
-			Action:   "events:PutEvents",
-			Resource: central.Bus.ARN,
-		}}}.String(),
-	}
-	for _, r := range want {
-		dlqARN := arn(p, "sqs", r, acct, DLQName)
-		fwd := RuleSpec{
-			Region:      r,
-			Bus:         cloud.DefaultBus,
-			Name:        ForwardRuleName,
-			ARN:         arn(p, "events", r, acct, "rule/"+ForwardRuleName),
-			Pattern:     forwardPattern(),
-			State:       cloud.RuleEnabledAllManagement,
-			Description: "rootwatch: forward root activity to the central rootwatch bus in " + central.Account + " " + central.HomeRegion,
-			Target: cloud.Target{
-				ID:            ForwardTargetID,
-				ARN:           central.Bus.ARN,
-				RoleARN:       s.Role.ARN,
-				DeadLetterARN: dlqARN,
-				MaxAttempts:   TargetMaxAttempts,
-				MaxAge:        TargetMaxAge,
-			},
-		}
-		dlq := QueueSpec{Region: r, Name: DLQName, ARN: dlqARN, Policy: Document{Version: "2012-10-17", Statement: []Statement{{
-			Sid:       QueueStatementSid,
-			Effect:    "Allow",
-			Principal: map[string]any{"Service": "events.amazonaws.com"},
-			Action:    "sqs:SendMessage",
-			Resource:  dlqARN,
-			Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": fwd.ARN}},
-		}}}.String()}
-		s.PerRegion = append(s.PerRegion, RegionSpec{Region: r, Forward: fwd, DLQ: dlq})
-	}
-	return s, missing
-}
-
 // PlanMember reads a member account and plans bringing it to spec (see
-// MemberSpec). It makes no mutating call.
-func PlanMember(ctx context.Context, acct cloud.Account, spec Spec) (*Plan, error) {
+// chain.MemberSpec). It makes no mutating call.
+func PlanMember(ctx context.Context, acct cloud.Account, spec chain.Spec) (*Plan, error) {
 	p := &Plan{Command: "deploy", Account: spec.Account, HomeRegion: spec.HomeRegion, Regions: spec.Regions}
 	add := func(c Change) { p.Changes = append(p.Changes, c) }
 	if err := planRole(ctx, acct, spec, add); err != nil {
 		return nil, err
 	}
-	perRegion := make([][]Change, len(spec.PerRegion))
+	perRegion := make([][]Change, len(spec.Forwarders))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for i, rs := range spec.PerRegion {
+	for i, rs := range spec.Forwarders {
 		g.Go(func() error {
 			addR := func(c Change) { perRegion[i] = append(perRegion[i], c) }
 			if err := planQueue(gctx, acct, rs.DLQ, spec.Tags, addR); err != nil {
 				return err
 			}
-			return planRule(gctx, acct, rs.Forward, spec.Tags, addR)
+			return planRule(gctx, acct, rs.Rule, spec.Tags, addR)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -163,21 +53,21 @@ func PlanMember(ctx context.Context, acct cloud.Account, spec Spec) (*Plan, erro
 
 // planBusPolicy plans setting the central bus's policy; the bus may not exist
 // yet (the plan creates it before).
-func planBusPolicy(ctx context.Context, acct cloud.Account, spec Spec, add func(Change)) error {
+func planBusPolicy(ctx context.Context, acct cloud.Account, spec chain.Spec, add func(Change)) error {
 	ev := acct.Events(spec.HomeRegion)
 	set := func(ctx context.Context) error { return ev.SetBusPolicy(ctx, spec.Bus.Name, spec.Bus.Policy) }
 	b, err := ev.Bus(ctx, spec.Bus.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
 		add(Change{Action: Create, Resource: KindBusPolicy, Region: spec.HomeRegion, Name: spec.Bus.Name,
-			Detail: "events:PutEvents for the organization's " + ForwarderRoleName + " roles only", Diff: policyDiff("", spec.Bus.Policy), apply: set})
+			Detail: "events:PutEvents for the organization's " + chain.ForwarderRoleName + " roles only", Diff: policy.Diff("", spec.Bus.Policy), apply: set})
 	case err != nil:
 		return fmt.Errorf("describe event bus %s in %s: %w", spec.Bus.Name, spec.HomeRegion, err)
 	case b.Policy == "":
 		add(Change{Action: Create, Resource: KindBusPolicy, Region: spec.HomeRegion, Name: spec.Bus.Name,
-			Detail: "events:PutEvents for the organization's " + ForwarderRoleName + " roles only", Diff: policyDiff("", spec.Bus.Policy), apply: set})
-	case !SamePolicy(b.Policy, spec.Bus.Policy):
-		add(Change{Action: Update, Resource: KindBusPolicy, Region: spec.HomeRegion, Name: spec.Bus.Name, Diff: policyDiff(b.Policy, spec.Bus.Policy), apply: set})
+			Detail: "events:PutEvents for the organization's " + chain.ForwarderRoleName + " roles only", Diff: policy.Diff("", spec.Bus.Policy), apply: set})
+	case !policy.Same(b.Policy, spec.Bus.Policy):
+		add(Change{Action: Update, Resource: KindBusPolicy, Region: spec.HomeRegion, Name: spec.Bus.Name, Diff: policy.Diff(b.Policy, spec.Bus.Policy), apply: set})
 	default:
 		add(Change{Action: Unchanged, Resource: KindBusPolicy, Region: spec.HomeRegion, Name: spec.Bus.Name})
 	}
@@ -186,11 +76,11 @@ func planBusPolicy(ctx context.Context, acct cloud.Account, spec Spec, add func(
 
 // OrgOptions are the user's choices for deploy --org.
 type OrgOptions struct {
-	Options          // HomeRegion, Regions, Emails, TopicARN, FixKMSPolicy, Version
-	Central   string // the central account's ID; "" means the caller's
-	Selection fleet.Selection
-	Role      string // the role to assume in each account; cloud.DefaultAccessRole
-	Workers   int    // accounts at once; fleet.DefaultWorkers
+	chain.Options        // HomeRegion, Regions, Emails, TopicARN, FixKMSPolicy, Version
+	Central       string // the central account's ID; "" means the caller's
+	Selection     fleet.Selection
+	Role          string // the role to assume in each account; cloud.DefaultAccessRole
+	Workers       int    // accounts at once; fleet.DefaultWorkers
 	// Progress, when set, is called as accounts are planned and applied.
 	Progress func(stage string, done, total int)
 }
@@ -248,7 +138,7 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 	}
 	accounts, err := fleet.Select(ctx, caller.Org(), o.Selection)
 	if err != nil {
-		return nil, inputErrorf("%v", err)
+		return nil, chain.InputErrorf("%v", err)
 	}
 	central := o.Central
 	if central == "" {
@@ -260,11 +150,11 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 	}
 	ci := slices.IndexFunc(all, func(a cloud.OrgAccount) bool { return a.ID == central })
 	if ci < 0 {
-		return nil, inputErrorf("--central-account %s is not an account of organization %s", central, org.ID)
+		return nil, chain.InputErrorf("--central-account %s is not an account of organization %s", central, org.ID)
 	}
 	home := o.HomeRegion
 	if home == "" {
-		home = DefaultHomeRegion
+		home = chain.DefaultHomeRegion
 	}
 	runner := &fleet.Runner{Caller: caller, CallerID: id.Account, Role: o.Role, Workers: o.Workers}
 	op := &OrgPlan{Command: "deploy", Organization: org.ID, Management: org.ManagementAccount, Central: central, HomeRegion: home,
@@ -281,7 +171,7 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 			orgTrails = append(orgTrails, t)
 		}
 	}
-	good, problems := CheckTrails(orgTrails)
+	good, problems := chain.FitTrail(orgTrails)
 	if good == nil {
 		why := "the management account has no organization trail"
 		if len(orgTrails) > 0 {
@@ -308,11 +198,11 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 	co := o.Options
 	co.HomeRegion = home
 	co.OrgTrail = good.ARN
-	cspec, err := Desired(cid, enabled, co)
+	cspec, err := chain.Desired(cid, enabled, co)
 	if err != nil {
 		return nil, err
 	}
-	cspec.Bus.Policy = CentralBusPolicy(cspec.Partition, cspec.Bus.ARN, org.ID)
+	cspec = cspec.WithOrg(org.ID)
 	op.BusARN = cspec.Bus.ARN
 	cplan, err := PlanDeploy(ctx, cacct, cspec, co)
 	if err != nil {
@@ -346,7 +236,7 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 		if err != nil {
 			return ap, fmt.Errorf("list enabled regions: %w", err)
 		}
-		spec, missing := MemberSpec(cspec, id, enabled, o.Regions)
+		spec, missing := chain.MemberSpec(cspec, id, enabled, o.Regions)
 		if len(missing) > 0 {
 			ap.Notes = append(ap.Notes, "not enabled in this account, so not covered: "+strings.Join(missing, ", "))
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/fleet"
 )
@@ -33,7 +34,7 @@ func PrepareOrgDestroy(ctx context.Context, caller cloud.Account, o OrgDestroyOp
 	}
 	accounts, err := fleet.Select(ctx, caller.Org(), o.Selection)
 	if err != nil {
-		return nil, inputErrorf("%v", err)
+		return nil, chain.InputErrorf("%v", err)
 	}
 	runner := &fleet.Runner{Caller: caller, CallerID: id.Account, Role: o.Role, Workers: o.Workers}
 	if o.Progress != nil {

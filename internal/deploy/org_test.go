@@ -8,10 +8,12 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/awscloud"
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/fleet"
+	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
@@ -92,7 +94,7 @@ func withOrgTrail(t *testing.T, a cloud.Account) {
 }
 
 func orgOpts(central string, emails ...string) OrgOptions {
-	return OrgOptions{Options: Options{Regions: []string{"us-east-1", "eu-west-1"}, Emails: emails, Version: "v0.0.0-test"}, Central: central, Workers: 4}
+	return OrgOptions{Options: chain.Options{Regions: []string{"us-east-1", "eu-west-1"}, Emails: emails, Version: "v0.0.0-test"}, Central: central, Workers: 4}
 }
 
 func deployOrg(t *testing.T, mgmt cloud.Account, o OrgOptions) *OrgPlan {
@@ -116,7 +118,7 @@ func forwarderTarget(t *testing.T, w orgWorld, id, region string) (cloud.Target,
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := a.Events(region).Targets(t.Context(), "", ForwardRuleName)
+	ts, err := a.Events(region).Targets(t.Context(), "", chain.ForwardRuleName)
 	if err != nil {
 		return cloud.Target{}, err
 	}
@@ -152,7 +154,7 @@ func TestDeployOrg(t *testing.T) {
 			if n := len(p.Accounts); n != 2+len(w.members) {
 				t.Fatalf("%d accounts planned, want %d", n, 2+len(w.members))
 			}
-			bus := "arn:aws:events:us-east-1:" + w.central + ":event-bus/" + BusName
+			bus := "arn:aws:events:us-east-1:" + w.central + ":event-bus/" + chain.BusName
 			if p.BusARN != bus {
 				t.Errorf("central bus = %s, want %s", p.BusARN, bus)
 			}
@@ -166,7 +168,7 @@ func TestDeployOrg(t *testing.T) {
 						t.Errorf("account %s %s: %v", id, region, err)
 						continue
 					}
-					if tg.ARN != bus || tg.RoleARN != "arn:aws:iam::"+id+":role/"+ForwarderRoleName {
+					if tg.ARN != bus || tg.RoleARN != "arn:aws:iam::"+id+":role/"+chain.ForwarderRoleName {
 						t.Errorf("account %s %s: forwarder targets %s through %s, want the central bus through the account's forwarder role", id, region, tg.ARN, tg.RoleARN)
 					}
 				}
@@ -175,12 +177,12 @@ func TestDeployOrg(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cb, err := ca.Events("us-east-1").Bus(ctx, BusName)
+			cb, err := ca.Events("us-east-1").Bus(ctx, chain.BusName)
 			if err != nil {
 				t.Fatal(err)
 			}
 			org, _ := w.mgmt.Org().Describe(ctx)
-			if !SamePolicy(cb.Policy, CentralBusPolicy("aws", bus, org.ID)) {
+			if !policy.Same(cb.Policy, chain.CentralBusPolicy("aws", bus, org.ID)) {
 				t.Errorf("central bus policy = %s", cb.Policy)
 			}
 
@@ -202,17 +204,17 @@ func TestDeployOrg(t *testing.T) {
 				t.Fatal(err)
 			}
 			ev := ma.Events("eu-west-1")
-			if err := ev.RemoveTargets(ctx, "", ForwardRuleName, []string{ForwardTargetID}); err != nil {
+			if err := ev.RemoveTargets(ctx, "", chain.ForwardRuleName, []string{chain.ForwardTargetID}); err != nil {
 				t.Fatal(err)
 			}
-			if err := ev.DeleteRule(ctx, "", ForwardRuleName); err != nil {
+			if err := ev.DeleteRule(ctx, "", chain.ForwardRuleName); err != nil {
 				t.Fatal(err)
 			}
 			rec.Reset()
 			deployOrg(t, rec, orgOpts(w.central))
 			want := []string{
-				"PutRule " + member + ":eu-west-1 default/" + ForwardRuleName,
-				"PutTargets " + member + ":eu-west-1 default/" + ForwardRuleName,
+				"PutRule " + member + ":eu-west-1 default/" + chain.ForwardRuleName,
+				"PutTargets " + member + ":eu-west-1 default/" + chain.ForwardRuleName,
 			}
 			if got := rec.Mutations(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("repair made %q, want %q", got, want)
@@ -253,7 +255,7 @@ func TestDeployOrgDelivers(t *testing.T) {
 	w := fakeOrg(t)
 	deployOrg(t, w.mgmt, orgOpts(w.central, "sec@example.com"))
 	c := w.fake.Account(w.central)
-	if _, err := c.ConfirmSubscription("arn:aws:sns:us-east-1:"+w.central+":"+TopicName, "sec@example.com"); err != nil {
+	if _, err := c.ConfirmSubscription("arn:aws:sns:us-east-1:"+w.central+":"+chain.TopicName, "sec@example.com"); err != nil {
 		t.Fatal(err)
 	}
 	m := w.fake.Account(fakeMember)
@@ -339,17 +341,17 @@ func assertNoRootwatch(t *testing.T, ctx context.Context, id string, a cloud.Acc
 		if rs, err := a.Events(r).Rules(ctx, "", "rootwatch-"); err != nil || len(rs) > 0 {
 			t.Errorf("account %s %s: rootwatch rules %v (%v)", id, r, rs, err)
 		}
-		if _, err := a.Events(r).Bus(ctx, BusName); !errors.Is(err, cloud.ErrNotFound) {
-			t.Errorf("account %s %s: bus %s still there (%v)", id, r, BusName, err)
+		if _, err := a.Events(r).Bus(ctx, chain.BusName); !errors.Is(err, cloud.ErrNotFound) {
+			t.Errorf("account %s %s: bus %s still there (%v)", id, r, chain.BusName, err)
 		}
-		if _, err := a.Queues(r).Queue(ctx, DLQName); !errors.Is(err, cloud.ErrNotFound) {
-			t.Errorf("account %s %s: queue %s still there (%v)", id, r, DLQName, err)
+		if _, err := a.Queues(r).Queue(ctx, chain.DLQName); !errors.Is(err, cloud.ErrNotFound) {
+			t.Errorf("account %s %s: queue %s still there (%v)", id, r, chain.DLQName, err)
 		}
 	}
-	if _, err := a.Topics("us-east-1").Topic(ctx, "arn:aws:sns:us-east-1:"+id+":"+TopicName); !errors.Is(err, cloud.ErrNotFound) {
-		t.Errorf("account %s: topic %s still there (%v)", id, TopicName, err)
+	if _, err := a.Topics("us-east-1").Topic(ctx, "arn:aws:sns:us-east-1:"+id+":"+chain.TopicName); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("account %s: topic %s still there (%v)", id, chain.TopicName, err)
 	}
-	if _, err := a.Roles().Role(ctx, ForwarderRoleName); !errors.Is(err, cloud.ErrNotFound) {
-		t.Errorf("account %s: role %s still there (%v)", id, ForwarderRoleName, err)
+	if _, err := a.Roles().Role(ctx, chain.ForwarderRoleName); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("account %s: role %s still there (%v)", id, chain.ForwarderRoleName, err)
 	}
 }
