@@ -58,6 +58,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: condEndpoint,
+		Cmds:      orgCmds,
 	})
 }
 

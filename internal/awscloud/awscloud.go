@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -60,6 +61,15 @@ type Options struct {
 	// LookupEvents); 0 means each service's maximum. Tests set it low so that
 	// every paging loop runs.
 	PageSize int
+	// Credentials, when set, are used instead of the SDK's credential chain
+	// (tests that act as several accounts of one emulator at once).
+	Credentials *StaticCredentials
+}
+
+// StaticCredentials are an access key, as the AWS CLI's environment variables
+// give them.
+type StaticCredentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
 }
 
 // Connect opens the account that c names, with the SDK's credential chain.
@@ -75,6 +85,9 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 	}
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if k := o.Credentials; k != nil {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, k.SessionToken)))
 	}
 	switch {
 	case o.Retryer != nil:

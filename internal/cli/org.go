@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/fleet"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
 // orgFlags are the options of organization mode (--org), shared by deploy,
@@ -141,4 +143,44 @@ func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o dep
 		return planError(err, "destroy --org")
 	}
 	return applyOrgPlan(ctx, env, g, of, plan, dryRun)
+}
+
+// runStatusOrg checks the central chain and every account's forwarders, and
+// exits as status does: 0 healthy, 1 degraded (an uncovered account too), 2
+// something could not be checked.
+func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options) error {
+	if of.details {
+		return usageError("--details is for deploy and destroy; status --org --output json has every check")
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return withHint(fmt.Errorf("could not check: %w", err), "check your credentials, --profile and --region")
+	}
+	rep, err := status.CheckOrg(ctx, acct, status.OrgOptions{
+		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+		Progress:  progress(env),
+	}, env.Now())
+	if err != nil {
+		return withHint(fmt.Errorf("could not check: %w", err), "run status --org with the management account's credentials")
+	}
+	if g.output == "json" {
+		err = status.WriteOrgJSON(env.Stdout, rep)
+	} else {
+		err = status.WriteOrgTable(env.Stdout, rep)
+	}
+	if err != nil {
+		return fmt.Errorf("write status: %w", err)
+	}
+	switch rep.Status {
+	case status.OK:
+		return nil
+	case status.Warn, status.Fail:
+		return report()
+	}
+	errs := rep.Errors()
+	if len(errs) == 0 {
+		errs = append(errs, errors.New("unknown error"))
+	}
+	return &exitError{code: ExitError, err: fmt.Errorf("could not check %d link(s) or account(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0])}
 }
