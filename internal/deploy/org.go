@@ -136,17 +136,17 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 	if err != nil {
 		return nil, fmt.Errorf("describe the organization: %w", err)
 	}
-	accounts, err := fleet.Select(ctx, caller.Org(), o.Selection)
+	all, err := caller.Org().Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := fleet.Pick(all, o.Selection)
 	if err != nil {
 		return nil, chain.InputErrorf("%v", err)
 	}
 	central := o.Central
 	if central == "" {
 		central = id.Account
-	}
-	all, err := caller.Org().Accounts(ctx) // the central account need not be selected, but must be a member
-	if err != nil {
-		return nil, err
 	}
 	ci := slices.IndexFunc(all, func(a cloud.OrgAccount) bool { return a.ID == central })
 	if ci < 0 {

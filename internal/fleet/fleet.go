@@ -27,14 +27,20 @@ type Selection struct {
 	Exclude []string
 }
 
-// Select lists the organization's active accounts and applies s. An account
-// named in Include that is not an active account of the organization is an
-// error (a typo must not silently shrink the deployment).
+// Select lists the organization's active accounts and applies s (see Pick).
 func Select(ctx context.Context, org cloud.Org, s Selection) ([]cloud.OrgAccount, error) {
 	all, err := org.Accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return Pick(all, s)
+}
+
+// Pick applies s to the organization's accounts all, keeping the active ones,
+// sorted by ID. An account named in Include that is not an active account of
+// the organization is an error (a typo must not silently shrink the
+// deployment).
+func Pick(all []cloud.OrgAccount, s Selection) ([]cloud.OrgAccount, error) {
 	active := map[string]bool{}
 	var out []cloud.OrgAccount
 	for _, a := range all {

@@ -47,8 +47,9 @@ type Limits struct {
 	// Latency["*"].
 	Latency map[string]time.Duration
 	// Rate is each service's sustained calls per second per account and
-	// region (IAM and Organizations: per account), a token bucket of Burst
-	// calls; 0 or absent means unlimited.
+	// region (IAM and Organizations: per account), a token bucket holding
+	// a second's worth of calls, or Burst if more; 0 or absent means
+	// unlimited.
 	Rate  map[string]float64
 	Burst int
 	// Pages is how many requests a method makes (paged listings, e.g.
@@ -139,11 +140,12 @@ func (l *Limiter) take(key, svc string) bool {
 	defer l.mu.Unlock()
 	now := time.Now()
 	b, ok := l.buckets[key]
+	capacity := max(float64(l.l.Burst), rate)
 	if !ok {
-		b = &bucket{tokens: float64(l.l.Burst), last: now}
+		b = &bucket{tokens: capacity, last: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(float64(l.l.Burst), b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.tokens = min(capacity, b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
 	if b.tokens < 1 {
 		return false
