@@ -18,8 +18,8 @@ import (
 // the script's own account (its management account):
 //
 //	neworg                 make an organization of the script's account and two
-//	                       members, set CENTRAL and MEMBER to their IDs, and
-//	                       give it an organization trail
+//	                       members, set CENTRAL and MEMBER to their IDs and ROOT
+//	                       to its root's, and give it an organization trail
 //	unforward ACCOUNT R    delete ACCOUNT's forwarding rule in region R
 //	norootwatch ACCOUNT... fail if an account holds a rootwatch rule (us-east-1,
 //	                       eu-west-1) or the forwarder role
@@ -51,6 +51,9 @@ func cmdNewOrg(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("MEMBER", ids[1])
 	ctx := context.Background()
 	a := management(ts)
+	roots, err := a.Org().Roots(ctx)
+	ts.Check(err)
+	ts.Setenv("ROOT", roots[0].ID)
 	id, err := a.Identity(ctx)
 	ts.Check(err)
 	bucket := "org-trail-" + id.Account

@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/fleet"
+	"github.com/rootwatch/rootwatch/internal/scp"
 	"github.com/rootwatch/rootwatch/internal/status"
 )
 
@@ -24,6 +26,7 @@ type orgFlags struct {
 	exclude  regionsFlag
 	workers  int
 	details  bool
+	scp      string // deploy: --attach-scp
 }
 
 func (o *orgFlags) register(fs *flag.FlagSet, what string) {
@@ -34,6 +37,9 @@ func (o *orgFlags) register(fs *flag.FlagSet, what string) {
 	fs.Var(&o.exclude, "exclude-accounts", "with --org: leave out these accounts (comma-separated IDs)")
 	fs.IntVar(&o.workers, "workers", fleet.DefaultWorkers, "with --org: accounts worked on at once")
 	fs.BoolVar(&o.details, "details", false, "with --org: print every changing account's full plan")
+	if what == "deploy" {
+		fs.StringVar(&o.scp, "attach-scp", "", "with --org: create the service control policy of 'rootwatch scp' (exempting --role-name) and attach it to this root or OU (r-... or ou-...)")
+	}
 }
 
 var accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
@@ -44,7 +50,7 @@ func (o *orgFlags) check(fs *flag.FlagSet) error {
 		var stray []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details":
+			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details", "attach-scp":
 				stray = append(stray, "--"+f.Name)
 			}
 		})
@@ -60,6 +66,9 @@ func (o *orgFlags) check(fs *flag.FlagSet) error {
 	}
 	if o.central != "" && !accountIDRe.MatchString(o.central) {
 		return usageError("--central-account %q is not an account ID (12 digits)", o.central)
+	}
+	if o.scp != "" && !strings.HasPrefix(o.scp, "r-") && !strings.HasPrefix(o.scp, "ou-") {
+		return usageError("--attach-scp %q is not a root (r-...) or an organizational unit (ou-...)", o.scp)
 	}
 	if o.workers < 1 {
 		return usageError("--workers must be at least 1")
@@ -89,11 +98,19 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 	if err != nil {
 		return err
 	}
-	plan, err := deploy.PrepareOrg(ctx, acct, deploy.OrgOptions{
+	oo := deploy.OrgOptions{
 		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
 		Progress:  progress(env),
-	})
+	}
+	if of.scp != "" {
+		p, err := scp.Build(scpOptions([]string{"arn:aws:iam::*:role/" + of.role}, nil))
+		if err != nil {
+			return usageError("--attach-scp: %v", err)
+		}
+		oo.AttachSCP = &deploy.SCP{Content: p.Compact(), Target: of.scp}
+	}
+	plan, err := deploy.PrepareOrg(ctx, acct, oo)
 	if err != nil {
 		return planError(err, "deploy --org")
 	}
@@ -103,8 +120,8 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 // applyOrgPlan prints the organization plan, applies it unless dryRun, and
 // prints the outcome; any account that failed makes it exit 2.
 func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *deploy.OrgPlan, dryRun bool) error {
-	changing, _, _ := plan.Counts()
-	if !dryRun && changing > 0 {
+	pending := plan.Pending()
+	if !dryRun && pending {
 		plan.Apply(ctx)
 	}
 	if g.output == "json" {
@@ -115,11 +132,11 @@ func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *
 		if err := plan.WriteTable(env.Stdout, of.details); err != nil {
 			return err
 		}
-		if dryRun && changing > 0 {
+		if dryRun && pending {
 			fmt.Fprintf(env.Stdout, "dry run: nothing was changed; run without --dry-run to apply\n")
 		}
 	}
-	if _, _, failed := plan.Counts(); failed > 0 {
+	if failed := plan.Failed(); failed > 0 {
 		return withHint(&exitError{code: ExitError, err: fmt.Errorf("%s --org: %d accounts could not be done (listed above with the reason)", plan.Command, failed)},
 			"fix those accounts (is the role there, does an SCP deny?) and run the command again: the other accounts are done and will show nothing to do")
 	}

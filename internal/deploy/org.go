@@ -81,6 +81,9 @@ type OrgOptions struct {
 	Selection     fleet.Selection
 	Role          string // the role to assume in each account; cloud.DefaultAccessRole
 	Workers       int    // accounts at once; fleet.DefaultWorkers
+	// AttachSCP, when set, creates (or updates) the service control policy
+	// and attaches it to a root or OU, after everything else.
+	AttachSCP *SCP
 	// Progress, when set, is called as accounts are planned and applied.
 	Progress func(stage string, done, total int)
 }
@@ -116,6 +119,10 @@ type OrgPlan struct {
 	BusARN       string         `json:"centralBus"`
 	Trail        string         `json:"organizationTrail,omitempty"`
 	Accounts     []*AccountPlan `json:"accounts"`
+	// OrgChanges are organization-level changes (the SCP), made with the
+	// caller's credentials after every account; OrgErr is their failure.
+	OrgChanges []Change `json:"organizationChanges,omitempty"`
+	OrgErr     error    `json:"-"`
 
 	workers  int
 	progress func(stage string, done, total int)
@@ -181,6 +188,11 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 			Hint: "create an organization trail in the management account (multi-region, global service events, management events All or WriteOnly, logging), then run deploy --org again"}
 	}
 	op.Trail = good.ARN
+	if o.AttachSCP != nil {
+		if op.OrgChanges, err = planSCP(ctx, caller.Org(), *o.AttachSCP, cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}); err != nil {
+			return nil, fmt.Errorf("service control policy: %w", err)
+		}
+	}
 
 	// The central account first: its spec names the bus every other account targets.
 	cacct, err := runner.Open(ctx, central)
@@ -272,6 +284,25 @@ func (p *OrgPlan) Counts() (changing, unchanged, failed int) {
 	return changing, unchanged, failed
 }
 
+// Pending says whether the plan changes anything (an account or the
+// organization).
+func (p *OrgPlan) Pending() bool {
+	if changing, _, _ := p.Counts(); changing > 0 {
+		return true
+	}
+	return slices.ContainsFunc(p.OrgChanges, func(c Change) bool { return c.apply != nil })
+}
+
+// Failed is the number of accounts that failed, plus one if the
+// organization-level changes did.
+func (p *OrgPlan) Failed() int {
+	_, _, failed := p.Counts()
+	if p.OrgErr != nil {
+		failed++
+	}
+	return failed
+}
+
 // Apply applies every account's plan, Workers at once. A deploy applies the
 // central account's first: when it fails, no other account is changed, since
 // their forwarders would target a chain that is not there. An account that
@@ -319,5 +350,16 @@ func (p *OrgPlan) Apply(ctx context.Context) int {
 		}
 	}
 	_, _, failed := p.Counts()
+	if failed == 0 {
+		for i, c := range p.OrgChanges {
+			if c.apply == nil {
+				continue
+			}
+			if err := c.apply(ctx); err != nil {
+				p.OrgErr = &ApplyError{Change: c, Done: i, Err: err}
+				return failed + 1
+			}
+		}
+	}
 	return failed
 }

@@ -41,6 +41,11 @@ func PrepareOrgDestroy(ctx context.Context, caller cloud.Account, o OrgDestroyOp
 		runner.Progress = func(done, total int) { o.Progress("planned", done, total) }
 	}
 	p := &OrgPlan{Command: "destroy", Organization: org.ID, Management: org.ManagementAccount, workers: o.Workers, progress: o.Progress}
+	if id.Account == org.ManagementAccount {
+		if p.OrgChanges, err = planSCPRemoval(ctx, caller.Org()); err != nil {
+			return nil, fmt.Errorf("service control policy: %w", err)
+		}
+	}
 	results := fleet.Run(ctx, runner, accounts, func(ctx context.Context, a cloud.OrgAccount, acct cloud.Account) (*AccountPlan, error) {
 		ap := &AccountPlan{Account: a, Role: "member", acct: acct}
 		if a.ID == org.ManagementAccount {

@@ -59,6 +59,17 @@ func (p *OrgPlan) WriteTable(w io.Writer, details bool) error {
 	if hidden > 0 {
 		fmt.Fprintf(w, "(%d more accounts: nothing to do)\n", hidden)
 	}
+	for _, c := range p.OrgChanges {
+		fmt.Fprintf(w, "organization: %s %s %s\n", c.Action, c.Resource, c.Name)
+		if c.Diff != "" && c.Action != Unchanged {
+			for _, line := range strings.Split(strings.TrimSuffix(c.Diff, "\n"), "\n") {
+				fmt.Fprintf(w, "    %s\n", line)
+			}
+		}
+	}
+	if p.OrgErr != nil {
+		fmt.Fprintf(w, "organization: failed: %s\n", oneLine(p.OrgErr.Error()))
+	}
 	for _, a := range p.Accounts {
 		for _, n := range a.Notes {
 			fmt.Fprintf(w, "note: account %s: %s\n", a.Account.ID, n)
@@ -108,6 +119,7 @@ type OrgJSONReport struct {
 	Accounts []accountJSON `json:"accounts"`
 	DryRun   bool          `json:"dryRun"`
 	Failed   int           `json:"failedAccounts"`
+	OrgError string        `json:"organizationError,omitempty"`
 }
 
 type accountJSON struct {
@@ -117,8 +129,10 @@ type accountJSON struct {
 
 // WriteJSON writes the organization plan as JSON.
 func (p *OrgPlan) WriteJSON(w io.Writer, dryRun bool) error {
-	_, _, failed := p.Counts()
-	r := OrgJSONReport{OrgPlan: p, DryRun: dryRun, Failed: failed, Accounts: []accountJSON{}}
+	r := OrgJSONReport{OrgPlan: p, DryRun: dryRun, Failed: p.Failed(), Accounts: []accountJSON{}}
+	if p.OrgErr != nil {
+		r.OrgError = p.OrgErr.Error()
+	}
 	for _, a := range p.Accounts {
 		if a.Plan != nil && a.Plan.Changes == nil {
 			a.Plan.Changes = []Change{}

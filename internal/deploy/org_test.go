@@ -355,3 +355,50 @@ func assertNoRootwatch(t *testing.T, ctx context.Context, id string, a cloud.Acc
 		t.Errorf("account %s: role %s still there (%v)", id, chain.ForwarderRoleName, err)
 	}
 }
+
+// TestDeployOrgAttachSCP (fake): --attach-scp creates rootwatch's SCP and
+// attaches it to the root, after the accounts; a second run changes nothing;
+// a foreign policy of that name is not taken over.
+func TestDeployOrgAttachSCP(t *testing.T) {
+	w := fakeOrg(t)
+	ctx := t.Context()
+	const content = `{"Version":"2012-10-17","Statement":[{"Sid":"RootwatchProtectRules","Effect":"Deny","Action":["events:DeleteRule"],"Resource":["arn:aws:events:*:*:rule/rootwatch-*"],"Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole"]}}}]}`
+	o := orgOpts(w.central)
+	o.AttachSCP = &SCP{Content: content, Target: w.fake.RootID()}
+	deployOrg(t, w.mgmt, o)
+	org := w.mgmt.Org()
+	ps, err := org.Policies(ctx)
+	if err != nil || len(ps) != 1 || ps[0].Name != SCPName {
+		t.Fatalf("policies = %+v (%v), want %s", ps, err, SCPName)
+	}
+	targets, err := org.PolicyTargets(ctx, ps[0].ID)
+	if err != nil || len(targets) != 1 || targets[0] != w.fake.RootID() {
+		t.Errorf("%s is attached to %v (%v), want the root", SCPName, targets, err)
+	}
+	p, err := PrepareOrg(ctx, w.mgmt, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Pending() {
+		t.Errorf("a second deploy --attach-scp has changes: %+v", p.OrgChanges)
+	}
+	d, err := PrepareOrgDestroy(ctx, w.mgmt, OrgDestroyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := d.Apply(ctx); failed != 0 {
+		t.Fatalf("destroy --org: %d failed (%v)", failed, d.OrgErr)
+	}
+	if ps, err := org.Policies(ctx); err != nil || len(ps) != 0 {
+		t.Errorf("after destroy --org, policies = %+v (%v), want none", ps, err)
+	}
+
+	other := fakeOrg(t)
+	if _, err := other.mgmt.Org().CreatePolicy(ctx, cloud.OrgPolicy{Name: SCPName, Content: content}); err != nil {
+		t.Fatal(err)
+	}
+	o.AttachSCP.Target = other.fake.RootID()
+	if _, err := PrepareOrg(ctx, other.mgmt, o); err == nil || !strings.Contains(err.Error(), "not created by rootwatch") {
+		t.Errorf("with a foreign %s: err = %v", SCPName, err)
+	}
+}
