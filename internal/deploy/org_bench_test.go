@@ -21,7 +21,8 @@ import (
 //
 //	go test ./internal/deploy -run '^$' -bench BenchmarkOrgScale -benchtime 1x
 //
-// ROOTWATCH_BENCH_ACCOUNTS (default 500) scales it down for a quick look.
+// ROOTWATCH_BENCH_ACCOUNTS (default 500) scales it down for a quick look;
+// ROOTWATCH_BENCH_WORKERS sets --workers (default 16).
 
 // benchRegions are 17 regions, as an account with the default regions and a
 // few opt-in ones enabled has.
@@ -73,7 +74,7 @@ func BenchmarkOrgScale(b *testing.B) {
 		lim := cloudtest.NewLimiter(orgLimits(n))
 		rec := cloudtest.Record(w.Management())
 		rec.SetHook(lim.Hook)
-		o := OrgOptions{Options: chain.Options{Emails: []string{"sec@example.com"}, Version: "bench"}, Central: central}
+		o := OrgOptions{Options: chain.Options{Emails: []string{"sec@example.com"}, Version: "bench"}, Central: central, Workers: getenvInt("ROOTWATCH_BENCH_WORKERS")}
 		b.StartTimer()
 
 		phase := func(name string, fn func() error) {
@@ -110,7 +111,7 @@ func BenchmarkOrgScale(b *testing.B) {
 		b.StartTimer()
 		phase("redeploy", deploy)
 		phase("status", func() error {
-			rep, err := status.CheckOrg(b.Context(), rec, status.OrgOptions{Options: chain.Options{}, Central: central}, time.Now())
+			rep, err := status.CheckOrg(b.Context(), rec, status.OrgOptions{Options: chain.Options{}, Central: central, Workers: o.Workers}, time.Now())
 			if err != nil {
 				return err
 			}

@@ -1,11 +1,11 @@
 package scp_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/rootwatch/rootwatch/internal/golden"
+	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/scp"
 )
 
@@ -109,24 +109,18 @@ func TestBuildRefusesBadOptions(t *testing.T) {
 	}
 }
 
-// denies is a small SCP evaluator for the policy's Deny statements: the action
-// matches (case-insensitively, with wildcards), the resource matches, and every
-// condition (ArnNotLike, ArnLike on aws:PrincipalArn) holds.
+// denies evaluates the policy's Deny statements as an SCP is evaluated: the
+// action and resource match (internal/policy: IAM's case rules and
+// wildcards), and every condition holds; the conditions the policy uses are
+// ArnNotLike and ArnLike on aws:PrincipalArn.
 func denies(t *testing.T, doc, principal, action, resource string) bool {
 	t.Helper()
-	var p struct {
-		Statement []struct {
-			Effect    string
-			Action    []string
-			Resource  []string
-			Condition map[string]map[string][]string
-		}
-	}
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+	d, err := policy.Read(doc)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range p.Statement {
-		if s.Effect != "Deny" || !anyGlob(s.Action, strings.ToLower(action), true) || !anyGlob(s.Resource, resource, false) {
+	for _, s := range d.Statement {
+		if !s.IsDeny() || !s.Covers(action) || !s.On(resource) {
 			continue
 		}
 		holds := true
@@ -137,9 +131,9 @@ func denies(t *testing.T, doc, principal, action, resource string) bool {
 				}
 				switch op {
 				case "ArnNotLike":
-					holds = holds && !anyGlob(vals, principal, false)
+					holds = holds && !policy.MatchAny(vals, principal)
 				case "ArnLike":
-					holds = holds && anyGlob(vals, principal, false)
+					holds = holds && policy.MatchAny(vals, principal)
 				default:
 					t.Fatalf("condition operator %s: the evaluator does not know it", op)
 				}
@@ -150,31 +144,4 @@ func denies(t *testing.T, doc, principal, action, resource string) bool {
 		}
 	}
 	return false
-}
-
-func anyGlob(patterns []string, s string, fold bool) bool {
-	for _, p := range patterns {
-		if fold {
-			p = strings.ToLower(p)
-		}
-		if glob(p, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func glob(p, s string) bool {
-	if p == "" {
-		return s == ""
-	}
-	if p[0] == '*' {
-		for i := 0; i <= len(s); i++ {
-			if glob(p[1:], s[i:]) {
-				return true
-			}
-		}
-		return false
-	}
-	return s != "" && (p[0] == '?' || p[0] == s[0]) && glob(p[1:], s[1:])
 }

@@ -1,4 +1,6 @@
-package main
+// Package orgscript holds the testscript commands of the CLI scripts that
+// run organization mode on moto.
+package orgscript
 
 import (
 	"context"
@@ -14,7 +16,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 )
 
-// orgCmds are the scripts' commands for organization mode on moto, acting as
+// Cmds are the scripts' commands for organization mode on moto, acting as
 // the script's own account (its management account):
 //
 //	neworg                 make an organization of the script's account and two
@@ -23,7 +25,7 @@ import (
 //	unforward ACCOUNT R    delete ACCOUNT's forwarding rule in region R
 //	norootwatch ACCOUNT... fail if an account holds a rootwatch rule (us-east-1,
 //	                       eu-west-1) or the forwarder role
-var orgCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"neworg":      cmdNewOrg,
 	"unforward":   cmdUnforward,
 	"norootwatch": cmdNoRootwatch,
