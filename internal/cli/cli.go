@@ -76,7 +76,7 @@ func commands() []command {
 		{"iam-policy", "[--command deploy|status|destroy]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
 		{"scp", "[--deploy-role-arn ARN]... [--trail-arn ARN]...", "print the service control policy that protects rootwatch in member accounts", runSCP},
 		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},
-		{"audit", "[--no-lookup]", "audit root credential exposure", runAudit},
+		{"audit", "[--no-lookup] [--org [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N]]", "audit root credential exposure", runAudit},
 		{"scan", "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [--workers N] [PATH|s3://BUCKET/PREFIX]...", "find root activity in CloudTrail history and archives", runScan},
 		{"rules", "[show ID]", "list the rule pack, or show one rule", runRules},
 		{"pattern", "test --pattern FILE|JSON --event FILE|JSON [--aws]", "evaluate an EventBridge pattern on an event", runPattern},

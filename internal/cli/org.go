@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rootwatch/rootwatch/internal/audit"
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
@@ -200,4 +201,34 @@ func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 		errs = append(errs, errors.New("unknown error"))
 	}
 	return &exitError{code: ExitError, err: fmt.Errorf("could not check %d link(s) or account(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0])}
+}
+
+// runAuditOrg audits the management account (the caller) as audit does, and
+// every other account's root posture through the assumed role, as one table.
+func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cloud.Account, in audit.Inputs) error {
+	if of.central != "" || of.details {
+		return usageError("--central-account and --details are not for audit")
+	}
+	rep, err := audit.RunOrg(ctx, acct, in, audit.OrgOptions{
+		Role: of.role, Workers: of.workers, Progress: progress(env),
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+	})
+	if err != nil {
+		return withHint(fmt.Errorf("audit --org: %w", err), "run audit --org with the management account's credentials")
+	}
+	if g.output == "json" {
+		err = audit.WriteOrgJSON(env.Stdout, rep)
+	} else {
+		err = audit.WriteOrgTable(env.Stdout, rep)
+	}
+	if err != nil {
+		return fmt.Errorf("write audit report: %w", err)
+	}
+	switch {
+	case rep.Failed():
+		return report()
+	case rep.Incomplete():
+		return &exitError{code: ExitError}
+	}
+	return nil
 }

@@ -108,3 +108,54 @@ func TestStatusOrg(t *testing.T) {
 		t.Errorf("deploy --org with an unreachable account: exit %d, want 2\n%s%s", code, out, errOut)
 	}
 }
+
+// TestAuditOrg: audit --org audits the management account as audit does, and
+// reads every other account's root posture through the role, as one table.
+func TestAuditOrg(t *testing.T) {
+	w := fakeOrg(t)
+	const header = fake.ReportHeader
+	root := func(acct, rest string) []byte {
+		return []byte(header + "<root_account>,arn:aws:iam::" + acct + ":root,2019-03-01T10:00:00+00:00," + rest + "\n")
+	}
+	good := map[string]int{"AccountMFAEnabled": 1}
+	contact := map[string]cloud.Contact{cloud.ContactSecurity: {Type: cloud.ContactSecurity, Name: "Security", Email: "security@example.com"}}
+	w.Management().SetPosture(&fake.Posture{
+		Report:  root(fake.DefaultAccount, "not_supported,2025-01-10T08:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"),
+		Summary: good, Contacts: contact,
+		Org:      &cloud.Organization{ID: "o-exampleorgid", ManagementAccount: fake.DefaultAccount},
+		Features: []string{cloud.FeatureRootCredentialsManagement, cloud.FeatureRootSessions},
+		Members:  []cloud.OrgAccount{{ID: orgCentral, Status: "ACTIVE"}, {ID: orgMember, Status: "ACTIVE"}},
+	})
+	w.Account(orgCentral).SetPosture(&fake.Posture{
+		Report:  root(orgCentral, "not_supported,2025-01-10T08:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"),
+		Summary: good, Contacts: contact,
+	})
+	// The member's root has no MFA and an active access key.
+	w.Account(orgMember).SetPosture(&fake.Posture{
+		Report:  root(orgMember, "not_supported,no_information,not_supported,not_supported,false,true,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"),
+		Summary: map[string]int{"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 1}, Contacts: contact,
+	})
+	code, out, errOut := runOrgCmd(t, w.Management(), "audit", "--org", "--no-lookup")
+	if code != ExitReport {
+		t.Errorf("audit --org: exit %d, want 1 (the member's root has no MFA)\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"Root posture of the other 2 accounts:", orgCentral + "  security  PASS", orgMember + "  workload  FAIL"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit --org output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runOrgCmd(t, w.Management(), "audit", "--org", "--no-lookup", "--output", "json")
+	var rep struct {
+		Accounts []struct {
+			Account struct{ ID string }
+			Status  string
+			Report  struct{ Root struct{ MFA *bool } }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if code != ExitReport || len(rep.Accounts) != 2 || rep.Accounts[1].Status != "fail" || rep.Accounts[1].Report.Root.MFA == nil || *rep.Accounts[1].Report.Root.MFA {
+		t.Errorf("audit --org --output json: exit %d, %+v", code, rep.Accounts)
+	}
+}
