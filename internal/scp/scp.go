@@ -5,8 +5,12 @@
 // deploys rootwatch, in the style of AWS Control Tower's mandatory controls (a
 // Deny with an aws:PrincipalArn ArnNotLike exception).
 //
-// An SCP binds every principal of a member account, its root user included;
-// it binds nothing in the management account, which only detection protects.
+// The actions are those of the rule pack's rootwatch-tamper rule on
+// rootwatch's own resources (its alert on any trail, key or region change
+// is left to detection: denying those organization-wide would be a policy of
+// its own). An SCP binds every principal of a member account, its root user
+// included; it binds nothing in the management account, which only
+// detection protects.
 package scp
 
 import (
@@ -105,7 +109,7 @@ func Build(o Options) (Policy, error) {
 		}, "arn:"+pa+":iam::*:role/"+n.RolePrefix+"*"),
 		deny("RootwatchProtectTopic", []string{
 			"sns:DeleteTopic", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
-			"sns:TagResource", "sns:UntagResource",
+			"sns:Subscribe", "sns:PutDataProtectionPolicy", "sns:TagResource", "sns:UntagResource",
 		}, "arn:"+pa+":sns:*:*:"+n.TopicPrefix+"*"),
 		deny("RootwatchProtectQueues", []string{
 			"sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:PurgeQueue", "sqs:AddPermission", "sqs:RemovePermission",

@@ -73,6 +73,7 @@ func TestRefuses(t *testing.T) {
 		{admin, "iam:UpdateAssumeRolePolicy", "arn:aws:iam::222222222222:role/rootwatch-forwarder", true},
 		{admin, "sns:SetTopicAttributes", "arn:aws:sns:us-east-1:111111111111:rootwatch-alerts", true},
 		{admin, "sns:DeleteTopic", "arn:aws:sns:us-east-1:111111111111:rootwatch-alerts", true},
+		{root, "sns:Subscribe", "arn:aws:sns:us-east-1:111111111111:rootwatch-alerts", true},
 		{admin, "sqs:PurgeQueue", "arn:aws:sqs:eu-west-1:222222222222:rootwatch-dlq", true},
 		{root, "cloudtrail:StopLogging", orgTrail, true},
 		{root, "cloudtrail:DeleteTrail", "arn:aws:cloudtrail:us-east-1:222222222222:trail/rootwatch", true},
