@@ -129,7 +129,6 @@ func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.
 		return OrgReport{}, fmt.Errorf("central account %s: list enabled regions: %w", central, err)
 	}
 	co := o.Options
-	co.OrgTrail = "checked in the management account"
 	cspec, err := chain.Desired(cid, enabled, co)
 	if err != nil {
 		return OrgReport{}, err
