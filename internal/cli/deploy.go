@@ -180,7 +180,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "iam-policy")
 	var cmds listFlag
-	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy)")
+	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy; org: what --org needs of the management account)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -188,8 +188,8 @@ func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) erro
 		return usageError("iam-policy takes no arguments, got %q", fs.Args())
 	}
 	for _, c := range cmds {
-		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy {
-			return usageError("--command %q is not one of deploy, status, destroy", c)
+		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy && c != deploy.CmdOrg {
+			return usageError("--command %q is not one of deploy, status, destroy, org", c)
 		}
 	}
 	fmt.Fprint(env.Stdout, deploy.IAMPolicy(cmds...))
