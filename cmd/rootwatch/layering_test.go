@@ -35,7 +35,7 @@ var layers = map[string][]string{
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
 	"internal/status":   {"internal/chain", "internal/cloud", "internal/fleet", "internal/policy", "golang.org/x/sync"},
-	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules"},
+	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }

@@ -4,10 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
 	"github.com/rootwatch/rootwatch/internal/awscloud"
 	"github.com/rootwatch/rootwatch/internal/awstest"
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -24,32 +20,6 @@ var motoOrgGaps = cloudtest.Gaps{
 	cloudtest.GapPolicyAttachIdempotent: "moto attaches an attached SCP again and detaches one that is not attached without an error",
 }
 
-// NewOrg creates, with the SDK directly (rootwatch never creates
-// organizations), an organization whose management account is the caller's,
-// and n member accounts, and returns their IDs.
-func newOrg(t testing.TB, ctx context.Context, n int) []string {
-	t.Helper()
-	c := organizations.NewFromConfig(sdkConfig(t.(*testing.T)))
-	if _, err := c.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatalf("create organization: %v", err)
-	}
-	var ids []string
-	for i := range n {
-		out, err := c.CreateAccount(ctx, &organizations.CreateAccountInput{
-			AccountName: aws.String("member-" + string(rune('a'+i))),
-			Email:       aws.String("member-" + string(rune('a'+i)) + "@example.com"),
-		})
-		if err != nil {
-			t.Fatalf("create account: %v", err)
-		}
-		if out.CreateAccountStatus == nil || out.CreateAccountStatus.AccountId == nil {
-			t.Fatalf("create account: no account ID in %+v", out.CreateAccountStatus)
-		}
-		ids = append(ids, aws.ToString(out.CreateAccountStatus.AccountId))
-	}
-	return ids
-}
-
 // TestOrgConformance runs the multi-account suite on moto: an organization of
 // the caller's account and two members made by CreateAccount.
 func TestOrgConformance(t *testing.T) {
@@ -58,10 +28,14 @@ func TestOrgConformance(t *testing.T) {
 	}
 	cloudtest.RunOrg(t, func(t *testing.T) cloudtest.OrgWorld {
 		ep := awstest.Endpoint(t)
-		a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: cloudtest.Home}, awscloud.Options{PageSize: 1})
+		a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: cloudtest.Home}, awscloud.Options{PageSize: 1, Credentials: ep.Creds})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return cloudtest.OrgWorld{Management: a, Members: newOrg(t, context.Background(), 2)}
+		members, err := awstest.NewOrganization(ep.URL, ep.Creds, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cloudtest.OrgWorld{Management: a, Members: members}
 	}, motoOrgGaps)
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
@@ -75,12 +77,13 @@ func TestNewOrganization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := NewOrganization(tg.URL, c, 2)
+	creds := &cloud.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+	ids, err := NewOrganization(tg.URL, creds, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out struct{ Accounts []struct{ Id string } }
-	if err := orgCall(tg.URL, c, "ListAccounts", map[string]string{}, &out); err != nil {
+	if err := orgCall(tg.URL, *creds, "ListAccounts", map[string]string{}, &out); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}

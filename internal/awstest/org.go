@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
 // NewOrganization makes the account of c the management account of a new
 // organization on moto and creates members accounts in it (moto gives each
 // OrganizationAccountAccessRole, trusting the management account), returning
-// their IDs. Empty credentials mean moto's default account (key "testing").
+// their IDs. Nil credentials mean moto's default account (key "testing").
 // It speaks the Organizations JSON protocol directly: only the adapter may
 // import the SDK.
-func NewOrganization(url string, c Creds, members int) ([]string, error) {
-	if c.AccessKeyID == "" {
-		c.AccessKeyID = "testing"
+func NewOrganization(url string, creds *cloud.Credentials, members int) ([]string, error) {
+	c := cloud.Credentials{AccessKeyID: "testing"}
+	if creds != nil {
+		c = *creds
 	}
 	if err := orgCall(url, c, "CreateOrganization", map[string]string{"FeatureSet": "ALL"}, nil); err != nil {
 		return nil, err
@@ -36,7 +39,7 @@ func NewOrganization(url string, c Creds, members int) ([]string, error) {
 	return ids, nil
 }
 
-func orgCall(url string, c Creds, action string, in, out any) error {
+func orgCall(url string, c cloud.Credentials, action string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err

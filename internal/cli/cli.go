@@ -137,6 +137,7 @@ func Main(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "rootwatch: interrupted")
 		return ExitInterrupted
 	}
+	err = frameAWSError(err)
 	printError(env.Stderr, err)
 	return exitCode(err)
 }

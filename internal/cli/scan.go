@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,26 +72,35 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 			progressShown = true
 		}
 	}
+	// Findings are written as they are found (memory does not grow with
+	// them), in an order that does not depend on the parallelism.
+	out, err := scan.NewWriter(env.Stdout, g.output)
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	var writeErr error
+	o.Emit = func(f scan.Finding) error {
+		progressMu.Lock()
+		if progressShown {
+			fmt.Fprint(env.Stderr, "\r\033[K")
+			progressShown = false
+		}
+		progressMu.Unlock()
+		if err := out.Write(f); err != nil {
+			writeErr = err
+			return err
+		}
+		return nil
+	}
 	res, err := scan.Scan(ctx, targets, o)
 	if progressShown {
 		fmt.Fprint(env.Stderr, "\r\033[K")
 	}
-	if err != nil {
+	if writeErr != nil {
+		return fmt.Errorf("scan: write output: %w", writeErr)
+	}
+	if err != nil && !res.Interrupted {
 		return fmt.Errorf("scan: %w", err)
-	}
-
-	switch g.output {
-	case "json":
-		err = scan.WriteJSON(env.Stdout, res.Findings)
-	case "csv":
-		err = scan.WriteCSV(env.Stdout, res.Findings)
-	default:
-		if len(res.Findings) > 0 {
-			err = scan.WriteTable(env.Stdout, res.Findings)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("scan: write output: %w", err)
 	}
 	for _, e := range res.Errors {
 		fmt.Fprintf(env.Stderr, "rootwatch: scan: %v\n", e)
@@ -100,12 +110,52 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	}
 	scan.WriteSummary(env.Stderr, res)
 	switch {
+	case res.Interrupted:
+		return &exitError{code: ExitInterrupted}
+	case len(targets) > 0 && res.Stats.Files == 0:
+		return nothingRead(targets, res.Stats)
 	case res.Stats.Errors > 0:
 		return &exitError{code: ExitError}
-	case len(res.Findings) > 0:
+	case res.Stats.Findings > 0:
 		return report()
 	}
 	return nil
+}
+
+// nothingRead is the error of a scan of PATHs or S3 URLs that found no file
+// to read: never "all clear".
+func nothingRead(targets []string, st scan.Stats) error {
+	where := strings.Join(targets, " ")
+	msg := fmt.Sprintf("scan: nothing was read: no CloudTrail log files found under %s", where)
+	hint := "give a directory or S3 prefix that holds CloudTrail log files (.json.gz, .json, .jsonl), e.g. s3://BUCKET/AWSLogs/ or a local copy of it"
+	if st.ExcludedFiles > 0 || st.ExcludedDirs > 0 {
+		var what []string
+		if st.ExcludedFiles > 0 {
+			what = append(what, plural(st.ExcludedFiles, "log file"))
+		}
+		if st.ExcludedDirs > 0 {
+			what = append(what, plural(st.ExcludedDirs, "directory", "directories"))
+		}
+		msg = fmt.Sprintf("scan: nothing was read: --since/--until/--accounts/--regions excluded %s under %s", strings.Join(what, " and "), where)
+		hint = "widen or drop --since/--until/--accounts/--regions"
+	} else if st.Errors > 0 {
+		msg = fmt.Sprintf("scan: nothing was read from %s (see the errors above)", where)
+		hint = ""
+	} else if strings.HasPrefix(where, "s3://") {
+		hint = "check the bucket and prefix: CloudTrail writes to s3://BUCKET/[PREFIX/]AWSLogs/[ORG-ID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/"
+	}
+	return &exitError{code: ExitError, err: errors.New(msg), hint: hint}
+}
+
+// plural formats a count with its noun: "1 log file", "2 log files".
+func plural(n int64, noun string, plural ...string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	if len(plural) > 0 {
+		return fmt.Sprintf("%d %s", n, plural[0])
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func splitList(s string) []string {

@@ -101,7 +101,7 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 		return runErr
 	case res.Passed():
 		return nil
-	case res.Failed():
+	case res.Failed(), res.Degraded():
 		return report()
 	}
 	return &exitError{code: ExitError}

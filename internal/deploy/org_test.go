@@ -45,11 +45,11 @@ func fakeOrg(t *testing.T) orgWorld {
 // account, a central account and a member, made with CreateAccount.
 func motoOrg(t *testing.T) orgWorld {
 	ep := awstest.Endpoint(t)
-	ids, err := awstest.NewOrganization(ep.URL, awstest.Creds{}, 2)
+	ids, err := awstest.NewOrganization(ep.URL, ep.Creds, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := awscloud.Connect(t.Context(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"})
+	a, err := awscloud.ConnectWith(t.Context(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"}, awscloud.Options{Credentials: ep.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}

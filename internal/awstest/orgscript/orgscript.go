@@ -34,7 +34,7 @@ var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 // management connects to the script's account with the script's credentials.
 func management(ts *testscript.TestScript) cloud.Account {
 	a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ts.Getenv("AWS_ENDPOINT_URL"), Region: "us-east-1"},
-		awscloud.Options{Credentials: &awscloud.StaticCredentials{
+		awscloud.Options{Credentials: &cloud.Credentials{
 			AccessKeyID: ts.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: ts.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: ts.Getenv("AWS_SESSION_TOKEN"),
 		}})
 	ts.Check(err)
@@ -45,7 +45,7 @@ func cmdNewOrg(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: neworg")
 	}
-	ids, err := awstest.NewOrganization(ts.Getenv("AWS_ENDPOINT_URL"), awstest.Creds{
+	ids, err := awstest.NewOrganization(ts.Getenv("AWS_ENDPOINT_URL"), &cloud.Credentials{
 		AccessKeyID: ts.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: ts.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: ts.Getenv("AWS_SESSION_TOKEN"),
 	}, 2)
 	ts.Check(err)
