@@ -92,9 +92,6 @@ func progress(env *Env) func(stage string, done, total int) {
 }
 
 func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options, dryRun bool) error {
-	if o.CreateTrail {
-		return withHint(usageError("--create-trail does not work with --org"), "create an organization trail in the management account (CloudTrail console or aws cloudtrail create-trail --is-organization-trail), then run deploy --org again")
-	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err

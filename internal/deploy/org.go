@@ -123,6 +123,9 @@ type OrgPlan struct {
 	// caller's credentials after every account; OrgErr is their failure.
 	OrgChanges []Change `json:"organizationChanges,omitempty"`
 	OrgErr     error    `json:"-"`
+	// TrailChanges create the organization trail (--create-trail) in the
+	// management account, before anything else.
+	TrailChanges []Change `json:"trailChanges,omitempty"`
 
 	workers  int
 	progress func(stage string, done, total int)
@@ -179,15 +182,37 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 		}
 	}
 	good, problems := chain.FitTrail(orgTrails)
-	if good == nil {
+	switch {
+	case good != nil:
+		op.Trail = good.ARN
+	case !o.CreateTrail:
 		why := "the management account has no organization trail"
 		if len(orgTrails) > 0 {
 			why = "no organization trail records root activity for EventBridge: " + strings.Join(problems, "; ")
 		}
 		return nil, &PreflightError{Problem: "CloudTrail pre-flight failed: " + why,
-			Hint: "create an organization trail in the management account (multi-region, global service events, management events All or WriteOnly, logging), then run deploy --org again"}
+			Hint: "fix the organization trail in the management account (multi-region, global service events, management events All or WriteOnly, logging), or run deploy --org again with --create-trail to create one"}
+	default:
+		if id.Account != org.ManagementAccount {
+			return nil, &PreflightError{Problem: "CloudTrail pre-flight failed: no organization trail, and only the management account can create one",
+				Hint: "run deploy --org --create-trail with the management account's credentials, or create the organization trail there"}
+		}
+		ts := chain.OrgTrail(partitionOf(id), id.Account, home, org.ID)
+		spec := chain.Spec{Account: id.Account, HomeRegion: home, Trail: ts, Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue, cloud.VersionTag: o.Version}}
+		if err := planTrail(ctx, caller, spec, trails, func(c Change) { op.TrailChanges = append(op.TrailChanges, c) }); err != nil {
+			return nil, err
+		}
+		for i, c := range op.TrailChanges {
+			if c.Resource == KindTrail {
+				op.TrailChanges[i].Detail = "organization trail: every account, every region, global service events, all management events; starts logging"
+				op.TrailChanges[i].apply = func(ctx context.Context) error {
+					_, err := caller.Trails(home).CreateTrail(ctx, cloud.TrailSpec{Name: ts.Name, Bucket: ts.Bucket, Tags: spec.Tags, Organization: true})
+					return err
+				}
+			}
+		}
+		op.Trail = ts.ARN
 	}
-	op.Trail = good.ARN
 	if o.AttachSCP != nil {
 		if op.OrgChanges, err = planSCP(ctx, caller.Org(), *o.AttachSCP, cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}); err != nil {
 			return nil, fmt.Errorf("service control policy: %w", err)
@@ -209,7 +234,7 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 	}
 	co := o.Options
 	co.HomeRegion = home
-	co.OrgTrail = good.ARN
+	co.OrgTrail, co.CreateTrail = op.Trail, false
 	cspec, err := chain.Desired(cid, enabled, co)
 	if err != nil {
 		return nil, err
@@ -290,7 +315,7 @@ func (p *OrgPlan) Pending() bool {
 	if changing, _, _ := p.Counts(); changing > 0 {
 		return true
 	}
-	return slices.ContainsFunc(p.OrgChanges, func(c Change) bool { return c.apply != nil })
+	return slices.ContainsFunc(append(slices.Clone(p.TrailChanges), p.OrgChanges...), func(c Change) bool { return c.apply != nil })
 }
 
 // Failed is the number of accounts that failed, plus one if the
@@ -310,6 +335,20 @@ func (p *OrgPlan) Failed() int {
 func (p *OrgPlan) Apply(ctx context.Context) int {
 	if len(p.Accounts) == 0 {
 		return 0
+	}
+	for i, c := range p.TrailChanges {
+		if c.apply == nil {
+			continue
+		}
+		if err := c.apply(ctx); err != nil {
+			p.OrgErr = &ApplyError{Change: c, Done: i, Err: err}
+			for _, a := range p.Accounts {
+				if a.Err == nil {
+					a.Err = errors.New("not changed: the organization trail could not be created")
+				}
+			}
+			return p.Failed()
+		}
 	}
 	rest := p.Accounts
 	if c := p.Accounts[0]; p.Command == "deploy" && c.Err == nil && c.Plan != nil {
@@ -362,4 +401,12 @@ func (p *OrgPlan) Apply(ctx context.Context) int {
 		}
 	}
 	return failed
+}
+
+// partitionOf is an identity's partition, "aws" when unknown.
+func partitionOf(id cloud.Identity) string {
+	if id.Partition == "" {
+		return "aws"
+	}
+	return id.Partition
 }

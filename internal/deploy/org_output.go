@@ -59,6 +59,9 @@ func (p *OrgPlan) WriteTable(w io.Writer, details bool) error {
 	if hidden > 0 {
 		fmt.Fprintf(w, "(%d more accounts: nothing to do)\n", hidden)
 	}
+	for _, c := range p.TrailChanges {
+		fmt.Fprintf(w, "organization trail: %s %s %s\n", c.Action, c.Resource, c.Name)
+	}
 	for _, c := range p.OrgChanges {
 		fmt.Fprintf(w, "organization: %s %s %s\n", c.Action, c.Resource, c.Name)
 		if c.Diff != "" && c.Action != Unchanged {

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,6 +45,13 @@ func fakeOrg(t *testing.T) orgWorld {
 // motoOrg is the acceptance test's organization on moto: the management
 // account, a central account and a member, made with CreateAccount.
 func motoOrg(t *testing.T) orgWorld {
+	w := motoOrgNoTrail(t)
+	withOrgTrail(t, w.mgmt)
+	return w
+}
+
+// motoOrgNoTrail is motoOrg without the organization trail.
+func motoOrgNoTrail(t *testing.T) orgWorld {
 	ep := awstest.Endpoint(t)
 	ids, err := awstest.NewOrganization(ep.URL, ep.Creds, 2)
 	if err != nil {
@@ -54,7 +62,6 @@ func motoOrg(t *testing.T) orgWorld {
 		t.Fatal(err)
 	}
 	mgmt := limitedOrg{limitRegions{a, motoRegions}}
-	withOrgTrail(t, mgmt)
 	return orgWorld{mgmt: mgmt, central: ids[0], members: ids[1:]}
 }
 
@@ -400,5 +407,47 @@ func TestDeployOrgAttachSCP(t *testing.T) {
 	o.AttachSCP.Target = other.fake.RootID()
 	if _, err := PrepareOrg(ctx, other.mgmt, o); err == nil || !strings.Contains(err.Error(), "not created by rootwatch") {
 		t.Errorf("with a foreign %s: err = %v", SCPName, err)
+	}
+}
+
+// TestDeployOrgCreateTrail: without an organization trail, --create-trail
+// creates one in the management account, with its bucket, before anything
+// else; a second run changes nothing. On the fake and on moto.
+func TestDeployOrgCreateTrail(t *testing.T) {
+	for _, b := range []struct {
+		name string
+		open func(t *testing.T) orgWorld
+	}{
+		{"fake", func(t *testing.T) orgWorld {
+			w := fake.NewOrg(fake.OrgOptions{})
+			w.AddAccount(fake.Options{Account: fakeCentral}, "security")
+			return orgWorld{mgmt: w.Management(), central: fakeCentral, fake: w}
+		}},
+		{"moto", motoOrgNoTrail},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			w := b.open(t)
+			o := orgOpts(w.central)
+			o.CreateTrail = true
+			p := deployOrg(t, w.mgmt, o)
+			if len(p.TrailChanges) != 2 {
+				t.Errorf("trail changes = %+v, want the bucket and the trail", p.TrailChanges)
+			}
+			trails, err := w.mgmt.Trails("us-east-1").Trails(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(trails, func(tr cloud.Trail) bool { return tr.Name == chain.TrailName })
+			if i < 0 || !trails[i].Organization || !trails[i].Logging {
+				t.Fatalf("trails = %+v, want the logging organization trail %s", trails, chain.TrailName)
+			}
+			p2, err := PrepareOrg(t.Context(), w.mgmt, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p2.Pending() || len(p2.TrailChanges) != 0 {
+				t.Errorf("second deploy --create-trail plans %+v", p2.TrailChanges)
+			}
+		})
 	}
 }
