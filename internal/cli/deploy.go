@@ -49,13 +49,23 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.CreateTrail, "create-trail", false, "create a multi-region CloudTrail trail and its S3 bucket if no trail passes the pre-flight check")
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
+	chans := channelFlags{}
+	chans.register(fs)
 	var of orgFlags
 	of.register(fs, "deploy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("deploy takes no arguments, got %q", fs.Args())
+		return usageError("deploy takes no arguments, got %d", fs.NArg()) // an argument may be a misplaced secret
+	}
+	var err error
+	if o.Channels, err = chans.channels(env); err != nil {
+		return err
+	}
+	if *via != "api" && *via != "cloudformation" {
+		return usageError("--via %q is not one of api, cloudformation", *via)
 	}
 	if err := g.checkOutput("table", "json"); err != nil {
 		return err
@@ -68,11 +78,17 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 		o.Regions = regions
 	}
 	if of.on {
+		if *via != "api" {
+			return usageError("--via %s does not work with --org (see 'rootwatch export cloudformation' for StackSets)", *via)
+		}
 		return runDeployOrg(ctx, env, g, of, o, dryRun)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
+	}
+	if *via == "cloudformation" {
+		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
 	plan, _, err := deploy.Prepare(ctx, acct, o)
 	if err != nil {
