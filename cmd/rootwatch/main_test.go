@@ -9,6 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/awstest/orgscript"
 	"github.com/rootwatch/rootwatch/internal/golden"
 )
 
@@ -58,6 +59,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: condEndpoint,
+		Cmds:      orgscript.Cmds,
 	})
 }
 

@@ -49,22 +49,46 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.CreateTrail, "create-trail", false, "create a multi-region CloudTrail trail and its S3 bucket if no trail passes the pre-flight check")
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
+	chans := channelFlags{}
+	chans.register(fs)
+	var of orgFlags
+	of.register(fs, "deploy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("deploy takes no arguments, got %q", fs.Args())
+		return usageError("deploy takes no arguments, got %d", fs.NArg()) // an argument may be a misplaced secret
+	}
+	var err error
+	if o.Channels, err = chans.channels(env); err != nil {
+		return err
+	}
+	if *via != "api" && *via != "cloudformation" {
+		return usageError("--via %q is not one of api, cloudformation", *via)
 	}
 	if err := g.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	if err := of.check(fs); err != nil {
 		return err
 	}
 	o.Emails = emails
 	if regions != nil {
 		o.Regions = regions
 	}
+	if of.on {
+		if *via != "api" {
+			return usageError("--via %s does not work with --org (see 'rootwatch export cloudformation' for StackSets)", *via)
+		}
+		return runDeployOrg(ctx, env, g, of, o, dryRun)
+	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
+	}
+	if *via == "cloudformation" {
+		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
 	plan, _, err := deploy.Prepare(ctx, acct, o)
 	if err != nil {
@@ -81,6 +105,8 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	fs.Var(&topics, "topic-arn", "also remove rootwatch's statement from this topic's policy (repeatable; topics the alert rules target are found without it)")
 	fs.BoolVar(&o.DeleteTrail, "delete-trail", false, "also delete the trail --create-trail created, and its bucket if it holds no logs")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	var of orgFlags
+	of.register(fs, "destroy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,7 +116,13 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err := g.checkOutput("table", "json"); err != nil {
 		return err
 	}
+	if err := of.check(fs); err != nil {
+		return err
+	}
 	o.TopicARNs = topics
+	if of.on {
+		return runDestroyOrg(ctx, env, g, of, o, dryRun)
+	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
@@ -164,7 +196,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "iam-policy")
 	var cmds listFlag
-	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy)")
+	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy; org: what --org needs of the management account)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -172,8 +204,8 @@ func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) erro
 		return usageError("iam-policy takes no arguments, got %q", fs.Args())
 	}
 	for _, c := range cmds {
-		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy {
-			return usageError("--command %q is not one of deploy, status, destroy", c)
+		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy && c != deploy.CmdOrg {
+			return usageError("--command %q is not one of deploy, status, destroy, org", c)
 		}
 	}
 	fmt.Fprint(env.Stdout, deploy.IAMPolicy(cmds...))

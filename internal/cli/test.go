@@ -36,7 +36,7 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 `)
 	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
-	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers")
+	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers, and send a test alert through every channel (Slack, Teams, PagerDuty, webhook)")
 	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
 	topic := fs.String("topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
 	if err := parseFlags(fs, args); err != nil {
@@ -101,7 +101,7 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 		return runErr
 	case res.Passed():
 		return nil
-	case res.Failed():
+	case res.Failed(), res.Degraded():
 		return report()
 	}
 	return &exitError{code: ExitError}
@@ -110,6 +110,8 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "audit")
 	noLookup := fs.Bool("no-lookup", false, "skip the recent-root-use check, which reads 90 days of CloudTrail event history in every enabled region (slow in busy accounts: LookupEvents allows 2 requests per second)")
+	var of orgFlags
+	of.register(fs, "audit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -117,6 +119,9 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 		return usageError("audit takes no arguments, got %q", fs.Args())
 	}
 	if err := g.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	if err := of.check(fs); err != nil {
 		return err
 	}
 	acct, err := env.Connect(ctx, g.config())
@@ -130,6 +135,9 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	in := audit.Inputs{Posture: acct.Posture(), Account: id.Account, Now: env.Now()}
 	if recentUse != nil && !*noLookup {
 		in.RecentUse = recentUse(acct, env)
+	}
+	if of.on {
+		return runAuditOrg(ctx, env, g, of, acct, in)
 	}
 	rep, err := audit.Run(ctx, in)
 	if err != nil {

@@ -32,11 +32,11 @@ type DestroyOptions struct {
 func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Plan, error) {
 	id, err := acct.Identity(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("get caller identity: %w", err)
+		return nil, err
 	}
 	regions, err := acct.Regions(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list enabled regions: %w", err)
+		return nil, err
 	}
 	p := &Plan{Command: "destroy", Account: id.Account, Regions: regions}
 	part := id.Partition
@@ -50,6 +50,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 		topic     []Change
 		queue     []Change
 		trail     []Change
+		channels  []Change
 		topicARNs []string
 		notes     []string
 		home      bool
@@ -69,24 +70,24 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 				}
 				out.forward = cs
 			} else if !errors.Is(err, cloud.ErrNotFound) {
-				return fmt.Errorf("describe rule %s in %s: %w", chain.ForwardRuleName, r, err)
+				return err
 			}
 			// Home bus with its rules; the alert targets name the topic.
 			bus, err := ev.Bus(gctx, chain.BusName)
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("describe event bus %s in %s: %w", chain.BusName, r, err)
+				return err
 			default:
 				out.home = true
 				rules, err := ev.Rules(gctx, chain.BusName, "rootwatch-")
 				if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-					return fmt.Errorf("list rules on bus %s in %s: %w", chain.BusName, r, err)
+					return err
 				}
 				for _, rule := range rules {
 					targets, err := ev.Targets(gctx, chain.BusName, rule.Name)
 					if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-						return fmt.Errorf("list targets of rule %s/%s in %s: %w", chain.BusName, rule.Name, r, err)
+						return err
 					}
 					for _, t := range targets {
 						if a, err := chain.ParseARN(t.ARN); err == nil && a.Service == "sns" && !slices.Contains(out.topicARNs, t.ARN) {
@@ -113,7 +114,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("get topic %s: %w", topicARN, err)
+				return err
 			case managed(t.Tags):
 				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: chain.TopicName, Detail: "with its subscriptions",
 					apply: func(ctx context.Context) error { return ignoreNotFound(topics.DeleteTopic(ctx, topicARN)) }})
@@ -128,7 +129,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("get queue %s in %s: %w", chain.DLQName, r, err)
+				return err
 			case managed(q.Tags):
 				detail := ""
 				if q.Messages > 0 {
@@ -138,6 +139,11 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 					apply: func(ctx context.Context) error { return ignoreNotFound(queues.DeleteQueue(ctx, q.URL)) }})
 			default:
 				out.queue = append(out.queue, Change{Action: Keep, Resource: KindQueue, Region: r, Name: chain.DLQName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
+			}
+			// Channels' API destinations and connections (their targets go
+			// with the alert rules).
+			if out.channels, err = planChannelRemoval(gctx, acct, r, nil); err != nil {
+				return err
 			}
 			// The trail and bucket of --create-trail, if this was their home.
 			cs, notes, err := planTrailRemoval(gctx, acct, id.Account, r, o.DeleteTrail)
@@ -190,11 +196,16 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	for _, f := range found {
 		p.Changes = append(p.Changes, f.queue...)
 	}
-	roleChanges, err := planRoleRemoval(ctx, acct)
-	if err != nil {
-		return nil, err
+	for _, f := range found {
+		p.Changes = append(p.Changes, f.channels...)
 	}
-	p.Changes = append(p.Changes, roleChanges...)
+	for _, role := range [][2]string{{chain.ForwarderRoleName, chain.ForwarderPolicyName}, {chain.ChannelRoleName, chain.ChannelPolicyName}} {
+		roleChanges, err := planRoleRemoval(ctx, acct, role[0], role[1])
+		if err != nil {
+			return nil, err
+		}
+		p.Changes = append(p.Changes, roleChanges...)
+	}
 	for _, f := range found {
 		p.Changes = append(p.Changes, f.trail...)
 		p.Notes = append(p.Notes, f.notes...)
@@ -217,7 +228,7 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get topic %s: %w", topicARN, err)
+		return nil, err
 	}
 	var cs []Change
 	after, found, err := policy.WithoutStatement(t.Policy, chain.TopicStatementSid)
@@ -273,29 +284,29 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 	return cs, nil
 }
 
-func planRoleRemoval(ctx context.Context, acct cloud.Account) ([]Change, error) {
+func planRoleRemoval(ctx context.Context, acct cloud.Account, name, policyName string) ([]Change, error) {
 	roles := acct.Roles()
-	r, err := roles.Role(ctx, chain.ForwarderRoleName)
+	r, err := roles.Role(ctx, name)
 	if errors.Is(err, cloud.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get role %s: %w", chain.ForwarderRoleName, err)
+		return nil, err
 	}
 	if !managed(r.Tags) {
-		return []Change{{Action: Keep, Resource: KindRole, Name: chain.ForwarderRoleName, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
+		return []Change{{Action: Keep, Resource: KindRole, Name: name, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
 	}
 	var cs []Change
-	if _, err := roles.RolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName); err == nil {
-		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: chain.ForwarderRoleName + "/" + chain.ForwarderPolicyName,
+	if _, err := roles.RolePolicy(ctx, name, policyName); err == nil {
+		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: name + "/" + policyName,
 			apply: func(ctx context.Context) error {
-				return ignoreNotFound(roles.DeleteRolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName))
+				return ignoreNotFound(roles.DeleteRolePolicy(ctx, name, policyName))
 			}})
 	} else if !errors.Is(err, cloud.ErrNotFound) {
-		return nil, fmt.Errorf("get policy %s of role %s: %w", chain.ForwarderPolicyName, chain.ForwarderRoleName, err)
+		return nil, err
 	}
-	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: chain.ForwarderRoleName,
-		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, chain.ForwarderRoleName)) }})
+	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: name,
+		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, name)) }})
 	return cs, nil
 }
 
@@ -306,7 +317,7 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	var notes []string
 	trails, err := acct.Trails(region).Trails(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list trails in %s: %w", region, err)
+		return nil, nil, err
 	}
 	tr := acct.Trails(region)
 	for _, t := range trails {
@@ -325,7 +336,7 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	if _, err := b.BucketPolicy(ctx, bucket); errors.Is(err, cloud.ErrNotFound) {
 		return cs, notes, nil
 	} else if err != nil {
-		return nil, nil, fmt.Errorf("get bucket policy of %s: %w", bucket, err)
+		return nil, nil, err
 	}
 	if !deleteTrail {
 		cs = append(cs, Change{Action: Keep, Resource: KindBucket, Name: bucket, Detail: "CloudTrail logs; --delete-trail removes it when empty"})
@@ -334,7 +345,7 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	}
 	page, err := b.List(ctx, bucket, "", "", "")
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-		return nil, nil, fmt.Errorf("list bucket %s: %w", bucket, err)
+		return nil, nil, err
 	}
 	if len(page.Objects) > 0 || len(page.Prefixes) > 0 {
 		cs = append(cs, Change{Action: Keep, Resource: KindBucket, Name: bucket, Detail: "holds CloudTrail logs; empty it and run destroy --delete-trail again"})

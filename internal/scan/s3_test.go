@@ -135,9 +135,10 @@ func TestS3Fake(t *testing.T) {
 
 // TestS3Moto runs the S3 path against moto's S3 through the AWS adapter.
 func TestS3Moto(t *testing.T) {
-	awstest.Endpoint(t)
+	t.Parallel()
+	tg := awstest.Endpoint(t)
 	ctx := context.Background()
-	acct, err := awscloud.Connect(ctx, cloud.Config{Region: "us-east-1"})
+	acct, err := awscloud.ConnectWith(ctx, cloud.Config{EndpointURL: tg.URL, Region: "us-east-1"}, awscloud.Options{Credentials: tg.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,14 +38,17 @@ func WriteText(w io.Writer, r *Result) error {
 		ew.printf("  note: %s\n", r.PatternNote)
 	}
 	for _, p := range r.Patterns {
-		ew.printf("  %s  %-48s %d root events, %d look-alikes [%s]\n", label(p.Status), p.Rule, p.Positives, p.Negatives, p.Engine)
+		ew.printf("  %s  %-48s %d positives, %d look-alikes [%s]\n", label(p.Status), p.Rule, p.Positives, p.Negatives, p.Engine)
 		for _, pr := range p.Problems {
 			ew.printf("        %s\n", pr)
 		}
 	}
-	ew.printf("\nLinks (%s):\n", r.HomeRegion)
-	for _, l := range r.Links {
+	ew.printf("\nLinks (%s; the same checks as rootwatch status):\n", r.HomeRegion)
+	for _, l := range collapse(r.Links) {
 		ew.printf("  %s  %-18s %s\n", label(l.Status), l.Name, l.Detail)
+		if l.Fix != "" && l.Status != Pass {
+			ew.printf("        fix: %s\n", l.Fix)
+		}
 	}
 	ew.printf("\nDelivery check (temporary rule, queue and subscription, removed afterwards):\n")
 	ew.printf("  %s  %s\n", label(r.Delivery.Status), r.Delivery.Detail)
@@ -61,6 +64,9 @@ func WriteText(w io.Writer, r *Result) error {
 	if r.Notify != nil {
 		ew.printf("\nNotify:\n  %s  %s\n", label(r.Notify.Status), r.Notify.Detail)
 	}
+	for _, c := range r.Channels {
+		ew.printf("  %s  %s\n", label(c.Status), c.Detail)
+	}
 	ew.printf("\nTemporary resources: %d created", len(r.Temporary))
 	if len(r.CleanupErrors) == 0 {
 		ew.printf(", all removed\n")
@@ -75,10 +81,48 @@ func WriteText(w io.Writer, r *Result) error {
 		ew.printf("\nResult: every check passed.\n")
 	case r.Failed():
 		ew.printf("\nResult: FAILED: see the FAIL lines above.\n")
+	case r.Degraded():
+		ew.printf("\nResult: DEGRADED: alerts are delivered, but see the WARN lines above.\n")
 	default:
 		ew.printf("\nResult: not every check could be verified (N/V, ERR above); nothing failed.\n")
 	}
 	return ew.err
+}
+
+// collapse folds the passing per-rule links (alert-rule/ID, alert-pattern/ID,
+// alert-target/ID) into one line per kind, so that the text shows what is
+// wrong without a line for each of the pack's rules; the JSON has them all.
+func collapse(links []Link) []Link {
+	var out []Link
+	passed := map[string]int{}
+	at := map[string]int{} // index in out of a kind's summary line
+	for _, l := range links {
+		kind, _, perRule := strings.Cut(l.Name, "/")
+		if !perRule || l.Status != Pass {
+			out = append(out, l)
+			continue
+		}
+		if _, ok := at[kind]; !ok {
+			at[kind] = len(out)
+			out = append(out, Link{Name: kind + "s", Status: Pass})
+		}
+		passed[kind]++
+	}
+	for kind, i := range at {
+		what, ok := collapsed[kind]
+		if !ok {
+			what = "as deployed"
+		}
+		out[i].Detail = fmt.Sprintf("%d %s", passed[kind], what)
+	}
+	return out
+}
+
+// collapsed says what the passing links of each per-rule kind found.
+var collapsed = map[string]string{
+	"alert-rule":    "alert rules enabled as deployed",
+	"alert-pattern": "alert rules with the rule pack's pattern, byte for byte",
+	"alert-target":  "alert rules sending to the topic as deployed",
 }
 
 type errWriter struct {

@@ -27,6 +27,9 @@ func WriteTable(w io.Writer, r Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if l := stacksLine(r); l != "" {
+		fmt.Fprintln(w, l)
+	}
 	_, err := fmt.Fprintln(w, Summary(r))
 	return err
 }

@@ -51,6 +51,8 @@
 //
 // Check names: trail; bus, bus-policy, alert-rule/ID, alert-pattern/ID,
 // alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
+// channel/NAME, channel-destination/NAME, channel-targets/NAME (home region,
+// per channel deployed), channel-role (global, with channels);
 // forwarder-role, forwarder-policy (global); forward-rule, forward-pattern,
 // forward-target, dlq (every region). Checks that depend on a missing resource
 // are left out (the missing resource's line says it: a missing bus stands for
@@ -103,6 +105,9 @@ type Report struct {
 	Regions    []string `json:"regions"`
 	Status     Status   `json:"status"`
 	Checks     []Result `json:"checks"`
+	// Stacks are the CloudFormation stacks that manage the chain's resources
+	// (deploy --via cloudformation, or the exported templates).
+	Stacks []StackRef `json:"stacks,omitempty"`
 }
 
 // Errors returns the API errors behind the report's error results.
@@ -148,14 +153,19 @@ func Check(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Ti
 	for _, r := range rep.Checks {
 		rep.Status = rep.Status.Worse(r.Status)
 	}
+	c.stacks.report(&rep)
 	return rep
 }
 
 // checker holds what every check function needs.
 type checker struct {
-	acct cloud.Account
-	spec chain.Spec
-	now  time.Time
+	acct   cloud.Account
+	spec   chain.Spec
+	now    time.Time
+	stacks stackSeen // stacks.go
+	// channelCount is how many channels are deployed (set by channels, which
+	// runs before the topic's checks).
+	channelCount int
 }
 
 // result is the Result of check in region with verdict v.
