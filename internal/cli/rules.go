@@ -30,14 +30,10 @@ func runRules(ctx context.Context, env *Env, g *globals, args []string) error {
 		if len(rest) < 2 {
 			return usageError("rules show needs a rule ID")
 		}
+		if len(rest) > 2 {
+			return usageError("rules show takes one rule ID, got also %q", rest[2])
+		}
 		id := rest[1]
-		// Flags may follow the ID.
-		if err := parseFlags(fs, rest[2:]); err != nil {
-			return err
-		}
-		if fs.NArg() > 0 {
-			return usageError("rules show takes one rule ID, got also %q", fs.Arg(0))
-		}
 		if err := g.checkOutput("table", "json"); err != nil {
 			return err
 		}
@@ -128,26 +124,20 @@ func showRule(w io.Writer, r rules.Rule) error {
 // runPattern evaluates a pattern on an event: `rootwatch pattern test`.
 // Exit 0 on match, 1 on no match, 2 when the pattern or event is invalid.
 func runPattern(ctx context.Context, env *Env, g *globals, args []string) error {
-	const synopsis = "test --pattern FILE|JSON --event FILE|JSON [--aws]"
-	if len(args) == 0 || args[0] != "test" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fs := newFlagSet(env, g, "pattern")
-			fs.Usage()
-			return errHelp
-		}
-		return usageError("pattern needs the subcommand test: rootwatch pattern %s", synopsis)
-	}
 	fs := newFlagSet(env, g, "pattern")
 	var patArg, evArg string
 	var useAWS bool
 	fs.StringVar(&patArg, "pattern", "", "the event pattern: inline JSON (starting with '{'), a file, or - for stdin")
-	fs.StringVar(&evArg, "event", "", "the event, an EventBridge event or a CloudTrail record: inline JSON, a file, or - for stdin")
+	fs.StringVar(&evArg, "event", "", "the event: an EventBridge event, a CloudTrail record or a delivered log file ({\"Records\":[...]}, gzipped or not, each record evaluated); inline JSON, a file, or - for stdin")
 	fs.BoolVar(&useAWS, "aws", false, "also ask the configured endpoint's EventBridge TestEventPattern")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError("pattern test takes no arguments, got %q", fs.Arg(0))
+	if fs.NArg() == 0 || fs.Arg(0) != "test" {
+		return usageError("pattern needs the subcommand test: rootwatch pattern test --pattern FILE|JSON --event FILE|JSON [--aws]")
+	}
+	if fs.NArg() > 1 {
+		return usageError("pattern test takes no arguments, got %q", fs.Arg(1))
 	}
 	if patArg == "" || evArg == "" {
 		return usageError("pattern test needs both --pattern and --event")

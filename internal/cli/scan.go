@@ -13,7 +13,7 @@ import (
 
 // runScan finds root activity in CloudTrail history (--lookup), in log files
 // and directories on disk, and in S3. Exit codes: 0 no findings, 1 findings,
-// 2 errors occurred (findings are still printed).
+// 2 errors and no findings, 3 findings and errors (see exit.go).
 func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "scan")
 	lookup := fs.Bool("lookup", false, "read CloudTrail's 90-day event history (LookupEvents) in every enabled region")
@@ -99,13 +99,7 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 		fmt.Fprintf(env.Stderr, "rootwatch: scan: ... and %d more errors\n", n)
 	}
 	scan.WriteSummary(env.Stderr, res)
-	switch {
-	case res.Stats.Errors > 0:
-		return &exitError{code: ExitError}
-	case len(res.Findings) > 0:
-		return report()
-	}
-	return nil
+	return outcome(len(res.Findings) > 0, res.Stats.Errors > 0, nil)
 }
 
 func splitList(s string) []string {

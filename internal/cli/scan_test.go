@@ -23,8 +23,8 @@ func runMain(t *testing.T, terminal bool, args ...string) (code int, stdout, std
 	return code, out.String(), errb.String()
 }
 
-// TestScanExitCodes: 0 without findings, 1 with findings, 2 when errors
-// occurred (findings still printed) or on bad usage.
+// TestScanExitCodes: 0 without findings, 1 with findings, 2 on bad usage or
+// errors without findings, 3 with findings and errors (findings still printed).
 func TestScanExitCodes(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json.gz")
 	os.WriteFile(bad, []byte("\x1f\x8bnot really gzip"), 0o644)
@@ -41,7 +41,7 @@ func TestScanExitCodes(t *testing.T) {
 			[]string{"scanned 56 files", "3044 records", "findings: 14 (", "root-api-call 1", "errors: 0"}, false},
 		{"no findings", []string{"scan", "--accounts", "218007301253", sampleArchive}, ExitOK,
 			nil, []string{"scanned 55 files", "2900 records", "findings: 0\n", "errors: 0"}, true},
-		{"errors", []string{"scan", sampleArchive, bad}, ExitError,
+		{"findings and errors", []string{"scan", sampleArchive, bad}, ExitReportAndError,
 			[]string{"root-console-signin-mfa"}, []string{"rootwatch: scan: " + bad + ": offset 0: gzip: invalid header\n", "findings: 14 (", "errors: 1"}, false},
 		{"json", []string{"scan", "--output", "json", sampleArchive}, ExitReport,
 			[]string{`{"time":"2023-07-10T12:`, `"kind":"root-close-account"`, `"record":{"eventVersion":`}, nil, false},

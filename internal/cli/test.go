@@ -19,13 +19,14 @@ import (
 // through temporary resources (a rule, a queue and its subscription, an
 // extension of rootwatch's topic policy statement) that are removed in every
 // outcome. Exit 0 when every check passed, 1 when one failed (or a temporary
-// resource could not be removed), 2 when one could not be verified.
+// resource could not be removed), 2 when one could not be verified, 3 when
+// both.
 func runTest(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "test")
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
-		fmt.Fprint(env.Stderr, `
+		fmt.Fprint(fs.Output(), `
 rootwatch test creates temporary resources in the home region and removes them
 in every outcome (pass, failure, timeout, Ctrl-C): a rule on the rootwatch bus,
 an SQS queue subscribed to the topic, and an extension of rootwatch's topic
@@ -97,14 +98,33 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 		}
 	}
 	switch {
+	case runErr != nil && res != nil:
+		return outcome(res.Failed(), true, runErr)
 	case runErr != nil:
 		return runErr
-	case res.Passed():
-		return nil
-	case res.Failed():
-		return report()
 	}
-	return &exitError{code: ExitError}
+	return outcome(res.Failed(), !res.Passed() && !onlyFailed(res), nil)
+}
+
+// onlyFailed says whether every check of res that did not pass failed (none
+// was left unverified).
+func onlyFailed(res *selftest.Result) bool {
+	statuses := []selftest.Status{res.Delivery.Status}
+	for _, p := range res.Patterns {
+		statuses = append(statuses, p.Status)
+	}
+	for _, l := range res.Links {
+		statuses = append(statuses, l.Status)
+	}
+	if res.Notify != nil {
+		statuses = append(statuses, res.Notify.Status)
+	}
+	for _, st := range statuses {
+		if st != selftest.Pass && st != selftest.Fail {
+			return false
+		}
+	}
+	return true
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -143,13 +163,7 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return fmt.Errorf("write audit report: %w", err)
 	}
-	switch {
-	case rep.Failed():
-		return report()
-	case rep.Incomplete():
-		return &exitError{code: ExitError}
-	}
-	return nil
+	return outcome(rep.Failed(), rep.Incomplete(), nil)
 }
 
 // recentUse is audit's recent-root-use input: the scan's LookupEvents path
