@@ -21,6 +21,7 @@ var layers = map[string][]string{
 	"internal/cloudtrail": {},
 	"internal/ctgen":      {},
 	"internal/transform":  {},
+	"internal/termsafe":   {},
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
 	"internal/cloud": {},

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteJSON writes the report as one indented JSON document (see README.md).
@@ -22,9 +24,9 @@ func WriteTable(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "STATUS\tCHECK\tDETAIL\n")
 	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", strings.ToUpper(string(c.Status)), c.ID, c.Detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", strings.ToUpper(string(c.Status)), c.ID, termsafe.Cell(c.Detail))
 		if c.Fix != "" {
-			fmt.Fprintf(tw, "\t\tfix: %s\n", c.Fix)
+			fmt.Fprintf(tw, "\t\tfix: %s\n", termsafe.Cell(c.Fix))
 		}
 	}
 	if err := tw.Flush(); err != nil {

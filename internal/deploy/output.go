@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteTable writes the plan as a table, followed by the diffs of the policies
@@ -25,7 +27,7 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			if region == "" {
 				region = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Action, c.Resource, region, c.Name, c.Detail)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Action, c.Resource, region, termsafe.Cell(c.Name), termsafe.Cell(c.Detail))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -37,11 +39,11 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "\n%s %s %s:\n", c.Action, c.Resource, c.Name)
 		for _, line := range strings.Split(strings.TrimSuffix(c.Diff, "\n"), "\n") {
-			fmt.Fprintf(w, "    %s\n", line)
+			fmt.Fprintf(w, "    %s\n", termsafe.Cell(line))
 		}
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(w, "\nnote: %s\n", n)
+		fmt.Fprintf(w, "\nnote: %s\n", termsafe.Cell(n))
 	}
 	changes, unchanged := p.Counts()
 	if changes == 0 {
@@ -73,7 +75,7 @@ func (p *Plan) WritePending(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nPending e-mail subscriptions: nobody receives alerts at these addresses until they confirm:\n")
 	for _, e := range p.Pending {
-		fmt.Fprintf(w, "  %s: check your inbox for \"AWS Notification - Subscription Confirmation\" and click \"Confirm subscription\"\n", e)
+		fmt.Fprintf(w, "  %s: check your inbox for \"AWS Notification - Subscription Confirmation\" and click \"Confirm subscription\"\n", termsafe.Cell(e))
 	}
 }
 

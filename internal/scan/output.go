@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteTable writes findings as a table: time, account, region, kind, event,
@@ -24,11 +26,12 @@ func WriteTable(w io.Writer, findings []Finding) error {
 	return tw.Flush()
 }
 
+// dash is a table cell: s made safe for a terminal (termsafe.Cell), or "-".
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return termsafe.Cell(s)
 }
 
 func formatTime(t time.Time) string {
@@ -111,7 +114,7 @@ func WriteCSV(w io.Writer, findings []Finding) error {
 	cw.Write([]string{"time", "account", "region", "kind", "event", "source_ip", "mfa", "result", "event_id", "arn", "source", "offset"})
 	for _, f := range findings {
 		s := f.Summary
-		cw.Write([]string{formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset)})
+		cw.Write(termsafe.Cells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset)))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteJSON writes the result as one indented JSON document (see README.md).
@@ -86,8 +88,16 @@ type errWriter struct {
 	err error
 }
 
+// printf prints format with args; every string argument (text from AWS) is
+// made safe for a terminal first (termsafe.Cell).
 func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+	if e.err != nil {
+		return
 	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = termsafe.Cell(s)
+		}
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteTable writes the report as a table, one line per check:
@@ -22,7 +24,7 @@ func WriteTable(w io.Writer, r Report) error {
 		if c.Fix != "" {
 			detail += "; fix: " + c.Fix
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Region, c.Check, strings.ToUpper(string(c.Status)), oneLine(detail))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", termsafe.Cell(c.Region), termsafe.Cell(c.Check), strings.ToUpper(string(c.Status)), oneLine(detail))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -74,5 +76,5 @@ func WriteJSON(w io.Writer, r Report) error {
 
 // oneLine keeps a table row on one line whatever an error message holds.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return termsafe.Cell(strings.Join(strings.Fields(s), " "))
 }
