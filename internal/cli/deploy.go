@@ -68,7 +68,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return planError(err, "deploy")
 	}
-	return applyPlan(ctx, env, g, plan, dryRun)
+	return applyPlan(ctx, env, g, plan, dryRun, nil)
 }
 
 func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -79,6 +79,7 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	fs.Var(&topics, "topic-arn", "also remove rootwatch's statement from this topic's policy (repeatable; topics the alert rules target are found without it)")
 	fs.BoolVar(&o.DeleteTrail, "delete-trail", false, "also delete the trail --create-trail created, and its bucket if it holds no logs")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	yes := fs.Bool("yes", false, "do not ask for confirmation (destroy asks only when stdin is a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -97,7 +98,14 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return planError(err, "destroy")
 	}
-	return applyPlan(ctx, env, g, plan, dryRun)
+	var ask func() error
+	if !*yes {
+		ask = func() error {
+			changes, _ := plan.Counts()
+			return confirm(env, "destroy", fmt.Sprintf("Remove rootwatch from account %s (%s)?", plan.Account, plural(changes, "change")))
+		}
+	}
+	return applyPlan(ctx, env, g, plan, dryRun, ask)
 }
 
 // planError turns a planning error into the command's error with a hint.
@@ -117,10 +125,16 @@ func planError(err error, cmd string) error {
 }
 
 // applyPlan prints the plan, applies it unless dryRun, and prints the outcome.
-func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool) error {
+// ask, when not nil, is asked before any change is made (confirm).
+func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool, ask func() error) error {
 	changes, _ := plan.Counts()
 	if g.output == "table" {
 		if err := plan.WriteTable(env.Stdout); err != nil {
+			return err
+		}
+	}
+	if !dryRun && changes > 0 && ask != nil {
+		if err := ask(); err != nil {
 			return err
 		}
 	}

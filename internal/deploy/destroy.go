@@ -50,6 +50,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 		queue         []Change
 		trail         []Change
 		topicARNs     []string
+		deletedTopic  string // the topic rootwatch created, deleted whole
 		notes         []string
 		home          bool
 	}
@@ -114,6 +115,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			case err != nil:
 				return fmt.Errorf("get topic %s: %w", topicARN, err)
 			case managed(t.Tags):
+				out.deletedTopic = topicARN
 				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: TopicName, Detail: "with its subscriptions",
 					apply: func(ctx context.Context) error { return ignoreNotFound(topics.DeleteTopic(ctx, topicARN)) }})
 			default:
@@ -163,6 +165,11 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			p.HomeRegion = regions[slices.IndexFunc(found, func(x regional) bool { return x.home })]
 		}
 	}
+	// A topic rootwatch created is deleted whole: editing its policy first
+	// would make the plan contradict itself.
+	topicARNs = slices.DeleteFunc(topicARNs, func(a string) bool {
+		return slices.ContainsFunc(found, func(f regional) bool { return f.deletedTopic == a })
+	})
 	slices.Sort(topicARNs)
 	var statementChanges []Change
 	for _, ta := range topicARNs {
