@@ -15,7 +15,29 @@ func WriteJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return enc.Encode(struct {
+		Result string `json:"result"`
+		*Report
+	}{r.Result(), r})
+}
+
+// Result is the report's verdict, as the exit code says it: "passed" (0),
+// "failed" (1: a check warned or failed), "incomplete" (2: a check could not
+// be done, none warned or failed) or "failed-incomplete" (3).
+func (r *Report) Result() string { return verdict(r.Failed(), r.Incomplete(), "passed", "failed") }
+
+// verdict is a result word: ok, or found (something to report), with
+// "incomplete" for what could not be done.
+func verdict(found, incomplete bool, ok, foundWord string) string {
+	switch {
+	case found && incomplete:
+		return foundWord + "-incomplete"
+	case found:
+		return foundWord
+	case incomplete:
+		return "incomplete"
+	}
+	return ok
 }
 
 // WriteTable writes the report as a table of checks, one line each, with the

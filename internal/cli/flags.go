@@ -47,10 +47,11 @@ func reorder(fs *flag.FlagSet, args []string) []string {
 		if b, ok := f.Value.(boolFlag); ok && b.IsBoolFlag() {
 			continue
 		}
-		if i+1 < len(args) {
-			i++
-			opts = append(opts, args[i])
+		if i+1 == len(args) {
+			return opts // the value is missing: let fs.Parse say so
 		}
+		i++
+		opts = append(opts, args[i])
 	}
 	return append(append(opts, "--"), pos...)
 }

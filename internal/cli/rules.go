@@ -189,13 +189,16 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 
 // patternResult is what `pattern test` found.
 type patternResult struct {
-	Match   bool  `json:"match"` // the answer that decides the exit code
-	Local   bool  `json:"local"` // rootwatch's engine
-	AWS     *bool `json:"aws,omitempty"`
-	Bridged bool  `json:"bridged"` // the event was a CloudTrail record, bridged to an EventBridge event
+	// Result is "match" (exit 0) or "no-match" (exit 1): the answer that
+	// decides the exit code, as Match.
+	Result  string `json:"result"`
+	Match   bool   `json:"match"` // the answer that decides the exit code
+	Local   bool   `json:"local"` // rootwatch's engine
+	AWS     *bool  `json:"aws,omitempty"`
+	Bridged bool   `json:"bridged"` // the event was a CloudTrail record, bridged to an EventBridge event
 	// AWSUnusable says why the endpoint gave no usable answer (an emulator
 	// gap); the local answer is used then.
-	AWSUnusable string `json:"aws_unusable,omitempty"`
+	AWSUnusable string `json:"awsUnusable,omitempty"`
 	Endpoint    string `json:"endpoint,omitempty"`
 	Disagree    bool   `json:"disagree,omitempty"`
 }
@@ -240,6 +243,10 @@ func askAWS(ctx context.Context, env *Env, g *globals, pat, event string, res *p
 
 func writePatternResult(w io.Writer, output string, res patternResult) error {
 	if output == "json" {
+		res.Result = "no-match"
+		if res.Match {
+			res.Result = "match"
+		}
 		return writeIndentedJSON(w, res)
 	}
 	answer := func(b bool) string {

@@ -82,6 +82,7 @@ func (p *Plan) WritePending(w io.Writer) {
 // JSONReport is the document `--output json` prints for deploy and destroy.
 //
 //	{
+//	  "result": "applied" | "nothing-to-do" | "dry-run" | "failed",
 //	  "command": "deploy" | "destroy",
 //	  "account": "123456789012",
 //	  "homeRegion": "us-east-1",
@@ -97,6 +98,9 @@ func (p *Plan) WritePending(w io.Writer) {
 //	  "error": "..."        // when applying stopped at a failed change
 //	}
 type JSONReport struct {
+	// Result is "failed" when applying stopped at a failed change (exit 2),
+	// else "dry-run", "nothing-to-do" or "applied" (exit 0).
+	Result string `json:"result"`
 	*Plan
 	DryRun bool   `json:"dryRun"`
 	Error  string `json:"error,omitempty"`
@@ -105,8 +109,16 @@ type JSONReport struct {
 // WriteJSON writes the plan (and what was applied) as JSON.
 func (p *Plan) WriteJSON(w io.Writer, dryRun bool, applyErr error) error {
 	r := JSONReport{Plan: p, DryRun: dryRun}
-	if applyErr != nil {
-		r.Error = applyErr.Error()
+	changes, _ := p.Counts()
+	switch {
+	case applyErr != nil:
+		r.Result, r.Error = "failed", applyErr.Error()
+	case dryRun && changes > 0:
+		r.Result = "dry-run"
+	case changes == 0:
+		r.Result = "nothing-to-do"
+	default:
+		r.Result = "applied"
 	}
 	if r.Changes == nil {
 		r.Changes = []Change{}

@@ -14,7 +14,27 @@ func WriteJSON(w io.Writer, r *Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return enc.Encode(struct {
+		Verdict string `json:"result"`
+		*Result
+	}{r.Verdict(), r})
+}
+
+// Verdict is the result as the exit code says it: "passed" (0: every check
+// passed), "failed" (1: a check failed or a temporary resource was left),
+// "unverified" (2: a check could not be verified, none failed) or
+// "failed-unverified" (3).
+func (r *Result) Verdict() string {
+	failed, unverified := r.Failed(), r.count(NotVerifiable)+r.count(Error) > 0
+	switch {
+	case failed && unverified:
+		return "failed-unverified"
+	case failed:
+		return "failed"
+	case unverified:
+		return "unverified"
+	}
+	return "passed"
 }
 
 func label(s Status) string {

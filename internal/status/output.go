@@ -66,12 +66,35 @@ func WriteJSON(w io.Writer, r Report) error {
 	if r.Checks == nil {
 		r.Checks = []Result{}
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := json.MarshalIndent(struct {
+		Result string `json:"result"`
+		Report
+	}{r.Result(), r}, "", "  ")
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// Result is the report's verdict, as the exit code says it: "healthy" (0),
+// "degraded" (1: a check warned or failed), "incomplete" (2: a check could not
+// be made, the rest is healthy) or "degraded-incomplete" (3).
+func (r Report) Result() string {
+	var degraded, incomplete bool
+	for _, c := range r.Checks {
+		degraded = degraded || c.Status == Warn || c.Status == Fail
+		incomplete = incomplete || c.Status == Error
+	}
+	switch {
+	case degraded && incomplete:
+		return "degraded-incomplete"
+	case degraded:
+		return "degraded"
+	case incomplete:
+		return "incomplete"
+	}
+	return "healthy"
 }
 
 // oneLine keeps a table row on one line whatever an error message holds.
