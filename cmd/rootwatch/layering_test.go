@@ -25,6 +25,15 @@ var layers = map[string][]string{
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
 	"internal/cloud": {},
+	// One policy library, pure.
+	"internal/policy": {},
+	// The one model of the chain: names, Spec and the judgement of each
+	// link; pure, reads the rule pack and the cloud types.
+	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules"},
+	// Readers and checkers of the chain know it through package chain, not
+	// through deploy.
+	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "golang.org/x/sync"},
+	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }
@@ -34,7 +43,16 @@ var layers = map[string][]string{
 var testOnly = []string{
 	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake", "internal/golden",
 	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform",
+	"internal/chain", "internal/policy",
 	"github.com/google/go-cmp", "github.com/rogpeppe/go-internal",
+}
+
+// testLayers are further packages a package's tests may import: status's and
+// test's tests deploy a chain with deploy (on moto through the adapter), which
+// the packages themselves do not import.
+var testLayers = map[string][]string{
+	"internal/status":   {"internal/deploy", "internal/awscloud"},
+	"internal/selftest": {"internal/deploy", "internal/awscloud"},
 }
 
 // sdkPrefix is the AWS SDK; only the adapter may import it.
@@ -113,7 +131,7 @@ func violations(pkgs []pkgImports) []string {
 				return
 			}
 			if test {
-				for _, o := range testOnly {
+				for _, o := range append(testOnly, testLayers[p.path]...) {
 					if under(rel, o) || under(imp, o) {
 						return
 					}
@@ -162,6 +180,11 @@ func TestLayeringRules(t *testing.T) {
 		{"adapter imported by cli", pkgImports{path: "internal/cli", imports: []string{module + "/" + adapter}}, 1},
 		{"cmd imported", pkgImports{path: "internal/cli", imports: []string{module + "/cmd/rootwatch"}}, 1},
 		{"cmd imports more than wiring", pkgImports{path: "cmd/rootwatch", imports: []string{module + "/internal/deploy"}}, 1},
+		{"chain imports deploy", pkgImports{path: "internal/chain", imports: []string{module + "/internal/deploy"}}, 1},
+		{"policy imports a module", pkgImports{path: "internal/policy", imports: []string{"golang.org/x/sync/errgroup"}}, 1},
+		{"status imports deploy", pkgImports{path: "internal/status", imports: []string{module + "/internal/deploy"}}, 1},
+		{"status's tests import deploy", pkgImports{path: "internal/status", testImp: []string{module + "/internal/deploy"}}, 0},
+		{"selftest imports deploy", pkgImports{path: "internal/selftest", imports: []string{module + "/internal/deploy"}}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

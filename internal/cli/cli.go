@@ -16,10 +16,6 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
-// Version is rootwatch's version, set at build time with
-// -ldflags "-X github.com/rootwatch/rootwatch/internal/cli.Version=v1.2.3".
-var Version = "dev"
-
 // Env is everything a command may touch outside the process.
 type Env struct {
 	Stdin          io.Reader
@@ -252,6 +248,6 @@ func runVersion(ctx context.Context, env *Env, g *globals, args []string) error 
 	if fs.NArg() > 0 {
 		return usageError("version takes no arguments, got %q", fs.Args())
 	}
-	fmt.Fprintf(env.Stdout, "rootwatch %s\n", Version)
+	fmt.Fprintf(env.Stdout, "rootwatch %s\n", version())
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
 // listFlag is a repeatable flag (--email a --email b).
@@ -38,12 +40,12 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "deploy")
 	var emails listFlag
 	var regions regionsFlag
-	o := deploy.Options{Version: Version}
+	o := chain.Options{Version: version()}
 	var dryRun bool
 	fs.Var(&emails, "email", "subscribe this e-mail address to the alerts (repeatable)")
-	fs.StringVar(&o.TopicARN, "topic-arn", "", "send alerts to this existing SNS topic (same account, home region) instead of creating "+deploy.TopicName)
+	fs.StringVar(&o.TopicARN, "topic-arn", "", "send alerts to this existing SNS topic (same account, home region) instead of creating "+chain.TopicName)
 	fs.Var(&regions, "regions", "deploy the forwarding rule only in these regions (comma-separated; default: every enabled region; the home region is always included)")
-	fs.StringVar(&o.HomeRegion, "home-region", deploy.DefaultHomeRegion, "region of the topic, the rootwatch bus and the alert rules")
+	fs.StringVar(&o.HomeRegion, "home-region", chain.DefaultHomeRegion, "region of the topic, the rootwatch bus and the alert rules")
 	fs.BoolVar(&o.CreateTrail, "create-trail", false, "create a multi-region CloudTrail trail and its S3 bucket if no trail passes the pre-flight check")
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
@@ -114,10 +116,10 @@ func planError(err error, cmd string) error {
 	if errors.As(err, &pe) {
 		return withHint(fmt.Errorf("%s: %w; nothing was changed", cmd, err), pe.Hint)
 	}
-	if errors.Is(err, deploy.ErrMalformedPolicy) {
+	if errors.Is(err, policy.ErrMalformed) {
 		return withHint(fmt.Errorf("%s: %w; nothing was changed", cmd, err), "fix the policy (it must be a JSON object whose Statement is an object or an array of objects), then run "+cmd+" again")
 	}
-	var ie *deploy.InputError
+	var ie *chain.InputError
 	if errors.As(err, &ie) {
 		return withHint(fmt.Errorf("%s: %w; nothing was changed", cmd, err), "run 'rootwatch "+cmd+" -h' for the options")
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/status"
 )
 
@@ -18,7 +18,7 @@ func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "status")
 	var regions, home, topic string
 	fs.StringVar(&regions, "regions", "", "check only these regions' forwarding (comma-separated; the home region is always checked)")
-	fs.StringVar(&home, "home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
+	fs.StringVar(&home, "home-region", chain.DefaultHomeRegion, "the home region given to deploy")
 	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
 	usage := fs.Usage
 	fs.Usage = func() {
@@ -39,7 +39,7 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if err := g.checkOutput("table", "json"); err != nil {
 		return err
 	}
-	opts := deploy.Options{HomeRegion: home, TopicARN: topic}
+	opts := chain.Options{HomeRegion: home, TopicARN: topic}
 	if regions != "" {
 		for _, r := range strings.Split(regions, ",") {
 			if r = strings.TrimSpace(r); r != "" {
@@ -60,7 +60,7 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if err != nil {
 		return fmt.Errorf("could not check: %w", err)
 	}
-	spec, err := deploy.Desired(id, enabled, opts)
+	spec, err := chain.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -68,13 +68,13 @@ report is still printed); 3 degraded and could not check. --output json prints t
 		// A deployment made with --topic-arn is found without it.
 		if t := status.DeployedTopic(ctx, acct, spec); t != "" {
 			opts.TopicARN = t
-			if spec, err = deploy.Desired(id, enabled, opts); err != nil {
+			if spec, err = chain.Desired(id, enabled, opts); err != nil {
 				return usageError("%v", err)
 			}
 		}
 	}
 
-	rep := status.Check(ctx, acct, status.FromSpec(spec), env.Now())
+	rep := status.Check(ctx, acct, spec, env.Now())
 	if g.output == "json" {
 		err = status.WriteJSON(env.Stdout, rep)
 	} else {

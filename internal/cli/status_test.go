@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
@@ -31,7 +32,7 @@ const statusEmail = "ops@example.com"
 // deployedFake returns a fake account with a fit trail and rootwatch deployed by
 // deploy itself in every region, its one e-mail subscription confirmed: the
 // healthy state every broken-link test starts from.
-func deployedFake(t *testing.T) (*fake.Account, deploy.Spec) {
+func deployedFake(t *testing.T) (*fake.Account, chain.Spec) {
 	t.Helper()
 	ctx := context.Background()
 	a := fake.NewWith(fake.Options{Now: func() time.Time { return fakeClock }})
@@ -46,8 +47,8 @@ func deployedFake(t *testing.T) (*fake.Account, deploy.Spec) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := deploy.Options{Emails: []string{statusEmail}}
-	spec, err := deploy.Desired(id, regions, opts)
+	opts := chain.Options{Emails: []string{statusEmail}}
+	spec, err := chain.Desired(id, regions, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,10 +144,10 @@ func TestStatusHealthyFake(t *testing.T) {
 // checks that status reports exactly that link, with its message, and exits 1.
 func TestStatusBrokenLinks(t *testing.T) {
 	ctx := context.Background()
-	const signin = deploy.AlertRulePrefix + "root-console-signin-no-mfa"
-	alertRule := func(t *testing.T, a *fake.Account, s deploy.Spec, name string) cloud.Rule {
+	const signin = chain.AlertRulePrefix + "root-console-signin-no-mfa"
+	alertRule := func(t *testing.T, a *fake.Account, s chain.Spec, name string) cloud.Rule {
 		t.Helper()
-		r, err := a.Events(s.HomeRegion).Rule(ctx, deploy.BusName, name)
+		r, err := a.Events(s.HomeRegion).Rule(ctx, chain.BusName, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +155,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 	}
 	forwardRule := func(t *testing.T, a *fake.Account, region string) cloud.Rule {
 		t.Helper()
-		r, err := a.Events(region).Rule(ctx, cloud.DefaultBus, deploy.ForwardRuleName)
+		r, err := a.Events(region).Rule(ctx, cloud.DefaultBus, chain.ForwardRuleName)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,8 +190,8 @@ func TestStatusBrokenLinks(t *testing.T) {
 				must(t, a.PutTrail(cloud.Trail{Name: "main", HomeRegion: "us-east-1", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementWriteOnly}))
 				id, _ := a.Identity(ctx)
 				regions, _ := a.Regions(ctx)
-				opts := deploy.Options{Emails: []string{statusEmail}}
-				spec, err := deploy.Desired(id, regions, opts)
+				opts := chain.Options{Emails: []string{statusEmail}}
+				spec, err := chain.Desired(id, regions, opts)
 				must(t, err)
 				plan, err := deploy.PlanDeploy(ctx, a, spec, opts)
 				must(t, err)
@@ -221,7 +222,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 			name: "alert target missing",
 			setup: func(t *testing.T) *fake.Account {
 				a, s := deployedFake(t)
-				must(t, a.Events(s.HomeRegion).RemoveTargets(ctx, deploy.BusName, signin, []string{deploy.AlertTargetID}))
+				must(t, a.Events(s.HomeRegion).RemoveTargets(ctx, chain.BusName, signin, []string{chain.AlertTargetID}))
 				return a
 			},
 			lostIn: "us-east-1",
@@ -249,9 +250,9 @@ func TestStatusBrokenLinks(t *testing.T) {
 				// sent 2h5m before status runs.
 				fakeClock = statusNow.Add(-2*time.Hour - 5*time.Minute)
 				defer func() { fakeClock = statusNow }()
-				must(t, a.SendMessage("eu-central-1", deploy.DLQName, `{"version":"0","detail-type":"AWS Console Sign In via CloudTrail","source":"aws.signin","account":"123456789012"}`))
+				must(t, a.SendMessage("eu-central-1", chain.DLQName, `{"version":"0","detail-type":"AWS Console Sign In via CloudTrail","source":"aws.signin","account":"123456789012"}`))
 				fakeClock = statusNow.Add(-time.Hour)
-				must(t, a.SendMessage("eu-central-1", deploy.DLQName, `{"detail-type":"AWS API Call via CloudTrail"}`))
+				must(t, a.SendMessage("eu-central-1", chain.DLQName, `{"detail-type":"AWS API Call via CloudTrail"}`))
 				return a
 			},
 			want: status.Result{Region: "eu-central-1", Check: "dlq", Status: status.Fail,
@@ -326,8 +327,8 @@ func TestStatusBrokenLinks(t *testing.T) {
 			setup: func(t *testing.T) *fake.Account {
 				a, _ := deployedFake(t)
 				ev := a.Events("ap-southeast-2")
-				must(t, ev.RemoveTargets(ctx, cloud.DefaultBus, deploy.ForwardRuleName, []string{deploy.ForwardTargetID}))
-				must(t, ev.DeleteRule(ctx, cloud.DefaultBus, deploy.ForwardRuleName))
+				must(t, ev.RemoveTargets(ctx, cloud.DefaultBus, chain.ForwardRuleName, []string{chain.ForwardTargetID}))
+				must(t, ev.DeleteRule(ctx, cloud.DefaultBus, chain.ForwardRuleName))
 				return a
 			},
 			lostIn: "ap-southeast-2",
@@ -346,7 +347,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 				i := strings.Index(r.Pattern, `Root"]`)
 				r.Pattern = strings.Replace(r.Pattern, `["Root"]`, `["IAMUser"]`, 1)
 				ex := func(p string) string { return p[i:min(i+24, len(p))] }
-				wrong = fmt.Sprintf("at byte %d: deployed %q, expected %q", i, ex(r.Pattern), ex(s.PerRegion[0].Forward.Pattern))
+				wrong = fmt.Sprintf("at byte %d: deployed %q, expected %q", i, ex(r.Pattern), ex(s.Forwarders[0].Rule.Pattern))
 				_, err := a.Events("us-west-2").PutRule(ctx, r)
 				must(t, err)
 				return a
@@ -376,7 +377,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 			name: "bus policy denies PutEvents",
 			setup: func(t *testing.T) *fake.Account {
 				a, s := deployedFake(t)
-				must(t, a.SetBusPolicy(s.HomeRegion, deploy.BusName, `{"Version":"2012-10-17","Statement":[{"Sid":"NoOneIn","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"`+s.Bus.ARN+`"}]}`))
+				must(t, a.SetBusPolicy(s.HomeRegion, chain.BusName, `{"Version":"2012-10-17","Statement":[{"Sid":"NoOneIn","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"`+s.Bus.ARN+`"}]}`))
 				return a
 			},
 			// The fake does not evaluate bus policies, so no lostIn.
@@ -388,7 +389,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 			name: "forwarder role policy missing",
 			setup: func(t *testing.T) *fake.Account {
 				a, _ := deployedFake(t)
-				must(t, a.Roles().DeleteRolePolicy(ctx, deploy.ForwarderRoleName, deploy.ForwarderPolicyName))
+				must(t, a.Roles().DeleteRolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName))
 				return a
 			},
 			lostIn: "eu-west-1",
@@ -400,10 +401,10 @@ func TestStatusBrokenLinks(t *testing.T) {
 			name: "forwarding target without its dead-letter queue",
 			setup: func(t *testing.T) *fake.Account {
 				a, s := deployedFake(t)
-				rs, _ := s.Region("eu-west-1")
-				tg := rs.Forward.Target
+				rs, _ := s.Forwarder("eu-west-1")
+				tg := rs.Rule.Target
 				tg.DeadLetterARN = ""
-				must(t, a.Events("eu-west-1").PutTargets(ctx, cloud.DefaultBus, deploy.ForwardRuleName, []cloud.Target{tg}))
+				must(t, a.Events("eu-west-1").PutTargets(ctx, cloud.DefaultBus, chain.ForwardRuleName, []cloud.Target{tg}))
 				return a
 			},
 			want: status.Result{Region: "eu-west-1", Check: "forward-target", Status: status.Warn,
@@ -424,7 +425,7 @@ func TestStatusBrokenLinks(t *testing.T) {
 			want := tt.want
 			want.Detail = strings.ReplaceAll(want.Detail, "KEYARN", keyARN(t, a))
 			want.Detail = strings.ReplaceAll(want.Detail, "(WRONG)", "("+wrong+")")
-			if q, err := a.Queues("eu-central-1").Queue(ctx, deploy.DLQName); err == nil {
+			if q, err := a.Queues("eu-central-1").Queue(ctx, chain.DLQName); err == nil {
 				want.Fix = strings.ReplaceAll(want.Fix, "QUEUEURL", q.URL)
 			}
 			if diff := cmp.Diff([]status.Result{want}, notOK(rep)); diff != "" {
@@ -551,8 +552,8 @@ func TestStatusFindsGivenTopic(t *testing.T) {
 	}
 	id, _ := a.Identity(ctx)
 	regions, _ := a.Regions(ctx)
-	opts := deploy.Options{TopicARN: topic}
-	spec, err := deploy.Desired(id, regions, opts)
+	opts := chain.Options{TopicARN: topic}
+	spec, err := chain.Desired(id, regions, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -577,7 +578,7 @@ func TestStatusFindsGivenTopic(t *testing.T) {
 // dead-letter queue, and the peeked messages stay in the queue.
 func TestStatusMakesNoChange(t *testing.T) {
 	a, _ := deployedFake(t)
-	if err := a.SendMessage("us-east-2", deploy.DLQName, `{"detail-type":"AWS API Call via CloudTrail"}`); err != nil {
+	if err := a.SendMessage("us-east-2", chain.DLQName, `{"detail-type":"AWS API Call via CloudTrail"}`); err != nil {
 		t.Fatal(err)
 	}
 	rec := cloudtest.Record(a)
@@ -626,7 +627,7 @@ func TestStatusRegionsFlag(t *testing.T) {
 func TestStatusDegradedAndCouldNotCheck(t *testing.T) {
 	ctx := context.Background()
 	a, s := deployedFake(t)
-	r, err := a.Events(s.HomeRegion).Rule(ctx, deploy.BusName, deploy.AlertRulePrefix+"root-console-signin-no-mfa")
+	r, err := a.Events(s.HomeRegion).Rule(ctx, chain.BusName, chain.AlertRulePrefix+"root-console-signin-no-mfa")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/audit"
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/scan"
 	"github.com/rootwatch/rootwatch/internal/selftest"
 	"github.com/rootwatch/rootwatch/internal/status"
@@ -38,7 +38,7 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
 	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers")
-	home := fs.String("home-region", deploy.DefaultHomeRegion, "the home region given to deploy")
+	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
 	topic := fs.String("topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -64,15 +64,15 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 	if err != nil {
 		return fmt.Errorf("could not test: %w", err)
 	}
-	opts := deploy.Options{HomeRegion: *home, TopicARN: *topic, Regions: []string{*home}}
-	spec, err := deploy.Desired(id, enabled, opts)
+	opts := chain.Options{HomeRegion: *home, TopicARN: *topic, Regions: []string{*home}}
+	spec, err := chain.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
 	}
 	if *topic == "" {
 		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
 			opts.TopicARN = t
-			if spec, err = deploy.Desired(id, enabled, opts); err != nil {
+			if spec, err = chain.Desired(id, enabled, opts); err != nil {
 				return usageError("%v", err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cli"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
@@ -52,7 +53,7 @@ func TestCLIDeploy(t *testing.T) {
 	if code != 0 || len(rec.Mutations()) != 0 {
 		t.Fatalf("deploy --dry-run: exit %d, mutations %v\n%s%s", code, rec.Mutations(), out, errs)
 	}
-	for _, want := range []string{"ACTION", "create", "event-rule", "rootwatch-forward", "sns-topic-policy", "+ ", deploy.TopicStatementSid, "dry run: nothing was changed"} {
+	for _, want := range []string{"ACTION", "create", "event-rule", "rootwatch-forward", "sns-topic-policy", "+ ", chain.TopicStatementSid, "dry run: nothing was changed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry-run output lacks %q:\n%s", want, out)
 		}

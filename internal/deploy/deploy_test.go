@@ -11,9 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/policy"
+	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
 // testRegions are the regions the tests deploy to (besides the home region,
@@ -54,13 +57,13 @@ func withTrail(t *testing.T, a cloud.Account) {
 	}
 	bucket := "org-trail-" + id.Account
 	trailARN := "arn:aws:cloudtrail:us-east-1:" + id.Account + ":trail/org-trail"
-	policy := Document{Version: "2012-10-17", Statement: []Statement{
-		{Sid: "Acl", Effect: "Allow", Principal: map[string]any{"Service": "cloudtrail.amazonaws.com"}, Action: "s3:GetBucketAcl", Resource: "arn:aws:s3:::" + bucket,
-			Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailARN}}},
-		{Sid: "Write", Effect: "Allow", Principal: map[string]any{"Service": "cloudtrail.amazonaws.com"}, Action: "s3:PutObject", Resource: "arn:aws:s3:::" + bucket + "/AWSLogs/" + id.Account + "/*",
-			Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailARN, "s3:x-amz-acl": "bucket-owner-full-control"}}},
+	bucketPolicy := policy.Document{Version: policy.Version, Statement: policy.Statements{
+		{Sid: "Acl", Effect: "Allow", Principal: policy.Service("cloudtrail.amazonaws.com"), Action: policy.Values{"s3:GetBucketAcl"}, Resource: policy.Values{"arn:aws:s3:::" + bucket},
+			Condition: policy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}}},
+		{Sid: "Write", Effect: "Allow", Principal: policy.Service("cloudtrail.amazonaws.com"), Action: policy.Values{"s3:PutObject"}, Resource: policy.Values{"arn:aws:s3:::" + bucket + "/AWSLogs/" + id.Account + "/*"},
+			Condition: policy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}, "s3:x-amz-acl": {"bucket-owner-full-control"}}}},
 	}}.String()
-	if err := a.Buckets().CreateBucket(ctx, bucket, "us-east-1", policy, nil); err != nil {
+	if err := a.Buckets().CreateBucket(ctx, bucket, "us-east-1", bucketPolicy, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Trails("us-east-1").CreateTrail(ctx, cloud.TrailSpec{Name: "org-trail", Bucket: bucket}); err != nil {
@@ -68,12 +71,12 @@ func withTrail(t *testing.T, a cloud.Account) {
 	}
 }
 
-func opts(emails ...string) Options {
-	return Options{Regions: testRegions, Emails: emails, Version: "v0.0.0-test"}
+func opts(emails ...string) chain.Options {
+	return chain.Options{Regions: testRegions, Emails: emails, Version: "v0.0.0-test"}
 }
 
 // deployOnce plans and applies.
-func deployOnce(ctx context.Context, a cloud.Account, o Options) (*Plan, error) {
+func deployOnce(ctx context.Context, a cloud.Account, o chain.Options) (*Plan, error) {
 	p, _, err := Prepare(ctx, a, o)
 	if err != nil {
 		return nil, err
@@ -102,7 +105,7 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	norm := func(p string) string {
-		n, err := normalizePolicy(p)
+		n, err := policy.Normalize(p)
 		if err != nil {
 			return "MALFORMED " + p
 		}
@@ -150,20 +153,20 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 	}
 	for _, r := range regions {
 		rules(r, cloud.DefaultBus)
-		if b, err := a.Events(r).Bus(ctx, BusName); err == nil {
+		if b, err := a.Events(r).Bus(ctx, chain.BusName); err == nil {
 			add("%s bus %s tags=%s", r, b.Name, tags(b.Tags))
-			rules(r, BusName)
+			rules(r, chain.BusName)
 		} else if !errors.Is(err, cloud.ErrNotFound) {
 			t.Fatal(err)
 		}
-		if q, err := a.Queues(r).Queue(ctx, DLQName); err == nil {
+		if q, err := a.Queues(r).Queue(ctx, chain.DLQName); err == nil {
 			add("%s queue %s tags=%s policy=%s", r, q.Name, tags(q.Tags), norm(q.Policy))
 		} else if !errors.Is(err, cloud.ErrNotFound) {
 			t.Fatal(err)
 		}
-		topicARN := "arn:aws:sns:" + r + ":" + id.Account + ":" + TopicName
+		topicARN := "arn:aws:sns:" + r + ":" + id.Account + ":" + chain.TopicName
 		if tp, err := a.Topics(r).Topic(ctx, topicARN); err == nil {
-			add("%s topic %s tags=%s kms=%s policy=%s", r, TopicName, tags(tp.Tags), tp.KMSKeyID, norm(tp.Policy))
+			add("%s topic %s tags=%s kms=%s policy=%s", r, chain.TopicName, tags(tp.Tags), tp.KMSKeyID, norm(tp.Policy))
 			subs, err := a.Topics(r).Subscriptions(ctx, topicARN)
 			if err != nil {
 				t.Fatal(err)
@@ -183,17 +186,17 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 				add("%s trail %s bucket=%s logging=%v tags=%s", r, tr.Name, tr.Bucket, tr.Logging, tags(tr.Tags))
 			}
 		}
-		bucket := TrailBucketPrefix + id.Account + "-" + r
+		bucket := chain.TrailBucketPrefix + id.Account + "-" + r
 		if p, err := a.Buckets().BucketPolicy(ctx, bucket); err == nil {
 			add("bucket %s policy=%s", bucket, norm(p))
 		} else if !errors.Is(err, cloud.ErrNotFound) {
 			t.Fatal(err)
 		}
 	}
-	if role, err := a.Roles().Role(ctx, ForwarderRoleName); err == nil {
+	if role, err := a.Roles().Role(ctx, chain.ForwarderRoleName); err == nil {
 		add("role %s tags=%s trust=%s", role.Name, tags(role.Tags), norm(role.Trust))
-		if p, err := a.Roles().RolePolicy(ctx, ForwarderRoleName, ForwarderPolicyName); err == nil {
-			add("role policy %s %s", ForwarderPolicyName, norm(p))
+		if p, err := a.Roles().RolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName); err == nil {
+			add("role policy %s %s", chain.ForwarderPolicyName, norm(p))
 		} else if !errors.Is(err, cloud.ErrNotFound) {
 			t.Fatal(err)
 		}
@@ -228,18 +231,18 @@ func TestDeploy(t *testing.T) {
 		snap := strings.Join(snapshot(t, a, allRegions(t, a)), "\n")
 		for _, r := range testRegions {
 			for _, want := range []string{
-				r + " rule default/" + ForwardRuleName + " state=" + string(cloud.RuleEnabledAllManagement) + " pattern=" + forwardPattern(),
-				r + " target default/" + ForwardRuleName + " " + ForwardTargetID + " arn=arn:aws:events:us-east-1:",
+				r + " rule default/" + chain.ForwardRuleName + " state=" + string(cloud.RuleEnabledAllManagement) + " pattern=" + rules.ForwardPattern(),
+				r + " target default/" + chain.ForwardRuleName + " " + chain.ForwardTargetID + " arn=arn:aws:events:us-east-1:",
 				"role=arn:aws:iam::",
-				r + " queue " + DLQName + " tags=rootwatch:managed=true,rootwatch:version=v0.0.0-test",
+				r + " queue " + chain.DLQName + " tags=rootwatch:managed=true,rootwatch:version=v0.0.0-test",
 			} {
 				if !strings.Contains(snap, want) {
 					t.Errorf("after deploy, no %q in\n%s", want, snap)
 				}
 			}
 		}
-		for _, ar := range rulePack() {
-			want := "us-east-1 rule rootwatch/" + AlertRulePrefix + ar.ID + " state=" + string(cloud.RuleEnabledAllManagement) + " pattern=" + ar.Pattern
+		for _, ar := range rules.All() {
+			want := "us-east-1 rule rootwatch/" + chain.AlertRulePrefix + ar.ID + " state=" + string(cloud.RuleEnabledAllManagement) + " pattern=" + ar.Pattern
 			if !strings.Contains(snap, want) {
 				t.Errorf("after deploy, no %q", want)
 			}
@@ -249,7 +252,7 @@ func TestDeploy(t *testing.T) {
 			wantPending = nil
 		}
 		for _, want := range []string{"us-east-1 bus rootwatch tags=rootwatch:managed=true", "us-east-1 topic rootwatch-alerts tags=rootwatch:managed=true",
-			fmt.Sprintf("us-east-1 subscription email alice@example.com pending=%v", !b.autoConfirms), "role rootwatch-forwarder tags=rootwatch:managed=true", TopicStatementSid} {
+			fmt.Sprintf("us-east-1 subscription email alice@example.com pending=%v", !b.autoConfirms), "role rootwatch-forwarder tags=rootwatch:managed=true", chain.TopicStatementSid} {
 			if !strings.Contains(snap, want) {
 				t.Errorf("after deploy, no %q in\n%s", want, snap)
 			}
@@ -351,17 +354,25 @@ func TestDeployExistingTopic(t *testing.T) {
 				diff = c.Diff
 			}
 		}
-		if !strings.Contains(diff, "+ ") || !strings.Contains(diff, TopicStatementSid) {
+		if !strings.Contains(diff, "+ ") || !strings.Contains(diff, chain.TopicStatementSid) {
 			t.Errorf("plan shows no diff of the topic policy: %q", diff)
 		}
 		after, _ := topics.Topic(ctx, arn)
-		if ok, err := HasStatement(after.Policy, specFor(t, a, o).Topic.Statement); !ok {
+		if ok, err := policy.HasStatement(after.Policy, specFor(t, a, o).Topic.Statement); !ok {
 			t.Fatalf("topic policy lacks rootwatch's statement (%v): %s", err, after.Policy)
 		}
-		for _, st := range rawStatements(t, before.Policy) {
+		beforeSts, err := policy.RawStatements(before.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		afterSts, err := policy.RawStatements(after.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range beforeSts {
 			found := false
-			for _, st2 := range rawStatements(t, after.Policy) {
-				found = found || SameJSON(st, st2)
+			for _, st2 := range afterSts {
+				found = found || policy.SameJSON(st, st2)
 			}
 			if !found {
 				t.Errorf("deploy lost statement %s", st)
@@ -375,8 +386,8 @@ func TestDeployExistingTopic(t *testing.T) {
 		if err != nil {
 			t.Fatalf("destroy deleted the user's topic: %v", err)
 		}
-		if !SamePolicy(final.Policy, before.Policy) {
-			t.Errorf("topic policy after destroy differs:\n%s", cmp.Diff(prettyPolicy(before.Policy), prettyPolicy(final.Policy)))
+		if !policy.Same(final.Policy, before.Policy) {
+			t.Errorf("topic policy after destroy differs:\n%s", cmp.Diff(policy.Pretty(before.Policy), policy.Pretty(final.Policy)))
 		}
 		subsAfter, _ := topics.Subscriptions(ctx, arn)
 		if !cmp.Equal(subsBefore, subsAfter) {
@@ -388,10 +399,10 @@ func TestDeployExistingTopic(t *testing.T) {
 	})
 }
 
-func specFor(t *testing.T, a cloud.Account, o Options) Spec {
+func specFor(t *testing.T, a cloud.Account, o chain.Options) chain.Spec {
 	t.Helper()
 	id, _ := a.Identity(t.Context())
-	s, err := Desired(id, allRegions(t, a), o)
+	s, err := chain.Desired(id, allRegions(t, a), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,7 +547,7 @@ func TestDestroyFaults(t *testing.T) {
 		for _, fc := range faultCases(b, total) {
 			n := fc.n
 			t.Run(fmt.Sprintf("after=%v/N=%d", fc.after, n), func(t *testing.T) {
-				a, arn, policy := setup(t)
+				a, arn, orig := setup(t)
 				rec := cloudtest.Record(a)
 				if fc.after {
 					rec.FailMutationAfter(n)
@@ -554,8 +565,8 @@ func TestDestroyFaults(t *testing.T) {
 					t.Fatalf("left:\n%s", strings.Join(left, "\n"))
 				}
 				tp, err := a.Topics("us-east-1").Topic(ctx, arn)
-				if err != nil || !SamePolicy(tp.Policy, policy) {
-					t.Fatalf("foreign topic after destroy: %v\n%s", err, cmp.Diff(prettyPolicy(policy), prettyPolicy(tp.Policy)))
+				if err != nil || !policy.Same(tp.Policy, orig) {
+					t.Fatalf("foreign topic after destroy: %v\n%s", err, cmp.Diff(policy.Pretty(orig), policy.Pretty(tp.Policy)))
 				}
 			})
 		}
@@ -604,19 +615,19 @@ func TestDeployBadInput(t *testing.T) {
 		}
 		for _, tc := range []struct {
 			name    string
-			o       func(o *Options)
+			o       func(o *chain.Options)
 			account func(cloud.Account) cloud.Account
 			want    string
 		}{
-			{"invalid email", func(o *Options) { o.Emails = []string{"alice@example.com", "not an address"} }, nil, `--email "not an address" is not a plain e-mail address`},
-			{"email with name", func(o *Options) { o.Emails = []string{"Alice <alice@example.com>"} }, nil, `is not a plain e-mail address`},
-			{"unknown region", func(o *Options) { o.Regions = []string{"eu-west-1", "mars-north-1"} }, nil, `region "mars-north-1" is unknown or not enabled`},
-			{"unknown home region", func(o *Options) { o.HomeRegion = "us-nowhere-1" }, nil, `home region "us-nowhere-1" is not enabled`},
-			{"topic of another account", func(o *Options) { o.TopicARN = "arn:aws:sns:us-east-1:999999999999:theirs" }, nil, "belongs to account 999999999999, not to this account " + id.Account},
-			{"topic in another region", func(o *Options) { o.TopicARN = otherRegion }, nil, "is in region eu-west-1, not in the home region us-east-1"},
-			{"not a topic ARN", func(o *Options) { o.TopicARN = "arn:aws:sqs:us-east-1:" + id.Account + ":q" }, nil, "is not an SNS topic ARN"},
-			{"topic does not exist", func(o *Options) { o.TopicARN = "arn:aws:sns:us-east-1:" + id.Account + ":nope" }, nil, "the topic does not exist"},
-			{"malformed topic policy", func(o *Options) { o.TopicARN = ownTopic }, func(a cloud.Account) cloud.Account { return malformedTopic{a, ownTopic} }, "has a policy rootwatch cannot edit safely"},
+			{"invalid email", func(o *chain.Options) { o.Emails = []string{"alice@example.com", "not an address"} }, nil, `--email "not an address" is not a plain e-mail address`},
+			{"email with name", func(o *chain.Options) { o.Emails = []string{"Alice <alice@example.com>"} }, nil, `is not a plain e-mail address`},
+			{"unknown region", func(o *chain.Options) { o.Regions = []string{"eu-west-1", "mars-north-1"} }, nil, `region "mars-north-1" is unknown or not enabled`},
+			{"unknown home region", func(o *chain.Options) { o.HomeRegion = "us-nowhere-1" }, nil, `home region "us-nowhere-1" is not enabled`},
+			{"topic of another account", func(o *chain.Options) { o.TopicARN = "arn:aws:sns:us-east-1:999999999999:theirs" }, nil, "belongs to account 999999999999, not to this account " + id.Account},
+			{"topic in another region", func(o *chain.Options) { o.TopicARN = otherRegion }, nil, "is in region eu-west-1, not in the home region us-east-1"},
+			{"not a topic ARN", func(o *chain.Options) { o.TopicARN = "arn:aws:sqs:us-east-1:" + id.Account + ":q" }, nil, "is not an SNS topic ARN"},
+			{"topic does not exist", func(o *chain.Options) { o.TopicARN = "arn:aws:sns:us-east-1:" + id.Account + ":nope" }, nil, "the topic does not exist"},
+			{"malformed topic policy", func(o *chain.Options) { o.TopicARN = ownTopic }, func(a cloud.Account) cloud.Account { return malformedTopic{a, ownTopic} }, "has a policy rootwatch cannot edit safely"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				o := opts()

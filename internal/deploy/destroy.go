@@ -9,7 +9,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
 // DestroyOptions are the user's choices for destroy.
@@ -43,16 +45,15 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	}
 
 	type regional struct {
-		topicPolicies []Change // statements removed from topics rootwatch did not create
-		forward       []Change
-		bus           []Change
-		topic         []Change
-		queue         []Change
-		trail         []Change
-		topicARNs     []string
-		deletedTopic  string // the topic rootwatch created, deleted whole
-		notes         []string
-		home          bool
+		forward      []Change
+		bus          []Change
+		topic        []Change
+		queue        []Change
+		trail        []Change
+		topicARNs    []string
+		deletedTopic string // the topic rootwatch created, deleted whole
+		notes        []string
+		home         bool
 	}
 	found := make([]regional, len(regions))
 	g, gctx := errgroup.WithContext(ctx)
@@ -62,53 +63,53 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			out := &found[i]
 			ev := acct.Events(r)
 			// Forwarding rule.
-			if _, err := ev.Rule(gctx, cloud.DefaultBus, ForwardRuleName); err == nil {
-				cs, err := planRuleRemoval(gctx, acct, r, cloud.DefaultBus, ForwardRuleName, "")
+			if _, err := ev.Rule(gctx, cloud.DefaultBus, chain.ForwardRuleName); err == nil {
+				cs, err := planRuleRemoval(gctx, acct, r, cloud.DefaultBus, chain.ForwardRuleName, "")
 				if err != nil {
 					return err
 				}
 				out.forward = cs
 			} else if !errors.Is(err, cloud.ErrNotFound) {
-				return fmt.Errorf("describe rule %s in %s: %w", ForwardRuleName, r, err)
+				return fmt.Errorf("describe rule %s in %s: %w", chain.ForwardRuleName, r, err)
 			}
 			// Home bus with its rules; the alert targets name the topic.
-			bus, err := ev.Bus(gctx, BusName)
+			bus, err := ev.Bus(gctx, chain.BusName)
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("describe event bus %s in %s: %w", BusName, r, err)
+				return fmt.Errorf("describe event bus %s in %s: %w", chain.BusName, r, err)
 			default:
 				out.home = true
-				rules, err := ev.Rules(gctx, BusName, "rootwatch-")
+				rules, err := ev.Rules(gctx, chain.BusName, "rootwatch-")
 				if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-					return fmt.Errorf("list rules on bus %s in %s: %w", BusName, r, err)
+					return fmt.Errorf("list rules on bus %s in %s: %w", chain.BusName, r, err)
 				}
 				for _, rule := range rules {
-					targets, err := ev.Targets(gctx, BusName, rule.Name)
+					targets, err := ev.Targets(gctx, chain.BusName, rule.Name)
 					if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-						return fmt.Errorf("list targets of rule %s/%s in %s: %w", BusName, rule.Name, r, err)
+						return fmt.Errorf("list targets of rule %s/%s in %s: %w", chain.BusName, rule.Name, r, err)
 					}
 					for _, t := range targets {
-						if a, err := parseARN(t.ARN); err == nil && a.service == "sns" && !slices.Contains(out.topicARNs, t.ARN) {
+						if a, err := chain.ParseARN(t.ARN); err == nil && a.Service == "sns" && !slices.Contains(out.topicARNs, t.ARN) {
 							out.topicARNs = append(out.topicARNs, t.ARN)
 						}
 					}
-					cs, err := planRuleRemoval(gctx, acct, r, BusName, rule.Name, "")
+					cs, err := planRuleRemoval(gctx, acct, r, chain.BusName, rule.Name, "")
 					if err != nil {
 						return err
 					}
 					out.bus = append(out.bus, cs...)
 				}
 				if managed(bus.Tags) {
-					out.bus = append(out.bus, Change{Action: Delete, Resource: KindBus, Region: r, Name: BusName,
-						apply: func(ctx context.Context) error { return ignoreNotFound(ev.DeleteBus(ctx, BusName)) }})
+					out.bus = append(out.bus, Change{Action: Delete, Resource: KindBus, Region: r, Name: chain.BusName,
+						apply: func(ctx context.Context) error { return ignoreNotFound(ev.DeleteBus(ctx, chain.BusName)) }})
 				} else {
-					out.bus = append(out.bus, Change{Action: Keep, Resource: KindBus, Region: r, Name: BusName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
+					out.bus = append(out.bus, Change{Action: Keep, Resource: KindBus, Region: r, Name: chain.BusName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
 				}
 			}
 			// The topic rootwatch creates.
 			topics := acct.Topics(r)
-			topicARN := arn(part, "sns", r, id.Account, TopicName)
+			topicARN := chain.TopicARN(part, r, id.Account)
 			t, err := topics.Topic(gctx, topicARN)
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
@@ -116,7 +117,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 				return fmt.Errorf("get topic %s: %w", topicARN, err)
 			case managed(t.Tags):
 				out.deletedTopic = topicARN
-				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: TopicName, Detail: "with its subscriptions",
+				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: chain.TopicName, Detail: "with its subscriptions",
 					apply: func(ctx context.Context) error { return ignoreNotFound(topics.DeleteTopic(ctx, topicARN)) }})
 			default:
 				if !slices.Contains(out.topicARNs, topicARN) {
@@ -125,20 +126,20 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			}
 			// Dead-letter queue.
 			queues := acct.Queues(r)
-			q, err := queues.Queue(gctx, DLQName)
+			q, err := queues.Queue(gctx, chain.DLQName)
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("get queue %s in %s: %w", DLQName, r, err)
+				return fmt.Errorf("get queue %s in %s: %w", chain.DLQName, r, err)
 			case managed(q.Tags):
 				detail := ""
 				if q.Messages > 0 {
 					detail = fmt.Sprintf("holds %d undelivered alert(s); they are deleted with it", q.Messages)
 				}
-				out.queue = append(out.queue, Change{Action: Delete, Resource: KindQueue, Region: r, Name: DLQName, Detail: detail,
+				out.queue = append(out.queue, Change{Action: Delete, Resource: KindQueue, Region: r, Name: chain.DLQName, Detail: detail,
 					apply: func(ctx context.Context) error { return ignoreNotFound(queues.DeleteQueue(ctx, q.URL)) }})
 			default:
-				out.queue = append(out.queue, Change{Action: Keep, Resource: KindQueue, Region: r, Name: DLQName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
+				out.queue = append(out.queue, Change{Action: Keep, Resource: KindQueue, Region: r, Name: chain.DLQName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
 			}
 			// The trail and bucket of --create-trail, if this was their home.
 			cs, notes, err := planTrailRemoval(gctx, acct, id.Account, r, o.DeleteTrail)
@@ -213,11 +214,11 @@ func managed(t cloud.Tags) bool { return t[cloud.ManagedTag] == cloud.ManagedVal
 // planStatementRemoval removes rootwatch's statement from a topic rootwatch did
 // not create, and its statement from the policy of the topic's customer key.
 func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN string) ([]Change, error) {
-	a, err := parseARN(topicARN)
+	a, err := chain.ParseARN(topicARN)
 	if err != nil {
 		return nil, err
 	}
-	topics := acct.Topics(a.region)
+	topics := acct.Topics(a.Region)
 	t, err := topics.Topic(ctx, topicARN)
 	if errors.Is(err, cloud.ErrNotFound) {
 		return nil, nil
@@ -226,36 +227,36 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 		return nil, fmt.Errorf("get topic %s: %w", topicARN, err)
 	}
 	var cs []Change
-	after, found, err := withoutStatement(t.Policy, TopicStatementSid)
+	after, found, err := policy.WithoutStatement(t.Policy, chain.TopicStatementSid)
 	if err != nil {
 		return nil, fmt.Errorf("policy of topic %s: %w", topicARN, err)
 	}
 	if found {
-		cs = append(cs, Change{Action: Update, Resource: KindTopicPolicy, Region: a.region, Name: a.resource,
-			Detail: "remove statement " + TopicStatementSid + "; the topic and its subscriptions stay", Diff: policyDiff(t.Policy, after),
+		cs = append(cs, Change{Action: Update, Resource: KindTopicPolicy, Region: a.Region, Name: a.Resource,
+			Detail: "remove statement " + chain.TopicStatementSid + "; the topic and its subscriptions stay", Diff: policy.Diff(t.Policy, after),
 			apply: func(ctx context.Context) error {
 				t, err := topics.Topic(ctx, topicARN)
 				if err != nil {
 					return ignoreNotFound(err)
 				}
-				after, found, err := withoutStatement(t.Policy, TopicStatementSid)
+				after, found, err := policy.WithoutStatement(t.Policy, chain.TopicStatementSid)
 				if err != nil || !found {
 					return err
 				}
 				return topics.SetTopicPolicy(ctx, topicARN, after)
 			}})
 	} else {
-		cs = append(cs, Change{Action: Keep, Resource: KindTopic, Region: a.region, Name: a.resource, Detail: "not created by rootwatch; holds no rootwatch statement"})
+		cs = append(cs, Change{Action: Keep, Resource: KindTopic, Region: a.Region, Name: a.Resource, Detail: "not created by rootwatch; holds no rootwatch statement"})
 	}
 	if t.KMSKeyID == "" || t.KMSKeyID == "alias/aws/sns" {
 		return cs, nil
 	}
-	keys := acct.Keys(a.region)
+	keys := acct.Keys(a.Region)
 	k, err := keys.Key(ctx, t.KMSKeyID)
 	if err != nil || k.AWSManaged {
 		return cs, nil // nothing of rootwatch's can be there
 	}
-	kafter, kfound, err := withoutStatement(k.Policy, KeyStatementSid)
+	kafter, kfound, err := policy.WithoutStatement(k.Policy, chain.KeyStatementSid)
 	if err != nil || !kfound {
 		return cs, nil
 	}
@@ -263,14 +264,14 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 	if keyID == "" {
 		keyID = t.KMSKeyID
 	}
-	cs = append(cs, Change{Action: Update, Resource: KindKeyPolicy, Region: a.region, Name: k.ARN, Detail: "remove statement " + KeyStatementSid,
-		Diff: policyDiff(k.Policy, kafter),
+	cs = append(cs, Change{Action: Update, Resource: KindKeyPolicy, Region: a.Region, Name: k.ARN, Detail: "remove statement " + chain.KeyStatementSid,
+		Diff: policy.Diff(k.Policy, kafter),
 		apply: func(ctx context.Context) error {
 			k, err := keys.Key(ctx, keyID)
 			if err != nil {
 				return err
 			}
-			after, found, err := withoutStatement(k.Policy, KeyStatementSid)
+			after, found, err := policy.WithoutStatement(k.Policy, chain.KeyStatementSid)
 			if err != nil || !found {
 				return err
 			}
@@ -281,27 +282,27 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 
 func planRoleRemoval(ctx context.Context, acct cloud.Account) ([]Change, error) {
 	roles := acct.Roles()
-	r, err := roles.Role(ctx, ForwarderRoleName)
+	r, err := roles.Role(ctx, chain.ForwarderRoleName)
 	if errors.Is(err, cloud.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get role %s: %w", ForwarderRoleName, err)
+		return nil, fmt.Errorf("get role %s: %w", chain.ForwarderRoleName, err)
 	}
 	if !managed(r.Tags) {
-		return []Change{{Action: Keep, Resource: KindRole, Name: ForwarderRoleName, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
+		return []Change{{Action: Keep, Resource: KindRole, Name: chain.ForwarderRoleName, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
 	}
 	var cs []Change
-	if _, err := roles.RolePolicy(ctx, ForwarderRoleName, ForwarderPolicyName); err == nil {
-		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: ForwarderRoleName + "/" + ForwarderPolicyName,
+	if _, err := roles.RolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName); err == nil {
+		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: chain.ForwarderRoleName + "/" + chain.ForwarderPolicyName,
 			apply: func(ctx context.Context) error {
-				return ignoreNotFound(roles.DeleteRolePolicy(ctx, ForwarderRoleName, ForwarderPolicyName))
+				return ignoreNotFound(roles.DeleteRolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName))
 			}})
 	} else if !errors.Is(err, cloud.ErrNotFound) {
-		return nil, fmt.Errorf("get policy %s of role %s: %w", ForwarderPolicyName, ForwarderRoleName, err)
+		return nil, fmt.Errorf("get policy %s of role %s: %w", chain.ForwarderPolicyName, chain.ForwarderRoleName, err)
 	}
-	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: ForwarderRoleName,
-		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, ForwarderRoleName)) }})
+	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: chain.ForwarderRoleName,
+		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, chain.ForwarderRoleName)) }})
 	return cs, nil
 }
 
@@ -316,17 +317,17 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	}
 	tr := acct.Trails(region)
 	for _, t := range trails {
-		if t.Name != TrailName || (t.HomeRegion != "" && t.HomeRegion != region) || !managed(t.Tags) {
+		if t.Name != chain.TrailName || (t.HomeRegion != "" && t.HomeRegion != region) || !managed(t.Tags) {
 			continue
 		}
 		if deleteTrail {
-			cs = append(cs, Change{Action: Delete, Resource: KindTrail, Region: region, Name: TrailName, Detail: "stops logging; the logs stay in the bucket",
-				apply: func(ctx context.Context) error { return ignoreNotFound(tr.DeleteTrail(ctx, TrailName)) }})
+			cs = append(cs, Change{Action: Delete, Resource: KindTrail, Region: region, Name: chain.TrailName, Detail: "stops logging; the logs stay in the bucket",
+				apply: func(ctx context.Context) error { return ignoreNotFound(tr.DeleteTrail(ctx, chain.TrailName)) }})
 		} else {
-			cs = append(cs, Change{Action: Keep, Resource: KindTrail, Region: region, Name: TrailName, Detail: "audit log; --delete-trail removes it"})
+			cs = append(cs, Change{Action: Keep, Resource: KindTrail, Region: region, Name: chain.TrailName, Detail: "audit log; --delete-trail removes it"})
 		}
 	}
-	bucket := TrailBucketPrefix + account + "-" + region
+	bucket := chain.TrailBucketPrefix + account + "-" + region
 	b := acct.Buckets()
 	if _, err := b.BucketPolicy(ctx, bucket); errors.Is(err, cloud.ErrNotFound) {
 		return cs, notes, nil
@@ -335,7 +336,7 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	}
 	if !deleteTrail {
 		cs = append(cs, Change{Action: Keep, Resource: KindBucket, Name: bucket, Detail: "CloudTrail logs; --delete-trail removes it when empty"})
-		notes = append(notes, fmt.Sprintf("kept the CloudTrail trail %q and its log bucket %s: destroy never deletes audit logs unless told to (--delete-trail deletes the trail, and the bucket once it is empty)", TrailName, bucket))
+		notes = append(notes, fmt.Sprintf("kept the CloudTrail trail %q and its log bucket %s: destroy never deletes audit logs unless told to (--delete-trail deletes the trail, and the bucket once it is empty)", chain.TrailName, bucket))
 		return cs, notes, nil
 	}
 	page, err := b.List(ctx, bucket, "", "", "")

@@ -3,6 +3,7 @@ package deploy
 import (
 	"testing"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 )
 
@@ -16,14 +17,14 @@ func TestDestroyPlanConsistent(t *testing.T) {
 	}{
 		{"created topic", func(*fake.Account) []string { return nil }},
 		{"created topic named with --topic-arn", func(a *fake.Account) []string {
-			return []string{"arn:aws:sns:us-east-1:" + a.ID() + ":" + TopicName}
+			return []string{"arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName}
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := t.Context()
 			a := fake.New()
 			withTrail(t, a)
-			p, _, err := Prepare(ctx, a, Options{Regions: []string{"eu-west-1"}, Emails: []string{"ops@example.com"}})
+			p, _, err := Prepare(ctx, a, chain.Options{Regions: []string{"eu-west-1"}, Emails: []string{"ops@example.com"}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
@@ -26,7 +28,7 @@ func TestDeployDelivers(t *testing.T) {
 	if _, err := deployOnce(ctx, a, opts("alice@example.com")); err != nil {
 		t.Fatal(err)
 	}
-	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + TopicName
+	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
 	if _, err := a.ConfirmSubscription(topic, "alice@example.com"); err != nil {
 		t.Fatal(err)
 	}
@@ -109,14 +111,14 @@ func TestTrailPreflight(t *testing.T) {
 		t.Fatal(err)
 	}
 	left := strings.Join(snapshot(t, a, allRegions(t, a)), "\n")
-	if !strings.Contains(left, "trail rootwatch") || !strings.Contains(left, "bucket "+TrailBucketPrefix) || strings.Count(left, "\n") != 1 {
+	if !strings.Contains(left, "trail rootwatch") || !strings.Contains(left, "bucket "+chain.TrailBucketPrefix) || strings.Count(left, "\n") != 1 {
 		t.Fatalf("after destroy without --delete-trail:\n%s", left)
 	}
 	if len(d.Notes) == 0 || !strings.Contains(strings.Join(d.Notes, " "), "--delete-trail") {
 		t.Errorf("destroy did not say it kept the trail: %v", d.Notes)
 	}
 	// A bucket with logs is never emptied by rootwatch.
-	bucket := TrailBucketPrefix + a.ID() + "-us-east-1"
+	bucket := chain.TrailBucketPrefix + a.ID() + "-us-east-1"
 	if err := a.PutObject(bucket, "AWSLogs/x.json.gz", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +132,7 @@ func TestTrailPreflight(t *testing.T) {
 }
 
 func mustNormalize(t *testing.T, p string) string {
-	n, err := normalizePolicy(p)
+	n, err := policy.Normalize(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +197,7 @@ func TestKMS(t *testing.T) {
 	}
 	a.SetTopicKMSKey(arn, "alias/alerts")
 	_, err = deployOnce(ctx, rec, o)
-	if !errors.As(err, &pe) || !strings.Contains(pe.Hint, "--fix-kms-policy") || !strings.Contains(pe.Problem, KeyStatementSid) {
+	if !errors.As(err, &pe) || !strings.Contains(pe.Hint, "--fix-kms-policy") || !strings.Contains(pe.Problem, chain.KeyStatementSid) {
 		t.Fatalf("deploy with a customer key lacking the grant: %v", err)
 	}
 	if m := rec.Mutations(); len(m) != 0 {
@@ -207,7 +209,7 @@ func TestKMS(t *testing.T) {
 		t.Fatalf("deploy --fix-kms-policy: %v", err)
 	}
 	got, _ := a.Keys("us-east-1").Key(ctx, ck.ID)
-	if ok, _ := KeyGrantsEventBridge(got.Policy); !ok {
+	if lacking, err := chain.KeyGrantsLacking(got.Policy); err != nil || len(lacking) > 0 {
 		t.Fatalf("key policy after --fix-kms-policy: %s", got.Policy)
 	}
 	a.ConfirmSubscription(arn, "alice@example.com")
@@ -225,7 +227,7 @@ func TestKMS(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ = a.Keys("us-east-1").Key(ctx, ck.ID)
-	if !SamePolicy(got.Policy, keyPolicy) {
+	if !policy.Same(got.Policy, keyPolicy) {
 		t.Fatalf("key policy after destroy: %s", got.Policy)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/golden"
@@ -33,7 +34,7 @@ func TestPlanGolden(t *testing.T) {
 	if err := topics.SetTopicPolicy(ctx, arn, foreignPolicy(arn, a.ID())); err != nil {
 		t.Fatal(err)
 	}
-	o := Options{Regions: []string{"eu-west-1"}, Emails: []string{"ops@example.com"}, TopicARN: arn, Version: "v1.0.0"}
+	o := chain.Options{Regions: []string{"eu-west-1"}, Emails: []string{"ops@example.com"}, TopicARN: arn, Version: "v1.0.0"}
 	p, _, err := Prepare(ctx, a, o)
 	if err != nil {
 		t.Fatal(err)
@@ -54,31 +55,17 @@ func TestPlanGolden(t *testing.T) {
 	golden.Check(t, filepath.Join("testdata", "plan-destroy.txt"), []byte(regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f-]{27}`).ReplaceAllString(b.String(), "ID")))
 }
 
-// BenchmarkPolicyMerge measures the topic policy merge on a policy with the
-// default statement and a few others.
-func BenchmarkPolicyMerge(b *testing.B) {
-	p := foreignPolicy("arn:aws:sns:us-east-1:123456789012:t", "123456789012")
-	st := testStatement()
-	for b.Loop() {
-		if _, err := withStatement(p, TopicStatementSid, st); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkPlanUnchanged measures planning a deploy that has nothing to do
-// (the second run), on the fake, over its six regions.
 func BenchmarkPlanUnchanged(b *testing.B) {
 	ctx := context.Background()
 	a := fake.New()
 	if err := a.PutTrail(trailOK()); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := deployOnce(ctx, a, Options{Version: "bench"}); err != nil {
+	if _, err := deployOnce(ctx, a, chain.Options{Version: "bench"}); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		p, _, err := Prepare(ctx, a, Options{Version: "bench"})
+		p, _, err := Prepare(ctx, a, chain.Options{Version: "bench"})
 		if err != nil {
 			b.Fatal(err)
 		}

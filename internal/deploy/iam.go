@@ -6,6 +6,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
 // Commands whose permissions IAMPolicy covers.
@@ -20,15 +23,15 @@ const (
 // supports no resource-level permission).
 const (
 	resAny       = "*"
-	resBus       = "arn:aws:events:*:*:event-bus/" + BusName
+	resBus       = "arn:aws:events:*:*:event-bus/" + chain.BusName
 	resRules     = "arn:aws:events:*:*:rule/rootwatch-*"
-	resBusRules  = "arn:aws:events:*:*:rule/" + BusName + "/rootwatch-*"
-	resTopic     = "arn:aws:sns:*:*:" + TopicName
-	resQueue     = "arn:aws:sqs:*:*:" + DLQName
-	resRole      = "arn:aws:iam::*:role/" + ForwarderRoleName
-	resTrail     = "arn:aws:cloudtrail:*:*:trail/" + TrailName
-	resBucket    = "arn:aws:s3:::" + TrailBucketPrefix + "*"
-	resBucketObj = "arn:aws:s3:::" + TrailBucketPrefix + "*/*"
+	resBusRules  = "arn:aws:events:*:*:rule/" + chain.BusName + "/rootwatch-*"
+	resTopic     = "arn:aws:sns:*:*:" + chain.TopicName
+	resQueue     = "arn:aws:sqs:*:*:" + chain.DLQName
+	resRole      = "arn:aws:iam::*:role/" + chain.ForwarderRoleName
+	resTrail     = "arn:aws:cloudtrail:*:*:trail/" + chain.TrailName
+	resBucket    = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*"
+	resBucketObj = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*/*"
 )
 
 // Permission is one row of the permissions table: the IAM actions one
@@ -147,7 +150,7 @@ func IAMPolicy(commands ...string) string {
 		Sid       string         `json:"Sid"`
 		Effect    string         `json:"Effect"`
 		Action    []string       `json:"Action"`
-		Resource  any            `json:"Resource"`
+		Resource  policy.Values  `json:"Resource"`
 		Condition map[string]any `json:"Condition,omitempty"`
 	}
 	doc := struct {
@@ -160,7 +163,7 @@ func IAMPolicy(commands ...string) string {
 			actions = append(actions, a)
 		}
 		sort.Strings(actions)
-		st := stmt{Sid: sids[k], Effect: "Allow", Action: actions, Resource: stringsOrOne(resList[k])}
+		st := stmt{Sid: sids[k], Effect: "Allow", Action: actions, Resource: resList[k]}
 		if st.Sid == "" {
 			st.Sid = fmt.Sprintf("Rootwatch%d", i+1)
 		}

@@ -2,16 +2,16 @@ package deploy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
 // Action is what a plan does to one resource.
@@ -140,12 +140,35 @@ type PreflightError struct {
 
 func (e *PreflightError) Error() string { return e.Problem }
 
+// Prepare reads the account's identity and enabled regions, computes the
+// desired state, and plans the deploy. It makes no mutating call; invalid
+// options are reported before anything is read beyond identity and regions.
+func Prepare(ctx context.Context, acct cloud.Account, o chain.Options) (*Plan, chain.Spec, error) {
+	id, err := acct.Identity(ctx)
+	if err != nil {
+		return nil, chain.Spec{}, fmt.Errorf("get caller identity: %w", err)
+	}
+	enabled, err := acct.Regions(ctx)
+	if err != nil {
+		return nil, chain.Spec{}, fmt.Errorf("list enabled regions: %w", err)
+	}
+	spec, err := chain.Desired(id, enabled, o)
+	if err != nil {
+		return nil, chain.Spec{}, err
+	}
+	p, err := PlanDeploy(ctx, acct, spec, o)
+	if err != nil {
+		return nil, spec, err
+	}
+	return p, spec, nil
+}
+
 // PlanDeploy reads the account's current state and returns the plan that
 // brings it to spec. It makes no mutating call. Problems that would make the
 // deployed chain useless (no usable trail, a topic encrypted with a key
 // EventBridge cannot use, a malformed topic policy) are returned as errors here,
 // before anything changes.
-func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (*Plan, error) {
+func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.Options) (*Plan, error) {
 	p := &Plan{Command: "deploy", Account: spec.Account, HomeRegion: spec.HomeRegion, Regions: spec.Regions, TopicARN: spec.Topic.ARN}
 	home := spec.HomeRegion
 	add := func(c Change) { p.Changes = append(p.Changes, c) }
@@ -155,7 +178,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 	if err != nil {
 		return nil, fmt.Errorf("list trails in %s: %w", home, err)
 	}
-	good, problems := CheckTrails(trails)
+	good, problems := chain.FitTrail(trails)
 	switch {
 	case good != nil:
 		p.Notes = append(p.Notes, fmt.Sprintf("CloudTrail: trail %s logs management events of every region", good.Name))
@@ -197,18 +220,18 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 	}
 
 	// Per region reads run in parallel; the changes keep the spec's order.
-	perRegion := make([][]Change, len(spec.PerRegion))
-	otherHomes := make([]string, len(spec.PerRegion))
+	perRegion := make([][]Change, len(spec.Forwarders))
+	otherHomes := make([]string, len(spec.Forwarders))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for i, rs := range spec.PerRegion {
+	for i, rs := range spec.Forwarders {
 		g.Go(func() error {
 			var cs []Change
 			addR := func(c Change) { cs = append(cs, c) }
 			if err := planQueue(gctx, acct, rs.DLQ, spec.Tags, addR); err != nil {
 				return err
 			}
-			if err := planRule(gctx, acct, rs.Forward, spec.Tags, addR); err != nil {
+			if err := planRule(gctx, acct, rs.Rule, spec.Tags, addR); err != nil {
 				return err
 			}
 			perRegion[i] = cs
@@ -235,12 +258,12 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 				return err
 			}
 		}
-		existing, err := ev.Rules(gctx, spec.Bus.Name, AlertRulePrefix)
+		existing, err := ev.Rules(gctx, spec.Bus.Name, chain.AlertRulePrefix)
 		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			return fmt.Errorf("list rules on bus %s in %s: %w", spec.Bus.Name, home, err)
 		}
 		for _, r := range existing {
-			if slices.ContainsFunc(spec.AlertRules, func(w RuleSpec) bool { return w.Name == r.Name }) {
+			if slices.ContainsFunc(spec.AlertRules, func(w chain.RuleSpec) bool { return w.Name == r.Name }) {
 				continue
 			}
 			rcs, err := planRuleRemoval(gctx, acct, home, spec.Bus.Name, r.Name, "not in the rule pack any more")
@@ -317,48 +340,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec Spec, o Options) (
 	return p, nil
 }
 
-// CheckTrails looks for a trail that lets EventBridge see root activity in every
-// region: logging, multi-region, with global service events and management events
-// (All or WriteOnly). It returns that trail, or nil and what is missing.
-func CheckTrails(trails []cloud.Trail) (*cloud.Trail, []string) {
-	if len(trails) == 0 {
-		return nil, []string{"the account has no CloudTrail trail"}
-	}
-	var problems []string
-	for i, t := range trails {
-		missing := TrailProblems(t)
-		if len(missing) == 0 {
-			return &trails[i], nil
-		}
-		problems = append(problems, fmt.Sprintf("trail %s %s", t.Name, strings.Join(missing, ", ")))
-	}
-	return nil, problems
-}
-
-// TrailProblems lists, in words, what keeps t from letting EventBridge see
-// root activity everywhere; none means the trail is fit.
-func TrailProblems(t cloud.Trail) []string {
-	var missing []string
-	if !t.Logging {
-		missing = append(missing, "is not logging")
-	}
-	if !t.MultiRegion {
-		missing = append(missing, "is not multi-region")
-	}
-	if !t.GlobalEvents {
-		missing = append(missing, "does not include global service events")
-	}
-	if t.Management != cloud.ManagementAll && t.Management != cloud.ManagementWriteOnly {
-		m := string(t.Management)
-		if m == "" {
-			m = "none"
-		}
-		missing = append(missing, "records management events "+m+" (needs All or WriteOnly)")
-	}
-	return missing
-}
-
-func planTrail(ctx context.Context, acct cloud.Account, spec Spec, trails []cloud.Trail, add func(Change)) error {
+func planTrail(ctx context.Context, acct cloud.Account, spec chain.Spec, trails []cloud.Trail, add func(Change)) error {
 	for _, t := range trails {
 		if t.Name == spec.Trail.Name {
 			return &PreflightError{
@@ -370,7 +352,7 @@ func planTrail(ctx context.Context, acct cloud.Account, spec Spec, trails []clou
 	b := acct.Buckets()
 	if _, err := b.BucketPolicy(ctx, spec.Trail.Bucket); errors.Is(err, cloud.ErrNotFound) {
 		add(Change{Action: Create, Resource: KindBucket, Name: spec.Trail.Bucket, Detail: "CloudTrail log bucket with the CloudTrail bucket policy",
-			Diff: policyDiff("", spec.Trail.BucketPolicy),
+			Diff: policy.Diff("", spec.Trail.BucketPolicy),
 			apply: func(ctx context.Context) error {
 				return b.CreateBucket(ctx, spec.Trail.Bucket, spec.HomeRegion, spec.Trail.BucketPolicy, spec.Tags)
 			}})
@@ -389,7 +371,7 @@ func planTrail(ctx context.Context, acct cloud.Account, spec Spec, trails []clou
 	return nil
 }
 
-func planRole(ctx context.Context, acct cloud.Account, spec Spec, add func(Change)) error {
+func planRole(ctx context.Context, acct cloud.Account, spec chain.Spec, add func(Change)) error {
 	roles := acct.Roles()
 	r, err := roles.Role(ctx, spec.Role.Name)
 	switch {
@@ -401,8 +383,8 @@ func planRole(ctx context.Context, acct cloud.Account, spec Spec, add func(Chang
 			}})
 	case err != nil:
 		return fmt.Errorf("get role %s: %w", spec.Role.Name, err)
-	case !SamePolicy(r.Trust, spec.Role.Trust):
-		add(Change{Action: Update, Resource: KindRole, Name: spec.Role.Name, Detail: "trust policy", Diff: policyDiff(r.Trust, spec.Role.Trust),
+	case !policy.Same(r.Trust, spec.Role.Trust):
+		add(Change{Action: Update, Resource: KindRole, Name: spec.Role.Name, Detail: "trust policy", Diff: policy.Diff(r.Trust, spec.Role.Trust),
 			apply: func(ctx context.Context) error { return roles.UpdateTrust(ctx, spec.Role.Name, spec.Role.Trust) }})
 	default:
 		add(Change{Action: Unchanged, Resource: KindRole, Name: spec.Role.Name})
@@ -420,9 +402,9 @@ func planRole(ctx context.Context, acct cloud.Account, spec Spec, add func(Chang
 	switch {
 	case cur == "":
 		add(Change{Action: Create, Resource: KindRolePolicy, Name: spec.Role.Name + "/" + spec.Role.PolicyName, Detail: "events:PutEvents on " + spec.Bus.ARN,
-			Diff: policyDiff("", spec.Role.Policy), apply: putPolicy})
-	case !SamePolicy(cur, spec.Role.Policy):
-		add(Change{Action: Update, Resource: KindRolePolicy, Name: spec.Role.Name + "/" + spec.Role.PolicyName, Diff: policyDiff(cur, spec.Role.Policy), apply: putPolicy})
+			Diff: policy.Diff("", spec.Role.Policy), apply: putPolicy})
+	case !policy.Same(cur, spec.Role.Policy):
+		add(Change{Action: Update, Resource: KindRolePolicy, Name: spec.Role.Name + "/" + spec.Role.PolicyName, Diff: policy.Diff(cur, spec.Role.Policy), apply: putPolicy})
 	default:
 		add(Change{Action: Unchanged, Resource: KindRolePolicy, Name: spec.Role.Name + "/" + spec.Role.PolicyName})
 	}
@@ -431,7 +413,7 @@ func planRole(ctx context.Context, acct cloud.Account, spec Spec, add func(Chang
 
 // planTopic plans the topic and its KMS key; it returns the topic as it is now
 // and whether it exists.
-func planTopic(ctx context.Context, acct cloud.Account, spec Spec, o Options, p *Plan, add func(Change)) (cloud.Topic, bool, error) {
+func planTopic(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.Options, p *Plan, add func(Change)) (cloud.Topic, bool, error) {
 	home := spec.HomeRegion
 	topics := acct.Topics(home)
 	t, err := topics.Topic(ctx, spec.Topic.ARN)
@@ -444,11 +426,11 @@ func planTopic(ctx context.Context, acct cloud.Account, spec Spec, o Options, p 
 			}})
 		return cloud.Topic{}, false, nil
 	case errors.Is(err, cloud.ErrNotFound):
-		return cloud.Topic{}, false, inputErrorf("--topic-arn %s: the topic does not exist (%v)", spec.Topic.ARN, err)
+		return cloud.Topic{}, false, chain.InputErrorf("--topic-arn %s: the topic does not exist (%v)", spec.Topic.ARN, err)
 	case err != nil:
 		return cloud.Topic{}, false, fmt.Errorf("get topic %s: %w", spec.Topic.ARN, err)
 	}
-	if _, err := parsePolicy(t.Policy); err != nil {
+	if err := policy.Validate(t.Policy); err != nil {
 		return t, true, fmt.Errorf("topic %s has a policy rootwatch cannot edit safely, so it changes nothing: %w", spec.Topic.ARN, err)
 	}
 	detail := ""
@@ -462,7 +444,7 @@ func planTopic(ctx context.Context, acct cloud.Account, spec Spec, o Options, p 
 	return t, true, planKey(ctx, acct, spec, o, t, add)
 }
 
-func planKey(ctx context.Context, acct cloud.Account, spec Spec, o Options, t cloud.Topic, add func(Change)) error {
+func planKey(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.Options, t cloud.Topic, add func(Change)) error {
 	fix := "use a customer managed KMS key whose key policy allows events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt (rootwatch can add that statement with --fix-kms-policy), or turn encryption off for the topic"
 	if t.KMSKeyID == "alias/aws/sns" {
 		return &PreflightError{Problem: fmt.Sprintf("topic %s is encrypted with the AWS managed key alias/aws/sns, whose policy does not let EventBridge publish to it: alerts would never arrive", t.ARN), Hint: fix}
@@ -475,7 +457,8 @@ func planKey(ctx context.Context, acct cloud.Account, spec Spec, o Options, t cl
 	if k.AWSManaged {
 		return &PreflightError{Problem: fmt.Sprintf("topic %s is encrypted with the AWS managed key %s, whose policy does not let EventBridge publish to it: alerts would never arrive", t.ARN, t.KMSKeyID), Hint: fix}
 	}
-	ok, err := KeyGrantsEventBridge(k.Policy)
+	lacking, err := chain.KeyGrantsLacking(k.Policy)
+	ok := len(lacking) == 0
 	if err != nil {
 		return fmt.Errorf("key policy of %s: %w", k.ARN, err)
 	}
@@ -487,28 +470,28 @@ func planKey(ctx context.Context, acct cloud.Account, spec Spec, o Options, t cl
 		add(Change{Action: Unchanged, Resource: KindKeyPolicy, Region: spec.HomeRegion, Name: name, Detail: "grants events.amazonaws.com"})
 		return nil
 	}
-	merged, err := withStatement(k.Policy, KeyStatementSid, KeyStatement())
+	merged, err := policy.WithStatement(k.Policy, chain.KeyStatement())
 	if err != nil {
 		return fmt.Errorf("key policy of %s: %w", name, err)
 	}
 	if !o.FixKMSPolicy {
 		return &PreflightError{
-			Problem: fmt.Sprintf("the key policy of %s (which encrypts topic %s) does not let events.amazonaws.com use the key: alerts would never arrive. The statement to add:\n%s", name, t.ARN, policyDiff(k.Policy, merged)),
-			Hint:    "run deploy again with --fix-kms-policy to add that statement (Sid " + KeyStatementSid + "), or add it yourself",
+			Problem: fmt.Sprintf("the key policy of %s (which encrypts topic %s) does not let events.amazonaws.com use the key: alerts would never arrive. The statement to add:\n%s", name, t.ARN, policy.Diff(k.Policy, merged)),
+			Hint:    "run deploy again with --fix-kms-policy to add that statement (Sid " + chain.KeyStatementSid + "), or add it yourself",
 		}
 	}
 	keyID := k.ID
 	if keyID == "" {
 		keyID = t.KMSKeyID
 	}
-	add(Change{Action: Update, Resource: KindKeyPolicy, Region: spec.HomeRegion, Name: name, Detail: "add statement " + KeyStatementSid,
-		Diff: policyDiff(k.Policy, merged),
+	add(Change{Action: Update, Resource: KindKeyPolicy, Region: spec.HomeRegion, Name: name, Detail: "add statement " + chain.KeyStatementSid,
+		Diff: policy.Diff(k.Policy, merged),
 		apply: func(ctx context.Context) error {
 			k, err := keys.Key(ctx, keyID)
 			if err != nil {
 				return err
 			}
-			merged, err := withStatement(k.Policy, KeyStatementSid, KeyStatement())
+			merged, err := policy.WithStatement(k.Policy, chain.KeyStatement())
 			if err != nil {
 				return err
 			}
@@ -517,112 +500,49 @@ func planKey(ctx context.Context, acct cloud.Account, spec Spec, o Options, t cl
 	return nil
 }
 
-// KeyStatement is the statement rootwatch adds to a customer managed key's policy.
-func KeyStatement() Statement {
-	return Statement{
-		Sid:       KeyStatementSid,
-		Effect:    "Allow",
-		Principal: map[string]any{"Service": "events.amazonaws.com"},
-		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
-		Resource:  "*",
-	}
-}
-
-// KeyGrantsEventBridge reports whether a key policy lets EventBridge use the
-// key of an encrypted topic: KeyGrantsLacking finds nothing missing.
-func KeyGrantsEventBridge(policy string) (bool, error) {
-	lacking, err := KeyGrantsLacking(policy)
-	return err == nil && len(lacking) == 0, err
-}
-
-// eventBridgeKeyActions are the KMS actions EventBridge needs on the key of an
-// encrypted topic, as IAM patterns (as they are named to the user).
-var eventBridgeKeyActions = []string{"kms:GenerateDataKey*", "kms:Decrypt"}
-
-// KeyGrantsLacking lists which of kms:GenerateDataKey* and kms:Decrypt no
-// Allow statement of a key policy grants the service principal
-// events.amazonaws.com (wildcards honoured; conditions are not evaluated).
-// Deploy, status and test all judge a key by it, so they agree.
-func KeyGrantsLacking(policy string) ([]string, error) {
-	d, err := parsePolicy(policy)
-	if err != nil {
-		return nil, err
-	}
-	granted := make([]bool, len(eventBridgeKeyActions))
-	for _, raw := range d.statements {
-		var st struct {
-			Effect    string
-			Principal any
-			Action    any
-		}
-		if json.Unmarshal(raw, &st) != nil || st.Effect != "Allow" {
-			continue
-		}
-		if !principalHasService(st.Principal, "events.amazonaws.com") {
-			continue
-		}
-		for _, a := range stringList(st.Action) {
-			for i, need := range eventBridgeKeyActions {
-				// The statement must cover the action itself: the one
-				// EventBridge calls, without the pattern's trailing *.
-				if globMatch(strings.ToLower(a), strings.ToLower(strings.TrimSuffix(need, "*"))) {
-					granted[i] = true
-				}
-			}
-		}
-	}
-	var lacking []string
-	for i, g := range granted {
-		if !g {
-			lacking = append(lacking, eventBridgeKeyActions[i])
-		}
-	}
-	return lacking, nil
-}
-
-func planTopicPolicy(acct cloud.Account, spec Spec, t cloud.Topic, exists bool, add func(Change)) {
+func planTopicPolicy(acct cloud.Account, spec chain.Spec, t cloud.Topic, exists bool, add func(Change)) {
 	topics := acct.Topics(spec.HomeRegion)
 	before := t.Policy
 	if !exists {
 		before = ""
 	}
-	after, err := withStatement(before, TopicStatementSid, spec.Topic.Statement)
+	after, err := policy.WithStatement(before, spec.Topic.Statement)
 	if err != nil {
 		panic(err) // the policy was parsed by planTopic
 	}
 	if exists {
-		if ok, _ := HasStatement(t.Policy, spec.Topic.Statement); ok {
-			add(Change{Action: Unchanged, Resource: KindTopicPolicy, Region: spec.HomeRegion, Name: spec.Topic.Name, Detail: "statement " + TopicStatementSid})
+		if ok, _ := policy.HasStatement(t.Policy, spec.Topic.Statement); ok {
+			add(Change{Action: Unchanged, Resource: KindTopicPolicy, Region: spec.HomeRegion, Name: spec.Topic.Name, Detail: "statement " + chain.TopicStatementSid})
 			return
 		}
 	}
-	action, detail := Update, "add statement "+TopicStatementSid
-	if _, found, _ := withoutStatement(before, TopicStatementSid); found {
-		detail = "replace statement " + TopicStatementSid
+	action, detail := Update, "add statement "+chain.TopicStatementSid
+	if _, found, _ := policy.WithoutStatement(before, chain.TopicStatementSid); found {
+		detail = "replace statement " + chain.TopicStatementSid
 	}
 	if !exists {
 		detail += " to the new topic's default policy"
 	}
 	add(Change{Action: action, Resource: KindTopicPolicy, Region: spec.HomeRegion, Name: spec.Topic.Name, Detail: detail,
-		Diff: policyDiff(before, after),
+		Diff: policy.Diff(before, after),
 		apply: func(ctx context.Context) error {
 			// Read again: merge into the policy as it is now, never replace it.
 			t, err := topics.Topic(ctx, spec.Topic.ARN)
 			if err != nil {
 				return err
 			}
-			merged, err := withStatement(t.Policy, TopicStatementSid, spec.Topic.Statement)
+			merged, err := policy.WithStatement(t.Policy, spec.Topic.Statement)
 			if err != nil {
 				return err
 			}
-			if SamePolicy(merged, t.Policy) {
+			if policy.Same(merged, t.Policy) {
 				return nil
 			}
 			return topics.SetTopicPolicy(ctx, spec.Topic.ARN, merged)
 		}})
 }
 
-func planQueue(ctx context.Context, acct cloud.Account, q QueueSpec, tags cloud.Tags, add func(Change)) error {
+func planQueue(ctx context.Context, acct cloud.Account, q chain.QueueSpec, tags cloud.Tags, add func(Change)) error {
 	queues := acct.Queues(q.Region)
 	cur, err := queues.Queue(ctx, q.Name)
 	switch {
@@ -634,9 +554,9 @@ func planQueue(ctx context.Context, acct cloud.Account, q QueueSpec, tags cloud.
 			}})
 	case err != nil:
 		return fmt.Errorf("get queue %s in %s: %w", q.Name, q.Region, err)
-	case !SamePolicy(cur.Policy, q.Policy):
+	case !policy.Same(cur.Policy, q.Policy):
 		add(Change{Action: Unchanged, Resource: KindQueue, Region: q.Region, Name: q.Name})
-		add(Change{Action: Update, Resource: KindQueuePolicy, Region: q.Region, Name: q.Name, Diff: policyDiff(cur.Policy, q.Policy),
+		add(Change{Action: Update, Resource: KindQueuePolicy, Region: q.Region, Name: q.Name, Diff: policy.Diff(cur.Policy, q.Policy),
 			apply: func(ctx context.Context) error { return queues.SetQueuePolicy(ctx, cur.URL, q.Policy) }})
 	default:
 		add(Change{Action: Unchanged, Resource: KindQueue, Region: q.Region, Name: q.Name})
@@ -644,7 +564,7 @@ func planQueue(ctx context.Context, acct cloud.Account, q QueueSpec, tags cloud.
 	return nil
 }
 
-func planRule(ctx context.Context, acct cloud.Account, r RuleSpec, tags cloud.Tags, add func(Change)) error {
+func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cloud.Tags, add func(Change)) error {
 	ev := acct.Events(r.Region)
 	want := cloud.Rule{Name: r.Name, Bus: r.Bus, Pattern: r.Pattern, State: r.State, Description: r.Description, Tags: tags}
 	putRule := func(ctx context.Context) error {
@@ -678,7 +598,7 @@ func planRule(ctx context.Context, acct cloud.Account, r RuleSpec, tags cloud.Ta
 	if len(diffs) > 0 {
 		c := Change{Action: Update, Resource: KindRule, Region: r.Region, Name: name, Detail: strings.Join(diffs, ", "), apply: putRule}
 		if cur.Pattern != r.Pattern {
-			c.Diff = lineDiff(prettyPolicy(cur.Pattern), prettyPolicy(r.Pattern), 2)
+			c.Diff = policy.Diff(cur.Pattern, r.Pattern)
 		}
 		add(c)
 	} else {
@@ -701,8 +621,8 @@ func planRule(ctx context.Context, acct cloud.Account, r RuleSpec, tags cloud.Ta
 	switch {
 	case got == nil:
 		add(Change{Action: Create, Resource: KindTarget, Region: r.Region, Name: tname, Detail: targetDetail(r.Target), apply: putTarget})
-	case !SameTarget(*got, r.Target):
-		add(Change{Action: Update, Resource: KindTarget, Region: r.Region, Name: tname, Detail: strings.Join(targetDiffs(*got, r.Target), ", "), apply: putTarget})
+	case !chain.SameTarget(*got, r.Target):
+		add(Change{Action: Update, Resource: KindTarget, Region: r.Region, Name: tname, Detail: strings.Join(chain.TargetDiffs(*got, r.Target), ", "), apply: putTarget})
 	default:
 		add(Change{Action: Unchanged, Resource: KindTarget, Region: r.Region, Name: tname})
 	}
@@ -739,33 +659,6 @@ func planRuleRemoval(ctx context.Context, acct cloud.Account, region, bus, rule,
 	cs = append(cs, Change{Action: Delete, Resource: KindRule, Region: region, Name: name, Detail: why,
 		apply: func(ctx context.Context) error { return ignoreNotFound(ev.DeleteRule(ctx, bus, rule)) }})
 	return cs, nil
-}
-
-// SameTarget reports whether a deployed target is the one wanted.
-func SameTarget(got, want cloud.Target) bool { return len(targetDiffs(got, want)) == 0 }
-
-func targetDiffs(got, want cloud.Target) []string {
-	var d []string
-	if got.ARN != want.ARN {
-		d = append(d, "target "+got.ARN+" -> "+want.ARN)
-	}
-	if got.RoleARN != want.RoleARN {
-		d = append(d, "role")
-	}
-	if got.DeadLetterARN != want.DeadLetterARN {
-		d = append(d, "dead-letter queue")
-	}
-	if got.MaxAttempts != want.MaxAttempts || got.MaxAge != want.MaxAge {
-		d = append(d, "retry policy")
-	}
-	gi, wi := got.Input, want.Input
-	switch {
-	case (gi == nil) != (wi == nil):
-		d = append(d, "input transformer")
-	case gi != nil && (gi.Template != wi.Template || !maps.Equal(gi.Paths, wi.Paths)):
-		d = append(d, "input transformer")
-	}
-	return d
 }
 
 func targetDetail(t cloud.Target) string {

@@ -348,10 +348,7 @@ type benchSet struct {
 	bytes  int64
 }
 
-var (
-	benchEvents  *benchSet
-	patternCache = map[int][]string{}
-)
+var benchEvents *benchSet
 
 func events() *benchSet {
 	if benchEvents == nil {

@@ -115,7 +115,6 @@ type anythingBut struct {
 	strs     []string
 	ips      []netip.Addr
 	nums     []float64
-	numTexts []string
 	prefixes []string
 	suffixes []string
 	folds    []string // folded

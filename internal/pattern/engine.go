@@ -147,16 +147,6 @@ func (st *state) fire(ids []int32) {
 	}
 }
 
-func (st *state) fireOne(cid int32) {
-	if st.condMark[cid]>>1 == st.epoch {
-		return
-	}
-	st.condMark[cid] = st.epoch<<1 | 1
-	for _, si := range st.c.anchored[cid] {
-		st.queue(si)
-	}
-}
-
 // evalCond reports whether some value of the condition's field satisfies it
 // (or the field is absent and the condition allows that).
 func (st *state) evalCond(cid int32) bool {

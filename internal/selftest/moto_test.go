@@ -9,6 +9,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/awscloud"
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 )
@@ -33,7 +34,7 @@ func TestMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, spec, err := deploy.Prepare(ctx, a, deploy.Options{Emails: []string{email}, Regions: []string{"eu-west-1"}, CreateTrail: true})
+	plan, spec, err := deploy.Prepare(ctx, a, chain.Options{Emails: []string{email}, Regions: []string{"eu-west-1"}, CreateTrail: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@
 //     latency.
 //
 // Every temporary resource is tagged rootwatch:managed=true, named with
-// deploy.SelfTestRulePrefix and a nonce, and removed in every outcome (pass,
+// chain.SelfTestRulePrefix and a nonce, and removed in every outcome (pass,
 // failure, timeout, cancellation), with a context of its own.
 package selftest
 
@@ -38,9 +38,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/pattern"
+	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
@@ -201,7 +202,7 @@ func (r *Result) total() int { return len(r.statuses()) }
 // Run tests the chain that spec describes in acct. It returns an error only
 // when it could not run at all, or when ctx was canceled (after removing the
 // temporary resources).
-func Run(ctx context.Context, acct cloud.Account, spec deploy.Spec, o Options) (*Result, error) {
+func Run(ctx context.Context, acct cloud.Account, spec chain.Spec, o Options) (*Result, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
@@ -230,7 +231,7 @@ func Run(ctx context.Context, acct cloud.Account, spec deploy.Spec, o Options) (
 
 type tester struct {
 	acct cloud.Account
-	spec deploy.Spec
+	spec chain.Spec
 	o    Options
 	res  *Result
 }
@@ -337,7 +338,7 @@ func (t *tester) patterns(ctx context.Context) {
 		all = append(all, cases...)
 		t.res.Patterns = append(t.res.Patterns, t.checkRule(ctx, m, ev, ar.Bus, ar.Name, ar.RuleID, cases))
 	}
-	if rs, ok := t.spec.Region(home); ok {
+	if rs, ok := t.spec.Forwarder(home); ok {
 		// The forwarding rule must pass every root event on. It is a superset
 		// of the alert rules by design (the alert rules filter look-alikes on
 		// the rootwatch bus), so look-alikes are not held against it.
@@ -347,7 +348,7 @@ func (t *tester) patterns(ctx context.Context) {
 				pos = append(pos, c)
 			}
 		}
-		t.res.Patterns = append(t.res.Patterns, t.checkRule(ctx, m, ev, cloud.DefaultBus, rs.Forward.Name, "forward", pos))
+		t.res.Patterns = append(t.res.Patterns, t.checkRule(ctx, m, ev, cloud.DefaultBus, rs.Rule.Name, "forward", pos))
 	}
 	t.res.PatternEngine = m.engine()
 	t.res.PatternNote = m.note
@@ -426,13 +427,13 @@ func (t *tester) topicARN(name string) string {
 }
 
 // signInRule returns the deployed sign-in alert rule's spec.
-func (t *tester) signInRule() (deploy.RuleSpec, bool) {
+func (t *tester) signInRule() (chain.RuleSpec, bool) {
 	for _, ar := range t.spec.AlertRules {
 		if ar.RuleID == SignInRuleID {
 			return ar, true
 		}
 	}
-	return deploy.RuleSpec{}, false
+	return chain.RuleSpec{}, false
 }
 
 // delivery checks the links and runs the end-to-end delivery. It returns an
@@ -481,13 +482,13 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 	}
 	var target *cloud.Target
 	for i := range targets {
-		if targets[i].ID == deploy.AlertTargetID || targets[i].ARN == t.spec.Topic.ARN {
+		if targets[i].ID == chain.AlertTargetID || targets[i].ARN == t.spec.Topic.ARN {
 			target = &targets[i]
 			break
 		}
 	}
 	if target == nil {
-		t.link("rule target", Fail, "rule %s has no target %s (topic %s): alerts go nowhere; run rootwatch deploy", ar.Name, deploy.AlertTargetID, t.spec.Topic.ARN)
+		t.link("rule target", Fail, "rule %s has no target %s (topic %s): alerts go nowhere; run rootwatch deploy", ar.Name, chain.AlertTargetID, t.spec.Topic.ARN)
 		d.Detail = "not run: the sign-in rule has no topic target"
 		return ctx.Err()
 	}
@@ -521,9 +522,9 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 	case err != nil:
 		t.link("topic policy", Fail, "the policy of topic %s cannot be read: %v", topic.ARN, err)
 	case !stmtOK:
-		t.link("topic policy", Fail, "the policy of topic %s lacks statement %s letting events.amazonaws.com publish for the rootwatch rules: alerts are dropped; run rootwatch deploy", topic.ARN, deploy.TopicStatementSid)
+		t.link("topic policy", Fail, "the policy of topic %s lacks statement %s letting events.amazonaws.com publish for the rootwatch rules: alerts are dropped; run rootwatch deploy", topic.ARN, chain.TopicStatementSid)
 	default:
-		t.link("topic policy", Pass, "statement %s lets EventBridge publish for the rootwatch rules", deploy.TopicStatementSid)
+		t.link("topic policy", Pass, "statement %s lets EventBridge publish for the rootwatch rules", chain.TopicStatementSid)
 	}
 	if topic.KMSKeyID != "" {
 		t.checkKey(ctx, topic)
@@ -535,7 +536,7 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 	} else {
 		confirmed, pending := 0, 0
 		for _, s := range subs {
-			if strings.HasPrefix(s.Endpoint, "arn:") && strings.Contains(s.Endpoint, ":"+deploy.SelfTestRulePrefix) {
+			if strings.HasPrefix(s.Endpoint, "arn:") && strings.Contains(s.Endpoint, ":"+chain.SelfTestRulePrefix) {
 				continue // another test's temporary queue
 			}
 			if s.Pending {
@@ -559,7 +560,7 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 
 	// Dead-letter queue.
 	dlqBefore := -1
-	if rs, ok := t.spec.Region(home); ok {
+	if rs, ok := t.spec.Forwarder(home); ok {
 		q, err := qs.Queue(ctx, rs.DLQ.Name)
 		switch {
 		case err != nil:
@@ -583,7 +584,7 @@ func (t *tester) delivery(ctx context.Context) (err error) {
 	}
 
 	if dlqBefore >= 0 {
-		if rs, ok := t.spec.Region(home); ok {
+		if rs, ok := t.spec.Forwarder(home); ok {
 			if q, err := qs.Queue(ctx, rs.DLQ.Name); err == nil && q.Messages > dlqBefore {
 				t.link("dead-letter queue", Fail, "dead-letter queue %s received %d message(s) during the test: EventBridge could not deliver to a rootwatch target", q.Name, q.Messages-dlqBefore)
 			}
@@ -616,9 +617,8 @@ func (t *tester) checkKey(ctx context.Context, topic cloud.Topic) {
 		t.link("KMS key", Fail, "topic %s is encrypted with the AWS managed key %s, which EventBridge cannot use: encrypt it with a customer managed key that grants events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt", topic.ARN, topic.KMSKeyID)
 		return
 	}
-	ok, err := deploy.KeyGrantsEventBridge(k.Policy)
-	if err != nil || !ok {
-		t.link("KMS key", Fail, "the policy of KMS key %s does not grant events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt: run rootwatch deploy --fix-kms-policy or add statement %s", k.ARN, deploy.KeyStatementSid)
+	if lacking, err := chain.KeyGrantsLacking(k.Policy); err != nil || len(lacking) > 0 {
+		t.link("KMS key", Fail, "the policy of KMS key %s does not grant events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt: run rootwatch deploy --fix-kms-policy or add statement %s", k.ARN, chain.KeyStatementSid)
 		return
 	}
 	t.link("KMS key", Pass, "KMS key %s lets EventBridge encrypt", k.ARN)
@@ -708,58 +708,34 @@ func eventDocument(account, region string, e cloud.Event) []byte {
 }
 
 // extendStatement adds arn to the aws:SourceArn condition of the statement
-// with the given Sid. found is false when the policy has no such statement;
-// a statement without a SourceArn condition needs no change.
-func extendStatement(policy, sid, arn string) (out string, found bool, err error) {
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+// with the given Sid, keeping every other statement and the document's key
+// order. found is false when the policy has no such statement; a statement
+// without a SourceArn condition needs no change.
+func extendStatement(doc, sid, arn string) (out string, found bool, err error) {
+	p, err := policy.Read(doc)
+	if err != nil {
 		return "", false, fmt.Errorf("topic policy: %w", err)
 	}
-	var stmts []any
-	switch s := doc["Statement"].(type) {
-	case []any:
-		stmts = s
-	case map[string]any:
-		stmts = []any{s}
-		doc["Statement"] = stmts
-	}
-	for _, s := range stmts {
-		st, ok := s.(map[string]any)
-		if !ok || st["Sid"] != sid {
-			continue
-		}
-		found = true
-		cond, _ := st["Condition"].(map[string]any)
-		for _, m := range cond {
-			mm, ok := m.(map[string]any)
-			if !ok {
-				continue
-			}
-			for k, v := range mm {
-				if !strings.EqualFold(k, "aws:SourceArn") {
-					continue
-				}
-				switch v := v.(type) {
-				case string:
-					mm[k] = []any{v, arn}
-				case []any:
-					mm[k] = append(slices.Clone(v), arn)
-				}
-			}
-		}
-	}
+	st, found := p.Sid(sid)
 	if !found {
-		return policy, false, nil
+		return doc, false, nil
 	}
-	b, err := json.Marshal(doc)
-	return string(b), true, err
+	for _, kv := range st.Condition {
+		for k, v := range kv {
+			if strings.EqualFold(k, "aws:SourceArn") {
+				kv[k] = append(slices.Clone(v), arn)
+			}
+		}
+	}
+	out, err = policy.WithStatement(doc, st)
+	return out, true, err
 }
 
 func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics, qs cloud.Queues, topic cloud.Topic, target cloud.Target, rule cloud.Rule) {
 	d := &t.res.Delivery
 	home := t.spec.HomeRegion
 	bus := t.spec.Bus.Name
-	name := deploy.SelfTestRulePrefix + t.o.Nonce
+	name := chain.SelfTestRulePrefix + t.o.Nonce
 	probeName := name + "-probe"
 	tempRuleARN := t.ruleARN(name)
 	probeRuleARN := t.ruleARN(probeName)
@@ -779,11 +755,11 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 	// The temporary queue: SNS may send from the topic (and the probe topic),
 	// EventBridge from the temporary rules (dead letters and the probe).
 	queueARN := "arn:" + t.spec.Partition + ":sqs:" + home + ":" + t.spec.Account + ":" + name
-	qpolicy := deploy.Document{Version: "2012-10-17", Statement: []deploy.Statement{
-		{Sid: "RootwatchTestFromTopic", Effect: "Allow", Principal: map[string]any{"Service": "sns.amazonaws.com"}, Action: "sqs:SendMessage", Resource: queueARN,
-			Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": []string{topic.ARN, probeTopicARN}}}},
-		{Sid: "RootwatchTestFromRules", Effect: "Allow", Principal: map[string]any{"Service": "events.amazonaws.com"}, Action: "sqs:SendMessage", Resource: queueARN,
-			Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": []string{tempRuleARN, probeRuleARN}}}},
+	qpolicy := policy.Document{Version: policy.Version, Statement: policy.Statements{
+		{Sid: "RootwatchTestFromTopic", Effect: "Allow", Principal: policy.Service("sns.amazonaws.com"), Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{queueARN},
+			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {topic.ARN, probeTopicARN}}}},
+		{Sid: "RootwatchTestFromRules", Effect: "Allow", Principal: policy.Service(chain.EventsService), Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{queueARN},
+			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {tempRuleARN, probeRuleARN}}}},
 	}}.String()
 	t.progress("delivery check: creating temporary queue %s", name)
 	q, err := qs.CreateQueue(ctx, name, qpolicy, tags)
@@ -804,7 +780,7 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 
 	// Extend rootwatch's topic statement to the temporary rule; restore the
 	// policy exactly afterwards.
-	if extended, found, err := extendStatement(topic.Policy, deploy.TopicStatementSid, tempRuleARN); err != nil {
+	if extended, found, err := extendStatement(topic.Policy, chain.TopicStatementSid, tempRuleARN); err != nil {
 		fail(Error, "%v", err)
 		return
 	} else if found && extended != topic.Policy {
@@ -812,7 +788,7 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 			fail(Error, "extend the topic policy to the temporary rule: %v", err)
 			return
 		}
-		t.res.Temporary = append(t.res.Temporary, "topic policy statement "+deploy.TopicStatementSid+" extended to "+tempRuleARN)
+		t.res.Temporary = append(t.res.Temporary, "topic policy statement "+chain.TopicStatementSid+" extended to "+tempRuleARN)
 		orig := topic.Policy
 		c.add(func(ctx context.Context) error {
 			if err := tp.SetTopicPolicy(ctx, topic.ARN, orig); err != nil {
@@ -831,7 +807,7 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 	t.res.Temporary = append(t.res.Temporary, "EventBridge rule "+name+" on bus "+bus)
 	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, bus, name) })
 	tt := target
-	tt.ID = deploy.AlertTargetID
+	tt.ID = chain.AlertTargetID
 	tt.DeadLetterARN = q.ARN // a failed delivery lands in the test queue, with its error
 	tt.MaxAttempts = 1
 	tt.MaxAge = time.Minute
@@ -905,7 +881,7 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 		fail(Pass, "a synthetic root sign-in went bus %s → rule → topic %s → subscriber", bus, topic.ARN)
 		return
 	case dead != "":
-		fail(Fail, "EventBridge could not deliver the test event to topic %s (it went to the test's dead-letter queue): check the topic policy statement %s and the topic's KMS key", topic.ARN, deploy.TopicStatementSid)
+		fail(Fail, "EventBridge could not deliver the test event to topic %s (it went to the test's dead-letter queue): check the topic policy statement %s and the topic's KMS key", topic.ARN, chain.TopicStatementSid)
 		return
 	}
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
@@ -28,11 +29,11 @@ var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 // deployed returns a fake account with rootwatch deployed in two regions and
 // the e-mail subscription confirmed.
-func deployed(t *testing.T) (*fake.Account, deploy.Spec) {
+func deployed(t *testing.T) (*fake.Account, chain.Spec) {
 	t.Helper()
 	ctx := context.Background()
 	a := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", home}, Now: func() time.Time { return now }})
-	plan, spec, err := deploy.Prepare(ctx, a, deploy.Options{Emails: []string{email}, CreateTrail: true, Version: "test"})
+	plan, spec, err := deploy.Prepare(ctx, a, chain.Options{Emails: []string{email}, CreateTrail: true, Version: "test"})
 	if err != nil {
 		t.Fatalf("deploy: plan: %v", err)
 	}
@@ -54,18 +55,18 @@ func opts() Options {
 // self-test prefix (and tagged rootwatch), the temporary queue, the probe
 // topic, SQS subscriptions of the alert topic, and a topic policy that is not
 // what it was before.
-func leftovers(t *testing.T, acct cloud.Account, spec deploy.Spec, policyBefore string) []string {
+func leftovers(t *testing.T, acct cloud.Account, spec chain.Spec, policyBefore string) []string {
 	t.Helper()
 	ctx := context.Background()
 	var left []string
-	leftRules, err := acct.Events(home).Rules(ctx, deploy.BusName, deploy.SelfTestRulePrefix)
+	leftRules, err := acct.Events(home).Rules(ctx, chain.BusName, chain.SelfTestRulePrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range leftRules {
 		left = append(left, fmt.Sprintf("rule %s (tags %v)", r.Name, r.Tags))
 	}
-	for _, name := range []string{deploy.SelfTestRulePrefix + nonce} {
+	for _, name := range []string{chain.SelfTestRulePrefix + nonce} {
 		if q, err := acct.Queues(home).Queue(ctx, name); err == nil {
 			left = append(left, fmt.Sprintf("queue %s (tags %v)", q.URL, q.Tags))
 		} else if !errors.Is(err, cloud.ErrNotFound) {
@@ -95,7 +96,7 @@ func leftovers(t *testing.T, acct cloud.Account, spec deploy.Spec, policyBefore 
 	return left
 }
 
-func topicPolicy(t *testing.T, acct cloud.Account, spec deploy.Spec) string {
+func topicPolicy(t *testing.T, acct cloud.Account, spec chain.Spec) string {
 	t.Helper()
 	tp, err := acct.Topics(home).Topic(context.Background(), spec.Topic.ARN)
 	if err != nil {
@@ -173,10 +174,10 @@ func TestPassOnFake(t *testing.T) {
 // precise message, exit 1 (Failed), and leave nothing behind.
 func TestBrokenLinks(t *testing.T) {
 	ctx := context.Background()
-	signin := deploy.AlertRulePrefix + SignInRuleID
+	signin := chain.AlertRulePrefix + SignInRuleID
 	tests := []struct {
 		name   string
-		break_ func(t *testing.T, a *fake.Account, spec deploy.Spec)
+		break_ func(t *testing.T, a *fake.Account, spec chain.Spec)
 		// link is the failing link (or "delivery", "pattern"), detail a
 		// substring of its message.
 		link, detail string
@@ -185,45 +186,45 @@ func TestBrokenLinks(t *testing.T) {
 	}{
 		{
 			name: "policy statement missing",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				must(t, a.Topics(home).SetTopicPolicy(ctx, spec.Topic.ARN, fake.DefaultTopicPolicy(spec.Topic.ARN)))
 			},
-			link: "topic policy", detail: "lacks statement " + deploy.TopicStatementSid,
+			link: "topic policy", detail: "lacks statement " + chain.TopicStatementSid,
 			delivery: "could not deliver the test event to topic",
 		},
 		{
 			name: "target missing",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
-				must(t, a.Events(home).RemoveTargets(ctx, deploy.BusName, signin, []string{deploy.AlertTargetID}))
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				must(t, a.Events(home).RemoveTargets(ctx, chain.BusName, signin, []string{chain.AlertTargetID}))
 			},
-			link: "rule target", detail: "has no target " + deploy.AlertTargetID,
+			link: "rule target", detail: "has no target " + chain.AlertTargetID,
 			delivery: "not run: the sign-in rule has no topic target",
 		},
 		{
 			name: "transformer broken",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
-				ts, err := a.Events(home).Targets(ctx, deploy.BusName, signin)
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				ts, err := a.Events(home).Targets(ctx, chain.BusName, signin)
 				must(t, err)
 				ts[0].Input = &cloud.InputTransformer{Paths: map[string]string{"account": "$.account"}, Template: `"Root did something in <account>"`}
-				must(t, a.Events(home).PutTargets(ctx, deploy.BusName, signin, ts))
+				must(t, a.Events(home).PutTargets(ctx, chain.BusName, signin, ts))
 			},
 			link: "input transformer", detail: "differs from the rule pack's",
 			delivery: "differs from the rule pack's rendering",
 		},
 		{
 			name: "transformer removed",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
-				ts, err := a.Events(home).Targets(ctx, deploy.BusName, signin)
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				ts, err := a.Events(home).Targets(ctx, chain.BusName, signin)
 				must(t, err)
 				ts[0].Input = nil
-				must(t, a.Events(home).PutTargets(ctx, deploy.BusName, signin, ts))
+				must(t, a.Events(home).PutTargets(ctx, chain.BusName, signin, ts))
 			},
 			link: "input transformer", detail: "has no input transformer",
 			delivery: "differs from the rule pack's rendering",
 		},
 		{
 			name: "subscription gone",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				subs, err := a.Topics(home).Subscriptions(ctx, spec.Topic.ARN)
 				must(t, err)
 				for _, s := range subs {
@@ -234,7 +235,7 @@ func TestBrokenLinks(t *testing.T) {
 		},
 		{
 			name: "subscription pending",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				subs, err := a.Topics(home).Subscriptions(ctx, spec.Topic.ARN)
 				must(t, err)
 				for _, s := range subs {
@@ -247,15 +248,15 @@ func TestBrokenLinks(t *testing.T) {
 		},
 		{
 			name: "dead-letter queue receiving",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
-				must(t, a.SendMessage(home, deploy.DLQName, `{"lost":"alert"}`))
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				must(t, a.SendMessage(home, chain.DLQName, `{"lost":"alert"}`))
 			},
 			link: "dead-letter queue", detail: "holds 1 message(s)",
 		},
 		{
 			name: "rule disabled",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
-				r, err := a.Events(home).Rule(ctx, deploy.BusName, signin)
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				r, err := a.Events(home).Rule(ctx, chain.BusName, signin)
 				must(t, err)
 				r.State = cloud.RuleDisabled
 				_, err = a.Events(home).PutRule(ctx, r)
@@ -265,7 +266,7 @@ func TestBrokenLinks(t *testing.T) {
 		},
 		{
 			name: "topic encrypted with the AWS managed key",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				must(t, a.SetTopicKMSKey(spec.Topic.ARN, "alias/aws/sns"))
 			},
 			link: "KMS key", detail: "AWS managed key alias/aws/sns",
@@ -273,8 +274,8 @@ func TestBrokenLinks(t *testing.T) {
 		},
 		{
 			name: "alert pattern broken",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
-				r, err := a.Events(home).Rule(ctx, deploy.BusName, deploy.AlertRulePrefix+"root-api-call")
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				r, err := a.Events(home).Rule(ctx, chain.BusName, chain.AlertRulePrefix+"root-api-call")
 				must(t, err)
 				r.Pattern = `{"detail":{"userIdentity":{"type":["Root"]}}}`
 				_, err = a.Events(home).PutRule(ctx, r)
@@ -284,10 +285,10 @@ func TestBrokenLinks(t *testing.T) {
 		},
 		{
 			name: "alert rule deleted",
-			break_: func(t *testing.T, a *fake.Account, spec deploy.Spec) {
-				name := deploy.AlertRulePrefix + "root-mfa-change"
-				must(t, a.Events(home).RemoveTargets(ctx, deploy.BusName, name, []string{deploy.AlertTargetID}))
-				must(t, a.Events(home).DeleteRule(ctx, deploy.BusName, name))
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				name := chain.AlertRulePrefix + "root-mfa-change"
+				must(t, a.Events(home).RemoveTargets(ctx, chain.BusName, name, []string{chain.AlertTargetID}))
+				must(t, a.Events(home).DeleteRule(ctx, chain.BusName, name))
 			},
 			link: "pattern", detail: "rule rootwatch-alert-root-mfa-change is not deployed",
 		},
@@ -367,7 +368,7 @@ type noSNSEvents struct {
 func (e *noSNSEvents) PutTargets(ctx context.Context, bus, rule string, ts []cloud.Target) error {
 	var keep []cloud.Target
 	for _, t := range ts {
-		if !strings.HasPrefix(t.ARN, "arn:aws:sns:") || !strings.HasPrefix(rule, deploy.SelfTestRulePrefix) {
+		if !strings.HasPrefix(t.ARN, "arn:aws:sns:") || !strings.HasPrefix(rule, chain.SelfTestRulePrefix) {
 			keep = append(keep, t)
 		}
 	}
@@ -519,12 +520,14 @@ func TestExtendStatement(t *testing.T) {
 		name, policy, want string
 		found              bool
 	}{
+		// The statement is rewritten in the typed form; the rest of the
+		// document keeps its bytes and key order, and gains a Version.
 		{"string source", `{"Statement":[{"Sid":"S","Condition":{"ArnEquals":{"aws:SourceArn":"a"}}}]}`,
-			`{"Statement":[{"Condition":{"ArnEquals":{"aws:SourceArn":["a","` + arn + `"]}},"Sid":"S"}]}`, true},
-		{"list source, other statement kept", `{"Statement":[{"Sid":"Other"},{"Sid":"S","Condition":{"ArnLike":{"AWS:SourceArn":["a","b"]}}}]}`,
-			`{"Statement":[{"Sid":"Other"},{"Condition":{"ArnLike":{"AWS:SourceArn":["a","b","` + arn + `"]}},"Sid":"S"}]}`, true},
+			`{"Version":"2012-10-17","Statement":[{"Sid":"S","Condition":{"ArnEquals":{"aws:SourceArn":["a","` + arn + `"]}}}]}`, true},
+		{"list source, other statement kept", `{"Id":"x","Statement":[{"Sid":"Other", "Effect":"Deny"},{"Sid":"S","Condition":{"ArnLike":{"AWS:SourceArn":["a","b"]}}}],"Version":"2008-10-17"}`,
+			`{"Id":"x","Statement":[{"Sid":"Other","Effect":"Deny"},{"Sid":"S","Condition":{"ArnLike":{"AWS:SourceArn":["a","b","` + arn + `"]}}}],"Version":"2008-10-17"}`, true},
 		{"single statement object", `{"Statement":{"Sid":"S","Condition":{"ArnEquals":{"aws:SourceArn":"a"}}}}`,
-			`{"Statement":[{"Condition":{"ArnEquals":{"aws:SourceArn":["a","` + arn + `"]}},"Sid":"S"}]}`, true},
+			`{"Version":"2012-10-17","Statement":[{"Sid":"S","Condition":{"ArnEquals":{"aws:SourceArn":["a","` + arn + `"]}}}]}`, true},
 		{"no statement", `{"Statement":[{"Sid":"Other"}]}`, `{"Statement":[{"Sid":"Other"}]}`, false},
 	}
 	for _, tt := range tests {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/awscloud"
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 )
 
 // TestHealthyMoto deploys with deploy (and --create-trail) through the AWS
@@ -35,7 +35,7 @@ func TestHealthyMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	regions := []string{"eu-west-1", "us-east-1", "us-west-2"}
-	exp := deployed(t, acct, deploy.Options{Regions: regions, CreateTrail: true, Emails: []string{"ops@example.com"}})
+	exp := deployed(t, acct, chain.Options{Regions: regions, CreateTrail: true, Emails: []string{"ops@example.com"}})
 	rep := Check(ctx, acct, exp, now)
 	if len(rep.Regions) != 3 {
 		t.Errorf("checked regions %v, want %v", rep.Regions, regions)
@@ -67,8 +67,8 @@ func TestLostAlertsMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := deployed(t, acct, deploy.Options{Regions: []string{"eu-west-1"}, CreateTrail: true, Emails: []string{"ops@example.com"}})
-	q, err := acct.Queues("eu-west-1").Queue(ctx, deploy.DLQName)
+	exp := deployed(t, acct, chain.Options{Regions: []string{"eu-west-1"}, CreateTrail: true, Emails: []string{"ops@example.com"}})
+	q, err := acct.Queues("eu-west-1").Queue(ctx, chain.DLQName)
 	if err != nil {
 		t.Fatal(err)
 	}

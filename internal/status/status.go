@@ -6,9 +6,9 @@
 //	trail → (every region) forwarding rule on the default bus → home bus
 //	      → alert rules → SNS topic (policy, KMS key) → confirmed subscriptions
 //
-// with a dead-letter queue behind every target. Check runs one small check
-// function per link against what deploy would deploy (an Expect) and returns a
-// Report; nothing is changed in the account.
+// with a dead-letter queue behind every target. Check reads each link and asks
+// package chain for its verdict against the desired chain.Spec (what deploy
+// would deploy), and returns a Report; nothing is changed in the account.
 //
 // # Verdicts and exit codes
 //
@@ -51,43 +51,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
-// Status is the verdict of one check, or the worst of a report.
-type Status string
+// Status is the verdict of one check, or the worst of a report: the chain's
+// verdicts, and Error for a link that could not be checked.
+type Status = chain.Status
 
 const (
-	OK    Status = "ok"
-	Warn  Status = "warn"
-	Fail  Status = "fail"
-	Error Status = "error"
+	OK    = chain.OK
+	Warn  = chain.Warn
+	Fail  = chain.Fail
+	Error = chain.Error
 )
-
-// rank orders statuses from best to worst; the zero Status ranks below OK so
-// that folding Worse over results may start from it.
-func (s Status) rank() int {
-	switch s {
-	case "":
-		return -1
-	case OK:
-		return 0
-	case Warn:
-		return 1
-	case Fail:
-		return 2
-	default:
-		return 3
-	}
-}
-
-// Worse returns the worse of s and t.
-func (s Status) Worse(t Status) Status {
-	if t.rank() > s.rank() {
-		return t
-	}
-	return s
-}
 
 // Global is the Region of checks of global resources (IAM).
 const Global = "global"
@@ -124,15 +101,15 @@ func (r Report) Errors() []error {
 	return errs
 }
 
-// Check checks the chain in acct against exp. now is the time the ages of
+// Check checks the chain in acct against spec. now is the time the ages of
 // dead-lettered messages are measured from. The home region's chain, the role
-// and each region are checked concurrently (and the alert rules four at a
+// and each forwarder are checked concurrently (and the alert rules four at a
 // time); the report's order does not depend on it.
-func Check(ctx context.Context, acct cloud.Account, exp Expect, now time.Time) Report {
-	c := &checker{acct: acct, exp: exp, now: now}
+func Check(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time) Report {
+	c := &checker{acct: acct, spec: spec, now: now}
 
-	regions := slices.Clone(exp.Regions)
-	slices.SortFunc(regions, func(a, b RegionExpect) int { return strings.Compare(a.Region, b.Region) })
+	regions := slices.Clone(spec.Forwarders)
+	slices.SortFunc(regions, func(a, b chain.Forwarder) int { return strings.Compare(a.Region, b.Region) })
 
 	var home, global []Result
 	perRegion := make([][]Result, len(regions))
@@ -140,11 +117,11 @@ func Check(ctx context.Context, acct cloud.Account, exp Expect, now time.Time) R
 	wg.Go(func() { home = c.home(ctx) })
 	wg.Go(func() { global = c.role(ctx) })
 	for i, re := range regions {
-		wg.Go(func() { perRegion[i] = c.region(ctx, re) })
+		wg.Go(func() { perRegion[i] = c.forwarder(ctx, re) })
 	}
 	wg.Wait()
 
-	rep := Report{Account: exp.Account, HomeRegion: exp.HomeRegion, TopicARN: exp.TopicARN, Regions: []string{}, Status: OK}
+	rep := Report{Account: spec.Account, HomeRegion: spec.HomeRegion, TopicARN: spec.Topic.ARN, Regions: []string{}, Status: OK}
 	for _, re := range regions {
 		rep.Regions = append(rep.Regions, re.Region)
 	}
@@ -162,22 +139,13 @@ func Check(ctx context.Context, acct cloud.Account, exp Expect, now time.Time) R
 // checker holds what every check function needs.
 type checker struct {
 	acct cloud.Account
-	exp  Expect
+	spec chain.Spec
 	now  time.Time
 }
 
-// result helpers.
-
-func ok(region, check, detail string) Result {
-	return Result{Region: region, Check: check, Status: OK, Detail: detail}
-}
-
-func warn(region, check, detail, fix string) Result {
-	return Result{Region: region, Check: check, Status: Warn, Detail: detail, Fix: fix}
-}
-
-func fail(region, check, detail, fix string) Result {
-	return Result{Region: region, Check: check, Status: Fail, Detail: detail, Fix: fix}
+// result is the Result of check in region with verdict v.
+func result(region, check string, v chain.Verdict) Result {
+	return Result{Region: region, Check: check, Status: v.Status, Detail: v.Detail, Fix: v.Fix}
 }
 
 // apiError is the result of a check that could not be done.
@@ -188,5 +156,29 @@ func apiError(region, check string, err error) Result {
 // missing reports whether err says the resource does not exist.
 func missing(err error) bool { return errors.Is(err, cloud.ErrNotFound) }
 
-// redeploy is the fix for anything rootwatch deploy sets up.
-const redeploy = "run 'rootwatch deploy' to restore it"
+// DeployedTopic returns the topic the deployed alert rules send to, when it is
+// not the one spec expects: the topic deploy was given with --topic-arn, so that
+// status finds it without being told. It returns "" when the rules send to
+// spec's topic, disagree, or cannot be read (the checks then say what is wrong).
+func DeployedTopic(ctx context.Context, acct cloud.Account, spec chain.Spec) string {
+	found := ""
+	for _, r := range spec.AlertRules {
+		ts, err := acct.Events(spec.HomeRegion).Targets(ctx, r.Bus, r.Name)
+		if err != nil {
+			continue
+		}
+		for _, t := range ts {
+			if t.ID != r.Target.ID || !strings.HasPrefix(t.ARN, "arn:"+spec.Partition+":sns:"+spec.HomeRegion+":"+spec.Account+":") {
+				continue
+			}
+			if found != "" && found != t.ARN {
+				return ""
+			}
+			found = t.ARN
+		}
+	}
+	if found == spec.Topic.ARN {
+		return ""
+	}
+	return found
+}

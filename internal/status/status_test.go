@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
@@ -24,7 +25,7 @@ var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 // deployed returns acct with a fit trail (when trail is set) and rootwatch
 // deployed by deploy itself, and the expectation status checks it against.
-func deployed(t *testing.T, acct cloud.Account, opts deploy.Options) Expect {
+func deployed(t *testing.T, acct cloud.Account, opts chain.Options) chain.Spec {
 	t.Helper()
 	ctx := context.Background()
 	id, err := acct.Identity(ctx)
@@ -35,7 +36,7 @@ func deployed(t *testing.T, acct cloud.Account, opts deploy.Options) Expect {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, err := deploy.Desired(id, regions, opts)
+	spec, err := chain.Desired(id, regions, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func deployed(t *testing.T, acct cloud.Account, opts deploy.Options) Expect {
 	if err := plan.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return FromSpec(spec)
+	return spec
 }
 
 func newFake(t *testing.T) *fake.Account {
@@ -59,6 +60,15 @@ func newFake(t *testing.T) *fake.Account {
 	return a
 }
 
+// res is a Result with the given verdict; fix is optional.
+func res(region, check string, st Status, detail string, fix ...string) Result {
+	v := chain.Verdict{Status: st, Detail: detail}
+	if len(fix) > 0 {
+		v.Fix = fix[0]
+	}
+	return result(region, check, v)
+}
+
 // TestReportGolden pins the table and JSON renderings of a report with every
 // status in it (a literal report, so that the rule pack's growth does not
 // change it). Run with -update to rewrite testdata/report.*.
@@ -66,12 +76,12 @@ func TestReportGolden(t *testing.T) {
 	rep := Report{
 		Account: "123456789012", HomeRegion: "us-east-1", TopicARN: "arn:aws:sns:us-east-1:123456789012:rootwatch-alerts", Regions: []string{"eu-west-1", "us-east-1"},
 		Checks: []Result{
-			ok("us-east-1", "trail", "trail main: logging, multi-region, global service events, management events All"),
-			warn("us-east-1", "subscriptions", "1 confirmed, 1 pending (cto@example.com): those addresses get no alerts", "open the confirmation e-mail sent to each pending address and click its link"),
-			ok(Global, "forwarder-role", "role rootwatch-forwarder trusts events.amazonaws.com"),
+			res("us-east-1", "trail", OK, "trail main: logging, multi-region, global service events, management events All"),
+			res("us-east-1", "subscriptions", Warn, "1 confirmed, 1 pending (cto@example.com): those addresses get no alerts", "open the confirmation e-mail sent to each pending address and click its link"),
+			res(Global, "forwarder-role", OK, "role rootwatch-forwarder trusts events.amazonaws.com"),
 			apiError("eu-west-1", "forward-rule", errors.New("describe rule rootwatch-forward in eu-west-1: AccessDeniedException:\nnot authorized")),
-			fail("eu-west-1", "dlq", "dead-letter queue rootwatch-dlq holds 1 message(s): alerts that were never delivered; oldest sent 2026-11-23T11:30:00Z (30m0s ago): AWS Console Sign In via CloudTrail", "read them, act on them, purge the queue"),
-			ok("us-east-1", "forward-rule", "rule rootwatch-forward is ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+			res("eu-west-1", "dlq", Fail, "dead-letter queue rootwatch-dlq holds 1 message(s): alerts that were never delivered; oldest sent 2026-11-23T11:30:00Z (30m0s ago): AWS Console Sign In via CloudTrail", "read them, act on them, purge the queue"),
+			res("us-east-1", "forward-rule", OK, "rule rootwatch-forward is ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
 		},
 	}
 	for _, c := range rep.Checks {
@@ -95,8 +105,8 @@ func TestReportGolden(t *testing.T) {
 func TestPartial(t *testing.T) {
 	ctx := context.Background()
 	a := newFake(t)
-	exp := deployed(t, a, deploy.Options{Emails: []string{"ops@example.com"}})
-	if _, err := a.ConfirmSubscription(exp.TopicARN, "ops@example.com"); err != nil {
+	exp := deployed(t, a, chain.Options{Emails: []string{"ops@example.com"}})
+	if _, err := a.ConfirmSubscription(exp.Topic.ARN, "ops@example.com"); err != nil {
 		t.Fatal(err)
 	}
 	denied := errors.New("AccessDeniedException: not authorized to perform events:DescribeRule")
@@ -146,48 +156,4 @@ type failingRule struct {
 
 func (f failingRule) Rule(ctx context.Context, bus, name string) (cloud.Rule, error) {
 	return cloud.Rule{}, f.err
-}
-
-func TestWorse(t *testing.T) {
-	all := []Status{OK, Warn, Fail, Error}
-	for i, a := range all {
-		for j, b := range all {
-			want := all[max(i, j)]
-			if got := a.Worse(b); got != want {
-				t.Errorf("%s.Worse(%s) = %s, want %s", a, b, got, want)
-			}
-		}
-	}
-}
-
-func TestAge(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{-time.Second, "0s"},
-		{0, "0s"},
-		{59*time.Second + 900*time.Millisecond, "59s"},
-		{4*time.Minute + 10*time.Second, "4m10s"},
-		{2*time.Hour + 5*time.Minute + 7*time.Second, "2h5m"},
-		{3*24*time.Hour + 4*time.Hour + 59*time.Minute, "3d4h"},
-	}
-	for _, tt := range tests {
-		if got := age(tt.d); got != tt.want {
-			t.Errorf("age(%v) = %q, want %q", tt.d, got, tt.want)
-		}
-	}
-}
-
-func TestFirstDifference(t *testing.T) {
-	tests := []struct{ got, want, out string }{
-		{`{"a":1}`, `{"a":2}`, `at byte 5: deployed "1}", expected "2}"`},
-		{`{"a":1}`, `{"a":1,"b":2}`, `at byte 6: deployed "}", expected ",\"b\":2}"`},
-		{``, `{}`, `at byte 0: deployed "", expected "{}"`},
-	}
-	for _, tt := range tests {
-		if got := firstDifference(tt.got, tt.want); got != tt.out {
-			t.Errorf("firstDifference(%q, %q) = %q, want %q", tt.got, tt.want, got, tt.out)
-		}
-	}
 }

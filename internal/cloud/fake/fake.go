@@ -27,6 +27,12 @@
 // SendMessage (e.g. to fill a dead-letter queue), and Emit (an event from an
 // AWS service). Emails, Failures and Dump show the outcome.
 //
+// Resource policies are evaluated by an IAM evaluator of the fake's own
+// (policy.go), on purpose: rootwatch's policy library (internal/policy) writes
+// and judges the policies, and the fake is the independent oracle that says
+// whether AWS would deliver under them. Sharing the code would let one bug
+// pass both.
+//
 // All methods are safe for concurrent use.
 package fake
 

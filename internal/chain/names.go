@@ -1,6 +1,4 @@
-// Package deploy plans and applies rootwatch's alert chain in an AWS account, and
-// removes it. Names are deterministic, so status and destroy need no state file.
-package deploy
+package chain
 
 // Deterministic names of everything rootwatch creates. Status, destroy and test
 // find resources by these names (and check the rootwatch:managed tag).
@@ -35,3 +33,7 @@ const (
 	AlertTargetID   = "rootwatch-topic"
 	ForwardTargetID = "rootwatch-home-bus"
 )
+
+// EventsService is EventBridge's service principal: every policy statement
+// rootwatch writes for the chain grants it.
+const EventsService = "events.amazonaws.com"

@@ -1,7 +1,6 @@
-package deploy
+package chain
 
 import (
-	"context"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
 // DefaultHomeRegion is the home region when none is given: root console
@@ -41,21 +41,28 @@ type Options struct {
 
 // Spec is the desired state: everything deploy creates and status checks,
 // computed from the identity, the enabled regions and the options alone.
+//
+// Account and HomeRegion are the home (central) part: where the bus, the
+// alert rules and the topic live. Forwarders are per account and region; each
+// names its own account, and its rule's target names the home bus ARN, which
+// for a member account of an organization is in another account.
 type Spec struct {
-	Account    string
+	Account    string // the home account
 	Partition  string
 	HomeRegion string
-	Regions    []string // sorted; includes HomeRegion
+	Regions    []string // the forwarders' regions, sorted; includes HomeRegion
 	Tags       cloud.Tags
 
 	Topic Topic
 	Bus   BusSpec
-	Role  RoleSpec
+	// Role is the forwarder role of the home account's forwarders.
+	Role RoleSpec
 	// AlertRules are the home region's rules on Bus, one per rule pack rule.
 	AlertRules []RuleSpec
-	// PerRegion holds, for each of Regions, the forwarding rule and the
+	// Forwarders holds, for each account and region that forwards (today the
+	// home account in each of Regions), the forwarding rule and the
 	// dead-letter queue.
-	PerRegion []RegionSpec
+	Forwarders []Forwarder
 	// Trail is what --create-trail creates.
 	Trail TrailSpec
 }
@@ -67,12 +74,15 @@ type Topic struct {
 	Managed bool // rootwatch creates it (no --topic-arn)
 	Emails  []string
 	// Statement is the statement (Sid TopicStatementSid) the topic policy must hold.
-	Statement Statement
+	Statement policy.Statement
 }
 
 // BusSpec is the home region's custom bus.
 type BusSpec struct {
 	Name, ARN string
+	// Policy is the bus's resource policy: "" while every forwarder is in
+	// the home account (a bus needs none for its own account).
+	Policy string
 }
 
 // RoleSpec is the forwarder role that lets every region's forwarding rule put
@@ -106,10 +116,12 @@ type QueueSpec struct {
 	Policy string
 }
 
-// RegionSpec is what rootwatch deploys in one region.
-type RegionSpec struct {
+// Forwarder is what rootwatch deploys in one region of one account to send
+// root activity to the home bus.
+type Forwarder struct {
+	Account string
 	Region  string
-	Forward RuleSpec
+	Rule    RuleSpec // on the default bus; its target is the home bus
 	DLQ     QueueSpec
 }
 
@@ -121,24 +133,6 @@ type TrailSpec struct {
 	BucketPolicy string
 }
 
-// Statement is an IAM policy statement as rootwatch writes it.
-type Statement struct {
-	Sid       string         `json:"Sid"`
-	Effect    string         `json:"Effect"`
-	Principal map[string]any `json:"Principal,omitempty"`
-	Action    any            `json:"Action"`
-	Resource  any            `json:"Resource,omitempty"`
-	Condition map[string]any `json:"Condition,omitempty"`
-}
-
-// Document is an IAM policy document as rootwatch writes it.
-type Document struct {
-	Version   string      `json:"Version"`
-	Statement []Statement `json:"Statement"`
-}
-
-func (d Document) String() string { return canonical(d) }
-
 // Desired computes the desired state. enabled is the account's enabled regions
 // (cloud.Account.Regions). It validates the options and returns an error that
 // says what is wrong before anything is read or changed.
@@ -148,14 +142,14 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 		home = DefaultHomeRegion
 	}
 	if !slices.Contains(enabled, home) {
-		return Spec{}, inputErrorf("home region %q is not enabled for account %s (enabled: %s)", home, id.Account, strings.Join(enabled, ", "))
+		return Spec{}, InputErrorf("home region %q is not enabled for account %s (enabled: %s)", home, id.Account, strings.Join(enabled, ", "))
 	}
 	regions := enabled
 	if o.Regions != nil {
 		regions = []string{home}
 		for _, r := range o.Regions {
 			if !slices.Contains(enabled, r) {
-				return Spec{}, inputErrorf("region %q is unknown or not enabled for account %s (enabled: %s)", r, id.Account, strings.Join(enabled, ", "))
+				return Spec{}, InputErrorf("region %q is unknown or not enabled for account %s (enabled: %s)", r, id.Account, strings.Join(enabled, ", "))
 			}
 			if !slices.Contains(regions, r) {
 				regions = append(regions, r)
@@ -167,7 +161,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 
 	emails, err := checkEmails(o.Emails)
 	if err != nil {
-		return Spec{}, &InputError{err.Error()}
+		return Spec{}, &InputError{Msg: err.Error()}
 	}
 	p := id.Partition
 	if p == "" {
@@ -189,20 +183,20 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 	// Topic.
 	s.Topic = Topic{Name: TopicName, ARN: arn(p, "sns", home, acct, TopicName), Managed: true, Emails: emails}
 	if o.TopicARN != "" {
-		a, err := parseARN(o.TopicARN)
-		if err != nil || a.service != "sns" {
-			return Spec{}, inputErrorf("--topic-arn %q is not an SNS topic ARN", o.TopicARN)
+		a, err := ParseARN(o.TopicARN)
+		if err != nil || a.Service != "sns" {
+			return Spec{}, InputErrorf("--topic-arn %q is not an SNS topic ARN", o.TopicARN)
 		}
-		if a.account != acct {
-			return Spec{}, inputErrorf("--topic-arn %s belongs to account %s, not to this account %s: rootwatch deploys into one account", o.TopicARN, a.account, acct)
+		if a.Account != acct {
+			return Spec{}, InputErrorf("--topic-arn %s belongs to account %s, not to this account %s: rootwatch deploys into one account", o.TopicARN, a.Account, acct)
 		}
-		if a.region != home {
-			return Spec{}, inputErrorf("--topic-arn %s is in region %s, not in the home region %s: use --home-region %s or a topic in %s", o.TopicARN, a.region, home, a.region, home)
+		if a.Region != home {
+			return Spec{}, InputErrorf("--topic-arn %s is in region %s, not in the home region %s: use --home-region %s or a topic in %s", o.TopicARN, a.Region, home, a.Region, home)
 		}
-		if a.partition != p {
-			return Spec{}, inputErrorf("--topic-arn %s is in partition %s, not %s", o.TopicARN, a.partition, p)
+		if a.Partition != p {
+			return Spec{}, InputErrorf("--topic-arn %s is in partition %s, not %s", o.TopicARN, a.Partition, p)
 		}
-		s.Topic = Topic{Name: a.resource, ARN: o.TopicARN, Emails: emails}
+		s.Topic = Topic{Name: a.Resource, ARN: o.TopicARN, Emails: emails}
 	}
 
 	// Bus and role.
@@ -212,21 +206,21 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 		ARN:         arn(p, "iam", "", acct, "role/"+ForwarderRoleName),
 		PolicyName:  ForwarderPolicyName,
 		Description: "rootwatch: lets the rootwatch-forward rules put root activity on the home rootwatch bus",
-		Trust: Document{Version: "2012-10-17", Statement: []Statement{{
+		Trust: policy.Document{Version: policy.Version, Statement: policy.Statements{{
 			Sid:       "EventBridgeForwardRules",
 			Effect:    "Allow",
-			Principal: map[string]any{"Service": "events.amazonaws.com"},
-			Action:    "sts:AssumeRole",
-			Condition: map[string]any{
-				"StringEquals": map[string]any{"aws:SourceAccount": acct},
-				"ArnLike":      map[string]any{"aws:SourceArn": arn(p, "events", "*", acct, "rule/"+ForwardRuleName)},
+			Principal: policy.Service(EventsService),
+			Action:    policy.Values{"sts:AssumeRole"},
+			Condition: policy.Conditions{
+				"StringEquals": {"aws:SourceAccount": {acct}},
+				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName)}},
 			},
 		}}}.String(),
-		Policy: Document{Version: "2012-10-17", Statement: []Statement{{
+		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
 			Sid:      "PutEventsOnHomeBus",
 			Effect:   "Allow",
-			Action:   "events:PutEvents",
-			Resource: s.Bus.ARN,
+			Action:   policy.Values{"events:PutEvents"},
+			Resource: policy.Values{s.Bus.ARN},
 		}}}.String(),
 	}
 
@@ -251,7 +245,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 				MaxAge:        TargetMaxAge,
 			},
 		}
-		s.PerRegion = append(s.PerRegion, RegionSpec{Region: r, Forward: fwd, DLQ: QueueSpec{Region: r, Name: DLQName, ARN: dlqARN}})
+		s.Forwarders = append(s.Forwarders, Forwarder{Account: acct, Region: r, Rule: fwd, DLQ: QueueSpec{Region: r, Name: DLQName, ARN: dlqARN}})
 	}
 
 	// Alert rules on the home bus.
@@ -279,21 +273,21 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 
 	// Queue policies: each region's DLQ takes messages from that region's
 	// rootwatch rules only.
-	for i := range s.PerRegion {
-		rs := &s.PerRegion[i]
-		sources := []string{rs.Forward.ARN}
+	for i := range s.Forwarders {
+		rs := &s.Forwarders[i]
+		sources := []string{rs.Rule.ARN}
 		if rs.Region == home {
 			for _, ar := range s.AlertRules {
 				sources = append(sources, ar.ARN)
 			}
 		}
-		rs.DLQ.Policy = Document{Version: "2012-10-17", Statement: []Statement{{
+		rs.DLQ.Policy = policy.Document{Version: policy.Version, Statement: policy.Statements{{
 			Sid:       QueueStatementSid,
 			Effect:    "Allow",
-			Principal: map[string]any{"Service": "events.amazonaws.com"},
-			Action:    "sqs:SendMessage",
-			Resource:  rs.DLQ.ARN,
-			Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": stringsOrOne(sources)}},
+			Principal: policy.Service(EventsService),
+			Action:    policy.Values{"sqs:SendMessage"},
+			Resource:  policy.Values{rs.DLQ.ARN},
+			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": sources}},
 		}}}.String()
 	}
 
@@ -302,13 +296,13 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 	for _, ar := range s.AlertRules {
 		alertARNs = append(alertARNs, ar.ARN)
 	}
-	s.Topic.Statement = Statement{
+	s.Topic.Statement = policy.Statement{
 		Sid:       TopicStatementSid,
 		Effect:    "Allow",
-		Principal: map[string]any{"Service": "events.amazonaws.com"},
-		Action:    "sns:Publish",
-		Resource:  s.Topic.ARN,
-		Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": stringsOrOne(alertARNs)}},
+		Principal: policy.Service(EventsService),
+		Action:    policy.Values{"sns:Publish"},
+		Resource:  policy.Values{s.Topic.ARN},
+		Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": alertARNs}},
 	}
 
 	// The trail --create-trail creates.
@@ -318,58 +312,51 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 		Name:   TrailName,
 		ARN:    trailARN,
 		Bucket: bucket,
-		BucketPolicy: Document{Version: "2012-10-17", Statement: []Statement{
+		BucketPolicy: policy.Document{Version: policy.Version, Statement: policy.Statements{
 			{
 				Sid:       "AWSCloudTrailAclCheck",
 				Effect:    "Allow",
-				Principal: map[string]any{"Service": "cloudtrail.amazonaws.com"},
-				Action:    "s3:GetBucketAcl",
-				Resource:  "arn:" + p + ":s3:::" + bucket,
-				Condition: map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailARN}},
+				Principal: policy.Service("cloudtrail.amazonaws.com"),
+				Action:    policy.Values{"s3:GetBucketAcl"},
+				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket},
+				Condition: policy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}},
 			},
 			{
 				Sid:       "AWSCloudTrailWrite",
 				Effect:    "Allow",
-				Principal: map[string]any{"Service": "cloudtrail.amazonaws.com"},
-				Action:    "s3:PutObject",
-				Resource:  "arn:" + p + ":s3:::" + bucket + "/AWSLogs/" + acct + "/*",
-				Condition: map[string]any{"StringEquals": map[string]any{"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailARN}},
+				Principal: policy.Service("cloudtrail.amazonaws.com"),
+				Action:    policy.Values{"s3:PutObject"},
+				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket + "/AWSLogs/" + acct + "/*"},
+				Condition: policy.Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {trailARN}}},
 			},
 		}}.String(),
 	}
 	return s, nil
 }
 
-// Region returns the spec of one region.
-func (s Spec) Region(r string) (RegionSpec, bool) {
-	for _, rs := range s.PerRegion {
-		if rs.Region == r {
-			return rs, true
+// Forwarder returns the home account's forwarder in region r.
+func (s Spec) Forwarder(r string) (Forwarder, bool) {
+	for _, f := range s.Forwarders {
+		if f.Account == s.Account && f.Region == r {
+			return f, true
 		}
 	}
-	return RegionSpec{}, false
+	return Forwarder{}, false
 }
 
 // Rules returns every rule of the spec (forwarding rules, then alert rules).
 func (s Spec) Rules() []RuleSpec {
 	var out []RuleSpec
-	for _, rs := range s.PerRegion {
-		out = append(out, rs.Forward)
+	for _, f := range s.Forwarders {
+		out = append(out, f.Rule)
 	}
 	return append(out, s.AlertRules...)
 }
 
 // TopicPolicyOK reports whether a topic policy holds rootwatch's statement as
 // the spec wants it.
-func (s Spec) TopicPolicyOK(policy string) (bool, error) {
-	return HasStatement(policy, s.Topic.Statement)
-}
-
-func stringsOrOne(ss []string) any {
-	if len(ss) == 1 {
-		return ss[0]
-	}
-	return ss
+func (s Spec) TopicPolicyOK(doc string) (bool, error) {
+	return policy.HasStatement(doc, s.Topic.Statement)
 }
 
 func checkEmails(in []string) ([]string, error) {
@@ -386,51 +373,39 @@ func checkEmails(in []string) ([]string, error) {
 	return out, nil
 }
 
-// arnParts is a parsed ARN.
-type arnParts struct {
-	partition, service, region, account, resource string
+// ARN is a parsed Amazon Resource Name.
+type ARN struct {
+	Partition, Service, Region, Account, Resource string
 }
 
-func parseARN(s string) (arnParts, error) {
+// ParseARN parses s as arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
+func ParseARN(s string) (ARN, error) {
 	f := strings.SplitN(s, ":", 6)
 	if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" || f[5] == "" {
-		return arnParts{}, fmt.Errorf("%q is not an ARN", s)
+		return ARN{}, fmt.Errorf("%q is not an ARN", s)
 	}
-	return arnParts{partition: f[1], service: f[2], region: f[3], account: f[4], resource: f[5]}, nil
+	return ARN{Partition: f[1], Service: f[2], Region: f[3], Account: f[4], Resource: f[5]}, nil
+}
+
+func (a ARN) String() string {
+	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.Account + ":" + a.Resource
 }
 
 func arn(partition, service, region, account, resource string) string {
-	return "arn:" + partition + ":" + service + ":" + region + ":" + account + ":" + resource
+	return ARN{partition, service, region, account, resource}.String()
 }
 
-// Prepare reads the account's identity and enabled regions, computes the
-// desired state, and plans the deploy. It makes no mutating call; invalid
-// options are reported before anything is read beyond identity and regions.
-func Prepare(ctx context.Context, acct cloud.Account, o Options) (*Plan, Spec, error) {
-	id, err := acct.Identity(ctx)
-	if err != nil {
-		return nil, Spec{}, fmt.Errorf("get caller identity: %w", err)
-	}
-	enabled, err := acct.Regions(ctx)
-	if err != nil {
-		return nil, Spec{}, fmt.Errorf("list enabled regions: %w", err)
-	}
-	spec, err := Desired(id, enabled, o)
-	if err != nil {
-		return nil, Spec{}, err
-	}
-	p, err := PlanDeploy(ctx, acct, spec, o)
-	if err != nil {
-		return nil, spec, err
-	}
-	return p, spec, nil
+// TopicARN is the ARN of the topic rootwatch creates in region.
+func TopicARN(partition, region, account string) string {
+	return arn(partition, "sns", region, account, TopicName)
 }
 
-// InputError is an invalid option, found before anything was changed.
-type InputError struct{ msg string }
+// InputError is an invalid option, found before anything was read or changed.
+type InputError struct{ Msg string }
 
-func (e *InputError) Error() string { return e.msg }
+func (e *InputError) Error() string { return e.Msg }
 
-func inputErrorf(format string, args ...any) error {
+// InputErrorf formats an InputError.
+func InputErrorf(format string, args ...any) error {
 	return &InputError{fmt.Sprintf(format, args...)}
 }

@@ -1,4 +1,4 @@
-package deploy
+package policy
 
 import (
 	"bytes"
@@ -93,16 +93,17 @@ func genPolicy(r *rand.Rand) string {
 }
 
 // rawStatements returns each statement of a policy compacted, in order.
+// rawStatements returns each statement of a policy compacted, in order.
 func rawStatements(t *testing.T, policy string) []string {
 	t.Helper()
-	d, err := parsePolicy(policy)
+	sts, err := RawStatements(policy)
 	if err != nil {
 		t.Fatalf("parse %s: %v", policy, err)
 	}
 	var out []string
-	for _, st := range d.statements {
+	for _, st := range sts {
 		var buf bytes.Buffer
-		if err := json.Compact(&buf, st); err != nil {
+		if err := json.Compact(&buf, []byte(st)); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, buf.String())
@@ -110,13 +111,15 @@ func rawStatements(t *testing.T, policy string) []string {
 	return out
 }
 
+const testSid = "RootwatchEventBridgePublish"
+
 func testStatement() Statement {
 	return Statement{
-		Sid: TopicStatementSid, Effect: "Allow",
-		Principal: map[string]any{"Service": "events.amazonaws.com"},
-		Action:    "sns:Publish",
-		Resource:  "arn:aws:sns:us-east-1:123456789012:t",
-		Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": []string{"arn:aws:events:us-east-1:123456789012:rule/rootwatch/a", "arn:aws:events:us-east-1:123456789012:rule/rootwatch/b"}}},
+		Sid: testSid, Effect: "Allow",
+		Principal: Service("events.amazonaws.com"),
+		Action:    Values{"sns:Publish"},
+		Resource:  Values{"arn:aws:sns:us-east-1:123456789012:t"},
+		Condition: Conditions{"ArnEquals": {"aws:SourceArn": {"arn:aws:events:us-east-1:123456789012:rule/rootwatch/a", "arn:aws:events:us-east-1:123456789012:rule/rootwatch/b"}}},
 	}
 }
 
@@ -131,7 +134,7 @@ func TestPolicyMergeProperty(t *testing.T) {
 		orig := genPolicy(r)
 		foreign := rawStatements(t, orig)
 
-		merged, err := withStatement(orig, TopicStatementSid, want)
+		merged, err := WithStatement(orig, want)
 		if err != nil {
 			t.Fatalf("case %d: merge %s: %v", i, orig, err)
 		}
@@ -148,19 +151,19 @@ func TestPolicyMergeProperty(t *testing.T) {
 			t.Fatalf("case %d: merged policy lacks the rootwatch statement (%v): %s", i, err, merged)
 		}
 		// A second merge is a no-op (deploy twice).
-		again, err := withStatement(merged, TopicStatementSid, want)
-		if err != nil || !SamePolicy(again, merged) {
+		again, err := WithStatement(merged, want)
+		if err != nil || !Same(again, merged) {
 			t.Fatalf("case %d: second merge changed the policy (%v)\n%s\n%s", i, err, merged, again)
 		}
 
-		restored, found, err := withoutStatement(merged, TopicStatementSid)
+		restored, found, err := WithoutStatement(merged, testSid)
 		if err != nil || !found {
 			t.Fatalf("case %d: remove: found=%v err=%v", i, found, err)
 		}
-		if !SamePolicy(restored, orig) {
+		if !Same(restored, orig) {
 			t.Fatalf("case %d: destroy did not restore the policy\norig:     %s\nrestored: %s", i, orig, restored)
 		}
-		if ko, kr := objectKeys(orig), objectKeys(restored); fmt.Sprint(ko) != fmt.Sprint(kr) {
+		if ko, kr := TopLevelKeys(orig), TopLevelKeys(restored); fmt.Sprint(ko) != fmt.Sprint(kr) {
 			t.Fatalf("case %d: top-level fields reordered: %v -> %v", i, ko, kr)
 		}
 		back := rawStatements(t, restored)
@@ -176,12 +179,12 @@ func TestPolicyMergeReplacesStale(t *testing.T) {
 	orig := `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":"*","Action":"sns:Publish","Resource":"*"},` +
 		`{"Sid":"RootwatchEventBridgePublish","Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"old"},` +
 		`{"Sid":"B","Effect":"Deny","Principal":"*","Action":"sns:Subscribe","Resource":"*"}]}`
-	merged, err := withStatement(orig, TopicStatementSid, testStatement())
+	merged, err := WithStatement(orig, testStatement())
 	if err != nil {
 		t.Fatal(err)
 	}
 	sts := rawStatements(t, merged)
-	if len(sts) != 3 || !strings.Contains(sts[0], `"Sid":"A"`) || !strings.Contains(sts[1], TopicStatementSid) || !strings.Contains(sts[2], `"Sid":"B"`) {
+	if len(sts) != 3 || !strings.Contains(sts[0], `"Sid":"A"`) || !strings.Contains(sts[1], testSid) || !strings.Contains(sts[2], `"Sid":"B"`) {
 		t.Fatalf("merged = %s", merged)
 	}
 	if strings.Contains(merged, `"old"`) {
@@ -199,16 +202,16 @@ func TestMalformedPolicy(t *testing.T) {
 		`{"Statement":{"Sid":["a"]}}`,
 		`{"Version":"2012-10-17","Statement":[{"Sid":"a"}`,
 	} {
-		if _, err := withStatement(p, TopicStatementSid, testStatement()); !errors.Is(err, ErrMalformedPolicy) {
-			t.Errorf("withStatement(%s) err = %v, want ErrMalformedPolicy", p, err)
+		if _, err := WithStatement(p, testStatement()); !errors.Is(err, ErrMalformed) {
+			t.Errorf("withStatement(%s) err = %v, want ErrMalformed", p, err)
 		}
-		if _, _, err := withoutStatement(p, TopicStatementSid); !errors.Is(err, ErrMalformedPolicy) {
-			t.Errorf("withoutStatement(%s) err = %v, want ErrMalformedPolicy", p, err)
+		if _, _, err := WithoutStatement(p, testSid); !errors.Is(err, ErrMalformed) {
+			t.Errorf("WithoutStatement(%s) err = %v, want ErrMalformed", p, err)
 		}
 	}
 }
 
-func TestSamePolicy(t *testing.T) {
+func TestSame(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string
 		same bool
@@ -220,41 +223,23 @@ func TestSamePolicy(t *testing.T) {
 		{`{"Statement":[{"Condition":{"StringEquals":{"k":"1"}}}]}`, `{"Statement":[{"Condition":{"StringEquals":{"k":"2"}}}]}`, false},
 		{`{"Version":"2012-10-17"}`, `{"Version":"2008-10-17"}`, false},
 	} {
-		if got := SamePolicy(tc.a, tc.b); got != tc.same {
-			t.Errorf("SamePolicy(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.same)
-		}
-	}
-}
-
-func TestKeyGrantsEventBridge(t *testing.T) {
-	for _, tc := range []struct {
-		policy string
-		want   bool
-	}{
-		{`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root"},"Action":"kms:*","Resource":"*"}]}`, false},
-		{`{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*"}]}`, true},
-		{`{"Statement":[{"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com","events.amazonaws.com"]},"Action":"kms:*","Resource":"*"}]}`, true},
-		{`{"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}]}`, false},
-		{`{"Statement":[{"Effect":"Deny","Principal":{"Service":"events.amazonaws.com"},"Action":"kms:*","Resource":"*"}]}`, false},
-	} {
-		got, err := KeyGrantsEventBridge(tc.policy)
-		if err != nil || got != tc.want {
-			t.Errorf("KeyGrantsEventBridge(%s) = %v, %v; want %v", tc.policy, got, err, tc.want)
+		if got := Same(tc.a, tc.b); got != tc.same {
+			t.Errorf("Same(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.same)
 		}
 	}
 }
 
 func TestPolicyDiff(t *testing.T) {
 	before := `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow"}]}`
-	after, err := withStatement(before, "B", map[string]string{"Sid": "B", "Effect": "Deny"})
+	after, err := WithStatement(before, Statement{Sid: "B", Effect: "Deny"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := policyDiff(before, after)
+	d := Diff(before, after)
 	if !strings.Contains(d, `+       "Sid": "B"`) || strings.Contains(d, `-`) && !strings.Contains(d, "- ") {
 		t.Fatalf("diff:\n%s", d)
 	}
-	if policyDiff(before, before) != "" {
+	if Diff(before, before) != "" {
 		t.Fatal("diff of equal policies is not empty")
 	}
 }
@@ -269,29 +254,42 @@ func FuzzPolicyRoundTrip(f *testing.F) {
 	f.Add(`{"Statement":{"Sid":"x"}}`)
 	f.Add(`{}`)
 	f.Fuzz(func(t *testing.T, policy string) {
-		merged, err := withStatement(policy, TopicStatementSid, testStatement())
+		merged, err := WithStatement(policy, testStatement())
 		if err != nil {
-			if !errors.Is(err, ErrMalformedPolicy) {
+			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("unexpected error kind: %v", err)
 			}
 			return
 		}
-		if d, _ := parsePolicy(policy); d != nil && d.find(TopicStatementSid) != nil {
+		if d, _ := parse(policy); d != nil && d.find(testSid) != nil {
 			return // a rootwatch statement was there before: removal cannot restore it
 		}
-		restored, found, err := withoutStatement(merged, TopicStatementSid)
+		restored, found, err := WithoutStatement(merged, testSid)
 		if err != nil || !found {
 			t.Fatalf("remove after merge: found=%v err=%v", found, err)
 		}
-		orig, _ := parsePolicy(policy)
-		back, _ := parsePolicy(restored)
-		if len(orig.statements) != len(back.statements) {
-			t.Fatalf("statement count %d -> %d", len(orig.statements), len(back.statements))
+		orig, _ := RawStatements(policy)
+		back, _ := RawStatements(restored)
+		if len(orig) != len(back) {
+			t.Fatalf("statement count %d -> %d", len(orig), len(back))
 		}
-		for i := range orig.statements {
-			if !SameJSON(string(orig.statements[i]), string(back.statements[i])) {
-				t.Fatalf("statement %d changed: %s -> %s", i, orig.statements[i], back.statements[i])
+		for i := range orig {
+			if !SameJSON(orig[i], back[i]) {
+				t.Fatalf("statement %d changed: %s -> %s", i, orig[i], back[i])
 			}
 		}
 	})
+}
+
+// BenchmarkWithStatement measures merging rootwatch's statement into a policy
+// with a few foreign statements.
+func BenchmarkWithStatement(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	doc := genPolicy(r)
+	st := testStatement()
+	for b.Loop() {
+		if _, err := WithStatement(doc, st); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

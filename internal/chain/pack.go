@@ -1,8 +1,8 @@
-package deploy
+package chain
 
 import "github.com/rootwatch/rootwatch/internal/rules"
 
-// alertRule is one rule of the rule pack as deploy uses it.
+// alertRule is one rule of the rule pack as the chain deploys it.
 type alertRule struct {
 	ID, Title string
 	Pattern   string // deployed byte for byte
@@ -10,8 +10,8 @@ type alertRule struct {
 	Template  string
 }
 
-// rulePack and forwardPattern are the only places deploy reads the rule pack,
-// so deploy, status and the local pattern engine use the same bytes: each
+// rulePack and forwardPattern are the only places the chain reads the rule
+// pack, so deploy, status, test and the local pattern engine use the same bytes: each
 // pattern is deployed exactly as internal/rules holds it.
 func rulePack() []alertRule {
 	var out []alertRule

@@ -1,0 +1,155 @@
+package chain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/policy"
+)
+
+// JudgeTopicPolicy judges rootwatch's statement in the topic's policy:
+// EventBridge may publish to the topic for exactly the alert rules' ARNs, and
+// nothing denies it.
+func JudgeTopicPolicy(s Spec, t cloud.Topic) Verdict {
+	want := s.Topic.Statement
+	sid := want.Sid
+	p, err := policy.Read(t.Policy)
+	if err != nil {
+		return fail(fmt.Sprintf("the topic policy is not valid JSON (%v): SNS refuses the alerts", err), "fix the policy, then run 'rootwatch deploy'")
+	}
+	st, present := p.Sid(sid)
+	if !present {
+		return fail(fmt.Sprintf("the topic policy has no statement %s: SNS refuses every alert EventBridge sends", sid),
+			"run 'rootwatch deploy' to add the statement (other statements are kept)")
+	}
+	if !st.Allows(EventsService, "sns:Publish", t.ARN) {
+		return fail(fmt.Sprintf("statement %s does not allow %s sns:Publish on the topic: SNS refuses every alert", sid, EventsService),
+			"run 'rootwatch deploy' to replace the statement")
+	}
+	if v, denied := judgeDenials(p, "sns:Publish", t.ARN); denied {
+		v.Fix = "remove or narrow that statement so EventBridge may publish for rootwatch's rules"
+		return v
+	}
+	var rules []string // the rule ARNs the statement must name
+	for _, a := range s.AlertRules {
+		rules = append(rules, a.ARN)
+	}
+	values := st.ConditionValues("aws:SourceArn")
+	if len(values) == 0 {
+		return warn(fmt.Sprintf("statement %s lets any EventBridge rule publish (no aws:SourceArn condition)", sid),
+			"run 'rootwatch deploy' to scope it to rootwatch's rules")
+	}
+	var refused, extra []string
+	for _, w := range rules {
+		if !policy.MatchAny(values, w) {
+			refused = append(refused, w)
+		}
+	}
+	for _, v := range values {
+		if !slices.Contains(rules, v) {
+			extra = append(extra, v)
+		}
+	}
+	if len(refused) > 0 {
+		return fail(fmt.Sprintf("statement %s does not let %s publish: SNS refuses their alerts", sid, strings.Join(refused, ", ")),
+			"run 'rootwatch deploy' to update the statement")
+	}
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		return warn(fmt.Sprintf("statement %s also lets %s publish", sid, strings.Join(extra, ", ")),
+			"run 'rootwatch deploy' to scope it to exactly rootwatch's rules")
+	}
+	if same, err := policy.HasStatement(t.Policy, want); err == nil && !same {
+		return warn(fmt.Sprintf("statement %s lets EventBridge publish for the alert rules but differs from the one rootwatch deploys", sid),
+			"run 'rootwatch deploy' to replace the statement")
+	}
+	return ok(fmt.Sprintf("statement %s lets EventBridge publish for the %d alert rules", sid, len(rules)))
+}
+
+// JudgeSubscriptions judges whether someone gets the mail.
+func JudgeSubscriptions(subs []cloud.Subscription) Verdict {
+	var confirmed, pending []string
+	for _, s := range subs {
+		if s.Pending {
+			pending = append(pending, s.Endpoint)
+		} else {
+			confirmed = append(confirmed, s.Protocol+":"+s.Endpoint)
+		}
+	}
+	const confirmFix = "open the confirmation e-mail sent to each pending address and click its link (or run 'rootwatch deploy --email ADDR' to send it again)"
+	switch {
+	case len(subs) == 0:
+		return fail("the topic has no subscription: nobody gets the alerts", "run 'rootwatch deploy --email ADDR'")
+	case len(confirmed) == 0:
+		return fail(fmt.Sprintf("no confirmed subscription, %d pending (%s): nobody gets the alerts", len(pending), strings.Join(pending, ", ")), confirmFix)
+	case len(pending) > 0:
+		return warn(fmt.Sprintf("%d confirmed, %d pending (%s): those addresses get no alerts", len(confirmed), len(pending), strings.Join(pending, ", ")), confirmFix)
+	}
+	return ok(fmt.Sprintf("%d confirmed (%s)", len(confirmed), strings.Join(confirmed, ", ")))
+}
+
+// KeyStatement is the statement rootwatch adds to a customer managed key's
+// policy (deploy --fix-kms-policy).
+func KeyStatement() policy.Statement {
+	return policy.Statement{
+		Sid:       KeyStatementSid,
+		Effect:    "Allow",
+		Principal: policy.Service(EventsService),
+		Action:    policy.Values{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Resource:  policy.Values{"*"},
+	}
+}
+
+// eventBridgeKeyActions are the KMS actions EventBridge needs on the key of an
+// encrypted topic, as IAM patterns (as they are named to the user).
+var eventBridgeKeyActions = []string{"kms:GenerateDataKey*", "kms:Decrypt"}
+
+// KeyGrantsLacking lists which of kms:GenerateDataKey* and kms:Decrypt no
+// Allow statement of a key policy grants the service principal
+// events.amazonaws.com (wildcards honoured; conditions are not evaluated).
+// Deploy and status both judge a key by it, so they agree.
+func KeyGrantsLacking(doc string) ([]string, error) {
+	p, err := policy.Read(doc)
+	if err != nil {
+		return nil, err
+	}
+	var lacking []string
+	for _, need := range eventBridgeKeyActions {
+		// A statement must cover the action EventBridge calls: the
+		// pattern without its trailing *.
+		action := strings.TrimSuffix(need, "*")
+		if !slices.ContainsFunc(p.Statement, func(s policy.Statement) bool {
+			return s.IsAllow() && s.NamesService(EventsService) && s.Covers(action)
+		}) {
+			lacking = append(lacking, need)
+		}
+	}
+	return lacking, nil
+}
+
+// JudgeKey judges whether EventBridge can use the key that encrypts topic t:
+// found is false when the key does not exist.
+func JudgeKey(t cloud.Topic, k cloud.Key, found bool) Verdict {
+	if t.KMSKeyID == "" {
+		return ok("the topic is not encrypted")
+	}
+	if !found {
+		return fail(fmt.Sprintf("the topic's key %s does not exist: SNS cannot encrypt, so every alert is lost", t.KMSKeyID),
+			"set a customer managed key on the topic (aws sns set-topic-attributes --attribute-name KmsMasterKeyId) and run 'rootwatch deploy'")
+	}
+	if k.AWSManaged {
+		return fail(fmt.Sprintf("the topic is encrypted with the AWS managed key %s, which EventBridge cannot use: SNS refuses every alert", t.KMSKeyID),
+			fmt.Sprintf("encrypt the topic with a customer managed key instead: aws sns set-topic-attributes --topic-arn %s --attribute-name KmsMasterKeyId --attribute-value KEY, then run 'rootwatch deploy' to grant EventBridge kms:GenerateDataKey* and kms:Decrypt on it", t.ARN))
+	}
+	lacking, err := KeyGrantsLacking(k.Policy)
+	if err != nil {
+		return fail(fmt.Sprintf("key %s has a policy status cannot read (%v)", k.ARN, err), "")
+	}
+	if len(lacking) > 0 {
+		return fail(fmt.Sprintf("key %s's policy does not let %s use %s: SNS refuses every alert", k.ARN, EventsService, strings.Join(lacking, " and ")),
+			"run 'rootwatch deploy' and let it add the key statement, or add one allowing events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt")
+	}
+	return ok(fmt.Sprintf("key %s lets EventBridge encrypt", k.ARN))
+}

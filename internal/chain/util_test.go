@@ -1,0 +1,23 @@
+package chain
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/rootwatch/rootwatch/internal/policy"
+)
+
+// KeyStatementDocument is a key policy holding only KeyStatement.
+func KeyStatementDocument() string {
+	return policy.Document{Version: policy.Version, Statement: policy.Statements{KeyStatement()}}.String()
+}
+
+func mustString(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
