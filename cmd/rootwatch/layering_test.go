@@ -32,8 +32,9 @@ var layers = map[string][]string{
 	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules"},
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
-	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "golang.org/x/sync"},
-	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules"},
+	// Every renderer of outside text escapes it with termsafe.
+	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "internal/termsafe", "golang.org/x/sync"},
+	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/termsafe"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }
