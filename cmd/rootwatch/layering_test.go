@@ -22,6 +22,7 @@ var layers = map[string][]string{
 	"internal/ctgen":      {},
 	"internal/transform":  {},
 	"internal/termsafe":   {},
+	"internal/table":      {"internal/termsafe"},
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
 	"internal/cloud": {},
@@ -33,7 +34,7 @@ var layers = map[string][]string{
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
 	// Every renderer of outside text escapes it with termsafe.
-	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "internal/termsafe", "golang.org/x/sync"},
+	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "internal/table", "golang.org/x/sync"},
 	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/termsafe"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},

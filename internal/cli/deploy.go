@@ -131,7 +131,7 @@ func planError(err error, cmd string) error {
 func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool, ask func() error) error {
 	changes, _ := plan.Counts()
 	if g.output == "table" {
-		if err := plan.WriteTable(env.Stdout); err != nil {
+		if err := plan.WriteTableWith(env.Stdout, deploy.TableOptions{All: g.verbose, Width: env.Width}); err != nil {
 			return err
 		}
 	}
@@ -142,16 +142,18 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 	}
 	var applyErr error
 	if !dryRun && changes > 0 {
-		if env.StderrTerminal {
-			plan.OnApply = func(c deploy.Change) {
-				region := ""
-				if c.Region != "" {
-					region = " in " + c.Region
-				}
-				fmt.Fprintf(env.Stderr, "%s %s %s%s\n", c.Action, c.Resource, c.Name, region)
+		prog := newProgress(env)
+		n := 0
+		plan.OnApply = func(c deploy.Change) {
+			n++
+			region := ""
+			if c.Region != "" {
+				region = " in " + c.Region
 			}
+			prog.set("%s %d/%d: %s %s %s%s", plan.Command, n, changes, c.Action, c.Resource, c.Name, region)
 		}
 		applyErr = plan.Apply(ctx)
+		prog.done()
 	}
 	if g.output == "json" {
 		if err := plan.WriteJSON(env.Stdout, dryRun, applyErr); err != nil {
@@ -162,7 +164,9 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 		case dryRun && changes > 0:
 			fmt.Fprintf(env.Stdout, "dry run: nothing was changed; run without --dry-run to apply\n")
 		case applyErr == nil && changes > 0:
-			fmt.Fprintf(env.Stdout, "applied %d changes\n", plan.Applied)
+			fmt.Fprintf(env.Stdout, "applied %s\n", plural(plan.Applied, "change"))
+		case applyErr != nil:
+			fmt.Fprintf(env.Stdout, "stopped: applied %d of %s\n", plan.Applied, plural(changes, "change"))
 		}
 		if plan.Command == "deploy" {
 			plan.WritePending(env.Stdout)
@@ -170,7 +174,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 	}
 	if applyErr != nil {
 		return withHint(fmt.Errorf("%s: %w", plan.Command, applyErr),
-			fmt.Sprintf("%d changes were applied before the failure; run 'rootwatch %s' again to continue from there (it reads the current state)", plan.Applied, plan.Command))
+			fmt.Sprintf("%d of %s applied before it stopped; run 'rootwatch %s' again to continue from there (it reads the current state)", plan.Applied, plural(changes, "change"), plan.Command))
 	}
 	return nil
 }

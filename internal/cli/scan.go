@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/scan"
@@ -61,20 +60,10 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 		o.Account = acct
 	}
 
-	var progressMu sync.Mutex
-	progressShown := false
-	if env.StderrTerminal {
-		o.Progress = func(st scan.Stats) {
-			progressMu.Lock()
-			defer progressMu.Unlock()
-			fmt.Fprintf(env.Stderr, "\r\033[K%s", scan.ProgressLine(st))
-			progressShown = true
-		}
-	}
+	prog := newProgress(env)
+	o.Progress = prog.scanHook()
 	res, err := scan.Scan(ctx, targets, o)
-	if progressShown {
-		fmt.Fprint(env.Stderr, "\r\033[K")
-	}
+	prog.done()
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}

@@ -78,7 +78,7 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if g.output == "json" {
 		err = status.WriteJSON(env.Stdout, rep)
 	} else {
-		err = status.WriteTable(env.Stdout, rep)
+		err = status.WriteTableWith(env.Stdout, rep, status.TableOptions{All: g.verbose, Width: env.Width})
 	}
 	if err != nil {
 		return fmt.Errorf("write status: %w", err)

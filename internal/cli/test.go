@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/audit"
@@ -172,20 +171,14 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 var recentUse = func(acct cloud.Account, env *Env) audit.UseSource {
 	return func(ctx context.Context, since time.Time) ([]audit.Use, error) {
 		o := scan.Options{Lookup: true, Since: since, Account: acct}
-		var mu sync.Mutex
-		shown := false
+		prog := newProgress(env)
 		if env.StderrTerminal {
 			o.Progress = func(st scan.Stats) {
-				mu.Lock()
-				defer mu.Unlock()
-				fmt.Fprintf(env.Stderr, "\r\033[Kreading event history: %d records, %d root events", st.Records, st.Findings)
-				shown = true
+				prog.set("reading event history: %d records, %d root events", st.Records, st.Findings)
 			}
 		}
 		res, err := scan.Scan(ctx, nil, o)
-		if shown {
-			fmt.Fprint(env.Stderr, "\r\033[K")
-		}
+		prog.done()
 		if err != nil {
 			return nil, fmt.Errorf("look up root activity: %w", err)
 		}

@@ -218,7 +218,8 @@ func TestCLIApplyFailure(t *testing.T) {
 	rec.FailMutation(5)
 	code, out, errs := runCLI(t, rec, "deploy", "--regions", "eu-west-1")
 	if code != 2 || !strings.Contains(errs, "(after 4 changes applied): ") || !strings.Contains(errs, "injected failure") ||
-		!strings.Contains(errs, "rootwatch: hint: 4 changes were applied before the failure; run 'rootwatch deploy' again") {
+		!strings.Contains(errs, "rootwatch: hint: 4 of 39 changes applied before it stopped; run 'rootwatch deploy' again") ||
+		!strings.Contains(out, "\nstopped: applied 4 of 39 changes\n") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	t.Logf("stderr of the failed deploy:\n%s", errs)

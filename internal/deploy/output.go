@@ -5,31 +5,60 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/rootwatch/rootwatch/internal/table"
 	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteTable writes the plan as a table, followed by the diffs of the policies
 // it edits.
 func (p *Plan) WriteTable(w io.Writer) error {
+	return p.WriteTableWith(w, TableOptions{All: true})
+}
+
+// TableOptions say how much of a plan WriteTableWith shows, and how wide.
+type TableOptions struct {
+	// All shows unchanged resources too; else a plan with nothing to do is
+	// one line.
+	All bool
+	// Width wraps the DETAIL column to fit this many columns (0: no limit).
+	Width int
+}
+
+// WriteTableWith writes the plan as WriteTable does, showing what o selects.
+func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
+	changes, unchanged := p.Counts()
+	if changes == 0 && !o.All {
+		notes := ""
+		switch len(p.Notes) {
+		case 0:
+		case 1:
+			notes = "; 1 note, --verbose shows it"
+		default:
+			notes = fmt.Sprintf("; %d notes, --verbose shows them", len(p.Notes))
+		}
+		_, err := fmt.Fprintf(w, "nothing to do: %d resources unchanged (account %s, %d regions)%s\n", unchanged, p.Account, len(p.Regions), notes)
+		return err
+	}
 	regions := strings.Join(p.Regions, ", ")
 	if p.Command == "destroy" {
 		fmt.Fprintf(w, "Destroy plan for account %s (searched %d regions)\n\n", p.Account, len(p.Regions))
 	} else {
 		fmt.Fprintf(w, "Deploy plan for account %s: home region %s, %d regions (%s)\n\n", p.Account, p.HomeRegion, len(p.Regions), regions)
 	}
-	if len(p.Changes) > 0 {
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ACTION\tRESOURCE\tREGION\tNAME\tDETAIL")
-		for _, c := range p.Changes {
-			region := c.Region
-			if region == "" {
-				region = "-"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Action, c.Resource, region, termsafe.Cell(c.Name), termsafe.Cell(c.Detail))
+	t := table.New("ACTION", "RESOURCE", "REGION", "NAME", "DETAIL")
+	for _, c := range p.Changes {
+		if c.Action == Unchanged && !o.All {
+			continue
 		}
-		if err := tw.Flush(); err != nil {
+		region := c.Region
+		if region == "" {
+			region = "-"
+		}
+		t.Row(string(c.Action), c.Resource, region, c.Name, c.Detail)
+	}
+	if t.Len() > 0 {
+		if err := t.Write(w, o.Width); err != nil {
 			return err
 		}
 	}
@@ -45,7 +74,6 @@ func (p *Plan) WriteTable(w io.Writer) error {
 	for _, n := range p.Notes {
 		fmt.Fprintf(w, "\nnote: %s\n", termsafe.Cell(n))
 	}
-	changes, unchanged := p.Counts()
 	if changes == 0 {
 		fmt.Fprintf(w, "\nnothing to do: %d resources unchanged\n", unchanged)
 	} else {

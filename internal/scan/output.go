@@ -166,7 +166,7 @@ func ProgressLine(st Stats) string {
 	if st.Listed {
 		files += "/" + fmt.Sprint(st.TotalFiles)
 	}
-	line := fmt.Sprintf("scanning: %s files, %s, %.0f records/s", files, Size(st.Bytes), float64(st.Records)/secs)
+	line := fmt.Sprintf("scanning: %s files, %s uncompressed, %.0f records/s", files, Size(st.Bytes), float64(st.Records)/secs)
 	if st.Listed && st.Compressed > 0 && st.TotalSize > st.Compressed {
 		eta := time.Duration(float64(st.Elapsed) * float64(st.TotalSize-st.Compressed) / float64(st.Compressed))
 		line += ", ETA " + eta.Round(time.Second).String()

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
-	"github.com/rootwatch/rootwatch/internal/termsafe"
+	"github.com/rootwatch/rootwatch/internal/table"
 )
 
 // WriteTable writes the report as a table, one line per check:
@@ -17,17 +16,36 @@ import (
 //
 // followed by a one-line summary.
 func WriteTable(w io.Writer, r Report) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGION\tCHECK\tSTATUS\tDETAIL")
+	return WriteTableWith(w, r, TableOptions{All: true})
+}
+
+// TableOptions say how much of a report WriteTableWith shows, and how wide.
+type TableOptions struct {
+	// All shows every check; else only the checks that are not ok, and for a
+	// healthy report only the summary line.
+	All bool
+	// Width wraps the DETAIL column to fit this many columns (0: no limit).
+	Width int
+}
+
+// WriteTableWith writes the checks o selects as a table, then the summary of
+// the whole report.
+func WriteTableWith(w io.Writer, r Report, o TableOptions) error {
+	t := table.New("REGION", "CHECK", "STATUS", "DETAIL")
 	for _, c := range r.Checks {
+		if !o.All && c.Status == OK {
+			continue
+		}
 		detail := c.Detail
 		if c.Fix != "" {
 			detail += "; fix: " + c.Fix
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", termsafe.Cell(c.Region), termsafe.Cell(c.Check), strings.ToUpper(string(c.Status)), oneLine(detail))
+		t.Row(c.Region, c.Check, strings.ToUpper(string(c.Status)), oneLine(detail))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if t.Len() > 0 || o.All {
+		if err := t.Write(w, o.Width); err != nil {
+			return err
+		}
 	}
 	_, err := fmt.Fprintln(w, Summary(r))
 	return err
@@ -99,5 +117,5 @@ func (r Report) Result() string {
 
 // oneLine keeps a table row on one line whatever an error message holds.
 func oneLine(s string) string {
-	return termsafe.Cell(strings.Join(strings.Fields(s), " "))
+	return strings.Join(strings.Fields(s), " ")
 }
