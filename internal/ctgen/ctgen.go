@@ -36,6 +36,8 @@ const (
 	AssumeRoot         = "root-assume-root"
 	AccessDenied       = "root-access-denied"
 	APICall            = "root-api-call"
+	SessionToken       = "root-session-token"
+	FederatedSession   = "root-federated-session"
 )
 
 // Kinds lists every kind of root activity the generator injects.
@@ -43,6 +45,7 @@ var Kinds = []string{
 	ConsoleSignInNoMFA, ConsoleSignInMFA, ConsoleSignInFail, PasswordRecovery,
 	PasswordUpdated, EmailUpdated, CreateAccessKey, CreateLoginProfile, MFAChange,
 	CloseAccount, PrivilegedSession, AssumeRoot, AccessDenied, APICall,
+	SessionToken, FederatedSession,
 }
 
 // Look-alikes: events that mention root but are not root activity.
@@ -54,12 +57,13 @@ const (
 	ServiceEventByRoot    = "service-event-by-root"
 	IAMUserRootSignIn     = "iam-user-named-root-sign-in"
 	RootAssumeRoleSession = "role-session-named-root"
+	UserFederatedSession  = "federated-session-issued-by-iam-user"
 )
 
 // LookAlikes lists every look-alike the generator injects.
 var LookAlikes = []string{
 	IAMUserNamedRoot, RoleRootAdmin, RootInRequestParams, RootInvokedByService,
-	ServiceEventByRoot, IAMUserRootSignIn, RootAssumeRoleSession,
+	ServiceEventByRoot, IAMUserRootSignIn, RootAssumeRoleSession, UserFederatedSession,
 }
 
 // Label says what an injected record is.
@@ -152,6 +156,13 @@ func (g *Generator) Root(kind string, t time.Time, account, region string) []byt
 		g.root(w, account, "", r.IntN(2) == 0)
 		svc := services[r.IntN(len(services))]
 		g.body(w, t, svc.host, svc.events[r.IntN(len(svc.events))], region, "AwsApiCall", "")
+	case SessionToken:
+		g.root(w, account, "", false)
+		g.body(w, t, "sts.amazonaws.com", []string{"GetSessionToken", "GetFederationToken"}[r.IntN(2)], region, "AwsApiCall", "")
+	case FederatedSession:
+		g.federated(w, account, "Root")
+		svc := services[r.IntN(len(services))]
+		g.body(w, t, svc.host, svc.events[r.IntN(len(svc.events))], region, "AwsApiCall", "")
 	default:
 		panic("ctgen: unknown kind " + kind)
 	}
@@ -189,6 +200,9 @@ func (g *Generator) LookAlike(name string, t time.Time, account, region string) 
 	case ServiceEventByRoot:
 		g.root(w, account, "", false)
 		g.body(w, t, "signin.amazonaws.com", "CredentialVerification", "us-east-1", "AwsServiceEvent", "")
+	case UserFederatedSession:
+		g.federated(w, account, "IAMUser")
+		g.body(w, t, "s3.amazonaws.com", "PutBucketPolicy", region, "AwsApiCall", "")
 	default:
 		panic("ctgen: unknown look-alike " + name)
 	}
@@ -264,6 +278,32 @@ func (g *Generator) rootSession(w *writer, account string) {
 	w.b = append(w.b, `","accessKeyId":"ASIA`...)
 	w.b = g.alnum(w.b, 16)
 	w.b = append(w.b, `","sessionContext":{"attributes":{"creationDate":"2024-01-01T00:00:00Z","mfaAuthenticated":"false"},"assumedRoot":"true"}}`...)
+}
+
+// federated writes the identity of a federated user (GetFederationToken)
+// whose credentials an identity of issuerType ("Root" or "IAMUser") issued.
+func (g *Generator) federated(w *writer, account, issuerType string) {
+	w.b = append(w.b, `,"userIdentity":{"type":"FederatedUser","principalId":"`...)
+	w.b = append(w.b, account...)
+	w.b = append(w.b, `:vendor","arn":"arn:aws:sts::`...)
+	w.b = append(w.b, account...)
+	w.b = append(w.b, `:federated-user/vendor","accountId":"`...)
+	w.b = append(w.b, account...)
+	w.b = append(w.b, `","accessKeyId":"ASIA`...)
+	w.b = g.alnum(w.b, 16)
+	w.b = append(w.b, `","sessionContext":{"sessionIssuer":{"type":"`...)
+	w.b = append(w.b, issuerType...)
+	w.b = append(w.b, `","principalId":"`...)
+	w.b = append(w.b, account...)
+	w.b = append(w.b, `","arn":"arn:aws:iam::`...)
+	w.b = append(w.b, account...)
+	if issuerType == "Root" {
+		w.b = append(w.b, `:root","accountId":"`...)
+	} else {
+		w.b = append(w.b, `:user/ops","accountId":"`...)
+	}
+	w.b = append(w.b, account...)
+	w.b = append(w.b, `"},"webIdFederationData":{},"attributes":{"creationDate":"2024-01-01T00:00:00Z","mfaAuthenticated":"false"}}}`...)
 }
 
 func (g *Generator) iamUser(w *writer, account, name string, console bool) {
@@ -446,7 +486,7 @@ var services = []service{
 	{"s3.amazonaws.com", []string{"GetObject", "PutObject", "ListBuckets", "GetBucketAcl", "GetBucketPolicy", "PutBucketPolicy", "HeadBucket"}},
 	{"ec2.amazonaws.com", []string{"DescribeInstances", "RunInstances", "TerminateInstances", "DescribeSecurityGroups", "AuthorizeSecurityGroupIngress", "DescribeVolumes"}},
 	{"iam.amazonaws.com", []string{"ListUsers", "GetUser", "ListRoles", "GetRole", "CreateRole", "AttachRolePolicy", "ListAccessKeys", "GetAccountSummary"}},
-	{"sts.amazonaws.com", []string{"AssumeRole", "GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity"}},
+	{"sts.amazonaws.com", []string{"AssumeRole", "GetCallerIdentity", "AssumeRoleWithWebIdentity"}},
 	{"lambda.amazonaws.com", []string{"ListFunctions20150331", "GetFunction20150331v2", "Invoke", "UpdateFunctionCode20150331v2"}},
 	{"kms.amazonaws.com", []string{"Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey", "ListAliases"}},
 	{"cloudtrail.amazonaws.com", []string{"DescribeTrails", "GetTrailStatus", "LookupEvents", "GetEventSelectors"}},

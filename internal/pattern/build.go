@@ -35,8 +35,9 @@ type compiled struct {
 }
 
 type csub struct {
-	owner int32   // index into ids
-	conds []int32 // cond ids
+	owner  int32   // index into ids
+	conds  []int32 // cond ids, in path order (for the array-consistency search)
+	absent bool    // some condition allows absence (exists:false)
 }
 
 type pathNode struct {
@@ -168,6 +169,7 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 					}
 					refs[id]++
 					s.conds = append(s.conds, id)
+					s.absent = s.absent || cd.absent
 				}
 				c.subs = append(c.subs, s)
 			}
@@ -275,16 +277,11 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 			c.cinfo[cid] |= 1
 		}
 	}
-	c.subStart = make([]int32, len(c.subs)+1)
-	for i := range c.subs {
-		c.condFlat = append(c.condFlat, c.subs[i].conds...)
-		c.subStart[i+1] = int32(len(c.condFlat))
-	}
 	c.subOwner = make([]int32, len(c.subs))
 	for i := range c.subs {
 		c.subOwner[i] = c.subs[i].owner
 	}
-	// Order each conjunction's conditions so that evaluation fails fast:
+	// Lay out each conjunction's conditions so that evaluation fails fast:
 	// indexed conditions (a bit test) by increasing weight, then the rest.
 	rank := func(cid int32) float64 {
 		if int(cid) >= len(cost) || !c.indexed[cid] {
@@ -292,8 +289,11 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 		}
 		return cost[cid]
 	}
+	c.subStart = make([]int32, len(c.subs)+1)
 	for i := range c.subs {
-		slices.SortStableFunc(c.subs[i].conds, func(a, b int32) int {
+		n := len(c.condFlat)
+		c.condFlat = append(c.condFlat, c.subs[i].conds...)
+		slices.SortStableFunc(c.condFlat[n:], func(a, b int32) int {
 			ra, rb := rank(a), rank(b)
 			switch {
 			case ra < rb:
@@ -303,6 +303,7 @@ func build(ids []string, pats [][]*Pattern) *compiled {
 			}
 			return 0
 		})
+		c.subStart[i+1] = int32(len(c.condFlat))
 	}
 	return c
 }

@@ -3,8 +3,10 @@ package pattern
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,13 +128,22 @@ var operators = map[string]bool{
 	"numeric": true, "exists": true, "cidr": true, "wildcard": true,
 }
 
-// conj is a conjunction of field conditions plus $or groups, as written in
-// one object of the pattern (nested objects are flattened into it).
+// conj is one object of the pattern (nested objects flattened into it): its
+// field conditions and $or groups in document order. Order matters, as in
+// event-ruler, which compiles a pattern in one pass: a field condition
+// applies to every conjunction built so far, replacing a condition the
+// conjunction already holds for the same path, and an $or forks the
+// conjunctions built so far, one copy per branch. So a branch that names a
+// path the pattern named before it replaces that condition, and a field
+// named after the $or replaces the branch's.
 type conj struct {
-	conds []*cond
-	idx   map[string]int
-	ors   []*orGroup
-	orIdx map[string]int
+	items []conjItem
+}
+
+// conjItem is either a field condition or an $or group.
+type conjItem struct {
+	cd *cond
+	or *orGroup
 }
 
 type orGroup struct {
@@ -140,27 +151,11 @@ type orGroup struct {
 	alts []*conj
 }
 
-func newConj() *conj { return &conj{idx: map[string]int{}, orIdx: map[string]int{}} }
+func newConj() *conj { return &conj{} }
 
-// set records the condition for a path; a later one replaces an earlier one
-// (duplicate keys, also after flattening: the last wins).
-func (c *conj) set(cd *cond) {
-	if i, ok := c.idx[cd.path]; ok {
-		c.conds[i] = cd
-		return
-	}
-	c.idx[cd.path] = len(c.conds)
-	c.conds = append(c.conds, cd)
-}
+func (c *conj) set(cd *cond) { c.items = append(c.items, conjItem{cd: cd}) }
 
-func (c *conj) setOr(g *orGroup) {
-	if i, ok := c.orIdx[g.path]; ok {
-		c.ors[i] = g
-		return
-	}
-	c.orIdx[g.path] = len(c.ors)
-	c.ors = append(c.ors, g)
-}
+func (c *conj) setOr(g *orGroup) { c.items = append(c.items, conjItem{or: g}) }
 
 // Compile validates and compiles one EventBridge event pattern.
 func Compile(src []byte) (*Pattern, error) {
@@ -254,9 +249,12 @@ func compileOr(v *jvalue, prefix, path string) (*orGroup, error) {
 // combinations is the product of the branch counts of every $or block.
 func combinations(c *conj) int {
 	n := 1
-	for _, g := range c.ors {
-		n = mulCap(n, len(g.alts))
-		for _, a := range g.alts {
+	for _, it := range c.items {
+		if it.or == nil {
+			continue
+		}
+		n = mulCap(n, len(it.or.alts))
+		for _, a := range it.or.alts {
 			n = mulCap(n, combinations(a))
 		}
 	}
@@ -271,20 +269,42 @@ func mulCap(a, b int) int {
 }
 
 // expand turns a conjunction with $or groups into a list of plain
-// conjunctions.
+// conjunctions, each with at most one condition per path, sorted by path
+// (the order in which event-ruler walks a rule's fields, which decides what
+// exists:false inside arrays means: see satisfy).
 func expand(c *conj) [][]*cond {
-	res := [][]*cond{append([]*cond(nil), c.conds...)}
-	for _, g := range c.ors {
-		var next [][]*cond
-		for _, r := range res {
-			for _, a := range g.alts {
-				for _, e := range expand(a) {
-					combined := make([]*cond, 0, len(r)+len(e))
-					combined = append(combined, r...)
-					combined = append(combined, e...)
-					next = append(next, combined)
-				}
+	res := apply([]condSet{{}}, c)
+	out := make([][]*cond, len(res))
+	for i, r := range res {
+		conds := make([]*cond, 0, len(r))
+		for _, cd := range r {
+			conds = append(conds, cd)
+		}
+		slices.SortFunc(conds, func(a, b *cond) int { return strings.Compare(a.path, b.path) })
+		out[i] = conds
+	}
+	return out
+}
+
+// condSet is a conjunction being built: path -> condition.
+type condSet map[string]*cond
+
+// apply adds c's items, in document order, to every conjunction of res.
+func apply(res []condSet, c *conj) []condSet {
+	for _, it := range c.items {
+		if it.cd != nil {
+			for _, r := range res {
+				r[it.cd.path] = it.cd
 			}
+			continue
+		}
+		var next []condSet
+		for _, alt := range it.or.alts {
+			fork := make([]condSet, len(res))
+			for i, r := range res {
+				fork[i] = maps.Clone(r)
+			}
+			next = append(next, apply(fork, alt)...)
 		}
 		res = next
 	}

@@ -27,8 +27,10 @@ type state struct {
 	hasArrays bool      // some recorded value sits inside an array
 	keyBuf    []byte    // decoded object keys
 	tmp       []int32
-	bits      []uint64 // scratch bitmap of matched patterns
-	candBuf   [][]*evValue
+	bits      []uint64   // scratch bitmap of matched patterns
+	satVals   []*evValue // arena of the array-consistency search
+	satBounds []int32
+	satItems  []satItem
 	chosen    []*evValue
 }
 
@@ -163,12 +165,17 @@ func (st *state) evalCond(cid int32) bool {
 	if st.fieldSeen[f] != st.epoch {
 		ok = cd.absent
 	} else {
+		inArrays := true // every value sits in an array element
 		for i := st.fieldHead[f]; i >= 0; i = st.vals[i].next {
 			if cd.matchValue(&st.vals[i]) {
 				ok = true
 				break
 			}
+			inArrays = inArrays && st.vals[i].arrLen > 0
 		}
+		// exists:false may still hold in the array elements the other
+		// conditions choose; evalSub's search decides.
+		ok = ok || (cd.absent && inArrays)
 	}
 	st.condMark[cid] = st.epoch << 1
 	if ok {
@@ -208,29 +215,42 @@ func (st *state) evalSub(si int32) bool {
 			}
 		}
 	}
-	if !inArrays || len(s.conds) < 2 {
+	if !inArrays || (len(s.conds) < 2 && !s.absent) {
 		return true
 	}
 	// Array consistency: choose one value per condition, all from the same
-	// element of any array they share.
-	cands := st.candBuf[:0]
+	// element of any array they share; exists:false holds where no value is
+	// consistent with those chosen before it (s.conds is in path order).
+	vals := st.satVals[:0]
+	bounds := st.satBounds[:0] // per condition: end of its cands, end of its all
 	for _, cid := range s.conds {
 		f := st.c.cfield[cid]
-		if st.fieldSeen[f] != st.epoch {
-			cands = append(cands, nil) // satisfied by absence
-			continue
-		}
 		cd := st.c.conds[cid]
-		var list []*evValue
-		for i := st.fieldHead[f]; i >= 0; i = st.vals[i].next {
-			if cd.matchValue(&st.vals[i]) {
-				list = append(list, &st.vals[i])
+		seen := st.fieldSeen[f] == st.epoch
+		if seen {
+			for i := st.fieldHead[f]; i >= 0; i = st.vals[i].next {
+				if cd.matchValue(&st.vals[i]) {
+					vals = append(vals, &st.vals[i])
+				}
 			}
 		}
-		cands = append(cands, list)
+		mid := int32(len(vals))
+		if cd.absent && seen {
+			for i := st.fieldHead[f]; i >= 0; i = st.vals[i].next {
+				vals = append(vals, &st.vals[i])
+			}
+		}
+		bounds = append(bounds, mid, int32(len(vals)))
 	}
-	st.candBuf = cands
-	return satisfy(cands, st.chosen[:0])
+	items := st.satItems[:0]
+	start := int32(0)
+	for k, cid := range s.conds {
+		mid, end := bounds[2*k], bounds[2*k+1]
+		items = append(items, satItem{cands: vals[start:mid:mid], absent: st.c.conds[cid].absent, all: vals[mid:end:end]})
+		start = end
+	}
+	st.satVals, st.satBounds, st.satItems = vals, bounds, items
+	return satisfy(items, st.chosen[:0])
 }
 
 // record adds a leaf value of a referenced field and fires its triggers.

@@ -224,27 +224,53 @@ func consistent(a, b arrPath) bool {
 	return !(i < len(a) && i < len(b) && a[i].array == b[i].array)
 }
 
-// satisfy reports whether one value can be chosen for each condition (from
-// cands[i], the values that satisfy condition i) such that all chosen values
-// are pairwise consistent. A nil candidate list means the condition is
-// satisfied without a value (by absence).
-func satisfy(cands [][]*evValue, chosen []*evValue) bool {
-	if len(cands) == 0 {
+// satItem is one condition of a conjunction in the array-consistency search.
+type satItem struct {
+	cands  []*evValue // the values at the path that satisfy the condition
+	absent bool       // the condition also holds where the path is absent
+	all    []*evValue // when absent: every value at the path
+}
+
+// satisfy reports whether the conditions (items, in path order) can all hold
+// together: each by a value chosen from its cands, all chosen values pairwise
+// consistent, or, for a condition that allows absence, by no value at its
+// path being consistent with the values chosen so far. This is event-ruler's
+// array-consistent walk: it visits a rule's fields in sorted order and tests
+// exists:false against the array elements the fields before it were matched
+// in, so absence holds per element ("Anna has no ids" although John has),
+// and an exists:false field that sorts first must be absent everywhere.
+func satisfy(items []satItem, chosen []*evValue) bool {
+	if len(items) == 0 {
 		return true
 	}
-	if cands[0] == nil {
-		return satisfy(cands[1:], chosen)
-	}
+	it := &items[0]
 next:
-	for _, v := range cands[0] {
+	for _, v := range it.cands {
 		for _, c := range chosen {
 			if !consistent(c.arr, v.arr) {
 				continue next
 			}
 		}
-		if satisfy(cands[1:], append(chosen, v)) {
+		if satisfy(items[1:], append(chosen, v)) {
 			return true
 		}
 	}
-	return false
+	if !it.absent {
+		return false
+	}
+	for _, v := range it.all {
+		if consistentWith(v, chosen) {
+			return false // present in an element the chosen values allow
+		}
+	}
+	return satisfy(items[1:], chosen)
+}
+
+func consistentWith(v *evValue, chosen []*evValue) bool {
+	for _, c := range chosen {
+		if !consistent(c.arr, v.arr) {
+			return false
+		}
+	}
+	return true
 }

@@ -28,6 +28,13 @@ func flattenEvent(event []byte) (flatEvent, error) {
 			id := arrays
 			arrays++
 			for i, el := range v.arr {
+				if el.kind != jObject && el.kind != jArray {
+					// A scalar element carries no position in its own
+					// array, as in event-ruler: only fields of objects
+					// (and nested arrays) are tied to an element.
+					walk(el, path, ap)
+					continue
+				}
 				sub := append(ap[:len(ap):len(ap)], arrStep{id, int32(i)})
 				walk(el, path, sub)
 			}
@@ -43,27 +50,18 @@ func flattenEvent(event []byte) (flatEvent, error) {
 }
 
 func refMatchConj(fe flatEvent, conds []*cond) bool {
-	cands := make([][]*evValue, len(conds))
+	items := make([]satItem, len(conds))
 	for i, c := range conds {
 		vals := fe[c.path]
-		if len(vals) == 0 {
-			if !c.absent {
-				return false
-			}
-			continue // satisfied by absence: no value chosen
-		}
-		var ok []*evValue
 		for _, v := range vals {
 			if c.matchValue(v) {
-				ok = append(ok, v)
+				items[i].cands = append(items[i].cands, v)
 			}
 		}
-		if len(ok) == 0 {
-			return false
-		}
-		cands[i] = ok
+		items[i].absent = c.absent
+		items[i].all = vals
 	}
-	return satisfy(cands, nil)
+	return satisfy(items, nil)
 }
 
 func (p *Pattern) refMatch(fe flatEvent) bool {

@@ -215,10 +215,17 @@ func (st *state) array(sc *scanner, i int, node *pathNode) (int, error) {
 	id := st.arrays
 	st.arrays++
 	level := len(st.arrStack)
-	st.arrStack = append(st.arrStack, arrStep{array: id})
 	for n := int32(0); ; n++ {
-		st.arrStack[level].index = n
 		i = skipWS(b, i)
+		// Only an object or array element ties what it holds to its
+		// position; a scalar element carries no position in this array
+		// (event-ruler's array membership), so it never conflicts with the
+		// fields of the array's objects.
+		if i < len(b) && (b[i] == '{' || b[i] == '[') {
+			st.arrStack = append(st.arrStack[:level], arrStep{array: id, index: n})
+		} else {
+			st.arrStack = st.arrStack[:level]
+		}
 		var err error
 		if i, err = st.value(sc, i, node); err != nil {
 			return 0, err

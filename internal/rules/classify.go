@@ -6,19 +6,23 @@ import (
 	"github.com/rootwatch/rootwatch/internal/pattern"
 )
 
-// Classifier evaluates every rule of the pack on an event at once. It is safe
-// for concurrent use.
+// Classifier says which kind of root activity an event is: it evaluates every
+// root-activity rule of the pack (ScopeRoot) at once. Chain rules are left
+// out: they are not kinds of root activity. It is safe for concurrent use.
 type Classifier struct {
 	m     *pattern.Matcher
 	order map[string]int
 	rules []Rule
 }
 
-// NewClassifier compiles the pack into one matcher.
+// NewClassifier compiles the pack's root-activity rules into one matcher.
 func NewClassifier() *Classifier {
 	p := thePack()
 	c := &Classifier{m: pattern.NewMatcher(), order: make(map[string]int, len(p.rules)), rules: p.rules}
 	for i, r := range p.rules {
+		if r.Scope != ScopeRoot {
+			continue
+		}
 		pat, err := pattern.Compile([]byte(r.Pattern))
 		if err != nil {
 			panic(fmt.Sprintf("rules: compile embedded rule %s: %v", r.ID, err))

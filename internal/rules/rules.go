@@ -3,9 +3,15 @@
 // subscriber reads. The pack is data embedded in the binary (pack/*.json); the
 // same pattern bytes go to AWS and to the local engine.
 //
-// The patterns are designed so that every root event matches exactly one rule:
-// deploy installs one alert rule per kind, and one event must send one e-mail.
-// Classify nevertheless resolves overlaps by pack order (most specific first).
+// The root-activity patterns are designed so that every root event matches
+// exactly one of them: deploy installs one alert rule per kind, and one root
+// event must send one e-mail. Classify nevertheless resolves overlaps by pack
+// order (most specific first). The pack also holds rules of ScopeChain, which
+// watch rootwatch's own chain (a change by root raises both alerts).
+//
+// Every pattern requires an AWS source ({"prefix":"aws."}): PutEvents refuses
+// aws.* sources, so nobody can forge an alert with a PutEvents call. Messages
+// carry only fields AWS sets to safe shapes (SafeFields).
 package rules
 
 import (
@@ -32,11 +38,27 @@ const (
 	Low      Severity = "low"
 )
 
-// Rule is one kind of root activity.
+// Scope says what a rule watches.
+type Scope string
+
+// Scopes.
+const (
+	// ScopeRoot rules are kinds of root activity: every root event matches
+	// exactly one of them. Classify and scan use these.
+	ScopeRoot Scope = "root"
+	// ScopeChain rules watch rootwatch's own alert chain: changes to what
+	// the alerts depend on, by anyone. They are deployed as alert rules like
+	// the others but are not kinds of root activity, so a change made by
+	// root raises both its root kind and the chain alert.
+	ScopeChain Scope = "chain"
+)
+
+// Rule is one kind of activity rootwatch alerts on.
 type Rule struct {
 	ID       string   `json:"id"` // stable kebab-case, e.g. "root-console-signin-no-mfa"
 	Title    string   `json:"title"`
 	Severity Severity `json:"severity"`
+	Scope    Scope    `json:"scope"`
 	// Pattern is the EventBridge event pattern, compact JSON: deployed to AWS
 	// verbatim and evaluated locally.
 	Pattern string `json:"pattern"`
@@ -102,6 +124,7 @@ type ruleFile struct {
 	ID       string          `json:"id"`
 	Title    string          `json:"title"`
 	Severity Severity        `json:"severity"`
+	Scope    Scope           `json:"scope"`
 	Pattern  json.RawMessage `json:"pattern"`
 	Message  struct {
 		Paths map[string]string `json:"paths"`
@@ -143,13 +166,22 @@ func load() (*pack, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: pattern: %w", name, err)
 		}
+		if f.Scope != ScopeRoot && f.Scope != ScopeChain {
+			return nil, fmt.Errorf("%s: scope %q: want %q or %q", name, f.Scope, ScopeRoot, ScopeChain)
+		}
 		if strings.ContainsAny(f.Message.Text, "\"\\") {
 			return nil, fmt.Errorf("%s: message text must not contain quotes or backslashes", name)
+		}
+		for k, p := range f.Message.Paths {
+			if !IsSafeField(p) {
+				return nil, fmt.Errorf("%s: message path %s = %s is not a safe field (see SafeFields)", name, k, p)
+			}
 		}
 		r := Rule{
 			ID:         id,
 			Title:      f.Title,
 			Severity:   f.Severity,
+			Scope:      f.Scope,
 			Pattern:    pat,
 			Message:    Message{Paths: f.Message.Paths, Template: `"` + f.Message.Text + `"`},
 			References: f.References,
@@ -271,8 +303,10 @@ func IDs() []string {
 }
 
 // ForwardPattern is the pattern of the per-region forwarding rule: a superset of
-// every rule's pattern (all root activity, sessions from centralized root access
-// and AssumeRoot included). It is deployed verbatim.
+// every rule's pattern (all root activity, sessions from centralized root access,
+// federated sessions root issued and AssumeRoot included, and every call the
+// chain rule watches, by service and event name; the alert rule on the home bus
+// then checks the resource names). It is deployed verbatim.
 func ForwardPattern() string { return thePack().forward }
 
 // Fixtures returns a rule's positive fixtures (events it must match) and

@@ -107,22 +107,17 @@ func checkMessage(t *testing.T, m Message) {
 			t.Errorf("template does not render %s", k)
 		}
 	}
-	// EventBridge inserts values into a string template unescaped, so a
-	// double quote in a value can break the message on its way to the
-	// topic: the alert would land in the dead-letter queue instead of an
-	// inbox. No template may therefore carry free text the actor chooses.
+	// Only fields AWS sets to safe shapes (TestHostileValues renders them).
 	for k, p := range m.Paths {
-		for _, free := range actorChosen {
-			if p == free || strings.HasPrefix(p, free+".") {
-				t.Errorf("input path %s = %s carries text the actor chooses", k, p)
-			}
+		if !IsSafeField(p) {
+			t.Errorf("input path %s = %s is not on the allow-list (SafeFields)", k, p)
 		}
 	}
+	// So that a reader can look the event up.
+	if m.Paths["eventid"] != "$.detail.eventID" || m.Paths["id"] != "$.id" {
+		t.Errorf("template does not render the CloudTrail and EventBridge event IDs")
+	}
 }
-
-// actorChosen are event fields whose text the caller controls (a user agent is
-// any string; an error message can quote a resource name of the caller's).
-var actorChosen = []string{"$.detail.userAgent", "$.detail.errorMessage", "$.detail.requestParameters.tagSet", "$.detail.requestParameters.description"}
 
 // Every rule file in pack/ is listed in pack.json, and every fixture folder
 // belongs to a rule.
@@ -149,10 +144,38 @@ func TestPackHasNoOrphans(t *testing.T) {
 	}
 }
 
-// Acceptance 2: every rule has positive and negative fixtures; each positive
-// matches its rule and no other; no negative matches any rule.
+// allRules compiles every rule of the pack, of every scope, into one matcher:
+// what the alert rules deployed on the bus do together.
+func allRules(t testing.TB) *pattern.Matcher {
+	t.Helper()
+	m := pattern.NewMatcher()
+	for _, r := range All() {
+		m.Add(r.ID, pattern.MustCompile(r.Pattern))
+	}
+	return m
+}
+
+// byScope splits rule IDs by their rule's scope.
+func byScope(ids []string) (root, chain []string) {
+	for _, id := range ids {
+		r, _ := Get(id)
+		if r.Scope == ScopeRoot {
+			root = append(root, id)
+		} else {
+			chain = append(chain, id)
+		}
+	}
+	return root, chain
+}
+
+// Every rule has positive and negative fixtures. A positive of a root rule
+// matches its rule and no other; a positive of a chain rule matches its rule
+// and, when root made the change, the one root kind of that call (a decision:
+// the change is both root activity and a cut in the chain). No negative
+// matches any rule. The forwarding pattern forwards every positive.
 func TestFixtures(t *testing.T) {
 	c := NewClassifier()
+	all := allRules(t)
 	fwd := pattern.MustCompile(ForwardPattern())
 	for _, r := range All() {
 		t.Run(r.ID, func(t *testing.T) {
@@ -161,16 +184,33 @@ func TestFixtures(t *testing.T) {
 				t.Fatalf("%d positive and %d negative fixtures; want both", len(pos), len(neg))
 			}
 			for _, f := range pos {
-				ids, err := c.AppendMatches(nil, f.Event)
+				ids, err := all.Match(f.Event)
 				if err != nil {
 					t.Fatalf("%s: %v", f.Name, err)
 				}
-				if !cmp.Equal(ids, []string{r.ID}) {
-					t.Errorf("positive %s matches %v, want exactly [%s]", f.Name, ids, r.ID)
-				}
+				root, chain := byScope(ids)
 				got, ok, err := c.Classify(f.Event)
-				if err != nil || !ok || got.ID != r.ID {
-					t.Errorf("Classify(positive %s) = %q, %v, %v; want %s", f.Name, got.ID, ok, err, r.ID)
+				if err != nil {
+					t.Fatalf("%s: %v", f.Name, err)
+				}
+				switch r.Scope {
+				case ScopeRoot:
+					if !cmp.Equal(ids, []string{r.ID}) {
+						t.Errorf("positive %s matches %v, want exactly [%s]", f.Name, ids, r.ID)
+					}
+					if !ok || got.ID != r.ID {
+						t.Errorf("Classify(positive %s) = %q, %v; want %s", f.Name, got.ID, ok, r.ID)
+					}
+				case ScopeChain:
+					if !cmp.Equal(chain, []string{r.ID}) || len(root) > 1 {
+						t.Errorf("positive %s matches %v, want [%s] and at most one root kind", f.Name, ids, r.ID)
+					}
+					if len(root) == 1 && !strings.Contains(string(f.Event), `"type":"Root"`) {
+						t.Errorf("positive %s: a root kind %v matches but root did not act", f.Name, root)
+					}
+					if ok != (len(root) == 1) || (ok && got.ID != root[0]) {
+						t.Errorf("Classify(positive %s) = %q, %v; want the root kind %v", f.Name, got.ID, ok, root)
+					}
 				}
 				if ok, err := fwd.Match(f.Event); !ok || err != nil {
 					t.Errorf("forward pattern does not match positive %s (%v)", f.Name, err)
@@ -180,7 +220,7 @@ func TestFixtures(t *testing.T) {
 				}
 			}
 			for _, f := range neg {
-				ids, err := c.AppendMatches(nil, f.Event)
+				ids, err := all.Match(f.Event)
 				if err != nil {
 					t.Fatalf("%s: %v", f.Name, err)
 				}
@@ -193,6 +233,44 @@ func TestFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// No rule and not the forwarding pattern matches an event whose source is
+// not AWS's: PutEvents refuses aws.* sources, so a forged event (a root
+// sign-in sent with PutEvents) can carry any source but that. Every positive
+// fixture, its source replaced, must match nothing.
+func TestForgedSourcesMatchNothing(t *testing.T) {
+	all := allRules(t)
+	fwd := pattern.MustCompile(ForwardPattern())
+	forged := []string{"rootwatch.forged", "aws", "aws-signin", "awssignin", "AWS.signin", "signin.amazonaws.com", " aws.signin"}
+	n := 0
+	for _, r := range All() {
+		pos, _ := Fixtures(r.ID)
+		for _, f := range pos {
+			var ev map[string]any
+			if err := json.Unmarshal(f.Event, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if src, _ := ev["source"].(string); !strings.HasPrefix(src, "aws.") {
+				t.Errorf("%s/%s: genuine fixture has source %q", r.ID, f.Name, src)
+			}
+			for _, src := range forged {
+				ev["source"] = src
+				b, err := json.Marshal(ev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				if ids, err := all.Match(b); err != nil || len(ids) > 0 {
+					t.Errorf("%s/%s with source %q matches %v (%v)", r.ID, f.Name, src, ids, err)
+				}
+				if ok, _ := fwd.Match(b); ok {
+					t.Errorf("%s/%s with source %q is forwarded", r.ID, f.Name, src)
+				}
+			}
+		}
+	}
+	t.Logf("%d forged events checked", n)
 }
 
 // The look-alikes the issue names are among the negatives.
@@ -220,26 +298,32 @@ func TestLookAlikesAreNegatives(t *testing.T) {
 	}
 }
 
-// Every root event gets exactly one kind. The grid crosses the fields the
-// patterns read; an event is root activity when its identity is Root (and no
-// service invoked it, and it is not a service event), when it comes from a
-// centralized-root-access session, or when it is AssumeRoot.
+// Every root event gets exactly one kind (of the root-activity rules; the
+// chain rule is another scope: TestTamperByAnyone). The grid crosses the
+// fields the patterns read; an event is root activity when its identity is
+// Root or a federated session root issued (and no service invoked it, and it
+// is not a service event), when it comes from a centralized-root-access
+// session, or when it is AssumeRoot.
 func TestExactlyOneKindPerRootEvent(t *testing.T) {
 	c := NewClassifier()
 	fwd := pattern.MustCompile(ForwardPattern())
 	names := []string{"ConsoleLogin", "AssumeRoot", "PutObject", "CheckMfa", "ExternalIdPDirectoryLogin",
 		"PasswordRecoveryRequested", "PasswordRecoveryCompleted", "PasswordUpdated", "EmailUpdated",
 		"CreateAccessKey", "CreateLoginProfile", "EnableMFADevice", "DeactivateMFADevice",
-		"CreateVirtualMFADevice", "DeleteVirtualMFADevice", "ResyncMFADevice", "CloseAccount"}
+		"CreateVirtualMFADevice", "DeleteVirtualMFADevice", "ResyncMFADevice", "CloseAccount",
+		"GetSessionToken", "GetFederationToken"}
 	detailTypes := []string{"AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Console Signin via CloudTrail", "AWS Service Event via CloudTrail"}
 	identities := map[string]string{
-		"root":            `{"type":"Root","arn":"arn:aws:iam::123456789012:root"}`,
-		"root-signin":     `{"type":"Root","invokedBy":"signin.amazonaws.com"}`,
-		"root-by-service": `{"type":"Root","invokedBy":"cloudformation.amazonaws.com"}`,
-		"root-assumed":    `{"type":"Root","sessionContext":{"assumedRoot":"true"}}`,
-		"role-assumed":    `{"type":"AssumedRole","sessionContext":{"assumedRoot":"true"}}`,
-		"iam-user-root":   `{"type":"IAMUser","userName":"root","arn":"arn:aws:iam::123456789012:user/root"}`,
-		"role-root-admin": `{"type":"AssumedRole","arn":"arn:aws:sts::123456789012:assumed-role/Root-Admin/x"}`,
+		"root":                      `{"type":"Root","arn":"arn:aws:iam::123456789012:root"}`,
+		"root-signin":               `{"type":"Root","invokedBy":"signin.amazonaws.com"}`,
+		"root-by-service":           `{"type":"Root","invokedBy":"cloudformation.amazonaws.com"}`,
+		"root-assumed":              `{"type":"Root","sessionContext":{"assumedRoot":"true"}}`,
+		"role-assumed":              `{"type":"AssumedRole","sessionContext":{"assumedRoot":"true"}}`,
+		"iam-user-root":             `{"type":"IAMUser","userName":"root","arn":"arn:aws:iam::123456789012:user/root"}`,
+		"role-root-admin":           `{"type":"AssumedRole","arn":"arn:aws:sts::123456789012:assumed-role/Root-Admin/x"}`,
+		"root-federated":            `{"type":"FederatedUser","sessionContext":{"sessionIssuer":{"type":"Root"}}}`,
+		"root-federated-by-service": `{"type":"FederatedUser","invokedBy":"cloudformation.amazonaws.com","sessionContext":{"sessionIssuer":{"type":"Root"}}}`,
+		"user-federated":            `{"type":"FederatedUser","sessionContext":{"sessionIssuer":{"type":"IAMUser"}}}`,
 	}
 	errorCodes := []string{"", `"errorCode":"AccessDenied",`, `"errorCode":"AccessDeniedException",`, `"errorCode":"ThrottlingException",`}
 	results := []string{"", `"responseElements":{"ConsoleLogin":"Success"},`, `"responseElements":{"ConsoleLogin":"Failure"},`}
@@ -260,7 +344,7 @@ func TestExactlyOneKindPerRootEvent(t *testing.T) {
 							n++
 							service := dt == "AWS Service Event via CloudTrail"
 							root := !service && (name == "AssumeRoot" || strings.HasSuffix(iname, "assumed") ||
-								iname == "root" || iname == "root-signin")
+								iname == "root" || iname == "root-signin" || iname == "root-federated")
 							switch {
 							case root && len(ids) != 1:
 								t.Errorf("root event matches %v, want exactly one rule: %s", ids, ev)
@@ -279,8 +363,66 @@ func TestExactlyOneKindPerRootEvent(t *testing.T) {
 	t.Logf("%d events checked", n)
 }
 
-// The real, root-free CloudTrail of invictus-ir matches nothing.
-func TestRealTrailMatchesNothing(t *testing.T) {
+// A change to the chain alerts whoever makes it; when root makes it, the
+// call is also root activity and gets its one root kind. Every positive of
+// the chain rule, made by each kind of identity, matches the chain rule,
+// is forwarded, and gets a root kind exactly when root acted.
+func TestTamperByAnyone(t *testing.T) {
+	all := allRules(t)
+	fwd := pattern.MustCompile(ForwardPattern())
+	identities := map[string]string{
+		"root":           `{"type":"Root","arn":"arn:aws:iam::123456789012:root","accountId":"123456789012"}`,
+		"root-federated": `{"type":"FederatedUser","sessionContext":{"sessionIssuer":{"type":"Root"}}}`,
+		"root-assumed":   `{"type":"AssumedRole","sessionContext":{"assumedRoot":"true"}}`,
+		"iam-user":       `{"type":"IAMUser","userName":"ops"}`,
+		"role":           `{"type":"AssumedRole","arn":"arn:aws:sts::123456789012:assumed-role/Admin/x"}`,
+		"service":        `{"type":"AWSService","invokedBy":"cloudformation.amazonaws.com"}`,
+	}
+	n := 0
+	for _, r := range All() {
+		if r.Scope != ScopeChain {
+			continue
+		}
+		pos, _ := Fixtures(r.ID)
+		for _, f := range pos {
+			var ev map[string]any
+			if err := json.Unmarshal(f.Event, &ev); err != nil {
+				t.Fatal(err)
+			}
+			detail := ev["detail"].(map[string]any)
+			for iname, ident := range identities {
+				detail["userIdentity"] = json.RawMessage(ident)
+				b, err := json.Marshal(ev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				ids, err := all.Match(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				root, chain := byScope(ids)
+				if !cmp.Equal(chain, []string{r.ID}) {
+					t.Errorf("%s by %s: chain rules %v, want [%s]", f.Name, iname, chain, r.ID)
+				}
+				wantRoot := strings.HasPrefix(iname, "root")
+				if len(root) > 1 || (len(root) == 1) != wantRoot {
+					t.Errorf("%s by %s: root kinds %v, want exactly one: %v", f.Name, iname, root, wantRoot)
+				}
+				if ok, _ := fwd.Match(b); !ok {
+					t.Errorf("%s by %s is not forwarded", f.Name, iname)
+				}
+			}
+		}
+	}
+	t.Logf("%d events checked", n)
+}
+
+// The real, root-free CloudTrail of invictus-ir (an attack simulation)
+// matches no root-activity rule. It does tamper with trails, and the chain
+// rule finds exactly those calls; the forwarding pattern forwards them, and
+// forwards nothing with a root identity.
+func TestRealTrail(t *testing.T) {
 	f, err := os.Open("testdata/invictus-ir.jsonl.gz")
 	if err != nil {
 		t.Fatal(err)
@@ -291,21 +433,47 @@ func TestRealTrailMatchesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := NewClassifier()
+	all := allRules(t)
 	fwd := pattern.MustCompile(ForwardPattern())
+	trailChanges := map[string]bool{"StopLogging": true, "DeleteTrail": true, "UpdateTrail": true, "PutEventSelectors": true}
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	n := 0
+	n, tampered, forwarded := 0, 0, 0
 	for sc.Scan() {
 		n++
+		var ev struct {
+			Detail struct {
+				EventName   string `json:"eventName"`
+				EventSource string `json:"eventSource"`
+			} `json:"detail"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatalf("line %d: %v", n, err)
+		}
 		ids, err := c.AppendMatches(nil, sc.Bytes())
 		if err != nil {
 			t.Fatalf("line %d: %v", n, err)
 		}
 		if len(ids) > 0 {
-			t.Errorf("line %d matches %v", n, ids)
+			t.Errorf("line %d matches root rules %v", n, ids)
 		}
-		if ok, _ := fwd.Match(sc.Bytes()); ok {
-			t.Errorf("line %d matches the forward pattern", n)
+		ids, err = all.Match(sc.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ev.Detail.EventSource == "cloudtrail.amazonaws.com" && trailChanges[ev.Detail.EventName]
+		if got := len(ids) > 0; got != want {
+			t.Errorf("line %d (%s %s): rules %v, want a match: %v", n, ev.Detail.EventSource, ev.Detail.EventName, ids, want)
+		}
+		if want {
+			tampered++
+		}
+		ok, _ := fwd.Match(sc.Bytes())
+		if len(ids) > 0 && !ok {
+			t.Errorf("line %d: rules %v match but it is not forwarded", n, ids)
+		}
+		if ok {
+			forwarded++
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -314,6 +482,10 @@ func TestRealTrailMatchesNothing(t *testing.T) {
 	if n != 2900 {
 		t.Errorf("read %d events, want 2900", n)
 	}
+	if tampered != 8 {
+		t.Errorf("%d trail changes found, want the 8 of the record", tampered)
+	}
+	t.Logf("%d events, %d trail changes alerted, %d forwarded", n, tampered, forwarded)
 }
 
 func TestRenderGolden(t *testing.T) {
