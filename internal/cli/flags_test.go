@@ -2,6 +2,8 @@ package cli
 
 import (
 	"flag"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,4 +38,46 @@ func TestReorder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReorder: whatever the arguments, reorder keeps every one of them, in
+// order within options and within positionals, and adds only the "--".
+func FuzzReorder(f *testing.F) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.String("output", "", "")
+	fs.Bool("lookup", false, "")
+	for _, s := range []string{"a --output json b", "-- --lookup", "--output", "x --lookup=1 -", "--bogus y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		got := reorder(fs, args)
+		sep := slices.Index(got, "--")
+		if sep < 0 {
+			// Only when the last option lacks its value; nothing is
+			// parsed then.
+			return
+		}
+		opts, pos := got[:sep], got[sep+1:]
+		rest := slices.Clone(args)
+		if i := slices.Index(rest, "--"); i >= 0 {
+			rest = slices.Delete(rest, i, i+1)
+		}
+		if len(opts)+len(pos) != len(rest) {
+			t.Fatalf("reorder(%q) = %q: %d arguments, want %d", args, got, len(opts)+len(pos), len(rest))
+		}
+		if !isSubsequence(opts, rest) || !isSubsequence(pos, rest) {
+			t.Fatalf("reorder(%q) = %q: order changed", args, got)
+		}
+	})
+}
+
+func isSubsequence(sub, of []string) bool {
+	i := 0
+	for _, s := range of {
+		if i < len(sub) && sub[i] == s {
+			i++
+		}
+	}
+	return i == len(sub)
 }

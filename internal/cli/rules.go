@@ -160,6 +160,15 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("invalid pattern: %w", err)}
 	}
+	if evSrc, err = gunzip(evSrc); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("read event: %w", err)}
+	}
+	if isLogFile(evSrc) {
+		if useAWS {
+			return usageError("pattern test --aws takes one event or record, not a log file")
+		}
+		return testLogFile(env, g, p, evSrc)
+	}
 	event, bridged, err := eventFromArg(evSrc)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
@@ -174,6 +183,9 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 			writePatternResult(env.Stdout, g.output, res)
 			return err
 		}
+	}
+	if res.Bridged {
+		fmt.Fprintln(env.Stderr, "rootwatch: the event is a CloudTrail record, evaluated as the EventBridge event AWS would deliver for it")
 	}
 	if err := writePatternResult(env.Stdout, g.output, res); err != nil {
 		return err
@@ -254,9 +266,6 @@ func writePatternResult(w io.Writer, output string, res patternResult) error {
 			return "match"
 		}
 		return "no match"
-	}
-	if res.Bridged {
-		fmt.Fprintln(w, "event: a CloudTrail record, evaluated as the EventBridge event AWS would deliver for it")
 	}
 	if res.AWS == nil && res.AWSUnusable == "" && res.Endpoint == "" {
 		fmt.Fprintln(w, answer(res.Local))
