@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/scan"
 )
 
@@ -81,14 +83,30 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return fmt.Errorf("scan: write output: %w", err)
 	}
+	writeScanErrors(env, res)
+	scan.WriteSummary(env.Stderr, res)
+	return outcome(len(res.Findings) > 0, res.Stats.Errors > 0, nil)
+}
+
+// writeScanErrors prints the scan's errors, one line each, except that
+// regions whose event history the endpoint does not serve (an emulator
+// without LookupEvents) make one line with a hint, not one per region.
+func writeScanErrors(env *Env, res scan.Result) {
+	var unsupported []error
 	for _, e := range res.Errors {
+		if errors.Is(e, cloud.ErrUnsupported) {
+			unsupported = append(unsupported, e)
+			continue
+		}
 		fmt.Fprintf(env.Stderr, "rootwatch: scan: %v\n", e)
 	}
 	if n := res.Stats.Errors - int64(len(res.Errors)); n > 0 {
 		fmt.Fprintf(env.Stderr, "rootwatch: scan: ... and %d more errors\n", n)
 	}
-	scan.WriteSummary(env.Stderr, res)
-	return outcome(len(res.Findings) > 0, res.Stats.Errors > 0, nil)
+	if len(unsupported) > 0 {
+		printError(env.Stderr, withHint(fmt.Errorf("scan: the endpoint does not serve CloudTrail LookupEvents: no event history read in %s",
+			plural(len(unsupported), "region")), "--lookup needs CloudTrail's event history (AWS itself; moto has none); scan the trail's archive instead: rootwatch scan s3://BUCKET/AWSLogs/"))
+	}
 }
 
 func splitList(s string) []string {
