@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,15 +64,22 @@ func (g *globals) config() cloud.Config {
 	return cloud.Config{Profile: g.profile, Region: g.region, EndpointURL: g.endpoint}
 }
 
-// checkOutput validates --output against the formats a command supports.
-func (g *globals) checkOutput(allowed ...string) error {
-	for _, a := range allowed {
-		if g.output == a {
-			return nil
-		}
+// check validates the global options before a command does anything:
+// --output against the formats the command supports, and --region's form
+// (an unknown but well-formed region is left to AWS to refuse).
+func (g *globals) check(allowed ...string) error {
+	if g.region != "" && !regionForm.MatchString(g.region) {
+		return usageError("--region %q is not a region name (like us-east-1 or eu-west-2)", g.region)
 	}
-	return usageError("--output %q is not one of %s", g.output, strings.Join(allowed, ", "))
+	if !slices.Contains(allowed, g.output) {
+		return usageError("--output %q is not one of %s", g.output, strings.Join(allowed, ", "))
+	}
+	return nil
 }
+
+// regionForm is the form of an AWS region name: us-east-1, eu-central-2,
+// us-gov-west-1, cn-north-1, us-isob-east-1.
+var regionForm = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
 
 // command is one subcommand.
 type command struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
@@ -18,6 +19,18 @@ func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error {
 	*l = append(*l, s)
 	return nil
+}
+
+// dedupeFold returns ss without the later of two values that are equal
+// ignoring case (--email Ops@x.com --email ops@x.com subscribes once).
+func dedupeFold(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, s) }) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // regionsFlag is a comma-separated region list.
@@ -55,10 +68,10 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("deploy takes no arguments, got %q", fs.Args())
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
-	o.Emails = emails
+	o.Emails = dedupeFold(emails)
 	if regions != nil {
 		o.Regions = regions
 	}
@@ -88,7 +101,7 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if fs.NArg() > 0 {
 		return usageError("destroy takes no arguments, got %q", fs.Args())
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	o.TopicARNs = topics

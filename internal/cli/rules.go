@@ -34,7 +34,7 @@ func runRules(ctx context.Context, env *Env, g *globals, args []string) error {
 			return usageError("rules show takes one rule ID, got also %q", rest[2])
 		}
 		id := rest[1]
-		if err := g.checkOutput("table", "json"); err != nil {
+		if err := g.check("table", "json"); err != nil {
 			return err
 		}
 		r, ok := rules.Get(id)
@@ -49,7 +49,7 @@ func runRules(ctx context.Context, env *Env, g *globals, args []string) error {
 	if len(rest) > 0 {
 		return usageError("unknown rules subcommand %q (want: rules, or rules show ID)", rest[0])
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	all := rules.All()
@@ -145,7 +145,7 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 	if patArg == "-" && evArg == "-" {
 		return usageError("only one of --pattern and --event can read stdin")
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	patSrc, err := readJSONArg(env, "pattern", patArg)

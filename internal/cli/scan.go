@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,8 +27,11 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := g.checkOutput("table", "json", "csv"); err != nil {
+	if err := g.check("table", "json", "csv"); err != nil {
 		return err
+	}
+	if *workers < 0 || (*workers == 0 && flagSet(fs, "workers")) {
+		return usageError("scan: --workers must be at least 1, got %d", *workers)
 	}
 	targets := fs.Args()
 	if len(targets) == 0 && !*lookup {
@@ -107,6 +111,13 @@ func writeScanErrors(env *Env, res scan.Result) {
 		printError(env.Stderr, withHint(fmt.Errorf("scan: the endpoint does not serve CloudTrail LookupEvents: no event history read in %s",
 			plural(len(unsupported), "region")), "--lookup needs CloudTrail's event history (AWS itself; moto has none); scan the trail's archive instead: rootwatch scan s3://BUCKET/AWSLogs/"))
 	}
+}
+
+// flagSet reports whether the option name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func splitList(s string) []string {

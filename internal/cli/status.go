@@ -36,7 +36,7 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if fs.NArg() > 0 {
 		return usageError("status takes no arguments, got %q", fs.Arg(0))
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	opts := chain.Options{HomeRegion: home, TopicARN: topic}

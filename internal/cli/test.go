@@ -48,7 +48,7 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 	if *timeout <= 0 {
 		return usageError("--timeout must be positive, got %s", *timeout)
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	acct, err := env.Connect(ctx, g.config())
@@ -135,7 +135,7 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("audit takes no arguments, got %q", fs.Args())
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	acct, err := env.Connect(ctx, g.config())

@@ -37,7 +37,7 @@ func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
 		default:
 			notes = fmt.Sprintf("; %d notes, --verbose shows them", len(p.Notes))
 		}
-		_, err := fmt.Fprintf(w, "nothing to do: %d resources unchanged (account %s, %d regions)%s\n", unchanged, p.Account, len(p.Regions), notes)
+		_, err := fmt.Fprintf(w, "nothing to do: %s unchanged (account %s, %s)%s\n", plural(unchanged, "resource"), p.Account, plural(len(p.Regions), "region"), notes)
 		return err
 	}
 	regions := strings.Join(p.Regions, ", ")
@@ -75,11 +75,19 @@ func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
 		fmt.Fprintf(w, "\nnote: %s\n", termsafe.Cell(n))
 	}
 	if changes == 0 {
-		fmt.Fprintf(w, "\nnothing to do: %d resources unchanged\n", unchanged)
+		fmt.Fprintf(w, "\nnothing to do: %s unchanged\n", plural(unchanged, "resource"))
 	} else {
 		fmt.Fprintf(w, "\nplan: %s; %d unchanged\n", p.summary(), unchanged)
 	}
 	return nil
+}
+
+// plural is "1 resource", "2 resources".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func (p *Plan) summary() string {

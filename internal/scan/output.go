@@ -124,8 +124,8 @@ func WriteCSV(w io.Writer, findings []Finding) error {
 // kind, errors.
 func WriteSummary(w io.Writer, r Result) {
 	st := r.Stats
-	fmt.Fprintf(w, "scanned %d files (%s stored, %s of CloudTrail), %d records in %s\n",
-		st.Files, Size(st.Compressed), Size(st.Bytes), st.Records, st.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "scanned %s (%s stored, %s of CloudTrail), %s in %s\n",
+		plural(st.Files, "file"), Size(st.Compressed), Size(st.Bytes), plural(st.Records, "record"), st.Elapsed.Round(time.Millisecond))
 	kinds := make([]string, 0, len(r.ByKind))
 	for k := range r.ByKind {
 		kinds = append(kinds, k)
@@ -141,6 +141,14 @@ func WriteSummary(w io.Writer, r Result) {
 		fmt.Fprintf(w, "findings: 0\n")
 	}
 	fmt.Fprintf(w, "errors: %d\n", st.Errors)
+}
+
+// plural is "1 file", "2 files".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Size formats a byte count for people.
