@@ -33,9 +33,11 @@ var layers = map[string][]string{
 	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules"},
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
-	// Every renderer of outside text escapes it with termsafe.
+	// Every renderer of outside text escapes it (termsafe, table).
 	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "internal/table", "golang.org/x/sync"},
-	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/termsafe"},
+	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status", "internal/termsafe"},
+	// CloudFormation templates are rendered from the chain's Spec, purely.
+	"internal/cfn": {"internal/chain", "internal/cloud", "internal/policy"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }
@@ -55,6 +57,8 @@ var testOnly = []string{
 var testLayers = map[string][]string{
 	"internal/status":   {"internal/deploy", "internal/awscloud"},
 	"internal/selftest": {"internal/deploy", "internal/awscloud"},
+	// cfn's tests compare stacks on moto with an API deploy.
+	"internal/cfn": {"internal/deploy", "internal/awscloud", "internal/status", "internal/selftest"},
 }
 
 // sdkPrefix is the AWS SDK; only the adapter may import it.

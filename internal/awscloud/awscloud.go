@@ -1,13 +1,17 @@
 // Package awscloud implements the cloud interfaces with the AWS SDK for Go v2. It is
 // the only package that imports the SDK's service clients.
 //
-// Every method wraps its error with the operation, the resource and the region,
-// and maps the services' many ways of saying "does not exist" (NotFound,
+// Every method wraps its error with the operation, the resource and the region
+// (callers add no second copy of them), and maps the services' many ways of saying "does not exist" (NotFound,
 // ResourceNotFoundException, NoSuchEntity, AWS.SimpleQueueService.NonExistentQueue,
 // NoSuchBucket, TrailNotFoundException, ...) to errors wrapping cloud.ErrNotFound;
 // conflicts to cloud.ErrAlreadyExists; throttling that outlived the SDK's retries
 // to cloud.ErrThrottled; and an endpoint's inability to answer (an emulator gap)
-// to cloud.ErrUnsupported. Listings are paged inside.
+// to cloud.ErrUnsupported. An endpoint that gives no answer at all (refused
+// connection, unknown host) is cloud.ErrUnreachable, said as "cannot reach
+// HOST: why"; no credentials is cloud.ErrNoCredentials, found when connecting.
+// The SDK's own logger is silenced: nothing of it reaches stderr. Listings are
+// paged inside.
 //
 // # Emulator gaps (moto_server 5.2.1)
 //
@@ -28,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -37,6 +42,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
@@ -60,6 +66,9 @@ type Options struct {
 	// LookupEvents); 0 means each service's maximum. Tests set it low so that
 	// every paging loop runs.
 	PageSize int
+	// Credentials, when set, are used instead of the SDK's credential chain
+	// (tests: each in an emulator account of its own).
+	Credentials *cloud.Credentials
 }
 
 // Connect opens the account that c names, with the SDK's credential chain.
@@ -76,6 +85,9 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
 	}
+	if o.Credentials != nil {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.Credentials.AccessKeyID, o.Credentials.SecretAccessKey, o.Credentials.SessionToken)))
+	}
 	switch {
 	case o.Retryer != nil:
 		opts = append(opts, config.WithRetryer(o.Retryer))
@@ -84,6 +96,10 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 			return retry.NewStandard(func(s *retry.StandardOptions) { s.MaxAttempts = o.MaxAttempts })
 		}))
 	}
+	// The SDK's own log lines (WARN falling back to IMDSv1, failed to discard
+	// remaining HTTP response body) never reach the user's stderr: what
+	// matters comes back as an error.
+	opts = append(opts, config.WithLogger(logging.Nop{}), config.WithClientLogMode(0))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		what := "load AWS configuration"
@@ -91,6 +107,11 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 			what += " for profile " + c.Profile
 		}
 		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	// Credentials first, so that having none is said in one line rather
+	// than as the SDK's chain ending at the instance metadata service.
+	if err := retrieveCredentials(ctx, cfg, c.Profile); err != nil {
+		return nil, err
 	}
 	if o.HTTPClient != nil {
 		// Set after loading: the loader would try to add AWS_CA_BUNDLE to it,
@@ -109,6 +130,35 @@ func ConnectWith(ctx context.Context, c cloud.Config, o Options) (cloud.Account,
 	return &Account{cfg: cfg, custom: custom, pageSize: o.PageSize, clients: map[string]*regional{}}, nil
 }
 
+// retrieveCredentials loads the credentials cfg names. No credentials at all
+// (the chain fell through to the EC2 instance metadata service, and that had
+// none) is a short error; any other failure (an expired SSO session, a role
+// that cannot be assumed) keeps the SDK's words. Both wrap cloud.ErrNoCredentials.
+func retrieveCredentials(ctx context.Context, cfg aws.Config, profile string) error {
+	where := "the environment, the shared config and credentials files"
+	if profile != "" {
+		where += " (profile " + profile + ")"
+	}
+	where += ", or the EC2 instance metadata service"
+	if cfg.Credentials == nil {
+		return fmt.Errorf("%w found in %s", cloud.ErrNoCredentials, where)
+	}
+	_, err := cfg.Credentials.Retrieve(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case strings.Contains(err.Error(), "ec2imds") || strings.Contains(err.Error(), "EC2 IMDS"):
+		return fmt.Errorf("%w found in %s", cloud.ErrNoCredentials, where)
+	}
+	what := "load AWS credentials"
+	if profile != "" {
+		what += " for profile " + profile
+	}
+	return &kindError{err: fmt.Errorf("%s: %w", what, err), kind: cloud.ErrNoCredentials}
+}
+
 // Account is an AWS account reached through the SDK. It implements
 // cloud.Account, and cloudtest.ObjectPutter for tests.
 type Account struct {
@@ -122,6 +172,7 @@ type Account struct {
 	iamC     *iam.Client
 	s3C      map[string]*s3.Client // by region
 	bucketRg map[string]string     // bucket -> region
+	cfnC     sync.Map              // region -> *cloudformation.Client (cloudformation.go)
 }
 
 var _ cloud.Account = (*Account)(nil)

@@ -13,16 +13,24 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
 
-// open connects to the test endpoint, reset to an empty account.
+// open connects to the test endpoint, in an empty account of the test's own
+// on moto.
 func open(t *testing.T) cloud.Account {
 	t.Helper()
+	a, _ := openTarget(t)
+	return a
+}
+
+// openTarget is open that also returns the endpoint and account it opened.
+func openTarget(t *testing.T) (cloud.Account, awstest.Target) {
+	t.Helper()
 	ep := awstest.Endpoint(t)
-	a, err := awscloud.Connect(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"})
+	a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"}, awscloud.Options{Credentials: ep.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cleanupAfter(t, ep, a)
-	return a
+	return a, ep
 }
 
 // cleanupAfter removes the suite's resources before and after a test on an
@@ -43,13 +51,15 @@ func cleanupAfter(t *testing.T, ep awstest.Target, a cloud.Account) {
 }
 
 // TestConformance runs the suite the in-memory fake passes against moto (or the
-// endpoint ROOTWATCH_TEST_ENDPOINT names).
+// endpoint ROOTWATCH_TEST_ENDPOINT names). On moto every subtest has an
+// account of its own, so they run in parallel.
 func TestConformance(t *testing.T) {
-	var gaps cloudtest.Gaps
+	t.Parallel()
 	if awstest.Endpoint(t).Kind == awstest.Moto {
-		gaps = motoGaps
+		cloudtest.RunParallel(t, open, motoGaps)
+		return
 	}
-	cloudtest.RunWith(t, open, gaps)
+	cloudtest.RunWith(t, open, nil)
 }
 
 // motoGaps are moto_server 5.2.1's differences from AWS that the suite
@@ -64,17 +74,19 @@ var motoGaps = cloudtest.Gaps{
 // TestConformancePaged runs the suite with pages of two entries, so that every
 // paging loop of the adapter (rules, targets, S3 listings) turns.
 func TestConformancePaged(t *testing.T) {
-	var gaps cloudtest.Gaps
-	if awstest.Endpoint(t).Kind == awstest.Moto {
-		gaps = motoGaps
-	}
-	cloudtest.RunWith(t, func(t *testing.T) cloud.Account {
+	t.Parallel()
+	open := func(t *testing.T) cloud.Account {
 		ep := awstest.Endpoint(t)
-		a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"}, awscloud.Options{PageSize: 2})
+		a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"}, awscloud.Options{PageSize: 2, Credentials: ep.Creds})
 		if err != nil {
 			t.Fatal(err)
 		}
 		cleanupAfter(t, ep, a)
 		return a
-	}, gaps)
+	}
+	if awstest.Endpoint(t).Kind == awstest.Moto {
+		cloudtest.RunParallel(t, open, motoGaps)
+		return
+	}
+	cloudtest.RunWith(t, open, nil)
 }

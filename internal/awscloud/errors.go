@@ -2,7 +2,10 @@ package awscloud
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -44,10 +47,15 @@ func (e *kindError) Error() string   { return e.err.Error() }
 func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
 
 // mapErr classifies a service error by its code (and, for the few services that
-// say it only in words, its message).
+// say it only in words, its message). An endpoint that could not be reached
+// is said in a few words (cannot reach HOST: connection refused) instead of
+// the SDK's retry chain.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	if u := unreachable(err); u != nil {
+		return u
 	}
 	if kind := classify(err); kind != nil {
 		return &kindError{err: err, kind: kind}
@@ -96,6 +104,50 @@ func classify(err error) error {
 				return cloud.ErrUnsupported
 			}
 		}
+	}
+	return nil
+}
+
+// unreachableError is an endpoint that gave no answer at all.
+type unreachableError struct {
+	host string
+	err  error // the network error
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("cannot reach %s: %v", e.host, e.err)
+}
+
+func (e *unreachableError) Unwrap() []error { return []error{e.err, cloud.ErrUnreachable} }
+
+// unreachable returns an unreachableError when err is a request that never got
+// an answer: a refused or failed connection, an unknown host, a timeout while
+// dialling. A service error (any HTTP answer) is not.
+func unreachable(err error) error {
+	var resp *awshttp.ResponseError
+	if errors.As(err, &resp) && resp.HTTPStatusCode() != 0 {
+		return nil // the endpoint answered
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return nil
+	}
+	host := ue.URL
+	if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+		host = u.Scheme + "://" + u.Host
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return &unreachableError{host: host, err: dns}
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		cause := op.Err
+		var sys *net.OpError
+		if errors.As(cause, &sys) {
+			cause = sys.Err
+		}
+		return &unreachableError{host: host, err: cause}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -26,23 +27,27 @@ import (
 // writes (a topic's KMS key, a customer key, a trail's selectors) and check that
 // the adapter reads it.
 
-func sdkConfig(t *testing.T) aws.Config {
+func sdkConfig(t *testing.T, tg awstest.Target) aws.Config {
 	t.Helper()
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion(cloudtest.Home))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c := tg.Creds; c != nil {
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	}
 	return cfg
 }
 
 func TestTopicKMSKey(t *testing.T) {
-	a := open(t)
+	t.Parallel()
+	a, tg := openTarget(t)
 	ctx := context.Background()
 	arn, err := a.Topics(cloudtest.Home).CreateTopic(ctx, "rw-encrypted", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = sns.NewFromConfig(sdkConfig(t)).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
+	_, err = sns.NewFromConfig(sdkConfig(t, tg)).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{
 		TopicArn: aws.String(arn), AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String("alias/aws/sns"),
 	})
 	if err != nil {
@@ -58,13 +63,14 @@ func TestTopicKMSKey(t *testing.T) {
 }
 
 func TestCustomerKey(t *testing.T) {
+	t.Parallel()
 	if awstest.Endpoint(t).Kind == awstest.RealAWS {
 		t.Skip("creates a KMS key, which AWS deletes only after a waiting period of at least 7 days")
 	}
-	a := open(t)
+	a, tg := openTarget(t)
 	ctx := context.Background()
 	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}`
-	c := kms.NewFromConfig(sdkConfig(t))
+	c := kms.NewFromConfig(sdkConfig(t, tg))
 	out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(policy)})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +103,8 @@ func TestCustomerKey(t *testing.T) {
 }
 
 func TestTrailSelectors(t *testing.T) {
-	a := open(t)
+	t.Parallel()
+	a, tg := openTarget(t)
 	ctx := context.Background()
 	id, err := a.Identity(ctx)
 	if err != nil {
@@ -110,7 +117,7 @@ func TestTrailSelectors(t *testing.T) {
 	if _, err := a.Trails(cloudtest.Home).CreateTrail(ctx, cloud.TrailSpec{Name: "rw-trail", Bucket: bucket}); err != nil {
 		t.Fatal(err)
 	}
-	c := cloudtrail.NewFromConfig(sdkConfig(t))
+	c := cloudtrail.NewFromConfig(sdkConfig(t, tg))
 	for _, tt := range []struct {
 		name  string
 		input cloudtrail.PutEventSelectorsInput
@@ -147,6 +154,7 @@ func TestTrailSelectors(t *testing.T) {
 
 // The recorder counts the same mutating calls over moto as over the fake.
 func TestRecorderOverEndpoint(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := cloudtest.Record(open(t))
 	ev := r.Events(cloudtest.Home)
@@ -195,10 +203,11 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // ListRules calls, and seven objects four ListObjectsV2 pages through the
 // caller's token loop.
 func TestPaging(t *testing.T) {
+	t.Parallel()
 	ep := awstest.Endpoint(t)
 	ct := &countingTransport{n: map[string]int{}}
 	a, err := awscloud.ConnectWith(context.Background(), cloud.Config{EndpointURL: ep.URL, Region: cloudtest.Home},
-		awscloud.Options{PageSize: 2, HTTPClient: &http.Client{Transport: ct}})
+		awscloud.Options{PageSize: 2, HTTPClient: &http.Client{Transport: ct}, Credentials: ep.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -24,11 +25,15 @@ import (
 // two are covered only by the fake (internal/cloud/fake.Posture) and the audit
 // tests.
 func TestPosture(t *testing.T) {
+	t.Parallel()
 	tg := awstest.Endpoint(t)
 	ctx := context.Background()
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c := tg.Creds; c != nil {
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 	}
 	p := newPosture(cfg)
 	p.reportPoll = 400e6 // 0.4s: moto completes the report on the second call

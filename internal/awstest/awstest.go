@@ -15,7 +15,9 @@
 //
 //	func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
 //
-// and call awstest.Endpoint(t) in each test that needs it.
+// and call awstest.Endpoint(t) in each test that needs it: on moto each call
+// is a fresh, empty account of its own (Target.Creds), so tests need no reset
+// and may run in parallel.
 package awstest
 
 import (
@@ -35,6 +37,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
 // Kind says what kind of endpoint the tests run against, so that a test can say
@@ -51,6 +55,11 @@ const (
 type Target struct {
 	URL  string // "" for real AWS
 	Kind Kind
+	// Creds, on moto, are those of an account of the test's own; nil means
+	// the credential chain's (the environment Main set up, or real AWS's).
+	Creds *cloud.Credentials
+	// Account is the ID of that account ("" when Creds is nil).
+	Account string
 }
 
 var (
@@ -104,9 +113,10 @@ func Available() (Target, string) {
 // Required reports whether a missing endpoint must fail the tests.
 func Required() bool { return os.Getenv("ROOTWATCH_REQUIRE_EMULATOR") != "" }
 
-// Endpoint returns the endpoint for t, resetting an emulator's state first so
-// that every test starts from an empty account. It skips t when there is no
-// endpoint, or fails it when ROOTWATCH_REQUIRE_EMULATOR is set.
+// Endpoint returns the endpoint for t; on moto, with a fresh, empty account
+// of t's own (Target.Creds), so that no test sees another's resources and
+// tests may run in parallel. It skips t when there is no endpoint, or fails it
+// when ROOTWATCH_REQUIRE_EMULATOR is set.
 func Endpoint(t testing.TB) Target {
 	t.Helper()
 	if target == nil {
@@ -119,30 +129,16 @@ func Endpoint(t testing.TB) Target {
 		}
 		t.Skipf("no AWS-compatible endpoint: %s", why)
 	}
-	if target.Kind == Moto {
-		if err := Reset(target.URL); err != nil {
-			t.Fatalf("reset moto: %v", err)
+	tg := *target
+	if tg.Kind == Moto {
+		c, err := NewAccount(tg.URL)
+		if err != nil {
+			t.Fatalf("a moto account of the test's own: %v", err)
 		}
+		tg.Account = c.Account
+		tg.Creds = &cloud.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 	}
-	return *target
-}
-
-var resetMu sync.Mutex
-
-// Reset clears all of moto's state.
-func Reset(url string) error {
-	resetMu.Lock()
-	defer resetMu.Unlock()
-	resp, err := http.Post(url+"/moto-api/reset", "application/json", nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST /moto-api/reset: %s", resp.Status)
-	}
-	return nil
+	return tg
 }
 
 // startMoto starts moto_server (or python3 -m moto.server) on a free loopback

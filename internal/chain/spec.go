@@ -353,12 +353,6 @@ func (s Spec) Rules() []RuleSpec {
 	return append(out, s.AlertRules...)
 }
 
-// TopicPolicyOK reports whether a topic policy holds rootwatch's statement as
-// the spec wants it.
-func (s Spec) TopicPolicyOK(doc string) (bool, error) {
-	return policy.HasStatement(doc, s.Topic.Statement)
-}
-
 func checkEmails(in []string) ([]string, error) {
 	var out []string
 	for _, e := range in {

@@ -24,10 +24,14 @@ func confirm(env *Env, cmd, question string) error {
 	return &exitError{code: ExitError, err: fmt.Errorf("%s: not confirmed; nothing was changed", cmd)}
 }
 
-// plural is "1 change", "2 changes".
-func plural(n int, noun string) string {
-	if n == 1 {
+// plural formats a count with its noun: "1 change", "2 changes", and with
+// an irregular plural given: "2 directories".
+func plural[N int | int64](n N, noun string, plural ...string) string {
+	switch {
+	case n == 1:
 		return "1 " + noun
+	case len(plural) > 0:
+		return fmt.Sprintf("%d %s", n, plural[0])
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -62,11 +62,15 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.CreateTrail, "create-trail", false, "create a multi-region CloudTrail trail and its S3 bucket if no trail passes the pre-flight check")
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
+	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("deploy takes no arguments, got %q", fs.Args())
+	}
+	if *via != "api" && *via != "cloudformation" {
+		return usageError("--via %q is not one of api, cloudformation", *via)
 	}
 	if err := g.check("table", "json"); err != nil {
 		return err
@@ -78,6 +82,9 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
+	}
+	if *via == "cloudformation" {
+		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
 	plan, _, err := deploy.Prepare(ctx, acct, o)
 	if err != nil {

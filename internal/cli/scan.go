@@ -15,7 +15,8 @@ import (
 
 // runScan finds root activity in CloudTrail history (--lookup), in log files
 // and directories on disk, and in S3. Exit codes: 0 no findings, 1 findings,
-// 2 errors and no findings, 3 findings and errors (see exit.go).
+// 2 errors and no findings (or nothing read at all), 3 findings and errors,
+// 130 interrupted (see exit.go).
 func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "scan")
 	lookup := fs.Bool("lookup", false, "read CloudTrail's 90-day event history (LookupEvents) in every enabled region")
@@ -68,28 +69,38 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 
 	prog := newProgress(env)
 	o.Progress = prog.scanHook()
-	res, err := scan.Scan(ctx, targets, o)
-	prog.done()
+	// Findings are written as they are found (memory does not grow with
+	// them), in an order that does not depend on the parallelism.
+	out, err := scan.NewWriter(env.Stdout, g.output)
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-
-	switch g.output {
-	case "json":
-		err = scan.WriteJSON(env.Stdout, res.Findings)
-	case "csv":
-		err = scan.WriteCSV(env.Stdout, res.Findings)
-	default:
-		if len(res.Findings) > 0 {
-			err = scan.WriteTable(env.Stdout, res.Findings)
+	var writeErr error
+	o.Emit = func(f scan.Finding) error {
+		prog.done() // the next update shows it again
+		if err := out.Write(f); err != nil {
+			writeErr = err
+			return err
 		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("scan: write output: %w", err)
+	res, err := scan.Scan(ctx, targets, o)
+	prog.done()
+	if writeErr != nil {
+		return fmt.Errorf("scan: write output: %w", writeErr)
+	}
+	if err != nil && !res.Interrupted {
+		return fmt.Errorf("scan: %w", err)
 	}
 	writeScanErrors(env, res)
 	scan.WriteSummary(env.Stderr, res)
-	return outcome(len(res.Findings) > 0, res.Stats.Errors > 0, nil)
+	switch {
+	case res.Interrupted:
+		return &exitError{code: ExitInterrupted}
+	case len(targets) > 0 && res.Stats.Files == 0:
+		return nothingRead(targets, res.Stats)
+	}
+	return outcome(res.Stats.Findings > 0, res.Stats.Errors > 0, nil)
 }
 
 // writeScanErrors prints the scan's errors, one line each, except that
@@ -118,6 +129,31 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// nothingRead is the error of a scan of PATHs or S3 URLs that found no file
+// to read: never "all clear".
+func nothingRead(targets []string, st scan.Stats) error {
+	where := strings.Join(targets, " ")
+	msg := fmt.Sprintf("scan: nothing was read: no CloudTrail log files found under %s", where)
+	hint := "give a directory or S3 prefix that holds CloudTrail log files (.json.gz, .json, .jsonl), e.g. s3://BUCKET/AWSLogs/ or a local copy of it"
+	if st.ExcludedFiles > 0 || st.ExcludedDirs > 0 {
+		var what []string
+		if st.ExcludedFiles > 0 {
+			what = append(what, plural(st.ExcludedFiles, "log file"))
+		}
+		if st.ExcludedDirs > 0 {
+			what = append(what, plural(st.ExcludedDirs, "directory", "directories"))
+		}
+		msg = fmt.Sprintf("scan: nothing was read: --since/--until/--accounts/--regions excluded %s under %s", strings.Join(what, " and "), where)
+		hint = "widen or drop --since/--until/--accounts/--regions"
+	} else if st.Errors > 0 {
+		msg = fmt.Sprintf("scan: nothing was read from %s (see the errors above)", where)
+		hint = ""
+	} else if strings.HasPrefix(where, "s3://") {
+		hint = "check the bucket and prefix: CloudTrail writes to s3://BUCKET/[PREFIX/]AWSLogs/[ORG-ID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/"
+	}
+	return &exitError{code: ExitError, err: errors.New(msg), hint: hint}
 }
 
 func splitList(s string) []string {

@@ -136,3 +136,29 @@ func TestScanLookup(t *testing.T) {
 		t.Errorf("stderr:\n%s", errb.String())
 	}
 }
+
+// TestScanNothingReadS3: a mistyped S3 prefix reads nothing, and the scan
+// says so with the layout CloudTrail writes (exit 2), not "all clear"; the
+// right prefix finds the event.
+func TestScanNothingReadS3(t *testing.T) {
+	acct := fake.New()
+	ctx := context.Background()
+	if err := acct.Buckets().CreateBucket(ctx, "trail-bucket", "us-east-1", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	key := "org/AWSLogs/123456789012/CloudTrail/us-east-1/2026/10/14/123456789012_CloudTrail_us-east-1_20261014T0915Z_abc.json"
+	if err := acct.PutObject("trail-bucket", key, []byte(`{"Records":[`+rootSignInRecord+`]}`)); err != nil {
+		t.Fatal(err)
+	}
+	connect := func(context.Context, cloud.Config) (cloud.Account, error) { return acct, nil }
+	code, out, errs := runCLI(t, connect, "", "scan", "s3://trail-bucket/orgs/")
+	if code != ExitError || out != "" ||
+		!strings.Contains(errs, "rootwatch: scan: nothing was read: no CloudTrail log files found under s3://trail-bucket/orgs/\n") ||
+		!strings.Contains(errs, "rootwatch: hint: check the bucket and prefix: CloudTrail writes to s3://BUCKET/[PREFIX/]AWSLogs/") {
+		t.Errorf("mistyped prefix: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, connect, "", "scan", "s3://trail-bucket/org/")
+	if code != ExitReport || !strings.Contains(out, "root-console-signin-no-mfa") {
+		t.Errorf("right prefix: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}

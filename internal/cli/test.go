@@ -98,32 +98,11 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 	}
 	switch {
 	case runErr != nil && res != nil:
-		return outcome(res.Failed(), true, runErr)
+		return outcome(res.Failed() || res.Degraded(), true, runErr)
 	case runErr != nil:
 		return runErr
 	}
-	return outcome(res.Failed(), !res.Passed() && !onlyFailed(res), nil)
-}
-
-// onlyFailed says whether every check of res that did not pass failed (none
-// was left unverified).
-func onlyFailed(res *selftest.Result) bool {
-	statuses := []selftest.Status{res.Delivery.Status}
-	for _, p := range res.Patterns {
-		statuses = append(statuses, p.Status)
-	}
-	for _, l := range res.Links {
-		statuses = append(statuses, l.Status)
-	}
-	if res.Notify != nil {
-		statuses = append(statuses, res.Notify.Status)
-	}
-	for _, st := range statuses {
-		if st != selftest.Pass && st != selftest.Fail {
-			return false
-		}
-	}
-	return true
+	return outcome(res.Failed() || res.Degraded(), res.Unverified(), nil)
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {

@@ -58,8 +58,24 @@ func TestTestCommandFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, _ = runCmd(t, a, nil, "test", "--timeout", "1s")
-	if code != ExitReport || !strings.Contains(out, "lacks statement RootwatchEventBridgePublish") {
+	if code != ExitReport || !strings.Contains(out, "has no statement RootwatchEventBridgePublish") {
 		t.Errorf("policy statement missing: exit %d:\n%s", code, out)
+	}
+
+	// A warning (a second address still to confirm) is exit 1 too, as for
+	// status, and says the alerts are delivered.
+	if err := a.Topics(spec.HomeRegion).SetTopicPolicy(context.Background(), spec.Topic.ARN, fake.DefaultTopicPolicy(spec.Topic.ARN)); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCmd(t, a, nil, "deploy", "--email", "cto@example.com", "--email", "ops@example.com"); code != ExitOK {
+		t.Fatalf("redeploy: exit %d %s\n%s", code, errOut, out)
+	}
+	code, out, _ = runCmd(t, a, nil, "test", "--timeout", "1s")
+	if code != ExitReport || !strings.Contains(out, "  WARN  subscriptions      1 confirmed, 1 pending (cto@example.com)") || !strings.Contains(out, "Result: DEGRADED: alerts are delivered") {
+		t.Errorf("a second subscription pending: exit %d:\n%s", code, out)
+	}
+	if code, out, _ := runCmd(t, a, nil, "status"); code != ExitReport || !strings.Contains(out, "1 confirmed, 1 pending (cto@example.com)") {
+		t.Errorf("status disagrees: exit %d:\n%s", code, out)
 	}
 }
 

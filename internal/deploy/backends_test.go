@@ -30,15 +30,15 @@ func TestMain(m *testing.M) {
 // acceptance tests run the same bodies against both.
 func backends() []backend { return []backend{fakeBackend(), motoBackend()} }
 
-// motoBackend opens the AWS adapter on the test endpoint, reset to an empty
-// account (awstest.Endpoint skips the test when no endpoint is available, or
-// fails it under ROOTWATCH_REQUIRE_EMULATOR). Fault injection samples N there:
+// motoBackend opens the AWS adapter on the test endpoint, in an empty account
+// of the test's own (awstest.Endpoint skips the test when no endpoint is
+// available, or fails it under ROOTWATCH_REQUIRE_EMULATOR). Fault injection samples N there:
 // every N would take minutes.
 func motoBackend() backend {
 	return backend{name: "moto", autoConfirms: true, open: func(t *testing.T) cloud.Account {
 		t.Helper()
 		ep := awstest.Endpoint(t)
-		a, err := awscloud.Connect(t.Context(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"})
+		a, err := awscloud.ConnectWith(t.Context(), cloud.Config{EndpointURL: ep.URL, Region: "us-east-1"}, awscloud.Options{Credentials: ep.Creds})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,10 +39,14 @@ func fakeBackend() backend {
 	return backend{name: "fake", full: true, open: func(t *testing.T) cloud.Account { return fake.New() }}
 }
 
-// forEachBackend runs fn against every backend.
+// forEachBackend runs fn against every backend, in parallel: each opens an
+// account of its own.
 func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) { fn(t, b) })
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, b)
+		})
 	}
 }
 
@@ -93,8 +97,9 @@ func destroyOnce(ctx context.Context, a cloud.Account, o DestroyOptions) (*Plan,
 }
 
 // snapshot describes, normalised, everything rootwatch could have created in
-// the given regions (policies normalised; generated IDs left out), one line per
-// fact, so that two accounts in the same state give the same snapshot.
+// the given regions (policies normalised; generated IDs and the account ID left
+// out), one line per fact, so that two accounts in the same state give the
+// same snapshot.
 func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 	t.Helper()
 	ctx := t.Context()
@@ -203,6 +208,10 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 	} else if !errors.Is(err, cloud.ErrNotFound) {
 		t.Fatal(err)
 	}
+	// Each test has an account of its own: the ID is no part of the state.
+	for i := range out {
+		out[i] = strings.ReplaceAll(out[i], id.Account, "ACCOUNT")
+	}
 	sort.Strings(out)
 	return out
 }
@@ -218,6 +227,7 @@ func allRegions(t *testing.T, a cloud.Account) []string {
 // TestDeploy: deploy creates the whole chain in three regions, a second deploy
 // makes no mutating call and says so, and destroy leaves nothing behind.
 func TestDeploy(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		a := b.open(t)
@@ -320,6 +330,7 @@ func foreignPolicy(topicARN, account string) string {
 // the topic's policy, and destroy removes exactly it: the policy is what it was,
 // and the topic and its subscriptions stay.
 func TestDeployExistingTopic(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		a := b.open(t)
@@ -415,6 +426,7 @@ func specFor(t *testing.T, a cloud.Account, o chain.Options) chain.Spec {
 // leave nothing behind. Both failure modes: the call never reaching AWS, and
 // AWS acting but the answer being lost.
 func TestDeployFaults(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		clean := b.open(t)
@@ -515,6 +527,7 @@ func faultCases(b backend, total int) []faultCase {
 // TestDestroyFaults fails the N-th mutating call of destroy for every N and
 // runs destroy again: nothing is left, and the foreign topic's policy is back.
 func TestDestroyFaults(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		setup := func(t *testing.T) (cloud.Account, string, string) {
@@ -600,6 +613,7 @@ func (m malformedTopics) Topic(ctx context.Context, arn string) (cloud.Topic, er
 
 // TestDeployBadInput: invalid input gives a clear error and no mutating call.
 func TestDeployBadInput(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		a := b.open(t)
@@ -651,6 +665,7 @@ func TestDeployBadInput(t *testing.T) {
 
 // TestDryRun: planning makes no mutating call; the plan lists the creates.
 func TestDryRun(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		a := b.open(t)
 		withTrail(t, a)

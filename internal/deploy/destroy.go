@@ -32,11 +32,11 @@ type DestroyOptions struct {
 func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Plan, error) {
 	id, err := acct.Identity(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("get caller identity: %w", err)
+		return nil, err
 	}
 	regions, err := acct.Regions(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list enabled regions: %w", err)
+		return nil, err
 	}
 	p := &Plan{Command: "destroy", Account: id.Account, Regions: regions}
 	part := id.Partition
@@ -70,24 +70,24 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 				}
 				out.forward = cs
 			} else if !errors.Is(err, cloud.ErrNotFound) {
-				return fmt.Errorf("describe rule %s in %s: %w", chain.ForwardRuleName, r, err)
+				return err
 			}
 			// Home bus with its rules; the alert targets name the topic.
 			bus, err := ev.Bus(gctx, chain.BusName)
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("describe event bus %s in %s: %w", chain.BusName, r, err)
+				return err
 			default:
 				out.home = true
 				rules, err := ev.Rules(gctx, chain.BusName, "rootwatch-")
 				if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-					return fmt.Errorf("list rules on bus %s in %s: %w", chain.BusName, r, err)
+					return err
 				}
 				for _, rule := range rules {
 					targets, err := ev.Targets(gctx, chain.BusName, rule.Name)
 					if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-						return fmt.Errorf("list targets of rule %s/%s in %s: %w", chain.BusName, rule.Name, r, err)
+						return err
 					}
 					for _, t := range targets {
 						if a, err := chain.ParseARN(t.ARN); err == nil && a.Service == "sns" && !slices.Contains(out.topicARNs, t.ARN) {
@@ -114,7 +114,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("get topic %s: %w", topicARN, err)
+				return err
 			case managed(t.Tags):
 				out.deletedTopic = topicARN
 				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: chain.TopicName, Detail: "with its subscriptions",
@@ -130,7 +130,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			switch {
 			case errors.Is(err, cloud.ErrNotFound):
 			case err != nil:
-				return fmt.Errorf("get queue %s in %s: %w", chain.DLQName, r, err)
+				return err
 			case managed(q.Tags):
 				detail := ""
 				if q.Messages > 0 {
@@ -224,7 +224,7 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get topic %s: %w", topicARN, err)
+		return nil, err
 	}
 	var cs []Change
 	after, found, err := policy.WithoutStatement(t.Policy, chain.TopicStatementSid)
@@ -287,7 +287,7 @@ func planRoleRemoval(ctx context.Context, acct cloud.Account) ([]Change, error) 
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get role %s: %w", chain.ForwarderRoleName, err)
+		return nil, err
 	}
 	if !managed(r.Tags) {
 		return []Change{{Action: Keep, Resource: KindRole, Name: chain.ForwarderRoleName, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
@@ -299,7 +299,7 @@ func planRoleRemoval(ctx context.Context, acct cloud.Account) ([]Change, error) 
 				return ignoreNotFound(roles.DeleteRolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName))
 			}})
 	} else if !errors.Is(err, cloud.ErrNotFound) {
-		return nil, fmt.Errorf("get policy %s of role %s: %w", chain.ForwarderPolicyName, chain.ForwarderRoleName, err)
+		return nil, err
 	}
 	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: chain.ForwarderRoleName,
 		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, chain.ForwarderRoleName)) }})
@@ -313,7 +313,7 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	var notes []string
 	trails, err := acct.Trails(region).Trails(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list trails in %s: %w", region, err)
+		return nil, nil, err
 	}
 	tr := acct.Trails(region)
 	for _, t := range trails {
@@ -332,7 +332,7 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	if _, err := b.BucketPolicy(ctx, bucket); errors.Is(err, cloud.ErrNotFound) {
 		return cs, notes, nil
 	} else if err != nil {
-		return nil, nil, fmt.Errorf("get bucket policy of %s: %w", bucket, err)
+		return nil, nil, err
 	}
 	if !deleteTrail {
 		cs = append(cs, Change{Action: Keep, Resource: KindBucket, Name: bucket, Detail: "CloudTrail logs; --delete-trail removes it when empty"})
@@ -341,7 +341,7 @@ func planTrailRemoval(ctx context.Context, acct cloud.Account, account, region s
 	}
 	page, err := b.List(ctx, bucket, "", "", "")
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-		return nil, nil, fmt.Errorf("list bucket %s: %w", bucket, err)
+		return nil, nil, err
 	}
 	if len(page.Objects) > 0 || len(page.Prefixes) > 0 {
 		cs = append(cs, Change{Action: Keep, Resource: KindBucket, Name: bucket, Detail: "holds CloudTrail logs; empty it and run destroy --delete-trail again"})

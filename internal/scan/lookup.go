@@ -26,6 +26,32 @@ type Pacing struct {
 	// Attempts is how many throttled attempts of one request are made before
 	// the region is given up with an error (default 8).
 	Attempts int
+	// Clock is the pacing's time source (default: the system clock). Tests
+	// inject one that counts instead of waiting.
+	Clock Clock
+}
+
+// Clock tells the time and waits.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, and reports false if ctx ended first.
+	Sleep(ctx context.Context, d time.Duration) bool
+}
+
+// systemClock is the real time.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 func (p Pacing) withDefaults() Pacing {
@@ -40,6 +66,9 @@ func (p Pacing) withDefaults() Pacing {
 	}
 	if p.Attempts <= 0 {
 		p.Attempts = 8
+	}
+	if p.Clock == nil {
+		p.Clock = systemClock{}
 	}
 	return p
 }
@@ -117,16 +146,10 @@ func (s *scanner) lookupRegion(ctx context.Context, w *worker, region string, st
 	trails := s.o.Account.Trails(region)
 	var last time.Time
 	pace := func(d time.Duration) bool {
-		if wait := time.Until(last.Add(d)); wait > 0 {
-			t := time.NewTimer(wait)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return false
-			case <-t.C:
-			}
+		if wait := last.Add(d).Sub(p.Clock.Now()); wait > 0 && !p.Clock.Sleep(ctx, wait) {
+			return false
 		}
-		last = time.Now()
+		last = p.Clock.Now()
 		return true
 	}
 	token := ""

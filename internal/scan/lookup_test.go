@@ -25,9 +25,31 @@ import (
 // with next tokens, ThrottlingException on demand (wrapping
 // cloud.ErrThrottled), and a separate history per region.
 
-// recorder wraps an account to record when each region's Lookup is called.
+// tickClock is a pacing clock that waits for nothing: Sleep advances its time
+// at once, so that the pacing is measured in its ticks, not in wall time.
+type tickClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *tickClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *tickClock) Sleep(ctx context.Context, d time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return ctx.Err() == nil
+}
+
+// recorder wraps an account to record when, by clock, each region's Lookup is
+// called.
 type recorder struct {
 	cloud.Account
+	clock *tickClock
 	mu    sync.Mutex
 	calls map[string][]time.Time
 }
@@ -47,7 +69,7 @@ type recordingTrails struct {
 
 func (t *recordingTrails) Lookup(ctx context.Context, start, end time.Time, token string) (cloud.LookupPage, error) {
 	t.r.mu.Lock()
-	t.r.calls[t.region] = append(t.r.calls[t.region], time.Now())
+	t.r.calls[t.region] = append(t.r.calls[t.region], t.r.clock.Now())
 	t.r.mu.Unlock()
 	return t.inner.Lookup(ctx, start, end, token)
 }
@@ -84,11 +106,14 @@ func TestLookup(t *testing.T) {
 	add("us-east-1", g.Root(ctgen.PasswordUpdated, now.Add(-30*24*time.Hour), id, "us-east-1"), "")
 	acct.ThrottleLookups("eu-west-1", 3)
 
-	rec := &recorder{Account: acct, calls: map[string][]time.Time{}}
-	interval := 40 * time.Millisecond
+	// LookupEvents' real pacing (2 requests per second per region, 1s first
+	// backoff), on a clock that does not wait.
+	clock := &tickClock{now: now}
+	rec := &recorder{Account: acct, clock: clock, calls: map[string][]time.Time{}}
+	const interval, backoff = 500 * time.Millisecond, time.Second
 	res := scanT(t, nil, Options{
 		Lookup: true, Account: rec, Since: now.Add(-7 * 24 * time.Hour), Until: now,
-		LookupPacing: Pacing{Interval: interval, Backoff: 5 * time.Millisecond},
+		LookupPacing: Pacing{Interval: interval, Backoff: backoff, Clock: clock},
 	})
 	if len(res.Errors) != 0 {
 		t.Errorf("errors: %v", res.Errors)
@@ -108,12 +133,16 @@ func TestLookup(t *testing.T) {
 			t.Errorf("%s: %d Lookup calls, want %d", region, len(calls), n)
 		}
 		for i := 1; i < len(calls); i++ {
-			// The pacer spaces the requests' starts by the interval; the
-			// recorder sees them a little later, by a varying delay on a busy
-			// machine, hence the margin. Without pacing they would be
-			// microseconds apart.
-			if d := calls[i].Sub(calls[i-1]); d < interval/2 {
-				t.Errorf("%s: calls %d and %d only %v apart, pacing is %v", region, i-1, i, d, interval)
+			// By the clock's ticks, each request of a region starts at least
+			// the interval after the previous one; a throttled one is
+			// retried after half the backoff at least (jitter), doubling,
+			// and then the interval.
+			least := interval
+			if region == "eu-west-1" && i <= 3 {
+				least += (backoff << (i - 1)) / 2
+			}
+			if d := calls[i].Sub(calls[i-1]); d < least {
+				t.Errorf("%s: calls %d and %d only %v apart, want at least %v", region, i-1, i, d, least)
 			}
 		}
 	}
@@ -132,10 +161,11 @@ func TestLookupGivesUp(t *testing.T) {
 	rootEvent := g.Root(ctgen.ConsoleSignInMFA, now.Add(-time.Hour), "111111111111", "us-east-1")
 	acct.AddEvents("us-east-1", string(rootEvent))
 	acct.ThrottleLookups("eu-west-1", 100)
-	rec := &recorder{Account: acct, calls: map[string][]time.Time{}}
+	clock := &tickClock{now: now}
+	rec := &recorder{Account: acct, clock: clock, calls: map[string][]time.Time{}}
 	res := scanT(t, nil, Options{
 		Lookup: true, Account: rec, Regions: []string{"eu-west-1"},
-		LookupPacing: Pacing{Interval: time.Millisecond, Backoff: time.Millisecond, Attempts: 4},
+		LookupPacing: Pacing{Attempts: 4, Clock: clock},
 	})
 	if len(res.Errors) != 1 || res.Errors[0].Source != "lookup:eu-west-1" || !IsThrottle(res.Errors[0]) {
 		t.Errorf("errors: %v; want one throttling error for lookup:eu-west-1", res.Errors)
@@ -185,12 +215,13 @@ func TestIsThrottle(t *testing.T) {
 // does not serve LookupEvents. If it starts to, this test fails, and the
 // LookupEvents path should be tested against it too.
 func TestMotoHasNoLookupEvents(t *testing.T) {
+	t.Parallel()
 	tg := awstest.Endpoint(t)
 	if tg.Kind != awstest.Moto {
 		t.Skipf("endpoint is %s, not moto", tg.Kind)
 	}
 	ctx := context.Background()
-	acct, err := awscloud.Connect(ctx, cloud.Config{Region: "us-east-1"})
+	acct, err := awscloud.ConnectWith(ctx, cloud.Config{EndpointURL: tg.URL, Region: "us-east-1"}, awscloud.Options{Credentials: tg.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}

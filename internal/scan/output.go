@@ -91,39 +91,56 @@ func WriteJSON(w io.Writer, findings []Finding) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, f := range findings {
-		s := f.Summary
-		t := ""
-		if !s.Time.IsZero() {
-			t = s.Time.UTC().Format(time.RFC3339)
-		}
-		if err := enc.Encode(JSONFinding{
-			Time: t, Account: s.Account, Region: s.Region, Kind: f.Rule.ID, Title: f.Rule.Title,
-			Severity: string(f.Rule.Severity), Event: s.EventName, EventSource: s.EventSource, EventID: s.EventID,
-			IdentityType: s.IdentityType, ARN: s.ARN, SourceIP: s.SourceIP, UserAgent: s.UserAgent,
-			MFA: s.MFA, Result: s.Result, Source: f.Source, Offset: f.Offset, Record: f.Record,
-		}); err != nil {
+		if err := enc.Encode(jsonFinding(f)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+func jsonFinding(f Finding) JSONFinding {
+	s := f.Summary
+	t := ""
+	if !s.Time.IsZero() {
+		t = s.Time.UTC().Format(time.RFC3339)
+	}
+	return JSONFinding{
+		Time: t, Account: s.Account, Region: s.Region, Kind: f.Rule.ID, Title: f.Rule.Title,
+		Severity: string(f.Rule.Severity), Event: s.EventName, EventSource: s.EventSource, EventID: s.EventID,
+		IdentityType: s.IdentityType, ARN: s.ARN, SourceIP: s.SourceIP, UserAgent: s.UserAgent,
+		MFA: s.MFA, Result: s.Result, Source: f.Source, Offset: f.Offset, Record: f.Record,
+	}
+}
+
 // WriteCSV writes findings as CSV with a header line.
 func WriteCSV(w io.Writer, findings []Finding) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"time", "account", "region", "kind", "event", "source_ip", "mfa", "result", "event_id", "arn", "source", "offset"})
+	cw.Write(csvHeader)
 	for _, f := range findings {
-		s := f.Summary
-		cw.Write(termsafe.Cells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset)))
+		cw.Write(csvRow(f))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+var csvHeader = []string{"time", "account", "region", "kind", "event", "source_ip", "mfa", "result", "event_id", "arn", "source", "offset"}
+
+func csvRow(f Finding) []string {
+	s := f.Summary
+	return termsafe.Cells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset))
 }
 
 // WriteSummary writes the scan's summary: files, bytes, records, findings by
 // kind, errors.
 func WriteSummary(w io.Writer, r Result) {
 	st := r.Stats
+	if r.Interrupted {
+		total := fmt.Sprint(st.TotalFiles)
+		if !st.Listed {
+			total += "+ listed so far"
+		}
+		fmt.Fprintf(w, "interrupted: what was found until then is above; %d of %s files read\n", st.Files, total)
+	}
 	fmt.Fprintf(w, "scanned %s (%s stored, %s of CloudTrail), %s in %s\n",
 		plural(st.Files, "file"), Size(st.Compressed), Size(st.Bytes), plural(st.Records, "record"), st.Elapsed.Round(time.Millisecond))
 	kinds := make([]string, 0, len(r.ByKind))
@@ -136,7 +153,7 @@ func WriteSummary(w io.Writer, r Result) {
 		parts = append(parts, fmt.Sprintf("%s %d", k, r.ByKind[k]))
 	}
 	if len(parts) > 0 {
-		fmt.Fprintf(w, "findings: %d (%s)\n", len(r.Findings), strings.Join(parts, ", "))
+		fmt.Fprintf(w, "findings: %d (%s)\n", st.Findings, strings.Join(parts, ", "))
 	} else {
 		fmt.Fprintf(w, "findings: 0\n")
 	}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,9 +134,10 @@ func TestS3Fake(t *testing.T) {
 
 // TestS3Moto runs the S3 path against moto's S3 through the AWS adapter.
 func TestS3Moto(t *testing.T) {
-	awstest.Endpoint(t)
+	t.Parallel()
+	tg := awstest.Endpoint(t)
 	ctx := context.Background()
-	acct, err := awscloud.Connect(ctx, cloud.Config{Region: "us-east-1"})
+	acct, err := awscloud.ConnectWith(ctx, cloud.Config{EndpointURL: tg.URL, Region: "us-east-1"}, awscloud.Options{Credentials: tg.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,4 +152,76 @@ func TestS3Moto(t *testing.T) {
 	}
 	labels := s3Archive(t, "", func(key string, data []byte) error { return put.PutObject("rootwatch-scan-test", key, data) })
 	testS3(t, acct, "rootwatch-scan-test", "", labels)
+}
+
+// BenchmarkScanS3 scans an archive in moto's S3 (started by TestMain) through
+// the AWS adapter, with the objects fetched ahead into memory (the default)
+// and with each worker waiting on its own requests:
+//
+//	ROOTWATCH_BENCH_S3_MB=64 go test -run '^$' -bench ScanS3 -benchtime 3x -cpu 2 ./internal/scan
+//
+// The archive is ROOTWATCH_BENCH_S3_MB (default 16) of CloudTrail in objects
+// of 64 KiB uncompressed (CloudTrail's are often smaller still). Metrics:
+// objects/s, MB/s of CloudTrail (uncompressed) and stored-MB/s (as fetched).
+// moto answers from one Python process on the same cores, so the figures are
+// a floor: they measure the request path, not S3.
+func BenchmarkScanS3(b *testing.B) {
+	awstest.Endpoint(b)
+	mb := 16
+	if v := os.Getenv("ROOTWATCH_BENCH_S3_MB"); v != "" {
+		if _, err := fmt.Sscan(v, &mb); err != nil || mb <= 0 {
+			b.Fatalf("ROOTWATCH_BENCH_S3_MB=%q: want a positive number", v)
+		}
+	}
+	ctx := context.Background()
+	acct, err := awscloud.Connect(ctx, cloud.Config{Region: "us-east-1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const bucket = "rootwatch-scan-bench"
+	if err := acct.Buckets().CreateBucket(ctx, bucket, "us-east-1", "", nil); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	m, err := ctgen.WriteArchive(ctgen.ArchiveConfig{
+		Dir: dir, Seed: 2, Accounts: []string{"111111111111"}, Regions: []string{"us-east-1", "eu-west-1"},
+		Bytes: int64(mb) << 20, FileBytes: 64 << 10, RootFraction: 0.001,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	put := acct.(interface {
+		PutObject(bucket, key string, data []byte) error
+	})
+	for _, f := range m.Files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, f)
+		if err := put.PutObject(bucket, filepath.ToSlash(rel), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bb := range []struct {
+		name       string
+		noPrefetch bool
+	}{{"fetch-ahead", false}, {"each-worker-waits", true}} {
+		b.Run(bb.name, func(b *testing.B) {
+			var res Result
+			for range b.N {
+				res, err = Scan(ctx, []string{"s3://" + bucket + "/"}, Options{Account: acct, noPrefetch: bb.noPrefetch})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Stats.Files != int64(len(m.Files)) || len(res.Findings) != len(m.Root()) || len(res.Errors) > 0 {
+					b.Fatalf("%d files (want %d), %d findings (want %d), errors %v", res.Stats.Files, len(m.Files), len(res.Findings), len(m.Root()), res.Errors)
+				}
+			}
+			secs := b.Elapsed().Seconds()
+			b.ReportMetric(float64(len(m.Files))*float64(b.N)/secs, "objects/s")
+			b.ReportMetric(float64(m.Bytes)*float64(b.N)/(1<<20)/secs, "MB/s")
+			b.ReportMetric(float64(m.Compressed)*float64(b.N)/(1<<20)/secs, "stored-MB/s")
+		})
+	}
 }

@@ -25,12 +25,13 @@ func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
 // by the fake (TestPassOnFake). Every temporary resource is gone afterwards,
 // listed through the adapter.
 func TestMoto(t *testing.T) {
+	t.Parallel()
 	tg := awstest.Endpoint(t)
 	if tg.Kind == awstest.RealAWS {
 		t.Skip("deploys and tests a chain; run it against an emulator")
 	}
 	ctx := context.Background()
-	a, err := awscloud.Connect(ctx, cloud.Config{EndpointURL: tg.URL, Region: home})
+	a, err := awscloud.ConnectWith(ctx, cloud.Config{EndpointURL: tg.URL, Region: home}, awscloud.Options{Credentials: tg.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,19 +22,24 @@ func WriteJSON(w io.Writer, r *Result) error {
 
 // Verdict is the result as the exit code says it: "passed" (0: every check
 // passed), "failed" (1: a check failed or a temporary resource was left),
-// "unverified" (2: a check could not be verified, none failed) or
-// "failed-unverified" (3).
+// "degraded" (1: a link works but may miss, delay or narrow alerts),
+// "unverified" (2: a check could not be verified, none failed or warned), or
+// "failed-unverified" / "degraded-unverified" (3).
 func (r *Result) Verdict() string {
-	failed, unverified := r.Failed(), r.count(NotVerifiable)+r.count(Error) > 0
+	v := "passed"
 	switch {
-	case failed && unverified:
-		return "failed-unverified"
-	case failed:
-		return "failed"
-	case unverified:
-		return "unverified"
+	case r.Failed():
+		v = "failed"
+	case r.Degraded():
+		v = "degraded"
 	}
-	return "passed"
+	switch {
+	case r.Unverified() && v == "passed":
+		return "unverified"
+	case r.Unverified():
+		return v + "-unverified"
+	}
+	return v
 }
 
 func label(s Status) string {
@@ -65,9 +70,12 @@ func WriteText(w io.Writer, r *Result) error {
 			ew.printf("        %s\n", pr)
 		}
 	}
-	ew.printf("\nLinks (%s):\n", r.HomeRegion)
-	for _, l := range r.Links {
+	ew.printf("\nLinks (%s; the same checks as rootwatch status):\n", r.HomeRegion)
+	for _, l := range collapse(r.Links) {
 		ew.printf("  %s  %-18s %s\n", label(l.Status), l.Name, l.Detail)
+		if l.Fix != "" && l.Status != Pass {
+			ew.printf("        fix: %s\n", l.Fix)
+		}
 	}
 	ew.printf("\nDelivery check (temporary rule, queue and subscription, removed afterwards):\n")
 	ew.printf("  %s  %s\n", label(r.Delivery.Status), r.Delivery.Detail)
@@ -97,10 +105,48 @@ func WriteText(w io.Writer, r *Result) error {
 		ew.printf("\nResult: every check passed.\n")
 	case r.Failed():
 		ew.printf("\nResult: FAILED: see the FAIL lines above.\n")
+	case r.Degraded():
+		ew.printf("\nResult: DEGRADED: alerts are delivered, but see the WARN lines above.\n")
 	default:
 		ew.printf("\nResult: not every check could be verified (N/V, ERR above); nothing failed.\n")
 	}
 	return ew.err
+}
+
+// collapse folds the passing per-rule links (alert-rule/ID, alert-pattern/ID,
+// alert-target/ID) into one line per kind, so that the text shows what is
+// wrong without a line for each of the pack's rules; the JSON has them all.
+func collapse(links []Link) []Link {
+	var out []Link
+	passed := map[string]int{}
+	at := map[string]int{} // index in out of a kind's summary line
+	for _, l := range links {
+		kind, _, perRule := strings.Cut(l.Name, "/")
+		if !perRule || l.Status != Pass {
+			out = append(out, l)
+			continue
+		}
+		if _, ok := at[kind]; !ok {
+			at[kind] = len(out)
+			out = append(out, Link{Name: kind + "s", Status: Pass})
+		}
+		passed[kind]++
+	}
+	for kind, i := range at {
+		what, ok := collapsed[kind]
+		if !ok {
+			what = "as deployed"
+		}
+		out[i].Detail = fmt.Sprintf("%d %s", passed[kind], what)
+	}
+	return out
+}
+
+// collapsed says what the passing links of each per-rule kind found.
+var collapsed = map[string]string{
+	"alert-rule":    "alert rules enabled as deployed",
+	"alert-pattern": "alert rules with the rule pack's pattern, byte for byte",
+	"alert-target":  "alert rules sending to the topic as deployed",
 }
 
 type errWriter struct {

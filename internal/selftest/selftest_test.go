@@ -17,6 +17,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/golden"
 	"github.com/rootwatch/rootwatch/internal/rules"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
 const (
@@ -170,37 +171,59 @@ func TestPassOnFake(t *testing.T) {
 	}
 }
 
-// TestBrokenLinks breaks one link at a time: test must fail with the link's
-// precise message, exit 1 (Failed), and leave nothing behind.
+// TestBrokenLinks breaks one link at a time: test must report the link with
+// status's verdict (the same status, detail and fix), fail or degrade
+// accordingly (exit 1), and leave nothing behind.
 func TestBrokenLinks(t *testing.T) {
 	ctx := context.Background()
 	signin := chain.AlertRulePrefix + SignInRuleID
 	tests := []struct {
 		name   string
 		break_ func(t *testing.T, a *fake.Account, spec chain.Spec)
-		// link is the failing link (or "delivery", "pattern"), detail a
-		// substring of its message.
-		link, detail string
-		// delivery is a substring of the delivery check's detail.
-		delivery string
+		// link is the status check that must not pass (or "pattern"), st
+		// its status and detail a substring of its message.
+		link   string
+		st     Status
+		detail string
+		// delivery is a substring of the delivery check's detail, and
+		// delivered whether the synthetic alert must still arrive.
+		delivery  string
+		delivered bool
 	}{
 		{
 			name: "policy statement missing",
 			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				must(t, a.Topics(home).SetTopicPolicy(ctx, spec.Topic.ARN, fake.DefaultTopicPolicy(spec.Topic.ARN)))
 			},
-			link: "topic policy", detail: "lacks statement " + chain.TopicStatementSid,
+			link: "topic-policy", st: Fail, detail: "has no statement " + chain.TopicStatementSid,
 			delivery: "could not deliver the test event to topic",
+		},
+		{
+			// The first contradiction of issue 8: status warned, test failed
+			// although its delivery passed. Now both warn, and it delivers.
+			name: "topic statement names a second rule",
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				p := topicPolicy(t, a, spec)
+				extended, found, err := extendStatement(p, chain.TopicStatementSid, "arn:aws:events:us-east-1:123456789012:rule/other")
+				if err != nil || !found {
+					t.Fatalf("extend: %v %v", found, err)
+				}
+				must(t, a.Topics(home).SetTopicPolicy(ctx, spec.Topic.ARN, extended))
+			},
+			link: "topic-policy", st: Warn, detail: "also lets arn:aws:events:us-east-1:123456789012:rule/other publish",
+			delivered: true,
 		},
 		{
 			name: "target missing",
 			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				must(t, a.Events(home).RemoveTargets(ctx, chain.BusName, signin, []string{chain.AlertTargetID}))
 			},
-			link: "rule target", detail: "has no target " + chain.AlertTargetID,
+			link: "alert-target/" + SignInRuleID, st: Fail, detail: "has no target sending to " + "arn:aws:sns:us-east-1:123456789012:rootwatch-alerts",
 			delivery: "not run: the sign-in rule has no topic target",
 		},
 		{
+			// A different transformer still delivers (status warns); the
+			// delivery check sees the message is not the rule pack's.
 			name: "transformer broken",
 			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				ts, err := a.Events(home).Targets(ctx, chain.BusName, signin)
@@ -208,7 +231,7 @@ func TestBrokenLinks(t *testing.T) {
 				ts[0].Input = &cloud.InputTransformer{Paths: map[string]string{"account": "$.account"}, Template: `"Root did something in <account>"`}
 				must(t, a.Events(home).PutTargets(ctx, chain.BusName, signin, ts))
 			},
-			link: "input transformer", detail: "differs from the rule pack's",
+			link: "alert-target/" + SignInRuleID, st: Warn, detail: "the input transformer differs from the one rootwatch deploys",
 			delivery: "differs from the rule pack's rendering",
 		},
 		{
@@ -219,7 +242,7 @@ func TestBrokenLinks(t *testing.T) {
 				ts[0].Input = nil
 				must(t, a.Events(home).PutTargets(ctx, chain.BusName, signin, ts))
 			},
-			link: "input transformer", detail: "has no input transformer",
+			link: "alert-target/" + SignInRuleID, st: Warn, detail: "no input transformer",
 			delivery: "differs from the rule pack's rendering",
 		},
 		{
@@ -231,7 +254,8 @@ func TestBrokenLinks(t *testing.T) {
 					must(t, a.Topics(home).Unsubscribe(ctx, s.ARN))
 				}
 			},
-			link: "subscriptions", detail: "has no subscription: nobody receives alerts",
+			link: "subscriptions", st: Fail, detail: "the topic has no subscription: nobody gets the alerts",
+			delivered: true,
 		},
 		{
 			name: "subscription pending",
@@ -244,14 +268,27 @@ func TestBrokenLinks(t *testing.T) {
 				_, err = a.Topics(home).Subscribe(ctx, spec.Topic.ARN, "email", email, false)
 				must(t, err)
 			},
-			link: "subscriptions", detail: "no confirmed subscription (1 pending confirmation)",
+			link: "subscriptions", st: Fail, detail: "no confirmed subscription, 1 pending (" + email + ")",
+			delivered: true,
+		},
+		{
+			// The second contradiction of issue 8: status warned, test
+			// passed. Now both warn.
+			name: "a second subscription pending",
+			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
+				_, err := a.Topics(home).Subscribe(ctx, spec.Topic.ARN, "email", "cto@example.com", false)
+				must(t, err)
+			},
+			link: "subscriptions", st: Warn, detail: "1 confirmed, 1 pending (cto@example.com): those addresses get no alerts",
+			delivered: true,
 		},
 		{
 			name: "dead-letter queue receiving",
 			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				must(t, a.SendMessage(home, chain.DLQName, `{"lost":"alert"}`))
 			},
-			link: "dead-letter queue", detail: "holds 1 message(s)",
+			link: "dlq", st: Fail, detail: "holds 1 message(s)",
+			delivered: true,
 		},
 		{
 			name: "rule disabled",
@@ -262,14 +299,15 @@ func TestBrokenLinks(t *testing.T) {
 				_, err = a.Events(home).PutRule(ctx, r)
 				must(t, err)
 			},
-			link: "alert rule", detail: "is DISABLED",
+			link: "alert-rule/" + SignInRuleID, st: Fail, detail: "is DISABLED",
+			delivered: true, // the delivery check uses a temporary rule of its own
 		},
 		{
 			name: "topic encrypted with the AWS managed key",
 			break_: func(t *testing.T, a *fake.Account, spec chain.Spec) {
 				must(t, a.SetTopicKMSKey(spec.Topic.ARN, "alias/aws/sns"))
 			},
-			link: "KMS key", detail: "AWS managed key alias/aws/sns",
+			link: "kms", st: Fail, detail: "AWS managed key alias/aws/sns",
 			delivery: "could not deliver the test event to topic",
 		},
 		{
@@ -281,7 +319,9 @@ func TestBrokenLinks(t *testing.T) {
 				_, err = a.Events(home).PutRule(ctx, r)
 				must(t, err)
 			},
-			link: "pattern", detail: "matches: a false alarm",
+			// The broken pattern also matches the synthetic sign-in, so a
+			// second, differently rendered alert reaches the queue.
+			link: "pattern", st: Fail, detail: "matches: a false alarm",
 		},
 		{
 			name: "alert rule deleted",
@@ -290,7 +330,8 @@ func TestBrokenLinks(t *testing.T) {
 				must(t, a.Events(home).RemoveTargets(ctx, chain.BusName, name, []string{chain.AlertTargetID}))
 				must(t, a.Events(home).DeleteRule(ctx, chain.BusName, name))
 			},
-			link: "pattern", detail: "rule rootwatch-alert-root-mfa-change is not deployed",
+			link: "pattern", st: Fail, detail: "rule rootwatch-alert-root-mfa-change is not deployed",
+			delivered: true,
 		},
 	}
 	for _, tt := range tests {
@@ -304,26 +345,49 @@ func TestBrokenLinks(t *testing.T) {
 			}
 			var out bytes.Buffer
 			WriteText(&out, res)
-			if !res.Failed() || res.Passed() {
-				t.Fatalf("Failed() = false:\n%s", out.String())
+			if res.Passed() || !(res.Failed() || res.Degraded()) {
+				t.Fatalf("neither failed nor degraded:\n%s", out.String())
+			}
+			if tt.st == Warn && tt.delivered && res.Failed() {
+				t.Errorf("a warning failed the test:\n%s", out.String())
 			}
 			found := false
 			if tt.link == "pattern" {
 				for _, p := range res.Patterns {
 					for _, pr := range p.Problems {
-						found = found || (p.Status == Fail && strings.Contains(pr, tt.detail))
+						found = found || (p.Status == tt.st && strings.Contains(pr, tt.detail))
 					}
 				}
 			} else {
+				// The link is status's verdict, word for word.
+				rep := status.Check(ctx, a, spec, now)
+				var want *status.Result
+				for i, r := range rep.Checks {
+					if r.Check == tt.link && r.Region != "eu-west-1" {
+						want = &rep.Checks[i]
+					}
+				}
+				if want == nil {
+					t.Fatalf("status has no check %s", tt.link)
+				}
 				for _, l := range res.Links {
-					found = found || (l.Name == tt.link && l.Status == Fail && strings.Contains(l.Detail, tt.detail))
+					if l.Name != tt.link {
+						continue
+					}
+					found = l.Status == tt.st && strings.Contains(l.Detail, tt.detail)
+					if l.Detail != want.Detail || l.Fix != want.Fix || fromStatus(want.Status) != l.Status {
+						t.Errorf("test says %s %q (fix %q); status says %s %q (fix %q)", l.Status, l.Detail, l.Fix, want.Status, want.Detail, want.Fix)
+					}
 				}
 			}
 			if !found {
-				t.Errorf("no failing %s check saying %q:\n%s", tt.link, tt.detail, out.String())
+				t.Errorf("no %s %s check saying %q:\n%s", tt.st, tt.link, tt.detail, out.String())
 			}
 			if tt.delivery != "" && !strings.Contains(res.Delivery.Detail, tt.delivery) {
 				t.Errorf("delivery: %s %q, want it to say %q", res.Delivery.Status, res.Delivery.Detail, tt.delivery)
+			}
+			if tt.delivered != (res.Delivery.Status == Pass) {
+				t.Errorf("delivery %s (%s), want delivered=%v", res.Delivery.Status, res.Delivery.Detail, tt.delivered)
 			}
 			if left := leftovers(t, a, spec, before); len(left) > 0 {
 				t.Errorf("left behind: %v", left)
@@ -348,7 +412,8 @@ type noSNSTargets struct {
 	// putFails makes PutEvents fail for the synthetic event, as moto's
 	// answer to a rule with an SNS target is a server error.
 	putFails bool
-	// onReceive runs before each Receive (to cancel the test's context).
+	// onReceive runs before each Receive from the test's temporary queue
+	// (to cancel the test's context while it awaits the message).
 	onReceive func()
 }
 
@@ -398,7 +463,7 @@ type hookQueues struct {
 }
 
 func (q *hookQueues) Receive(ctx context.Context, url string, max int, wait, vis time.Duration) ([]cloud.Message, error) {
-	if q.a.onReceive != nil {
+	if q.a.onReceive != nil && strings.Contains(url, chain.SelfTestRulePrefix) {
 		q.a.onReceive()
 	}
 	return q.Queues.Receive(ctx, url, max, wait, vis)

@@ -68,6 +68,7 @@ func (c *checker) bus(ctx context.Context) []Result {
 	if err != nil {
 		return []Result{apiError(region, "bus", err)}
 	}
+	c.stacks.saw(region, b.Tags)
 	return []Result{
 		{Region: region, Check: "bus", Status: OK, Detail: fmt.Sprintf("event bus %s", b.ARN)},
 		result(region, "bus-policy", chain.JudgeBusPolicy(b, c.spec.Role.Name)),
@@ -112,6 +113,7 @@ func (c *checker) topic(ctx context.Context) []Result {
 	if err != nil {
 		return []Result{apiError(region, "topic", err)}
 	}
+	c.stacks.saw(region, t.Tags)
 	return []Result{
 		{Region: region, Check: "topic", Status: OK, Detail: "topic " + arn},
 		result(region, "topic-policy", chain.JudgeTopicPolicy(c.spec, t)),
@@ -200,6 +202,7 @@ func (c *checker) dlq(ctx context.Context, f chain.Forwarder) Result {
 	if err != nil {
 		return apiError(region, check, err)
 	}
+	c.stacks.saw(region, q.Tags)
 	msgs, err := qs.Receive(ctx, q.URL, 10, 0, 0)
 	if err != nil && q.Messages == 0 {
 		// Messages is approximate, so an empty queue is confirmed by a peek.

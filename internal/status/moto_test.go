@@ -28,9 +28,10 @@ import (
 // confirms e-mail subscriptions at once, so the subscription is confirmed here
 // without a click.
 func TestHealthyMoto(t *testing.T) {
+	t.Parallel()
 	tg := awstest.Endpoint(t)
 	ctx := context.Background()
-	acct, err := awscloud.Connect(ctx, cloud.Config{})
+	acct, err := awscloud.ConnectWith(ctx, cloud.Config{EndpointURL: tg.URL}, awscloud.Options{Credentials: tg.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,12 +59,13 @@ func TestHealthyMoto(t *testing.T) {
 // no SendMessage (rootwatch never sends to its queues), so the test sends with
 // SQS's query API directly.
 func TestLostAlertsMoto(t *testing.T) {
+	t.Parallel()
 	tg := awstest.Endpoint(t)
 	if tg.Kind != awstest.Moto {
 		t.Skipf("endpoint is %s; sending unsigned SQS requests works with moto only", tg.Kind)
 	}
 	ctx := context.Background()
-	acct, err := awscloud.Connect(ctx, cloud.Config{})
+	acct, err := awscloud.ConnectWith(ctx, cloud.Config{EndpointURL: tg.URL}, awscloud.Options{Credentials: tg.Creds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestLostAlertsMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, body := range []string{`{"detail-type":"AWS Console Sign In via CloudTrail"}`, `{"detail-type":"AWS API Call via CloudTrail"}`} {
-		motoSendMessage(t, tg.URL, "eu-west-1", q.URL, body)
+		motoSendMessage(t, tg.URL, tg.Creds.AccessKeyID, "eu-west-1", q.URL, body)
 		time.Sleep(5 * time.Millisecond) // distinct SentTimestamps (milliseconds)
 	}
 	for run := 1; run <= 2; run++ {
@@ -95,8 +97,9 @@ func TestLostAlertsMoto(t *testing.T) {
 }
 
 // motoSendMessage sends body to the queue with SQS's query API, unsigned (moto
-// does not check signatures; the credential scope names the region).
-func motoSendMessage(t *testing.T, endpoint, region, queueURL, body string) {
+// does not check signatures; the credential scope names the access key, which
+// moto maps to its account, and the region).
+func motoSendMessage(t *testing.T, endpoint, accessKey, region, queueURL, body string) {
 	t.Helper()
 	form := url.Values{"Action": {"SendMessage"}, "QueueUrl": {queueURL}, "MessageBody": {body}, "Version": {"2012-11-05"}}
 	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(form.Encode()))
@@ -104,7 +107,7 @@ func motoSendMessage(t *testing.T, endpoint, region, queueURL, body string) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/"+region+"/sqs/aws4_request, SignedHeaders=host, Signature=0")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+accessKey+"/20260101/"+region+"/sqs/aws4_request, SignedHeaders=host, Signature=0")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,9 @@ func WriteTableWith(w io.Writer, r Report, o TableOptions) error {
 			return err
 		}
 	}
+	if l := stacksLine(r); l != "" {
+		fmt.Fprintln(w, l)
+	}
 	_, err := fmt.Fprintln(w, Summary(r))
 	return err
 }

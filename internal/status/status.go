@@ -88,6 +88,9 @@ type Report struct {
 	Regions    []string `json:"regions"`
 	Status     Status   `json:"status"`
 	Checks     []Result `json:"checks"`
+	// Stacks are the CloudFormation stacks that manage the chain's resources
+	// (deploy --via cloudformation, or the exported templates).
+	Stacks []StackRef `json:"stacks,omitempty"`
 }
 
 // Errors returns the API errors behind the report's error results.
@@ -133,14 +136,16 @@ func Check(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Ti
 	for _, r := range rep.Checks {
 		rep.Status = rep.Status.Worse(r.Status)
 	}
+	c.stacks.report(&rep)
 	return rep
 }
 
 // checker holds what every check function needs.
 type checker struct {
-	acct cloud.Account
-	spec chain.Spec
-	now  time.Time
+	acct   cloud.Account
+	spec   chain.Spec
+	now    time.Time
+	stacks stackSeen // stacks.go
 }
 
 // result is the Result of check in region with verdict v.

@@ -99,8 +99,13 @@ func TestWideColumns(t *testing.T) {
 			t.Errorf("line of %d columns: %q", n, l)
 		}
 	}
-	if !strings.HasPrefix(b.String(), "ACTION  RESOURCE          NAME  DETAIL\ndelete  event-target      rootwatch/rootwatch-alert-root-console-signin-no-mfa\n") {
-		t.Errorf("unexpected layout:\n%s", b.String())
+	want := "ACTION  RESOURCE          NAME  DETAIL\n" +
+		"delete  event-target      rootwatch/rootwatch-alert-root-con\n" +
+		"                          sole-signin-no-mfa ->\n" +
+		"                          rootwatch-topic\n" +
+		"update  sns-topic-policy  ops-alerts remove statement\n"
+	if !strings.HasPrefix(b.String(), want) {
+		t.Errorf("layout:\n%s\nwant it to begin:\n%s", b.String(), want)
 	}
 }
 

@@ -82,6 +82,8 @@ type Account struct {
 	failures []Failure
 
 	posture *Posture // IAM and organization answers; see SetPosture
+
+	cfn cfnState // CloudFormation stacks (stacks.go), with a lock of its own
 }
 
 // regionState is everything regional in one region.
