@@ -70,10 +70,15 @@ _rootwatch() {
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
+            --profile|--region|--endpoint-url|--output) ((i++)) ;;
             -*) ;;
             *) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
+    if [[ "${COMP_WORDS[COMP_CWORD-1]}" == --output ]]; then
+        COMPREPLY=($(compgen -W "table json csv" -- "$cur"))
+        return
+    fi
     local opts
     case "$cmd" in
 `)
