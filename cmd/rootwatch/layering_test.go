@@ -24,29 +24,31 @@ var layers = map[string][]string{
 	"internal/termsafe":   {},
 	"internal/table":      {"internal/termsafe"},
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
+	"internal/channel":    {"internal/rules", "internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
 	"internal/cloud": {},
 	// One policy library, pure.
 	"internal/policy": {},
 	// The one model of the chain: names, Spec and the judgement of each
 	// link; pure, reads the rule pack and the cloud types.
-	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules"},
+	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules", "internal/channel"},
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
 	// Every renderer of outside text escapes it (termsafe, table).
-	"internal/status":   {"internal/chain", "internal/cloud", "internal/policy", "internal/table", "golang.org/x/sync"},
-	"internal/selftest": {"internal/chain", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status", "internal/termsafe"},
+	"internal/status":   {"internal/chain", "internal/channel", "internal/cloud", "internal/policy", "internal/table", "golang.org/x/sync"},
+	"internal/selftest": {"internal/chain", "internal/channel", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status", "internal/termsafe"},
 	// CloudFormation templates are rendered from the chain's Spec, purely.
 	"internal/cfn": {"internal/chain", "internal/cloud", "internal/policy"},
 	// The command line knows AWS only through the cloud interfaces.
 	"cmd/rootwatch": {"internal/cli", "internal/awscloud", "golang.org/x/term"},
 }
 
-// testOnly are packages that tests may import anywhere: test support, and
-// the pure packages (a pure package's benchmarks may use the rule pack).
+// testOnly are packages that tests may import anywhere: test support (with
+// internal/cloud, whose types the fake speaks), and the pure packages (a pure
+// package's benchmarks may use the rule pack).
 var testOnly = []string{
-	"internal/awstest", "internal/cloud/cloudtest", "internal/cloud/fake", "internal/golden",
-	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform",
+	"internal/awstest", "internal/cloud", "internal/cloud/cloudtest", "internal/cloud/fake", "internal/golden",
+	"internal/pattern", "internal/cloudtrail", "internal/rules", "internal/ctgen", "internal/transform", "internal/channel",
 	"internal/chain", "internal/policy",
 	"github.com/google/go-cmp", "github.com/rogpeppe/go-internal",
 }

@@ -63,11 +63,17 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
+	chans := channelFlags{}
+	chans.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("deploy takes no arguments, got %q", fs.Args())
+		return usageError("deploy takes no arguments, got %d", fs.NArg()) // an argument may be a misplaced secret
+	}
+	var err error
+	if o.Channels, err = chans.channels(env); err != nil {
+		return err
 	}
 	if *via != "api" && *via != "cloudformation" {
 		return usageError("--via %q is not one of api, cloudformation", *via)

@@ -16,7 +16,7 @@ func TestDeployEmailDedupe(t *testing.T) {
 	if err := a.PutTrail(cloud.Trail{Name: "main", HomeRegion: "us-east-1", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll}); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := runWith(t, a, "", false, "deploy", "--dry-run", "--output", "json",
+	code, out, errs := runStdin(t, a, "", false, "deploy", "--dry-run", "--output", "json",
 		"--email", "Ops@Example.com", "--email", "ops@example.com", "--email", "sec@example.com", "--email", "OPS@EXAMPLE.COM")
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, errs)

@@ -9,9 +9,9 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
-// runWith runs rootwatch with args against acct, stdin and whether stdin is a
+// runStdin runs rootwatch with args against acct, stdin and whether stdin is a
 // terminal.
-func runWith(t *testing.T, acct cloud.Account, stdin string, terminal bool, args ...string) (int, string, string) {
+func runStdin(t *testing.T, acct cloud.Account, stdin string, terminal bool, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	env := &Env{
@@ -47,7 +47,7 @@ func TestDestroyConfirmation(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a, _ := deployedFake(t)
-			code, stdout, stderr := runWith(t, a, tt.stdin, tt.terminal, append([]string{"destroy"}, tt.args...)...)
+			code, stdout, stderr := runStdin(t, a, tt.stdin, tt.terminal, append([]string{"destroy"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}
@@ -58,7 +58,7 @@ func TestDestroyConfirmation(t *testing.T) {
 				t.Errorf("stderr lacks the refusal:\n%s", stderr)
 			}
 			// What is left: a second dry run says whether anything is to remove.
-			_, again, _ := runWith(t, a, "", false, "destroy", "--dry-run")
+			_, again, _ := runStdin(t, a, "", false, "destroy", "--dry-run")
 			if removed := strings.Contains(again, "nothing to do"); removed != tt.removed {
 				t.Errorf("removed = %v, want %v; a second plan:\n%s", removed, tt.removed, again)
 			}

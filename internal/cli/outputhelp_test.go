@@ -31,11 +31,11 @@ func TestOutputHelp(t *testing.T) {
 		}
 	}
 	a, _ := deployedFake(t)
-	_, out, _ := runWith(t, a, "", false, "destroy", "--dry-run", "--output", "json")
+	_, out, _ := runStdin(t, a, "", false, "destroy", "--dry-run", "--output", "json")
 	docs["destroy --dry-run"] = []byte(out)
-	_, out, _ = runWith(t, a, "", false, "pattern", "test", "--output", "json", "--pattern", `{"source":["aws.signin"]}`, "--event", `{"source":"aws.signin","detail-type":"x","detail":{}}`)
+	_, out, _ = runStdin(t, a, "", false, "pattern", "test", "--output", "json", "--pattern", `{"source":["aws.signin"]}`, "--event", `{"source":"aws.signin","detail-type":"x","detail":{}}`)
 	docs["pattern test"] = []byte(out)
-	_, out, _ = runWith(t, a, "", false, "pattern", "test", "--output", "json", "--pattern", `{"source":["aws.signin"]}`, "--event",
+	_, out, _ = runStdin(t, a, "", false, "pattern", "test", "--output", "json", "--pattern", `{"source":["aws.signin"]}`, "--event",
 		`{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"Root"},"eventTime":"2024-03-01T10:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","eventID":"e1","eventType":"AwsConsoleSignIn","recipientAccountId":"111111111111"}]}`)
 	docs["pattern test on a log file"] = []byte(out)
 

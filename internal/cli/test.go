@@ -36,7 +36,7 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 `)
 	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
-	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers")
+	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers, and send a test alert through every channel (Slack, Teams, PagerDuty, webhook)")
 	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
 	topic := fs.String("topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
 	if err := parseFlags(fs, args); err != nil {

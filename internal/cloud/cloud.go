@@ -61,6 +61,7 @@ type Account interface {
 	Regions(ctx context.Context) ([]string, error)
 
 	Events(region string) Events
+	Destinations(region string) Destinations
 	Topics(region string) Topics
 	Queues(region string) Queues
 	Keys(region string) Keys

@@ -32,6 +32,14 @@ const (
 	resTrail     = "arn:aws:cloudtrail:*:*:trail/" + chain.TrailName
 	resBucket    = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*"
 	resBucketObj = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*/*"
+
+	// Channels (--slack, ...): connections and API destinations in the home
+	// region, the secrets EventBridge keeps for the connections, and the role
+	// the channels' targets use.
+	resConnection  = "arn:aws:events:*:*:connection/" + chain.ChannelPrefix + "*"
+	resDestination = "arn:aws:events:*:*:api-destination/" + chain.ChannelPrefix + "*"
+	resSecret      = "arn:aws:secretsmanager:*:*:secret:events!connection/" + chain.ChannelPrefix + "*"
+	resChannelRole = "arn:aws:iam::*:role/" + chain.ChannelRoleName
 )
 
 // Permission is one row of the permissions table: the IAM actions one
@@ -51,6 +59,8 @@ var (
 	deployDest  = []string{CmdDeploy, CmdDestroy}
 	statusOnly  = []string{CmdStatus}
 	ruleRes     = []string{resRules, resBusRules}
+	roleRes     = []string{resRole, resChannelRole}
+	connRes     = []string{resConnection, resSecret}
 )
 
 // Permissions is the one table iam-policy is derived from. A test checks that
@@ -90,13 +100,24 @@ var Permissions = []Permission{
 	{"CreateTrail", []string{"cloudtrail:GetTrail", "cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:StartLogging"}, []string{resTrail}, deployOnly},
 	{"DeleteTrail", []string{"cloudtrail:GetTrail", "cloudtrail:DeleteTrail"}, []string{resTrail}, destroyOnly},
 
-	{"Role", []string{"iam:GetRole", "iam:ListRoleTags"}, []string{resRole}, all},
-	{"CreateRole", []string{"iam:CreateRole", "iam:TagRole"}, []string{resRole}, deployOnly},
-	{"UpdateTrust", []string{"iam:UpdateAssumeRolePolicy"}, []string{resRole}, deployOnly},
-	{"RolePolicy", []string{"iam:GetRolePolicy"}, []string{resRole}, all},
-	{"PutRolePolicy", []string{"iam:PutRolePolicy"}, []string{resRole}, deployOnly},
-	{"DeleteRolePolicy", []string{"iam:DeleteRolePolicy"}, []string{resRole}, destroyOnly},
-	{"DeleteRole", []string{"iam:DeleteRole"}, []string{resRole}, destroyOnly},
+	{"Role", []string{"iam:GetRole", "iam:ListRoleTags"}, roleRes, all},
+	{"CreateRole", []string{"iam:CreateRole", "iam:TagRole"}, roleRes, deployOnly},
+	{"UpdateTrust", []string{"iam:UpdateAssumeRolePolicy"}, roleRes, deployOnly},
+	{"RolePolicy", []string{"iam:GetRolePolicy"}, roleRes, all},
+	{"PutRolePolicy", []string{"iam:PutRolePolicy"}, roleRes, deployOnly},
+	{"DeleteRolePolicy", []string{"iam:DeleteRolePolicy"}, roleRes, destroyOnly},
+	{"DeleteRole", []string{"iam:DeleteRole"}, roleRes, destroyOnly},
+
+	// Listing needs "*"; the listing describes each connection (metadata,
+	// never the secret).
+	{"Connections", []string{"events:ListConnections", "events:DescribeConnection"}, []string{resAny}, all},
+	{"CreateConnection", []string{"events:CreateConnection", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:DescribeSecret"}, connRes, deployOnly},
+	{"UpdateConnection", []string{"events:UpdateConnection", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}, connRes, deployOnly},
+	{"DeleteConnection", []string{"events:DeleteConnection", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret"}, connRes, deployDest},
+	{"Destinations", []string{"events:ListApiDestinations", "events:DescribeApiDestination"}, []string{resAny}, all},
+	{"CreateDestination", []string{"events:CreateApiDestination"}, []string{resDestination, resConnection}, deployOnly},
+	{"UpdateDestination", []string{"events:UpdateApiDestination"}, []string{resDestination, resConnection}, deployOnly},
+	{"DeleteDestination", []string{"events:DeleteApiDestination"}, []string{resDestination}, deployDest},
 
 	{"CreateBucket", []string{"s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging"}, []string{resBucket}, deployOnly},
 	{"BucketPolicy", []string{"s3:GetBucketPolicy"}, []string{resBucket}, deployDest},
@@ -131,7 +152,7 @@ func IAMPolicy(commands ...string) string {
 			res := p.Resources
 			key := strings.Join(res, " ")
 			if a == "iam:PassRole" {
-				res = []string{resRole}
+				res = roleRes
 				key = passRoleKey
 			}
 			if byRes[key] == nil {
@@ -184,13 +205,15 @@ const passRoleKey = "passrole"
 
 // sids names the statements by the resources they cover.
 var sids = map[string]string{
-	resAny:                     "RootwatchReadAndEditNamedByUser",
-	resBus:                     "RootwatchEventBus",
-	strings.Join(ruleRes, " "): "RootwatchRules",
-	resTopic:                   "RootwatchTopic",
-	resQueue:                   "RootwatchDeadLetterQueues",
-	resRole:                    "RootwatchForwarderRole",
-	passRoleKey:                "RootwatchPassForwarderRoleToEventBridge",
-	resTrail:                   "RootwatchTrail",
-	resBucket:                  "RootwatchTrailBucket",
+	resAny:                               "RootwatchReadAndEditNamedByUser",
+	resBus:                               "RootwatchEventBus",
+	strings.Join(ruleRes, " "):           "RootwatchRules",
+	resTopic:                             "RootwatchTopic",
+	resQueue:                             "RootwatchDeadLetterQueues",
+	strings.Join(roleRes, " "):           "RootwatchRoles",
+	strings.Join(connRes, " "):           "RootwatchChannelConnections",
+	resDestination + " " + resConnection: "RootwatchChannelDestinations",
+	passRoleKey:                          "RootwatchPassRolesToEventBridge",
+	resTrail:                             "RootwatchTrail",
+	resBucket:                            "RootwatchTrailBucket",
 }

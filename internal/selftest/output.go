@@ -65,7 +65,7 @@ func WriteText(w io.Writer, r *Result) error {
 		ew.printf("  note: %s\n", r.PatternNote)
 	}
 	for _, p := range r.Patterns {
-		ew.printf("  %s  %-48s %d root events, %d look-alikes [%s]\n", label(p.Status), p.Rule, p.Positives, p.Negatives, p.Engine)
+		ew.printf("  %s  %-48s %d positives, %d look-alikes [%s]\n", label(p.Status), p.Rule, p.Positives, p.Negatives, p.Engine)
 		for _, pr := range p.Problems {
 			ew.printf("        %s\n", pr)
 		}
@@ -90,6 +90,9 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	if r.Notify != nil {
 		ew.printf("\nNotify:\n  %s  %s\n", label(r.Notify.Status), r.Notify.Detail)
+	}
+	for _, c := range r.Channels {
+		ew.printf("  %s  %s\n", label(c.Status), c.Detail)
 	}
 	ew.printf("\nTemporary resources: %d created", len(r.Temporary))
 	if len(r.CleanupErrors) == 0 {

@@ -37,6 +37,8 @@ type Result struct {
 	Delivery      Delivery    `json:"delivery"`
 	// Notify is null without --notify.
 	Notify *Notify `json:"notify"`
+	// Channels is, with --notify, the test alert's outcome per channel.
+	Channels []ChannelNotify `json:"channels,omitempty"`
 	// Temporary lists the temporary resources created (and removed).
 	Temporary []string `json:"temporary"`
 	// CleanupErrors lists what could not be removed; remove those by hand.
@@ -114,6 +116,9 @@ func (r *Result) statuses() []Status {
 	ss = append(ss, r.Delivery.Status)
 	if r.Notify != nil {
 		ss = append(ss, r.Notify.Status)
+	}
+	for _, c := range r.Channels {
+		ss = append(ss, c.Status)
 	}
 	return ss
 }

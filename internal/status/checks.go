@@ -26,8 +26,9 @@ func (c *checker) home(ctx context.Context) []Result {
 		// A missing bus takes its rules with it; its line says so.
 		rs = append(rs, c.alerts(ctx)...)
 	}
+	chans := c.channels(ctx) // before the topic: its subscriptions' verdict depends on them
 	rs = append(rs, c.topic(ctx)...)
-	return rs
+	return append(rs, chans...)
 }
 
 // alerts checks the alert rules, four at a time, and returns their results in
@@ -128,7 +129,7 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 	if err != nil {
 		return apiError(region, "subscriptions", err)
 	}
-	return result(region, "subscriptions", chain.JudgeSubscriptions(subs))
+	return result(region, "subscriptions", chain.JudgeSubscriptionsWithChannels(subs, c.channelCount))
 }
 
 // kms checks that EventBridge can use the topic's encryption key.

@@ -36,6 +36,8 @@
 //
 // Check names: trail; bus, bus-policy, alert-rule/ID, alert-pattern/ID,
 // alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
+// channel/NAME, channel-destination/NAME, channel-targets/NAME (home region,
+// per channel deployed), channel-role (global, with channels);
 // forwarder-role, forwarder-policy (global); forward-rule, forward-pattern,
 // forward-target, dlq (every region). Checks that depend on a missing resource
 // are left out (the missing resource's line says it: a missing bus stands for
@@ -146,6 +148,9 @@ type checker struct {
 	spec   chain.Spec
 	now    time.Time
 	stacks stackSeen // stacks.go
+	// channelCount is how many channels are deployed (set by channels, which
+	// runs before the topic's checks).
+	channelCount int
 }
 
 // result is the Result of check in region with verdict v.

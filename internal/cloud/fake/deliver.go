@@ -30,7 +30,7 @@ const maxHops = 5
 // the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, as in EventBridge.
 func (a *Account) Emit(region, event string) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
+	defer a.unlockAndInvoke() // API destinations are invoked without the lock
 	rs, ok := a.region[region]
 	if !ok {
 		return fmt.Errorf("emit event in %s: %w", region, errRegion)
@@ -153,6 +153,12 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 		q.send(a, body)
 		return nil
 	case "events":
+		if isAPIDestination(t.ARN) {
+			if trs != rs {
+				return fmt.Errorf("API destination %s is in another region than the rule", t.ARN)
+			}
+			return a.queueInvocation(r, t, event, body)
+		}
 		name := strings.TrimPrefix(arnResource(t.ARN), "event-bus/")
 		dst, ok := trs.buses[name]
 		if !ok {

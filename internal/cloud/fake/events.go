@@ -299,6 +299,9 @@ func (e *events) validateTarget(t cloud.Target) error {
 	default:
 		return fmt.Errorf("ValidationException: Parameter %s is not valid. Reason: Provided Arn is not in correct format", t.ARN)
 	}
+	if isAPIDestination(t.ARN) && t.RoleARN == "" {
+		return fmt.Errorf("ValidationException: RoleArn is required for target arn %s", t.ARN)
+	}
 	if arnService(t.ARN) == "events" && arnRegion(t.ARN) != e.region && t.RoleARN == "" {
 		return fmt.Errorf("ValidationException: RoleArn is required for target arn %s", t.ARN)
 	}
@@ -380,7 +383,7 @@ func (e *events) PutEvents(ctx context.Context, busName string, evs []cloud.Even
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	defer e.a.mu.Unlock()
+	defer e.a.unlockAndInvoke() // API destinations are invoked without the lock
 	if len(evs) == 0 {
 		return fmt.Errorf("%s: ValidationException: no entries", op) // batches of 10 are the adapter's business
 	}

@@ -40,6 +40,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -63,6 +64,12 @@ type Options struct {
 	Regions  []string         // DefaultRegions
 	PageSize int              // DefaultPageSize, for Lookup and List
 	Now      func() time.Time // time.Now
+	// HTTPClient makes API destinations' requests (http.DefaultClient); a
+	// test's TLS server's Client, for instance.
+	HTTPClient *http.Client
+	// Sleep is told of every wait of API-destination delivery (rate limit,
+	// retry backoff), which otherwise passes on a virtual clock at once.
+	Sleep func(time.Duration)
 }
 
 // Account is an in-memory AWS account. Create it with New or NewWith.
@@ -84,6 +91,12 @@ type Account struct {
 	posture *Posture // IAM and organization answers; see SetPosture
 
 	cfn cfnState // CloudFormation stacks (stacks.go), with a lock of its own
+	// Connections and API destinations (destinations.go).
+	apis        map[string]*apiState
+	pending     []pendingCall // invocations to make once the lock is released
+	invocations []Invocation
+	httpClient  *http.Client
+	sleepFn     func(time.Duration)
 }
 
 // regionState is everything regional in one region.
@@ -105,13 +118,15 @@ func New() *Account { return NewWith(Options{}) }
 // NewWith returns an account configured by o.
 func NewWith(o Options) *Account {
 	a := &Account{
-		id:       o.Account,
-		regions:  slices.Clone(o.Regions),
-		pageSize: o.PageSize,
-		now:      o.Now,
-		region:   map[string]*regionState{},
-		roles:    map[string]*role{},
-		buckets:  map[string]*bucket{},
+		id:         o.Account,
+		regions:    slices.Clone(o.Regions),
+		pageSize:   o.PageSize,
+		now:        o.Now,
+		httpClient: o.HTTPClient,
+		sleepFn:    o.Sleep,
+		region:     map[string]*regionState{},
+		roles:      map[string]*role{},
+		buckets:    map[string]*bucket{},
 	}
 	if a.id == "" {
 		a.id = DefaultAccount
