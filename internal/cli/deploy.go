@@ -9,6 +9,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/status"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
@@ -63,6 +64,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
+	yes := fs.Bool("yes", false, "do not ask for confirmation before re-targeting the alerts to another topic (asked only when stdin is a terminal)")
 	chans := channelFlags{}
 	chans.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -92,11 +94,23 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if *via == "cloudformation" {
 		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
-	plan, _, err := deploy.Prepare(ctx, acct, o)
+	plan, spec, err := deploy.Prepare(ctx, acct, o)
 	if err != nil {
 		return planError(err, "deploy")
 	}
-	return applyPlan(ctx, env, g, plan, dryRun, nil)
+	var ask func() error
+	if !*yes && env.StdinTerminal {
+		// Re-targeting the alert rules leaves the old topic's subscribers
+		// without alerts: ask first.
+		ask = func() error {
+			old := status.DeployedTopic(ctx, acct, spec)
+			if old == "" || old == spec.Topic.ARN {
+				return nil
+			}
+			return confirm(env, "deploy", fmt.Sprintf("The alert rules send to %s; this deploy makes them send to %s instead, and that topic's subscribers will get no more alerts. Go on?", old, spec.Topic.ARN))
+		}
+	}
+	return applyPlan(ctx, env, g, plan, dryRun, ask)
 }
 
 func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error {

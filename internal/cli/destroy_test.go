@@ -65,3 +65,43 @@ func TestDestroyConfirmation(t *testing.T) {
 		})
 	}
 }
+
+// TestDeployConfirmsNewTopic: a deploy that would re-target the alert rules
+// to another topic asks first on a terminal; --yes, or no terminal, does not.
+func TestDeployConfirmsNewTopic(t *testing.T) {
+	const question = "this deploy makes them send to "
+	for _, tt := range []struct {
+		name     string
+		stdin    string
+		terminal bool
+		args     []string
+		code     int
+		asked    bool
+	}{
+		{"terminal, no", "no\n", true, nil, ExitError, true},
+		{"terminal, yes", "yes\n", true, nil, ExitOK, true},
+		{"terminal, --yes", "", true, []string{"--yes"}, ExitOK, false},
+		{"no terminal", "", false, nil, ExitOK, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, s := deployedFake(t)
+			ops, err := a.Topics(s.HomeRegion).CreateTopic(context.Background(), "ops-alerts", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := append([]string{"deploy", "--email", statusEmail, "--topic-arn", ops}, tt.args...)
+			code, stdout, stderr := runStdin(t, a, tt.stdin, tt.terminal, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			if asked := strings.Contains(stderr, question+ops); asked != tt.asked {
+				t.Errorf("asked = %v, want %v; stderr:\n%s", asked, tt.asked, stderr)
+			}
+		})
+	}
+	// The same topic again: nothing to ask.
+	a, _ := deployedFake(t)
+	if code, _, stderr := runStdin(t, a, "", true, "deploy", "--email", statusEmail); code != ExitOK || strings.Contains(stderr, question) {
+		t.Errorf("redeploy to the same topic: exit %d, stderr:\n%s", code, stderr)
+	}
+}
