@@ -9,8 +9,8 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/deploy"
-	"github.com/rootwatch/rootwatch/internal/status"
 	"github.com/rootwatch/rootwatch/internal/policy"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
 // listFlag is a repeatable flag (--email a --email b).
