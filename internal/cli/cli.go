@@ -91,9 +91,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--via api|cloudformation] [--dry-run]", "deploy the root-activity alert in every enabled region", runDeploy},
+		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--via api|cloudformation] [--dry-run] [--yes]", "deploy the root-activity alert in every enabled region", runDeploy},
 		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN]", "check every link of the deployed alert chain", runStatus},
-		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run]", "remove what rootwatch deployed", runDestroy},
+		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run] [--yes]", "remove what rootwatch deployed", runDestroy},
 		{"export", "cloudformation --output-dir DIR [--regions R,...] [--home-region R] [--email ADDR]...", "write the alert chain as CloudFormation templates, with how to deploy them", runExport},
 		{"iam-policy", "[--command deploy|status|destroy]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
 		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},

@@ -97,11 +97,10 @@ func writeOptions(w io.Writer, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "\n%s:\n", title)
 		for _, f := range flags {
 			kind, usage := flag.UnquoteUsage(f)
-			if kind != "" {
-				kind = " " + strings.ToUpper(kind)
-			}
-			fmt.Fprintf(w, "  --%s%s\n      %s", f.Name, kind, usage)
-			if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "0s" && d != "[]" {
+			arg := valueName(f.Name, kind)
+			fmt.Fprintf(w, "  --%s%s\n      %s", f.Name, arg, usage)
+			// A custom value (a list, a secret) has no default worth saying.
+			if d := f.DefValue; kind != "value" && d != "" && d != "false" && d != "0" && d != "0s" {
 				fmt.Fprintf(w, " (default %s)", d)
 			}
 			fmt.Fprintln(w)
@@ -109,6 +108,23 @@ func writeOptions(w io.Writer, fs *flag.FlagSet) {
 	}
 	section("Options", own)
 	section("Global options", global)
+}
+
+// valueName is how help shows an option's value: the name a usage string
+// gives in backquotes, else N for numbers, DURATION, or the option's name in
+// capitals (--since SINCE, --profile PROFILE); nothing for a switch.
+func valueName(name, kind string) string {
+	switch kind {
+	case "":
+		return ""
+	case "int", "uint", "int64", "uint64":
+		return " N"
+	case "duration":
+		return " DURATION"
+	case "string", "value":
+		return " " + strings.ToUpper(name)
+	}
+	return " " + kind
 }
 
 func isGlobal(name string) bool {
