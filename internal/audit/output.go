@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
-	"github.com/rootwatch/rootwatch/internal/termsafe"
+	"github.com/rootwatch/rootwatch/internal/table"
 )
 
 // WriteJSON writes the report as one indented JSON document (see README.md).
@@ -42,16 +41,19 @@ func verdict(found, incomplete bool, ok, foundWord string) string {
 
 // WriteTable writes the report as a table of checks, one line each, with the
 // fix under every check that did not pass, and a summary line.
-func WriteTable(w io.Writer, r *Report) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "STATUS\tCHECK\tDETAIL\n")
+func WriteTable(w io.Writer, r *Report) error { return WriteTableWidth(w, r, 0) }
+
+// WriteTableWidth writes the table as WriteTable does, its DETAIL column
+// wrapped to fit width columns (0: no limit).
+func WriteTableWidth(w io.Writer, r *Report, width int) error {
+	t := table.New("STATUS", "CHECK", "DETAIL")
 	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", strings.ToUpper(string(c.Status)), c.ID, termsafe.Cell(c.Detail))
+		t.Row(strings.ToUpper(string(c.Status)), c.ID, c.Detail)
 		if c.Fix != "" {
-			fmt.Fprintf(tw, "\t\tfix: %s\n", termsafe.Cell(c.Fix))
+			t.Row("", "", "fix: "+c.Fix)
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.Write(w, width); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\naccount %s: %d pass, %d warn, %d fail, %d skipped, %d could not check\n",

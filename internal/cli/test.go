@@ -136,7 +136,7 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	if g.output == "json" {
 		err = audit.WriteJSON(env.Stdout, rep)
 	} else {
-		err = audit.WriteTable(env.Stdout, rep)
+		err = audit.WriteTableWidth(env.Stdout, rep, env.Width)
 	}
 	if err != nil {
 		return fmt.Errorf("write audit report: %w", err)
