@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,5 +161,27 @@ func TestScanNothingReadS3(t *testing.T) {
 	code, out, errs = runCLI(t, connect, "", "scan", "s3://trail-bucket/org/")
 	if code != ExitReport || !strings.Contains(out, "root-console-signin-no-mfa") {
 		t.Errorf("right prefix: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
+// TestScanJSONLines: `scan DIR --output json` (options after the path)
+// prints JSON lines only, one finding per line, what `| jq` reads.
+func TestScanJSONLines(t *testing.T) {
+	code, stdout, _ := runMain(t, false, "scan", sampleArchive, "--output", "json")
+	if code != ExitReport {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != 14 {
+		t.Fatalf("%d lines, want 14:\n%s", len(lines), stdout)
+	}
+	for i, l := range lines {
+		var f struct {
+			Kind   string          `json:"kind"`
+			Record json.RawMessage `json:"record"`
+		}
+		if err := json.Unmarshal([]byte(l), &f); err != nil || !strings.HasPrefix(f.Kind, "root-") || len(f.Record) == 0 {
+			t.Errorf("line %d is not a finding (%v): %s", i+1, err, l)
+		}
 	}
 }
