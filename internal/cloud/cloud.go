@@ -70,4 +70,6 @@ type Account interface {
 	Buckets() Buckets
 	Alarms(region string) Alarms
 	Posture() Posture
+	// Org is Organizations, and the way into the organization's other accounts.
+	Org() Org
 }

@@ -62,7 +62,7 @@ func TestKeyStatementScoped(t *testing.T) {
 	if err := a.Keys("us-east-1").PutKeyPolicy(t.Context(), k, old); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := runCLI(t, a, "deploy", "--topic-arn", topic, "--regions", "eu-west-1", "--dry-run")
+	code, out, _ := runCLI(t, a, "deploy", "--topic-arn", topic, "--regions", "eu-west-1", "--dry-run", "--verbose")
 	if code != 0 || !strings.Contains(out, "not scoped to the topic") {
 		t.Errorf("deploy without --fix-kms-policy does not mention the unscoped statement:\n%s", out)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
@@ -20,10 +21,16 @@ const (
 	CmdAudit   = "audit"
 	CmdScan    = "scan"
 	CmdConfirm = "confirm"
+	// CmdOrg is what --org needs on top of the others: of the management
+	// account's credentials, Organizations, AssumeRole and the SCP; of the
+	// central account's role, the central bus policy. (In every account,
+	// --role-name's role needs deploy's, status's and destroy's permissions;
+	// the default, OrganizationAccountAccessRole, has all.)
+	CmdOrg = "org"
 )
 
 // PolicyCommands are the commands iam-policy knows, in the order it lists them.
-var PolicyCommands = []string{CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan, CmdConfirm}
+var PolicyCommands = []string{CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan, CmdConfirm, CmdOrg}
 
 // BoundaryPolicyName is the customer managed policy that must be the forwarder
 // role's permissions boundary. An administrator creates it once, from
@@ -57,6 +64,9 @@ const (
 	resAccount     = "arn:aws:account::" + acct + ":account"
 	resMemberRoots = "arn:aws:iam::*:root"
 	resAlarms      = "arn:aws:cloudwatch:*:" + acct + ":alarm:" + chain.AlarmPrefix + "*"
+	// --org: the role deploy --org assumes in every account (of the
+	// organization: another account's, hence "*").
+	resAccessRole = "arn:aws:iam::*:role/" + cloud.DefaultAccessRole
 
 	// Channels (--slack, ...): connections and API destinations in the home
 	// region, the secrets EventBridge keeps for the connections, and the role
@@ -231,6 +241,22 @@ var Permissions = []Permission{
 	{"PutAlarm", cmds(CmdDeploy), []Grant{grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource")}},
 	{"DeleteAlarms", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:DeleteAlarms")}},
 
+	// --org, with the management account's credentials (the organization's
+	// policies are named by generated IDs: "*"), and the central bus's policy.
+	{"SetBusPolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrgCentralBus", []string{resBus}, "events:PutPermission", "events:RemovePermission")}},
+	{"DescribeOrganization", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DescribeOrganization")}},
+	{"Accounts", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListAccounts")}},
+	{"AssumeRole", cmds(CmdOrg), []Grant{grant("RootwatchAssumeOrganizationAccessRole", []string{resAccessRole}, "sts:AssumeRole")}},
+	{"Roots", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListRoots")}},
+	{"Policies", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListPolicies")}},
+	{"Policy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DescribePolicy", "organizations:ListTagsForResource")}},
+	{"CreatePolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:CreatePolicy", "organizations:TagResource")}},
+	{"UpdatePolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:UpdatePolicy")}},
+	{"DeletePolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DeletePolicy")}},
+	{"PolicyTargets", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListTargetsForPolicy")}},
+	{"AttachPolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:AttachPolicy")}},
+	{"DetachPolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DetachPolicy")}},
+
 	// audit: IAM, Organizations and Account reads; member accounts' root
 	// credentials through a root session limited to AWS's audit task policy.
 	{"CredentialReport", cmds(CmdAudit), []Grant{grant("RootwatchAudit", anyRes, "iam:GenerateCredentialReport", "iam:GetCredentialReport")}},
@@ -258,7 +284,7 @@ func PermissionsFor(method string) []Permission {
 // PolicyOptions say which commands a policy is for and which resources named
 // by the user it may touch.
 type PolicyOptions struct {
-	Commands  []string // default: every command in PolicyCommands
+	Commands  []string // default: every command in PolicyCommands but CmdOrg
 	TopicARNs []string // --topic-arn: an SNS topic rootwatch alerts to instead of its own
 	KeyARNs   []string // --kms-key-arn: a KMS key whose policy deploy may extend (--fix-kms-policy)
 	Buckets   []string // --bucket: S3 buckets scan may read archives from
@@ -279,7 +305,7 @@ type PolicyStatement struct {
 func PolicyStatements(o PolicyOptions) []PolicyStatement {
 	commands := o.Commands
 	if len(commands) == 0 {
-		commands = PolicyCommands
+		commands = slices.DeleteFunc(slices.Clone(PolicyCommands), func(c string) bool { return c == CmdOrg })
 	}
 	expand := func(res []string) []string {
 		var out []string

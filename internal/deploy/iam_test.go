@@ -602,6 +602,11 @@ func TestIAMPolicyAllowsEveryCall(t *testing.T) {
 	}
 	for _, p := range deploy.Permissions {
 		for _, c := range p.Commands {
+			if c == deploy.CmdOrg {
+				// --org spans accounts; its grants are not simulated here.
+				t.Logf("not exercised: %s for org", p.Method)
+				continue
+			}
 			if why, ok := unreachable[p.Method+" "+c]; ok {
 				t.Logf("not exercised: %s for %s: %s", p.Method, c, why)
 				continue

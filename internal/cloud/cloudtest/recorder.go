@@ -19,7 +19,7 @@ var ErrInjected = errors.New("injected failure")
 // IsMutating reports whether the cloud method of that name changes the account.
 // It is the one place that decides; the names are the interfaces' method names.
 func IsMutating(method string) bool {
-	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish", "Confirm"} {
+	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish", "Attach", "Detach", "Confirm"} {
 		if strings.HasPrefix(method, p) {
 			return true
 		}
@@ -41,6 +41,12 @@ type Recorder struct {
 	after     bool // perform the failing call before failing it
 	injected  []string
 	authorize func(Call) error
+	hook      func(method, region string) error
+
+	// parent is the Recorder that counts for this one (see Org's Assume);
+	// account prefixes the region in what it records.
+	parent  *Recorder
+	account string
 }
 
 var _ cloud.Account = (*Recorder)(nil)
@@ -115,6 +121,10 @@ func (r *Recorder) do(method, region, resource string, fn func() error) error {
 // call records c and runs it unless the authorizer refuses it or a failure
 // is due.
 func (r *Recorder) call(c Call, fn func() error) error {
+	if r.parent != nil {
+		c.Region = r.account + ":" + c.Region
+		return r.parent.call(c, fn)
+	}
 	method, region, resource := c.Method, c.Region, c.Resource
 	desc := method + " " + region + " " + resource
 	r.mu.Lock()
@@ -124,6 +134,7 @@ func (r *Recorder) call(c Call, fn func() error) error {
 			return fmt.Errorf("%s: %w", strings.TrimSpace(desc), err)
 		}
 	}
+	hook := r.hook
 	r.calls[method]++
 	fail, after := false, false
 	if IsMutating(method) {
@@ -142,6 +153,11 @@ func (r *Recorder) call(c Call, fn func() error) error {
 			fn()
 		}
 		return fmt.Errorf("%s: %w", strings.TrimSpace(desc), ErrInjected)
+	}
+	if hook != nil {
+		if err := hook(method, region); err != nil {
+			return fmt.Errorf("%s: %w", strings.TrimSpace(desc), err)
+		}
 	}
 	return fn()
 }
@@ -190,6 +206,9 @@ func (e *recEvents) CreateBus(ctx context.Context, name string, tags cloud.Tags)
 }
 func (e *recEvents) DeleteBus(ctx context.Context, name string) error {
 	return e.r.do("DeleteBus", e.region, name, func() error { return e.next.DeleteBus(ctx, name) })
+}
+func (e *recEvents) SetBusPolicy(ctx context.Context, name, policy string) error {
+	return e.r.do("SetBusPolicy", e.region, name, func() error { return e.next.SetBusPolicy(ctx, name, policy) })
 }
 func (e *recEvents) Rules(ctx context.Context, bus, prefix string) (rs []cloud.Rule, err error) {
 	err = e.r.do("Rules", e.region, bus+"/"+prefix+"*", func() (x error) { rs, x = e.next.Rules(ctx, bus, prefix); return })
