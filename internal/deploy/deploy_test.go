@@ -445,6 +445,7 @@ func TestDeployFaults(t *testing.T) {
 			{
 				after, n := fc.after, fc.n
 				t.Run(fmt.Sprintf("after=%v/N=%d", after, n), func(t *testing.T) {
+					t.Parallel()
 					a := b.open(t)
 					withTrail(t, a)
 					rec := cloudtest.Record(a)
@@ -560,6 +561,7 @@ func TestDestroyFaults(t *testing.T) {
 		for _, fc := range faultCases(b, total) {
 			n := fc.n
 			t.Run(fmt.Sprintf("after=%v/N=%d", fc.after, n), func(t *testing.T) {
+				t.Parallel()
 				a, arn, orig := setup(t)
 				rec := cloudtest.Record(a)
 				if fc.after {
