@@ -172,6 +172,7 @@ type Account struct {
 	iamC     *iam.Client
 	s3C      map[string]*s3.Client // by region
 	bucketRg map[string]string     // bucket -> region
+	cfnC     sync.Map              // region -> *cloudformation.Client (cloudformation.go)
 }
 
 var _ cloud.Account = (*Account)(nil)

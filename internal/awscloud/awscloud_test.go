@@ -65,10 +65,12 @@ func TestConformance(t *testing.T) {
 // motoGaps are moto_server 5.2.1's differences from AWS that the suite
 // tolerates (see MOTO.md); other gaps surface as ErrUnsupported skips.
 var motoGaps = cloudtest.Gaps{
-	cloudtest.GapEmailPending:     "moto confirms e-mail subscriptions at once and accepts any address",
-	cloudtest.GapAWSManagedKeys:   "moto has no alias/aws/sns until something creates it; DescribeKey does not",
-	cloudtest.GapTopicTagConflict: "moto's CreateTopic returns the existing topic whatever the tags",
-	cloudtest.GapAWSSources:       "moto's PutEvents accepts aws.* sources",
+	cloudtest.GapEmailPending:          "moto confirms e-mail subscriptions at once and accepts any address",
+	cloudtest.GapAWSManagedKeys:        "moto has no alias/aws/sns until something creates it; DescribeKey does not",
+	cloudtest.GapTopicTagConflict:      "moto's CreateTopic returns the existing topic whatever the tags",
+	cloudtest.GapDestinationConflict:   "moto's CreateConnection and CreateApiDestination replace an existing one; UpdateConnection gives a new ARN",
+	cloudtest.GapDestinationValidation: "moto's CreateApiDestination takes any rate limit and an http:// endpoint",
+	cloudtest.GapAWSSources:            "moto's PutEvents accepts aws.* sources",
 }
 
 // TestConformancePaged runs the suite with pages of two entries, so that every

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/channel"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
@@ -37,6 +38,14 @@ type Options struct {
 	// topic's customer managed key.
 	FixKMSPolicy bool
 	Version      string // rootwatch's version, for the version tag
+	// OrgTrail is, in organization mode, the organization trail the
+	// pre-flight accepted in the management account: the account's own
+	// trails are not checked.
+	OrgTrail string
+	// Channels are where alerts go besides the topic (--slack, --teams,
+	// --pagerduty, --webhook). When none is given, deploy leaves the channels
+	// already deployed as they are.
+	Channels []channel.Channel
 }
 
 // Spec is the desired state: everything deploy creates and status checks,
@@ -65,6 +74,10 @@ type Spec struct {
 	Forwarders []Forwarder
 	// Trail is what --create-trail creates.
 	Trail TrailSpec
+	// Channels are the channels deploy was given (channels.go), and
+	// ChannelRole the role their targets use (zero without channels).
+	Channels    []ChannelSpec
+	ChannelRole RoleSpec
 }
 
 // Topic is the SNS topic alerts go to.
@@ -269,6 +282,10 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 				MaxAge:        TargetMaxAge,
 			},
 		})
+	}
+
+	if err := channelSpecs(&s, o.Channels); err != nil {
+		return Spec{}, err
 	}
 
 	// Queue policies: each region's DLQ takes messages from that region's

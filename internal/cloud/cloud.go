@@ -61,6 +61,7 @@ type Account interface {
 	Regions(ctx context.Context) ([]string, error)
 
 	Events(region string) Events
+	Destinations(region string) Destinations
 	Topics(region string) Topics
 	Queues(region string) Queues
 	Keys(region string) Keys
@@ -68,4 +69,6 @@ type Account interface {
 	Roles() Roles
 	Buckets() Buckets
 	Posture() Posture
+	// Org is Organizations, and the way into the organization's other accounts.
+	Org() Org
 }

@@ -1,10 +1,8 @@
-// Package cloudtrail turns CloudTrail log records into the EventBridge events AWS
-// delivers for them, and summarises records and events for reports.
-//
+package cloudtrail
+
 // The bridge sits on scan's hot path: AppendEvent does not decode the record. It
 // walks the record's top level once, picks out the few fields the envelope needs,
 // and appends bytes.
-package cloudtrail
 
 import (
 	"bytes"

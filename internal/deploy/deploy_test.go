@@ -191,6 +191,7 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 				add("%s trail %s bucket=%s logging=%v tags=%s", r, tr.Name, tr.Bucket, tr.Logging, tags(tr.Tags))
 			}
 		}
+		snapshotChannels(t, a, r, add)
 		bucket := chain.TrailBucketPrefix + id.Account + "-" + r
 		if p, err := a.Buckets().BucketPolicy(ctx, bucket); err == nil {
 			add("bucket %s policy=%s", bucket, norm(p))
@@ -198,15 +199,17 @@ func snapshot(t *testing.T, a cloud.Account, regions []string) []string {
 			t.Fatal(err)
 		}
 	}
-	if role, err := a.Roles().Role(ctx, chain.ForwarderRoleName); err == nil {
-		add("role %s tags=%s trust=%s", role.Name, tags(role.Tags), norm(role.Trust))
-		if p, err := a.Roles().RolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName); err == nil {
-			add("role policy %s %s", chain.ForwarderPolicyName, norm(p))
+	for _, rp := range [][2]string{{chain.ForwarderRoleName, chain.ForwarderPolicyName}, {chain.ChannelRoleName, chain.ChannelPolicyName}} {
+		if role, err := a.Roles().Role(ctx, rp[0]); err == nil {
+			add("role %s tags=%s trust=%s", role.Name, tags(role.Tags), norm(role.Trust))
+			if p, err := a.Roles().RolePolicy(ctx, rp[0], rp[1]); err == nil {
+				add("role policy %s %s", rp[1], norm(p))
+			} else if !errors.Is(err, cloud.ErrNotFound) {
+				t.Fatal(err)
+			}
 		} else if !errors.Is(err, cloud.ErrNotFound) {
 			t.Fatal(err)
 		}
-	} else if !errors.Is(err, cloud.ErrNotFound) {
-		t.Fatal(err)
 	}
 	// Each test has an account of its own: the ID is no part of the state.
 	for i := range out {

@@ -45,14 +45,16 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	}
 
 	type regional struct {
-		forward   []Change
-		bus       []Change
-		topic     []Change
-		queue     []Change
-		trail     []Change
-		topicARNs []string
-		notes     []string
-		home      bool
+		forward      []Change
+		bus          []Change
+		topic        []Change
+		queue        []Change
+		trail        []Change
+		channels     []Change
+		topicARNs    []string
+		deletedTopic string // the topic rootwatch created, deleted whole
+		notes        []string
+		home         bool
 	}
 	found := make([]regional, len(regions))
 	g, gctx := errgroup.WithContext(ctx)
@@ -115,6 +117,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			case err != nil:
 				return err
 			case managed(t.Tags):
+				out.deletedTopic = topicARN
 				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: chain.TopicName, Detail: "with its subscriptions",
 					apply: func(ctx context.Context) error { return ignoreNotFound(topics.DeleteTopic(ctx, topicARN)) }})
 			default:
@@ -138,6 +141,11 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 					apply: func(ctx context.Context) error { return ignoreNotFound(queues.DeleteQueue(ctx, q.URL)) }})
 			default:
 				out.queue = append(out.queue, Change{Action: Keep, Resource: KindQueue, Region: r, Name: chain.DLQName, Detail: "not tagged " + cloud.ManagedTag + "=true"})
+			}
+			// Channels' API destinations and connections (their targets go
+			// with the alert rules).
+			if out.channels, err = planChannelRemoval(gctx, acct, r, nil); err != nil {
+				return err
 			}
 			// The trail and bucket of --create-trail, if this was their home.
 			cs, notes, err := planTrailRemoval(gctx, acct, id.Account, r, o.DeleteTrail)
@@ -164,6 +172,11 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			p.HomeRegion = regions[slices.IndexFunc(found, func(x regional) bool { return x.home })]
 		}
 	}
+	// A topic rootwatch created is deleted whole: editing its policy first
+	// would make the plan contradict itself.
+	topicARNs = slices.DeleteFunc(topicARNs, func(a string) bool {
+		return slices.ContainsFunc(found, func(f regional) bool { return f.deletedTopic == a })
+	})
 	slices.Sort(topicARNs)
 	var statementChanges []Change
 	for _, ta := range topicARNs {
@@ -190,11 +203,16 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	for _, f := range found {
 		p.Changes = append(p.Changes, f.queue...)
 	}
-	roleChanges, err := planRoleRemoval(ctx, acct)
-	if err != nil {
-		return nil, err
+	for _, f := range found {
+		p.Changes = append(p.Changes, f.channels...)
 	}
-	p.Changes = append(p.Changes, roleChanges...)
+	for _, role := range [][2]string{{chain.ForwarderRoleName, chain.ForwarderPolicyName}, {chain.ChannelRoleName, chain.ChannelPolicyName}} {
+		roleChanges, err := planRoleRemoval(ctx, acct, role[0], role[1])
+		if err != nil {
+			return nil, err
+		}
+		p.Changes = append(p.Changes, roleChanges...)
+	}
 	for _, f := range found {
 		p.Changes = append(p.Changes, f.trail...)
 		p.Notes = append(p.Notes, f.notes...)
@@ -273,9 +291,9 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 	return cs, nil
 }
 
-func planRoleRemoval(ctx context.Context, acct cloud.Account) ([]Change, error) {
+func planRoleRemoval(ctx context.Context, acct cloud.Account, name, policyName string) ([]Change, error) {
 	roles := acct.Roles()
-	r, err := roles.Role(ctx, chain.ForwarderRoleName)
+	r, err := roles.Role(ctx, name)
 	if errors.Is(err, cloud.ErrNotFound) {
 		return nil, nil
 	}
@@ -283,19 +301,19 @@ func planRoleRemoval(ctx context.Context, acct cloud.Account) ([]Change, error) 
 		return nil, err
 	}
 	if !managed(r.Tags) {
-		return []Change{{Action: Keep, Resource: KindRole, Name: chain.ForwarderRoleName, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
+		return []Change{{Action: Keep, Resource: KindRole, Name: name, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
 	}
 	var cs []Change
-	if _, err := roles.RolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName); err == nil {
-		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: chain.ForwarderRoleName + "/" + chain.ForwarderPolicyName,
+	if _, err := roles.RolePolicy(ctx, name, policyName); err == nil {
+		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: name + "/" + policyName,
 			apply: func(ctx context.Context) error {
-				return ignoreNotFound(roles.DeleteRolePolicy(ctx, chain.ForwarderRoleName, chain.ForwarderPolicyName))
+				return ignoreNotFound(roles.DeleteRolePolicy(ctx, name, policyName))
 			}})
 	} else if !errors.Is(err, cloud.ErrNotFound) {
 		return nil, err
 	}
-	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: chain.ForwarderRoleName,
-		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, chain.ForwarderRoleName)) }})
+	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: name,
+		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, name)) }})
 	return cs, nil
 }
 

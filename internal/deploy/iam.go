@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
@@ -16,6 +17,12 @@ const (
 	CmdDeploy  = "deploy"
 	CmdStatus  = "status"
 	CmdDestroy = "destroy"
+	// CmdOrg is what --org needs on top of the others: of the management
+	// account's credentials, Organizations, AssumeRole and the SCP; of the
+	// central account's role, the central bus policy. (In every account,
+	// --role-name's role needs deploy's, status's and destroy's permissions;
+	// the default, OrganizationAccountAccessRole, has all.)
+	CmdOrg = "org"
 )
 
 // Resource patterns of the permissions table ("*" where the resource's name is
@@ -32,6 +39,17 @@ const (
 	resTrail     = "arn:aws:cloudtrail:*:*:trail/" + chain.TrailName
 	resBucket    = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*"
 	resBucketObj = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*/*"
+
+	// --org: the role deploy --org assumes in every account.
+	resAccessRole = "arn:aws:iam::*:role/" + cloud.DefaultAccessRole
+
+	// Channels (--slack, ...): connections and API destinations in the home
+	// region, the secrets EventBridge keeps for the connections, and the role
+	// the channels' targets use.
+	resConnection  = "arn:aws:events:*:*:connection/" + chain.ChannelPrefix + "*"
+	resDestination = "arn:aws:events:*:*:api-destination/" + chain.ChannelPrefix + "*"
+	resSecret      = "arn:aws:secretsmanager:*:*:secret:events!connection/" + chain.ChannelPrefix + "*"
+	resChannelRole = "arn:aws:iam::*:role/" + chain.ChannelRoleName
 )
 
 // Permission is one row of the permissions table: the IAM actions one
@@ -50,7 +68,10 @@ var (
 	destroyOnly = []string{CmdDestroy}
 	deployDest  = []string{CmdDeploy, CmdDestroy}
 	statusOnly  = []string{CmdStatus}
+	orgOnly     = []string{CmdOrg}
 	ruleRes     = []string{resRules, resBusRules}
+	roleRes     = []string{resRole, resChannelRole}
+	connRes     = []string{resConnection, resSecret}
 )
 
 // Permissions is the one table iam-policy is derived from. A test checks that
@@ -62,6 +83,7 @@ var Permissions = []Permission{
 	{"Bus", []string{"events:DescribeEventBus", "events:ListTagsForResource"}, []string{resBus}, all},
 	{"CreateBus", []string{"events:CreateEventBus", "events:TagResource"}, []string{resBus}, deployOnly},
 	{"DeleteBus", []string{"events:DeleteEventBus"}, []string{resBus}, destroyOnly},
+	{"SetBusPolicy", []string{"events:PutPermission", "events:RemovePermission"}, []string{resBus}, orgOnly}, // the central bus
 	{"Rules", []string{"events:ListRules", "events:ListTagsForResource"}, []string{resAny}, all},
 	{"Rule", []string{"events:DescribeRule", "events:ListTagsForResource"}, ruleRes, all},
 	{"PutRule", []string{"events:PutRule", "events:TagResource"}, ruleRes, deployOnly},
@@ -90,18 +112,44 @@ var Permissions = []Permission{
 	{"CreateTrail", []string{"cloudtrail:GetTrail", "cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:StartLogging"}, []string{resTrail}, deployOnly},
 	{"DeleteTrail", []string{"cloudtrail:GetTrail", "cloudtrail:DeleteTrail"}, []string{resTrail}, destroyOnly},
 
-	{"Role", []string{"iam:GetRole", "iam:ListRoleTags"}, []string{resRole}, all},
-	{"CreateRole", []string{"iam:CreateRole", "iam:TagRole"}, []string{resRole}, deployOnly},
-	{"UpdateTrust", []string{"iam:UpdateAssumeRolePolicy"}, []string{resRole}, deployOnly},
-	{"RolePolicy", []string{"iam:GetRolePolicy"}, []string{resRole}, all},
-	{"PutRolePolicy", []string{"iam:PutRolePolicy"}, []string{resRole}, deployOnly},
-	{"DeleteRolePolicy", []string{"iam:DeleteRolePolicy"}, []string{resRole}, destroyOnly},
-	{"DeleteRole", []string{"iam:DeleteRole"}, []string{resRole}, destroyOnly},
+	{"Role", []string{"iam:GetRole", "iam:ListRoleTags"}, roleRes, all},
+	{"CreateRole", []string{"iam:CreateRole", "iam:TagRole"}, roleRes, deployOnly},
+	{"UpdateTrust", []string{"iam:UpdateAssumeRolePolicy"}, roleRes, deployOnly},
+	{"RolePolicy", []string{"iam:GetRolePolicy"}, roleRes, all},
+	{"PutRolePolicy", []string{"iam:PutRolePolicy"}, roleRes, deployOnly},
+	{"DeleteRolePolicy", []string{"iam:DeleteRolePolicy"}, roleRes, destroyOnly},
+	{"DeleteRole", []string{"iam:DeleteRole"}, roleRes, destroyOnly},
+
+	// Listing needs "*"; the listing describes each connection (metadata,
+	// never the secret).
+	{"Connections", []string{"events:ListConnections", "events:DescribeConnection"}, []string{resAny}, all},
+	{"CreateConnection", []string{"events:CreateConnection", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:DescribeSecret"}, connRes, deployOnly},
+	{"UpdateConnection", []string{"events:UpdateConnection", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}, connRes, deployOnly},
+	{"DeleteConnection", []string{"events:DeleteConnection", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret"}, connRes, deployDest},
+	{"Destinations", []string{"events:ListApiDestinations", "events:DescribeApiDestination"}, []string{resAny}, all},
+	{"CreateDestination", []string{"events:CreateApiDestination"}, []string{resDestination, resConnection}, deployOnly},
+	{"UpdateDestination", []string{"events:UpdateApiDestination"}, []string{resDestination, resConnection}, deployOnly},
+	{"DeleteDestination", []string{"events:DeleteApiDestination"}, []string{resDestination}, deployDest},
 
 	{"CreateBucket", []string{"s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging"}, []string{resBucket}, deployOnly},
 	{"BucketPolicy", []string{"s3:GetBucketPolicy"}, []string{resBucket}, deployDest},
 	{"DeleteBucket", []string{"s3:DeleteBucket"}, []string{resBucket}, destroyOnly},
 	{"List", []string{"s3:ListBucket"}, []string{resBucket}, destroyOnly},
+
+	// --org, with the management account's credentials (the organization's
+	// policies are named by generated IDs: "*").
+	{"DescribeOrganization", []string{"organizations:DescribeOrganization"}, []string{resAny}, orgOnly},
+	{"Accounts", []string{"organizations:ListAccounts"}, []string{resAny}, orgOnly},
+	{"AssumeRole", []string{"sts:AssumeRole"}, []string{resAccessRole}, orgOnly},
+	{"Roots", []string{"organizations:ListRoots"}, []string{resAny}, orgOnly},
+	{"Policies", []string{"organizations:ListPolicies"}, []string{resAny}, orgOnly},
+	{"Policy", []string{"organizations:DescribePolicy", "organizations:ListTagsForResource"}, []string{resAny}, orgOnly},
+	{"CreatePolicy", []string{"organizations:CreatePolicy", "organizations:TagResource"}, []string{resAny}, orgOnly},
+	{"UpdatePolicy", []string{"organizations:UpdatePolicy"}, []string{resAny}, orgOnly},
+	{"DeletePolicy", []string{"organizations:DeletePolicy"}, []string{resAny}, orgOnly},
+	{"PolicyTargets", []string{"organizations:ListTargetsForPolicy"}, []string{resAny}, orgOnly},
+	{"AttachPolicy", []string{"organizations:AttachPolicy"}, []string{resAny}, orgOnly},
+	{"DetachPolicy", []string{"organizations:DetachPolicy"}, []string{resAny}, orgOnly},
 }
 
 // PermissionFor returns the table row of a method ("PutRule").
@@ -131,7 +179,7 @@ func IAMPolicy(commands ...string) string {
 			res := p.Resources
 			key := strings.Join(res, " ")
 			if a == "iam:PassRole" {
-				res = []string{resRole}
+				res = roleRes
 				key = passRoleKey
 			}
 			if byRes[key] == nil {
@@ -184,13 +232,16 @@ const passRoleKey = "passrole"
 
 // sids names the statements by the resources they cover.
 var sids = map[string]string{
-	resAny:                     "RootwatchReadAndEditNamedByUser",
-	resBus:                     "RootwatchEventBus",
-	strings.Join(ruleRes, " "): "RootwatchRules",
-	resTopic:                   "RootwatchTopic",
-	resQueue:                   "RootwatchDeadLetterQueues",
-	resRole:                    "RootwatchForwarderRole",
-	passRoleKey:                "RootwatchPassForwarderRoleToEventBridge",
-	resTrail:                   "RootwatchTrail",
-	resBucket:                  "RootwatchTrailBucket",
+	resAny:                               "RootwatchReadAndEditNamedByUser",
+	resBus:                               "RootwatchEventBus",
+	strings.Join(ruleRes, " "):           "RootwatchRules",
+	resTopic:                             "RootwatchTopic",
+	resQueue:                             "RootwatchDeadLetterQueues",
+	strings.Join(roleRes, " "):           "RootwatchRoles",
+	strings.Join(connRes, " "):           "RootwatchChannelConnections",
+	resDestination + " " + resConnection: "RootwatchChannelDestinations",
+	passRoleKey:                          "RootwatchPassRolesToEventBridge",
+	resTrail:                             "RootwatchTrail",
+	resBucket:                            "RootwatchTrailBucket",
+	resAccessRole:                        "RootwatchAssumeOrganizationAccessRole",
 }

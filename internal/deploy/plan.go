@@ -201,6 +201,10 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	p.Changes = append(p.Changes, forwarders...)
 	p.Notes = append(p.Notes, notes...)
 	p.Changes = append(p.Changes, alerts...)
+	// Channels: their targets go on the alert rules, so they come after them.
+	if err := planChannels(ctx, acct, spec, p, add); err != nil {
+		return nil, err
+	}
 	// Topic policy: merged after the targets exist, so that a topic whose policy
 	// names rootwatch always has rootwatch targets pointing at it (destroy finds
 	// a topic it did not create through them).

@@ -151,9 +151,12 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	var got *cloud.Target
 	var others []string
 	for i := range targets {
-		if targets[i].ID == r.Target.ID {
+		switch _, channel := chain.ChannelKind(targets[i].ID); {
+		case targets[i].ID == r.Target.ID:
 			got = &targets[i]
-		} else {
+		case channel:
+			// A channel's target: planChannels' business.
+		default:
 			others = append(others, targets[i].ID)
 		}
 	}

@@ -164,10 +164,10 @@ func planSubscriptions(ctx context.Context, acct cloud.Account, spec chain.Spec,
 				p.Pending = append(p.Pending, s.Endpoint)
 			}
 		}
-		if confirmed == 0 && len(spec.Topic.Emails) == 0 {
+		if confirmed == 0 && len(spec.Topic.Emails) == 0 && len(spec.Channels) == 0 {
 			p.Notes = append(p.Notes, "the topic has no confirmed subscription: nobody receives the alerts; add one with --email")
 		}
-	} else if len(spec.Topic.Emails) == 0 {
+	} else if len(spec.Topic.Emails) == 0 && len(spec.Channels) == 0 {
 		p.Notes = append(p.Notes, "no --email given: nobody will receive the alerts until the topic has a confirmed subscription")
 	}
 	for _, e := range spec.Topic.Emails {

@@ -250,6 +250,9 @@ func (st *state) evalSub(si int32) bool {
 		start = end
 	}
 	st.satVals, st.satBounds, st.satItems = vals, bounds, items
+	if cap(st.chosen) < len(items) {
+		st.chosen = make([]*evValue, 0, 2*len(items)) // satisfy appends at most one per item
+	}
 	return satisfy(items, st.chosen[:0])
 }
 

@@ -192,3 +192,27 @@ func TestAppendMatchesAllocs(t *testing.T) {
 		t.Errorf("AppendMatches allocates %.1f times per event", allocs)
 	}
 }
+
+// The array-consistency search (fields of one array element, exists:false
+// per element) reuses the state's buffers too.
+func TestAppendMatchesAllocsArrays(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	m := NewMatcher()
+	m.Add("per-element", MustCompile(`{"e":{"a":["1"],"b":[{"exists":false}],"c":[{"prefix":"x"}]}}`))
+	ev := []byte(`{"e":[{"a":"1","b":2,"c":"xy"},{"a":"1","c":["x1","z"]},{"a":"2"}]}`)
+	dst := make([]string, 0, 4)
+	if _, err := m.AppendMatches(dst, ev); err != nil { // warm up the pool
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		dst, _ = m.AppendMatches(dst[:0], ev)
+	})
+	if len(dst) != 1 {
+		t.Fatalf("matches = %v", dst)
+	}
+	if allocs > 0 {
+		t.Errorf("AppendMatches allocates %.1f times per event", allocs)
+	}
+}

@@ -7,4 +7,8 @@ import (
 	"github.com/rootwatch/rootwatch/internal/awstest"
 )
 
-func TestMain(m *testing.M) { os.Exit(awstest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := awstest.Main(m)
+	removeBenchArchive()
+	os.Exit(code)
+}

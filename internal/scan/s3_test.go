@@ -2,6 +2,8 @@ package scan
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,4 +153,143 @@ func TestS3Moto(t *testing.T) {
 	}
 	labels := s3Archive(t, "", func(key string, data []byte) error { return put.PutObject("rootwatch-scan-test", key, data) })
 	testS3(t, acct, "rootwatch-scan-test", "", labels)
+}
+
+// BenchmarkScanS3 scans an archive in moto's S3 (started by TestMain) through
+// the AWS adapter, with the objects fetched ahead into memory (the default)
+// and with each worker waiting on its own requests:
+//
+//	ROOTWATCH_BENCH_S3_MB=64 go test -run '^$' -bench ScanS3 -benchtime 3x -cpu 2 ./internal/scan
+//
+// The archive is ROOTWATCH_BENCH_S3_MB (default 16) of CloudTrail in objects
+// of 64 KiB uncompressed (CloudTrail's are often smaller still). Metrics:
+// objects/s, MB/s of CloudTrail (uncompressed) and stored-MB/s (as fetched).
+// moto answers from one Python process on the same cores, so the figures are
+// a floor: they measure the request path, not S3.
+func BenchmarkScanS3(b *testing.B) {
+	awstest.Endpoint(b)
+	mb := 16
+	if v := os.Getenv("ROOTWATCH_BENCH_S3_MB"); v != "" {
+		if _, err := fmt.Sscan(v, &mb); err != nil || mb <= 0 {
+			b.Fatalf("ROOTWATCH_BENCH_S3_MB=%q: want a positive number", v)
+		}
+	}
+	ctx := context.Background()
+	acct, err := awscloud.Connect(ctx, cloud.Config{Region: "us-east-1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const bucket = "rootwatch-scan-bench"
+	if err := acct.Buckets().CreateBucket(ctx, bucket, "us-east-1", "", nil); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	m, err := ctgen.WriteArchive(ctgen.ArchiveConfig{
+		Dir: dir, Seed: 2, Accounts: []string{"111111111111"}, Regions: []string{"us-east-1", "eu-west-1"},
+		Bytes: int64(mb) << 20, FileBytes: 64 << 10, RootFraction: 0.001,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	put := acct.(interface {
+		PutObject(bucket, key string, data []byte) error
+	})
+	for _, f := range m.Files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, f)
+		if err := put.PutObject(bucket, filepath.ToSlash(rel), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bb := range []struct {
+		name       string
+		noPrefetch bool
+	}{{"fetch-ahead", false}, {"each-worker-waits", true}} {
+		b.Run(bb.name, func(b *testing.B) {
+			var res Result
+			for range b.N {
+				res, err = Scan(ctx, []string{"s3://" + bucket + "/"}, Options{Account: acct, noPrefetch: bb.noPrefetch})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Stats.Files != int64(len(m.Files)) || len(res.Findings) != len(m.Root()) || len(res.Errors) > 0 {
+					b.Fatalf("%d files (want %d), %d findings (want %d), errors %v", res.Stats.Files, len(m.Files), len(res.Findings), len(m.Root()), res.Errors)
+				}
+			}
+			secs := b.Elapsed().Seconds()
+			b.ReportMetric(float64(len(m.Files))*float64(b.N)/secs, "objects/s")
+			b.ReportMetric(float64(m.Bytes)*float64(b.N)/(1<<20)/secs, "MB/s")
+			b.ReportMetric(float64(m.Compressed)*float64(b.N)/(1<<20)/secs, "stored-MB/s")
+		})
+	}
+}
+
+// slowBuckets adds a delay before each object's first byte, as S3 has (tens
+// of milliseconds) and a loopback moto has not.
+type slowBuckets struct {
+	buckets
+	delay time.Duration
+}
+
+func (b slowBuckets) Open(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
+	time.Sleep(b.delay)
+	return b.buckets.Open(ctx, bucket, key)
+}
+
+type slowAccount struct {
+	cloud.Account
+	delay time.Duration
+}
+
+func (a slowAccount) Buckets() cloud.Buckets { return slowBuckets{a.Account.Buckets(), a.delay} }
+
+// BenchmarkScanS3Latency scans 128 objects from the in-memory fake with 20 ms
+// before each object's first byte: fetching ahead keeps the workers busy
+// while requests wait; without it each worker waits on its own.
+func BenchmarkScanS3Latency(b *testing.B) {
+	acct := fake.New()
+	ctx := context.Background()
+	if err := acct.Buckets().CreateBucket(ctx, "trail-bucket", "us-east-1", "", nil); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	m, err := ctgen.WriteArchive(ctgen.ArchiveConfig{Dir: dir, Seed: 4, Accounts: []string{"111111111111"},
+		Regions: []string{"us-east-1"}, Bytes: 8 << 20, FileBytes: 64 << 10, RootFraction: 0.001})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range m.Files {
+		data, _ := os.ReadFile(f)
+		rel, _ := filepath.Rel(dir, f)
+		if err := acct.PutObject("trail-bucket", filepath.ToSlash(rel), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	slow := slowAccount{acct, benchDelay()}
+	for _, bb := range []struct {
+		name       string
+		noPrefetch bool
+	}{{"fetch-ahead", false}, {"each-worker-waits", true}} {
+		b.Run(bb.name, func(b *testing.B) {
+			for range b.N {
+				res, err := Scan(ctx, []string{"s3://trail-bucket/"}, Options{Account: slow, noPrefetch: bb.noPrefetch})
+				if err != nil || res.Stats.Files != int64(len(m.Files)) || len(res.Errors) > 0 {
+					b.Fatalf("%v: %d files (want %d), errors %v", err, res.Stats.Files, len(m.Files), res.Errors)
+				}
+			}
+			secs := b.Elapsed().Seconds()
+			b.ReportMetric(float64(len(m.Files))*float64(b.N)/secs, "objects/s")
+			b.ReportMetric(float64(m.Bytes)*float64(b.N)/(1<<20)/secs, "MB/s")
+		})
+	}
+}
+
+func benchDelay() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("ROOTWATCH_BENCH_S3_DELAY")); err == nil {
+		return d
+	}
+	return 20 * time.Millisecond
 }

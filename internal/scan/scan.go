@@ -1,21 +1,25 @@
 // Package scan finds root activity in CloudTrail history and archives: log files
 // on disk, in S3, and the 90-day event history that LookupEvents serves.
 //
-// Every record goes through the same path: the CloudTrail bridge turns it into
-// the EventBridge event AWS would deliver, and the rule pack's classifier says
-// which kind of root activity it is, if any. Files are read in parallel on all
-// cores by a pool of workers, each streaming one file at a time with a
-// cloudtrail.Reader, so memory stays bounded whatever the archive's size (a
-// worker holds one record at a time, up to cloudtrail.DefaultMaxRecordSize).
-// Findings are sorted by time, then event ID, source and offset, so the output
-// does not depend on the parallelism.
+// Every record that may be root activity goes through the same path: the
+// CloudTrail bridge turns it into the EventBridge event AWS would deliver, and
+// the rule pack's classifier says which kind of root activity it is, if any.
+// Files are read in parallel by a pool of workers, each streaming one file at
+// a time with a cloudtrail.Reader, so memory stays bounded whatever the
+// archive's size. Findings are passed on as soon as their turn comes, in an
+// order that does not depend on the parallelism (stream.go: by file, then
+// offset), so memory does not grow with them either.
 //
-// Speed: the readers only delimit the records of log files (following
-// strings and brackets), and a fast substring test (Prefilter) sets aside the
-// records that cannot be root activity; only the rest are validated as JSON,
-// bridged and classified. So a record that is damaged inside (say a bad
-// number) but cannot be root activity goes unreported; truncation, files that
-// are not CloudTrail and corrupt gzip streams are always reported.
+// Speed: a scan costs little more than decompressing the archive
+// (klauspost/compress's inflate). The readers do not delimit a log file's
+// records: they search the decompressed bytes for what every root event
+// contains (Prefilter's bytes, at memory speed) and delimit, validate, bridge
+// and classify only the records around a match (cloudtrail's candidate mode,
+// which reads a file again whole when it cannot place a match). So a record
+// that is damaged inside but cannot be root activity goes unreported;
+// truncation, files that are not CloudTrail and corrupt gzip streams are always
+// reported. S3 objects are fetched ahead into memory (a few per worker) so
+// that workers do not wait on requests.
 //
 // Bad input never stops a scan: a corrupt gzip stream, truncated JSON, a file
 // that is not CloudTrail, an oversized record or an unreadable file each give
@@ -35,6 +39,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	kgzip "github.com/klauspost/compress/gzip"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloudtrail"
@@ -79,11 +85,18 @@ type Options struct {
 	// NoPrefilter classifies every record; by default only records that can
 	// match a rule (see Prefilter) are bridged and classified.
 	NoPrefilter bool
+	// Emit, when set, is passed each finding as soon as its turn in the
+	// output order comes (see stream.go), from one goroutine at a time, and
+	// Result.Findings stays empty: memory does not grow with the findings.
+	// An error from Emit stops the scan, and Scan returns it.
+	Emit func(Finding) error
+
+	noPrefetch bool // for BenchmarkScanS3: every worker waits on its own requests
 }
 
 // Stats count what a scan has read.
 type Stats struct {
-	Files      int64 // files read (whether or not they had errors)
+	Files      int64 // files read to their end or their first error (not cut short by an interruption)
 	TotalFiles int64 // files found so far
 	Compressed int64 // bytes of files read, as stored
 	TotalSize  int64 // bytes of files found so far, as stored
@@ -91,8 +104,12 @@ type Stats struct {
 	Records    int64 // records and events read
 	Findings   int64
 	Errors     int64
-	Listed     bool // all files have been found (TotalFiles is final)
-	Elapsed    time.Duration
+	// ExcludedFiles and ExcludedDirs count the log files and the AWSLogs
+	// directories (S3 prefixes) that --since/--until/--accounts/--regions
+	// excluded from the listing.
+	ExcludedFiles, ExcludedDirs int64
+	Listed                      bool // all files have been found (TotalFiles is final)
+	Elapsed                     time.Duration
 }
 
 // Finding is one event the rule pack classified as root activity.
@@ -129,6 +146,8 @@ const MaxErrors = 1000
 
 // Result is what a scan found.
 type Result struct {
+	// Findings, in the output order (see stream.go), each event once; empty
+	// when Options.Emit took them.
 	Findings []Finding
 	// Errors, sorted by source and offset; at most MaxErrors of them
 	// (Stats.Errors counts them all).
@@ -136,15 +155,19 @@ type Result struct {
 	Stats  Stats
 	// ByKind counts findings by rule ID.
 	ByKind map[string]int
+	// Interrupted: the scan was cancelled; Findings and Stats are what it
+	// had read by then.
+	Interrupted bool
 }
 
-// Prefilter reports whether a raw record or event may match a rule of the
-// pack. Every rule requires userIdentity.type "Root", sessionContext's
-// assumedRoot, or eventName "AssumeRoot" (TestPrefilterSound checks this
-// against the pack), and each of those contains the bytes "Root" unless JSON
-// escapes spell it otherwise, so a record without "Root" and without any \u
-// escape cannot match. The check is a fast substring search: it saves bridging
-// and classifying the great majority of records.
+// Prefilter reports whether a raw record or event may match a root-activity
+// rule of the pack. Every such rule requires userIdentity.type "Root" (or a
+// session issuer's), sessionContext's assumedRoot, or eventName "AssumeRoot"
+// (TestPrefilterSound checks this against the pack), and each of those
+// contains the bytes "Root" unless JSON escapes spell it otherwise, so a
+// record without "Root" and without any \u escape cannot match. The readers
+// search for the same bytes (cloudtrail's candidate mode): the great majority
+// of records are never delimited, bridged or classified.
 func Prefilter(b []byte) bool {
 	return bytes.Contains(b, rootBytes) || bytes.Contains(b, escapeBytes)
 }
@@ -155,9 +178,10 @@ var (
 )
 
 // Scan scans targets (local paths and s3://bucket/prefix URLs) and, when
-// o.Lookup is set, the event history. It returns an error only when the scan
-// could not be done at all (no account for an s3 target, a bad URL, a
-// cancelled context); problems with sources are in Result.Errors.
+// o.Lookup is set, the event history. It returns an error when the scan could
+// not be done at all (no account for an s3 target, a bad URL), when o.Emit
+// failed, and when ctx was cancelled: then the Result has what was found
+// until then (Interrupted is set). Problems with sources are in Result.Errors.
 func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 	if o.Classifier == nil {
 		o.Classifier = rules.NewClassifier()
@@ -168,7 +192,7 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 250 * time.Millisecond
 	}
-	s := &scanner{o: o, start: time.Now(), filter: newFilter(o)}
+	s := &scanner{o: o, start: time.Now(), filter: newFilter(o), fetching: make(chan struct{}, prefetchPerWorker*o.Workers)}
 	var srcs []source
 	for _, t := range targets {
 		src, err := s.parseTarget(t)
@@ -181,23 +205,33 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 		return Result{}, errors.New("scan --lookup: no AWS account")
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
+	scanCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	files := make(chan file, 256)
+	s.out = newEmitter(o.Emit, windowPerWorker*o.Workers, cancel)
+	stopWake := context.AfterFunc(scanCtx, s.out.wake)
+	defer stopWake()
+	// Listed files wait here for a worker (S3 objects being fetched ahead
+	// meanwhile); the reorder window bounds how many.
+	files := make(chan file, windowPerWorker*o.Workers)
 	var wg sync.WaitGroup
-	// Producer: find the files.
+	// Producer: find the files, each with its place in the output order.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(files)
 		for _, src := range srcs {
-			src.files(ctx, s, func(f file) bool {
+			src.files(scanCtx, s, func(f file) bool {
 				s.totalFiles.Add(1)
 				s.totalSize.Add(f.size)
+				seq, ok := s.out.reserve(scanCtx)
+				if !ok {
+					return false
+				}
+				f.seq = seq
 				select {
 				case files <- f:
 					return true
-				case <-ctx.Done():
+				case <-scanCtx.Done():
 					return false
 				}
 			})
@@ -211,20 +245,23 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 			defer wg.Done()
 			w := s.newWorker()
 			for f := range files {
-				if ctx.Err() != nil {
+				if scanCtx.Err() != nil {
 					continue
 				}
-				w.file(ctx, f)
+				w.file(scanCtx, f)
+				s.out.done(f.seq, w.findings)
+				w.findings = nil
 			}
 			s.merge(w)
 		}()
 	}
 	// History.
+	var hwg sync.WaitGroup
 	if o.Lookup {
-		wg.Add(1)
+		hwg.Add(1)
 		go func() {
-			defer wg.Done()
-			s.lookup(ctx)
+			defer hwg.Done()
+			s.lookup(scanCtx)
 		}()
 	}
 	// Progress.
@@ -247,15 +284,24 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 		}()
 	}
 	wg.Wait()
+	hwg.Wait()
+	// Files finished after one that never will (interrupted), then history.
+	s.out.flush()
+	s.out.history(s.history)
 	close(done)
 	pwg.Wait()
 	if o.Progress != nil {
 		o.Progress(s.stats()) // the final state, once
 	}
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
+	res := s.result()
+	if s.out.err != nil {
+		return res, s.out.err
 	}
-	return s.result(), nil
+	if err := ctx.Err(); err != nil {
+		res.Interrupted = true
+		return res, err
+	}
+	return res, nil
 }
 
 // scanner is one scan's shared state.
@@ -265,11 +311,15 @@ type scanner struct {
 	filter filter
 
 	files, totalFiles, compressed, totalSize, bytes, records, findingsN, errorsN atomic.Int64
+	excludedFiles, excludedDirs                                                  atomic.Int64
 	listed                                                                       atomic.Bool
 
-	mu       sync.Mutex
-	findings []Finding
-	errs     []*Error
+	out      *emitter
+	fetching chan struct{} // a place per S3 object fetched ahead (sources.go)
+
+	mu      sync.Mutex
+	history []Finding // the event history's findings
+	errs    []*Error
 }
 
 func (s *scanner) stats() Stats {
@@ -278,6 +328,7 @@ func (s *scanner) stats() Stats {
 		Compressed: s.compressed.Load(), TotalSize: s.totalSize.Load(),
 		Bytes: s.bytes.Load(), Records: s.records.Load(),
 		Findings: s.findingsN.Load(), Errors: s.errorsN.Load(),
+		ExcludedFiles: s.excludedFiles.Load(), ExcludedDirs: s.excludedDirs.Load(),
 		Listed: s.listed.Load(), Elapsed: time.Since(s.start),
 	}
 }
@@ -292,10 +343,12 @@ func (s *scanner) addError(e *Error) {
 	}
 }
 
+// merge takes a worker's errors, and its findings (of the event history: a
+// file's are passed on as each file is done).
 func (s *scanner) merge(w *worker) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.findings = append(s.findings, w.findings...)
+	s.history = append(s.history, w.findings...)
 	for _, e := range w.errs {
 		if len(s.errs) < MaxErrors {
 			s.errs = append(s.errs, e)
@@ -304,28 +357,8 @@ func (s *scanner) merge(w *worker) {
 }
 
 func (s *scanner) result() Result {
-	r := Result{Stats: s.stats(), ByKind: map[string]int{}}
-	f := s.findings
-	slices.SortFunc(f, func(a, b Finding) int {
-		return cmp.Or(a.Summary.Time.Compare(b.Summary.Time),
-			cmp.Compare(a.Summary.EventID, b.Summary.EventID),
-			cmp.Compare(a.Source, b.Source),
-			cmp.Compare(a.Offset, b.Offset))
-	})
-	// The same event may be read twice (an organization trail and an account
-	// trail, history of several regions): report it once.
-	seen := map[string]bool{}
-	for _, x := range f {
-		if id := x.Summary.EventID; id != "" {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-		}
-		r.Findings = append(r.Findings, x)
-		r.ByKind[x.Rule.ID]++
-	}
-	r.Stats.Findings = int64(len(r.Findings))
+	r := Result{Stats: s.stats(), ByKind: s.out.byKind, Findings: s.out.collected}
+	r.Stats.Findings = s.out.n
 	r.Errors = s.errs
 	slices.SortFunc(r.Errors, func(a, b *Error) int {
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Err.Error(), b.Err.Error()))
@@ -340,13 +373,22 @@ type worker struct {
 	event    []byte
 	findings []Finding
 	errs     []*Error
+	// newFindings counts the findings of the file being read.
+	newFindings int
 }
 
 func (s *scanner) newWorker() *worker {
 	w := &worker{s: s, rd: cloudtrail.NewReader(bytes.NewReader(nil))}
+	// klauspost's inflate is about a third faster than compress/gzip's.
+	w.rd.SetDecompressor(new(kgzip.Reader))
 	// Records are delimited, not validated, by the reader; the few that
 	// pass the prefilter are validated in record.
 	w.rd.SetValidate(false)
+	if !s.o.NoPrefilter {
+		// Only the records around the prefilter's bytes are delimited at
+		// all: see Prefilter.
+		w.rd.SetCandidates(rootBytes, escapeBytes)
+	}
 	if s.o.MaxRecordSize > 0 {
 		w.rd.SetMaxRecordSize(s.o.MaxRecordSize)
 	}
@@ -365,50 +407,90 @@ func (w *worker) error(source string, err error) {
 	}
 }
 
-// countingReader counts the bytes read from a file as stored.
+// countingReader counts the bytes read from a file as stored, in the scan's
+// total and in its own (taken back when the file is read again).
 type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
+	r     io.Reader
+	n     *atomic.Int64
+	count int64
 }
 
-func (c countingReader) Read(p []byte) (int, error) {
+func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
+	c.count += int64(n)
 	return n, err
 }
 
-// file reads one file.
+// file reads one file: in candidate mode, and again whole when candidate
+// mode cannot place a match (cloudtrail.ErrReread).
 func (w *worker) file(ctx context.Context, f file) {
 	s := w.s
-	defer s.files.Add(1)
+	defer func() {
+		if ctx.Err() == nil { // read whole
+			s.files.Add(1)
+		}
+	}()
+	mark := len(w.findings)
+	err := w.read(ctx, f, true)
+	if errors.Is(err, cloudtrail.ErrReread) {
+		w.findings = w.findings[:mark]
+		w.s.findingsN.Add(-int64(w.newFindings))
+		err = w.read(ctx, f, false)
+	}
+	if err != nil && ctx.Err() == nil {
+		w.error(f.name, err)
+	}
+}
+
+// read reads one file, in candidate mode unless told otherwise, and returns
+// the error that ended it (or an ErrReread).
+func (w *worker) read(ctx context.Context, f file, candidates bool) error {
+	s := w.s
 	rc, err := f.open(ctx)
 	if err != nil {
-		w.error(f.name, err)
-		return
+		return err
 	}
 	defer rc.Close()
-	w.rd.Reset(countingReader{rc, &s.compressed})
-	var last int64
+	// Interrupted: stop reading (a pipe or a network stream may block).
+	defer context.AfterFunc(ctx, func() { rc.Close() })()
+	if !candidates {
+		w.rd.SetCandidates()
+		defer w.rd.SetCandidates(rootBytes, escapeBytes)
+	}
+	counted := &countingReader{r: rc, n: &s.compressed}
+	w.rd.Reset(counted)
+	var last, records int64
+	w.newFindings = 0
 	// The first record that is not CloudTrail (or not JSON) is reported once
 	// the file is read, unless the file ends with an error, which explains it
 	// (a corrupt gzip stream yields garbage before its checksum fails): one
 	// line per file.
 	var recordErr error
-	var fileErr bool
+	var fileErr error
 	for {
 		rec, err := w.rd.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			w.error(f.name, err)
+			if errors.Is(err, cloudtrail.ErrReread) {
+				s.records.Add(-records)
+				s.bytes.Add(-last)
+				s.compressed.Add(-counted.count)
+				return err
+			}
 			if errors.Is(err, cloudtrail.ErrRecordTooLarge) {
+				w.error(f.name, err)
 				continue
 			}
-			fileErr = true
+			fileErr = err
 			break
 		}
-		s.records.Add(1)
+		if w.rd.Records() < 0 {
+			records++
+			s.records.Add(1)
+		}
 		if rec.Offset-last > 1<<20 {
 			s.bytes.Add(rec.Offset - last)
 			last = rec.Offset
@@ -417,10 +499,14 @@ func (w *worker) file(ctx context.Context, f file) {
 			recordErr = &cloudtrail.ReadError{Offset: rec.Offset, Err: err}
 		}
 	}
-	if recordErr != nil && !fileErr {
-		w.error(f.name, recordErr)
+	if n := w.rd.Records(); n >= 0 {
+		s.records.Add(n)
 	}
 	s.bytes.Add(w.rd.Offset() - last)
+	if fileErr != nil {
+		return fileErr
+	}
+	return recordErr
 }
 
 // record classifies one record or event and keeps it when it is a finding.
@@ -456,6 +542,7 @@ func (w *worker) record(source string, off int64, data []byte, kind cloudtrail.K
 		return nil
 	}
 	s.findingsN.Add(1)
+	w.newFindings++
 	w.findings = append(w.findings, Finding{Rule: rule, Summary: sum, Source: source, Offset: off, Record: bytes.Clone(data)})
 	return nil
 }

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -21,6 +24,7 @@ import (
 type file struct {
 	name string // as reported: a path or an s3:// URL
 	size int64  // as stored; 0 when unknown
+	seq  int64  // place in the output order
 	open func(ctx context.Context) (io.ReadCloser, error)
 }
 
@@ -174,7 +178,9 @@ func (f filter) keepFile(name string) bool {
 }
 
 // localSource is a file or a directory on disk. A file named on the command
-// line is read whatever its name; a directory is walked with pruning.
+// line is read whatever its name; a directory is walked with pruning, in
+// lexical order, following symbolic links (a link to a directory that is one
+// of its own ancestors is reported, not followed, and so is a broken link).
 type localSource string
 
 func (l localSource) files(ctx context.Context, s *scanner, emit func(file) bool) {
@@ -192,34 +198,82 @@ func (l localSource) files(ctx context.Context, s *scanner, emit func(file) bool
 	if err != nil {
 		abs = root
 	}
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if ctx.Err() != nil {
-			return fs.SkipAll
+	w := &walker{ctx: ctx, s: s, emit: emit}
+	w.dir(root, filepath.ToSlash(abs), []fs.FileInfo{fi})
+}
+
+// walker walks a directory tree for localSource.
+type walker struct {
+	ctx  context.Context
+	s    *scanner
+	emit func(file) bool
+}
+
+// dir walks directory p (abs: its absolute path, with slashes), whose
+// ancestors (itself included) are given. It returns false when told to stop.
+func (w *walker) dir(p, abs string, ancestors []fs.FileInfo) bool {
+	s := w.s
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		s.addError(&Error{Source: p, Offset: -1, Err: unwrapPathError(err)})
+		return true
+	}
+	for _, e := range entries {
+		if w.ctx.Err() != nil {
+			return false
 		}
-		if err != nil {
-			s.addError(&Error{Source: p, Offset: -1, Err: unwrapPathError(err)})
-			return nil
-		}
-		rel, _ := filepath.Rel(root, p)
-		parts := strings.Split(filepath.ToSlash(filepath.Join(abs, rel)), "/")
-		if d.IsDir() {
-			if p != root && !s.filter.keepDir(parts) {
-				return fs.SkipDir
+		cp, cabs := filepath.Join(p, e.Name()), abs+"/"+e.Name()
+		typ := e.Type()
+		var info fs.FileInfo
+		if typ&fs.ModeSymlink != 0 {
+			if info, err = os.Stat(cp); err != nil {
+				s.addError(&Error{Source: cp, Offset: -1, Err: fmt.Errorf("symbolic link: %w", unwrapPathError(err))})
+				continue
 			}
-			return nil
+			typ = info.Mode().Type()
 		}
-		if !d.Type().IsRegular() || !s.filter.keepFile(d.Name()) {
-			return nil
+		switch {
+		case typ.IsDir():
+			parts := strings.Split(cabs, "/")
+			if !s.filter.keepDir(parts) {
+				if (filter{}).keepDir(parts) {
+					s.excludedDirs.Add(1)
+				}
+				continue
+			}
+			if info == nil {
+				if info, err = e.Info(); err != nil {
+					s.addError(&Error{Source: cp, Offset: -1, Err: unwrapPathError(err)})
+					continue
+				}
+			}
+			if slices.ContainsFunc(ancestors, func(a fs.FileInfo) bool { return os.SameFile(a, info) }) {
+				s.addError(&Error{Source: cp, Offset: -1, Err: errors.New("symbolic link to a directory that contains it: not followed")})
+				continue
+			}
+			if !w.dir(cp, cabs, append(ancestors[:len(ancestors):len(ancestors)], info)) {
+				return false
+			}
+		case typ.IsRegular():
+			if !s.filter.keepFile(e.Name()) {
+				if (filter{}).keepFile(e.Name()) {
+					s.excludedFiles.Add(1)
+				}
+				continue
+			}
+			var size int64
+			if info == nil {
+				info, _ = e.Info()
+			}
+			if info != nil {
+				size = info.Size()
+			}
+			if !w.emit(localFile(cp, size)) {
+				return false
+			}
 		}
-		var size int64
-		if info, err := d.Info(); err == nil {
-			size = info.Size()
-		}
-		if !emit(localFile(p, size)) {
-			return fs.SkipAll
-		}
-		return nil
-	})
+	}
+	return true
 }
 
 func localFile(p string, size int64) file {
@@ -294,21 +348,36 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 			s.addError(&Error{Source: src.url(prefix), Offset: -1, Err: err})
 			return true
 		}
+		var ok bool
 		for _, o := range page.Objects {
 			name := path.Base(o.Key)
-			if strings.HasSuffix(o.Key, "/") || !s.filter.keepFile(name) {
+			if strings.HasSuffix(o.Key, "/") {
+				continue
+			}
+			if !s.filter.keepFile(name) {
+				if (filter{}).keepFile(name) {
+					s.excludedFiles.Add(1)
+				}
 				continue
 			}
 			key := o.Key
 			f := file{name: src.url(key), size: o.Size, open: func(ctx context.Context) (io.ReadCloser, error) {
 				return src.b.Open(ctx, src.bucket, key)
 			}}
+			if !s.o.noPrefetch && o.Size <= maxPrefetch {
+				if f, ok = s.prefetch(ctx, f); !ok {
+					return false
+				}
+			}
 			if !emit(f) {
 				return false
 			}
 		}
 		for _, p := range page.Prefixes {
-			if !s.filter.keepDir(strings.Split(strings.TrimSuffix(p, "/"), "/")) {
+			if parts := strings.Split(strings.TrimSuffix(p, "/"), "/"); !s.filter.keepDir(parts) {
+				if (filter{}).keepDir(parts) {
+					s.excludedDirs.Add(1)
+				}
 				continue
 			}
 			if !src.walk(ctx, s, p, emit) {
@@ -320,4 +389,74 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 		}
 		token = page.Next
 	}
+}
+
+// maxPrefetch is the largest object fetched ahead into memory; larger ones are
+// streamed by the worker that reads them. CloudTrail's objects are a few KB
+// to a few MB.
+const maxPrefetch = 8 << 20
+
+// prefetch starts fetching an object into memory as soon as it is listed, so
+// that the workers find it there rather than each waiting on a request: at
+// most prefetchPerWorker objects per worker are in flight or waiting to be
+// read. It returns false when ctx is done.
+func (s *scanner) prefetch(ctx context.Context, f file) (file, bool) {
+	select {
+	case s.fetching <- struct{}{}:
+	case <-ctx.Done():
+		return f, false
+	}
+	p := &fetched{done: make(chan struct{}), release: func() { <-s.fetching }}
+	get := f.open
+	go func() {
+		defer close(p.done)
+		rc, err := get(ctx)
+		if err != nil {
+			p.err = err
+			return
+		}
+		defer rc.Close()
+		p.data, p.err = io.ReadAll(rc)
+	}()
+	f.open = p.open
+	return f, true
+}
+
+// prefetchPerWorker is how many objects per worker are fetched ahead.
+const prefetchPerWorker = 4
+
+// fetched is an object fetched ahead.
+type fetched struct {
+	done    chan struct{}
+	data    []byte
+	err     error
+	once    sync.Once
+	release func()
+}
+
+// open waits for the object; closing what it returns (or an error) frees the
+// object's place among those fetched ahead. It may be called again (a
+// reread): the data stays until the file is done.
+func (p *fetched) open(ctx context.Context) (io.ReadCloser, error) {
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		p.once.Do(p.release)
+		return nil, ctx.Err()
+	}
+	if p.err != nil {
+		p.once.Do(p.release)
+		return nil, p.err
+	}
+	return fetchedReader{bytes.NewReader(p.data), p}, nil
+}
+
+type fetchedReader struct {
+	*bytes.Reader
+	p *fetched
+}
+
+func (r fetchedReader) Close() error {
+	r.p.once.Do(r.p.release)
+	return nil
 }

@@ -63,8 +63,11 @@ type Options struct {
 	// (default: Timeout, at most 20s).
 	ProbeTimeout time.Duration
 	// Notify also publishes a test message to the topic for its e-mail
-	// subscribers.
+	// subscribers, and sends a test alert through every channel (channels.go).
 	Notify bool
+	// NotifyWait is how long to watch the channels' dead-letter queues
+	// (default: Timeout, at most DefaultNotifyWait).
+	NotifyWait time.Duration
 	// Emulated says the endpoint is an emulator, not AWS: a chain that
 	// delivers nothing while each hop it serves works is then reported as
 	// not verifiable rather than failed.
@@ -102,6 +105,11 @@ func Run(ctx context.Context, acct cloud.Account, spec chain.Spec, o Options) (*
 	err := t.delivery(ctx)
 	if err != nil {
 		return t.res, err
+	}
+	if o.Notify {
+		if err := t.notifyChannels(ctx); err != nil {
+			return t.res, err
+		}
 	}
 	return t.res, ctx.Err()
 }

@@ -26,8 +26,9 @@ func (c *checker) home(ctx context.Context) []Result {
 		// A missing bus takes its rules with it; its line says so.
 		rs = append(rs, c.alerts(ctx)...)
 	}
+	chans := c.channels(ctx) // before the topic: its subscriptions' verdict depends on them
 	rs = append(rs, c.topic(ctx)...)
-	return rs
+	return append(rs, chans...)
 }
 
 // alerts checks the alert rules, four at a time, and returns their results in
@@ -68,6 +69,7 @@ func (c *checker) bus(ctx context.Context) []Result {
 	if err != nil {
 		return []Result{apiError(region, "bus", err)}
 	}
+	c.stacks.saw(region, b.Tags)
 	return []Result{
 		{Region: region, Check: "bus", Status: OK, Detail: fmt.Sprintf("event bus %s", b.ARN)},
 		result(region, "bus-policy", chain.JudgeBusPolicy(b, c.spec.Role.Name)),
@@ -112,6 +114,7 @@ func (c *checker) topic(ctx context.Context) []Result {
 	if err != nil {
 		return []Result{apiError(region, "topic", err)}
 	}
+	c.stacks.saw(region, t.Tags)
 	return []Result{
 		{Region: region, Check: "topic", Status: OK, Detail: "topic " + arn},
 		result(region, "topic-policy", chain.JudgeTopicPolicy(c.spec, t)),
@@ -126,7 +129,7 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 	if err != nil {
 		return apiError(region, "subscriptions", err)
 	}
-	return result(region, "subscriptions", chain.JudgeSubscriptions(subs))
+	return result(region, "subscriptions", chain.JudgeSubscriptionsWithChannels(subs, c.channelCount))
 }
 
 // kms checks that EventBridge can use the topic's encryption key.
@@ -200,6 +203,7 @@ func (c *checker) dlq(ctx context.Context, f chain.Forwarder) Result {
 	if err != nil {
 		return apiError(region, check, err)
 	}
+	c.stacks.saw(region, q.Tags)
 	msgs, err := qs.Receive(ctx, q.URL, 10, 0, 0)
 	if err != nil && q.Messages == 0 {
 		// Messages is approximate, so an empty queue is confirmed by a peek.

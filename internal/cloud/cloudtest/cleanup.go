@@ -60,6 +60,7 @@ func Cleanup(ctx context.Context, a cloud.Account) error {
 				keep(sqs.DeleteQueue(ctx, q.URL))
 			}
 		}
+		keep(cleanupDestinations(ctx, a.Destinations(region)))
 		ct := a.Trails(region)
 		if ts, err := ct.Trails(ctx); err == nil {
 			for _, t := range ts {
@@ -72,6 +73,7 @@ func Cleanup(ctx context.Context, a cloud.Account) error {
 	iam := a.Roles()
 	keep(iam.DeleteRolePolicy(ctx, "rw-forwarder", "rw-put-events"))
 	keep(iam.DeleteRole(ctx, "rw-forwarder"))
+	keep(iam.DeleteRole(ctx, "rw-invoker"))
 	s3 := a.Buckets()
 	for _, b := range []string{"rw-test-", "rw-plain-", "rw-logs-", "rw-trail-", "rw-paging-"} {
 		name := b + id.Account

@@ -40,6 +40,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -63,11 +64,20 @@ type Options struct {
 	Regions  []string         // DefaultRegions
 	PageSize int              // DefaultPageSize, for Lookup and List
 	Now      func() time.Time // time.Now
+	// HTTPClient makes API destinations' requests (http.DefaultClient); a
+	// test's TLS server's Client, for instance.
+	HTTPClient *http.Client
+	// Sleep is told of every wait of API-destination delivery (rate limit,
+	// retry backoff), which otherwise passes on a virtual clock at once.
+	Sleep func(time.Duration)
 }
 
 // Account is an in-memory AWS account. Create it with New or NewWith.
 type Account struct {
-	mu       sync.Mutex
+	// mu guards the account; the accounts of one Org share it, so that an
+	// event may travel from one account to another under one lock.
+	mu       *sync.Mutex
+	org      *Org // the world the account lives in; nil for a lone account
 	id       string
 	regions  []string
 	pageSize int
@@ -82,6 +92,14 @@ type Account struct {
 	failures []Failure
 
 	posture *Posture // IAM and organization answers; see SetPosture
+
+	cfn cfnState // CloudFormation stacks (stacks.go), with a lock of its own
+	// Connections and API destinations (destinations.go).
+	apis        map[string]*apiState
+	pending     []pendingCall // invocations to make once the lock is released
+	invocations []Invocation
+	httpClient  *http.Client
+	sleepFn     func(time.Duration)
 }
 
 // regionState is everything regional in one region.
@@ -101,15 +119,20 @@ type regionState struct {
 func New() *Account { return NewWith(Options{}) }
 
 // NewWith returns an account configured by o.
-func NewWith(o Options) *Account {
+func NewWith(o Options) *Account { return newAccount(o, new(sync.Mutex)) }
+
+func newAccount(o Options, mu *sync.Mutex) *Account {
 	a := &Account{
-		id:       o.Account,
-		regions:  slices.Clone(o.Regions),
-		pageSize: o.PageSize,
-		now:      o.Now,
-		region:   map[string]*regionState{},
-		roles:    map[string]*role{},
-		buckets:  map[string]*bucket{},
+		mu:         mu,
+		id:         o.Account,
+		regions:    slices.Clone(o.Regions),
+		pageSize:   o.PageSize,
+		now:        o.Now,
+		httpClient: o.HTTPClient,
+		sleepFn:    o.Sleep,
+		region:     map[string]*regionState{},
+		roles:      map[string]*role{},
+		buckets:    map[string]*bucket{},
 	}
 	if a.id == "" {
 		a.id = DefaultAccount

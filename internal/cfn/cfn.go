@@ -1,0 +1,343 @@
+// Package cfn renders rootwatch's alert chain as CloudFormation templates, for
+// teams that deploy only through CloudFormation and review.
+//
+// The templates are not a second description of the chain: they are rendered
+// from the same desired state (chain.Spec) that deploy applies through the
+// API. The spec is computed with CloudFormation's pseudo parameters in place
+// of the account, the partition and the regions, so every name, ARN, pattern,
+// input transformer, policy and tag in a template is the one deploy would
+// write; status, test and destroy then work on a stack-deployed chain
+// unchanged.
+//
+// Two templates serve any account:
+//   - the home template (stack HomeStackName in the home region): the bus, the
+//     alert rules, the topic with its policy statement and e-mail
+//     subscriptions, the forwarder role, and the home region's dead-letter
+//     queue and forwarding rule;
+//   - the forwarder template (stack ForwarderStackName in every other region),
+//     parameterised by the home region: the region's dead-letter queue and
+//     forwarding rule.
+package cfn
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/policy"
+)
+
+// Names of the stacks, the template files and the forwarder's parameter.
+const (
+	HomeStackName      = "rootwatch"
+	ForwarderStackName = "rootwatch-forwarder"
+	HomeTemplateFile   = "rootwatch-home.json"
+	ForwarderFile      = "rootwatch-forwarder.json"
+	ManifestFile       = "manifest.json"
+	ParamHomeRegion    = "HomeRegion"
+)
+
+// Logical IDs of the templates' resources. Alert rules are AlertRuleLogicalID(id).
+const (
+	idBus          = "Bus"
+	idTopic        = "Topic"
+	idTopicPolicy  = "TopicPolicy"
+	idRole         = "ForwarderRole"
+	idDLQ          = "DeadLetterQueue"
+	idDLQPolicy    = "DeadLetterQueuePolicy"
+	idForwardRule  = "ForwardRule"
+	idSubscription = "Subscription"
+)
+
+// Resource types the templates use.
+const (
+	TypeBus          = "AWS::Events::EventBus"
+	TypeRule         = "AWS::Events::Rule"
+	TypeTopic        = "AWS::SNS::Topic"
+	TypeTopicPolicy  = "AWS::SNS::TopicPolicy"
+	TypeSubscription = "AWS::SNS::Subscription"
+	TypeRole         = "AWS::IAM::Role"
+	TypeQueue        = "AWS::SQS::Queue"
+	TypeQueuePolicy  = "AWS::SQS::QueuePolicy"
+)
+
+// Options are the user's choices for an export: deploy's, less what a
+// template cannot express.
+type Options struct {
+	HomeRegion string   // "" means chain.DefaultHomeRegion
+	Regions    []string // the regions to forward from; the home region is always included
+	Emails     []string
+	Version    string
+}
+
+// Export is what `rootwatch export cloudformation` writes.
+type Export struct {
+	Home      Template
+	Forwarder Template
+	Manifest  Manifest
+}
+
+// Render renders the templates and the manifest for o.
+func Render(o Options) (Export, error) {
+	home := o.HomeRegion
+	if home == "" {
+		home = chain.DefaultHomeRegion
+	}
+	if len(o.Regions) == 0 {
+		return Export{}, fmt.Errorf("no regions to forward from")
+	}
+	for _, r := range append([]string{home}, o.Regions...) {
+		if !validRegion(r) {
+			return Export{}, fmt.Errorf("%q is not a region name (like eu-west-1)", r)
+		}
+	}
+	id := cloud.Identity{Account: phAccount, Partition: phPartition}
+	enabled := append([]string{home}, o.Regions...)
+	// The whole deployment, for the manifest: which regions, as deploy
+	// computes them.
+	whole, err := chain.Desired(id, enabled, chain.Options{HomeRegion: home, Regions: o.Regions, Emails: o.Emails, Version: o.Version})
+	if err != nil {
+		return Export{}, err
+	}
+	// The home template: the home region is wherever the stack is deployed.
+	hs, err := chain.Desired(id, []string{phRegion}, chain.Options{HomeRegion: phRegion, Regions: []string{phRegion}, Emails: o.Emails, Version: o.Version})
+	if err != nil {
+		return Export{}, err
+	}
+	homeT, err := homeTemplate(hs)
+	if err != nil {
+		return Export{}, err
+	}
+	// The forwarder template: any region, forwarding to HomeRegion.
+	fs, err := chain.Desired(id, []string{phHome, phRegion}, chain.Options{HomeRegion: phHome, Regions: []string{phRegion}, Version: o.Version})
+	if err != nil {
+		return Export{}, err
+	}
+	fwdT, err := forwarderTemplate(fs)
+	if err != nil {
+		return Export{}, err
+	}
+	return Export{Home: homeT, Forwarder: fwdT, Manifest: manifest(whole)}, nil
+}
+
+// validRegion reports whether r looks like an AWS region name (it ends up in
+// ARNs and stack parameters, so nothing else may pass).
+func validRegion(r string) bool {
+	parts := strings.Split(r, "-")
+	if len(parts) < 3 || len(parts[0]) != 2 {
+		return false
+	}
+	for i, p := range parts {
+		if p == "" {
+			return false
+		}
+		for _, c := range p {
+			last := i == len(parts)-1
+			if !(c >= 'a' && c <= 'z' && !last) && !(c >= '0' && c <= '9' && last) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func homeTemplate(s chain.Spec) (Template, error) {
+	if !s.Topic.Managed {
+		return Template{}, fmt.Errorf("render home template: topic %s is not rootwatch's", s.Topic.ARN)
+	}
+	if s.Bus.Policy != "" {
+		return Template{}, fmt.Errorf("render home template: a bus policy (forwarders in other accounts) is not rendered yet")
+	}
+	rs, ok := s.Forwarder(s.HomeRegion)
+	if !ok {
+		return Template{}, fmt.Errorf("render home template: no spec for the home region")
+	}
+	r := refs{
+		s.Bus.ARN:   getAtt(idBus, "Arn"),
+		s.Topic.ARN: ref(idTopic),
+		s.Role.ARN:  getAtt(idRole, "Arn"),
+		rs.DLQ.ARN:  getAtt(idDLQ, "Arn"),
+	}
+	t := Template{
+		FormatVersion: "2010-09-09",
+		Description:   fmt.Sprintf("rootwatch %s: the root-activity alert chain of the home region (bus, alert rules, topic, forwarder role, this region's forwarding rule). Rendered by rootwatch export cloudformation; do not edit.", s.Tags[cloud.VersionTag]),
+		Resources:     map[string]Resource{},
+		Outputs: map[string]Output{
+			"BusArn":   {Description: "the home bus every region's forwarding rule puts root activity on", Value: getAtt(idBus, "Arn")},
+			"TopicArn": {Description: "the SNS topic alerts go to", Value: ref(idTopic)},
+			"RoleArn":  {Description: "the role the forwarding rules use", Value: getAtt(idRole, "Arn")},
+		},
+	}
+	t.Resources[idBus] = Resource{Type: TypeBus, Properties: map[string]any{
+		"Name": s.Bus.Name,
+		"Tags": tagList(s.Tags),
+	}}
+	t.Resources[idTopic] = Resource{Type: TypeTopic, Properties: map[string]any{
+		"TopicName": s.Topic.Name,
+		"Tags":      tagList(s.Tags),
+	}}
+	st, err := r.policy(policy.Document{Version: policy.Version, Statement: policy.Statements{s.Topic.Statement}}.String())
+	if err != nil {
+		return Template{}, fmt.Errorf("render topic policy: %w", err)
+	}
+	t.Resources[idTopicPolicy] = Resource{Type: TypeTopicPolicy, Properties: map[string]any{
+		"Topics":         []any{ref(idTopic)},
+		"PolicyDocument": st,
+	}}
+	for i, e := range s.Topic.Emails {
+		t.Resources[fmt.Sprintf("%s%d", idSubscription, i+1)] = Resource{Type: TypeSubscription, Properties: map[string]any{
+			"TopicArn": ref(idTopic),
+			"Protocol": "email",
+			"Endpoint": e,
+		}}
+	}
+	role, err := roleResource(s.Role, s.Tags, r)
+	if err != nil {
+		return Template{}, err
+	}
+	t.Resources[idRole] = role
+	if err := addRegion(t.Resources, rs, s.Tags, r); err != nil {
+		return Template{}, err
+	}
+	for _, ar := range s.AlertRules {
+		res, err := ruleResource(ar, s.Tags, r, s.Bus.Name, getAtt(idBus, "Name"))
+		if err != nil {
+			return Template{}, err
+		}
+		t.Resources[AlertRuleLogicalID(ar.RuleID)] = res
+	}
+	return t, nil
+}
+
+func forwarderTemplate(s chain.Spec) (Template, error) {
+	rs, ok := s.Forwarder(phRegion)
+	if !ok {
+		return Template{}, fmt.Errorf("render forwarder template: no spec for the forwarding region")
+	}
+	r := refs{rs.DLQ.ARN: getAtt(idDLQ, "Arn")}
+	t := Template{
+		FormatVersion: "2010-09-09",
+		Description:   fmt.Sprintf("rootwatch %s: forwards root activity in this region to the rootwatch bus in the home region (forwarding rule, dead-letter queue). Rendered by rootwatch export cloudformation; do not edit.", s.Tags[cloud.VersionTag]),
+		Parameters: map[string]Parameter{
+			ParamHomeRegion: {
+				Type:           "String",
+				Description:    "the home region: where the rootwatch stack (bus, alert rules, topic, forwarder role) is deployed",
+				AllowedPattern: `^[a-z]{2}(-[a-z]+)+-[0-9]+$`,
+			},
+		},
+		Resources: map[string]Resource{},
+	}
+	if err := addRegion(t.Resources, rs, s.Tags, r); err != nil {
+		return Template{}, err
+	}
+	return t, nil
+}
+
+// addRegion adds a region's dead-letter queue, its policy and the forwarding rule.
+func addRegion(res map[string]Resource, rs chain.Forwarder, tags cloud.Tags, r refs) error {
+	res[idDLQ] = Resource{Type: TypeQueue, Properties: map[string]any{
+		"QueueName": rs.DLQ.Name,
+		"Tags":      tagList(tags),
+	}}
+	qp, err := r.policy(rs.DLQ.Policy)
+	if err != nil {
+		return fmt.Errorf("render queue policy of %s: %w", rs.DLQ.Name, err)
+	}
+	res[idDLQPolicy] = Resource{Type: TypeQueuePolicy, Properties: map[string]any{
+		"Queues":         []any{ref(idDLQ)},
+		"PolicyDocument": qp,
+	}}
+	fr, err := ruleResource(rs.Rule, tags, r, "", nil)
+	if err != nil {
+		return err
+	}
+	res[idForwardRule] = fr
+	return nil
+}
+
+func roleResource(rs chain.RoleSpec, tags cloud.Tags, r refs) (Resource, error) {
+	trust, err := r.policy(rs.Trust)
+	if err != nil {
+		return Resource{}, fmt.Errorf("render trust policy of role %s: %w", rs.Name, err)
+	}
+	pol, err := r.policy(rs.Policy)
+	if err != nil {
+		return Resource{}, fmt.Errorf("render policy %s of role %s: %w", rs.PolicyName, rs.Name, err)
+	}
+	return Resource{Type: TypeRole, Properties: map[string]any{
+		"RoleName":                 rs.Name,
+		"Description":              r.value(rs.Description),
+		"AssumeRolePolicyDocument": trust,
+		"Policies":                 []any{map[string]any{"PolicyName": rs.PolicyName, "PolicyDocument": pol}},
+		"Tags":                     tagList(tags),
+	}}, nil
+}
+
+// ruleResource renders a rule with its one target. The rule's bus is written
+// as busRef when it is the template's own bus (busName).
+func ruleResource(rs chain.RuleSpec, tags cloud.Tags, r refs, busName string, busRef any) (Resource, error) {
+	if !json.Valid([]byte(rs.Pattern)) {
+		return Resource{}, fmt.Errorf("render rule %s: pattern is not JSON", rs.Name)
+	}
+	p := map[string]any{
+		"Name": rs.Name,
+		// The pattern, byte for byte as the rule pack holds it.
+		"EventPattern": json.RawMessage(rs.Pattern),
+		"State":        string(rs.State),
+		"Description":  r.value(rs.Description),
+		"Tags":         tagList(tags),
+		"Targets":      []any{target(rs.Target, r)},
+	}
+	switch {
+	case busName != "" && rs.Bus == busName:
+		p["EventBusName"] = busRef
+	case rs.Bus != "" && rs.Bus != cloud.DefaultBus:
+		return Resource{}, fmt.Errorf("render rule %s: bus %s is not in the template", rs.Name, rs.Bus)
+	}
+	return Resource{Type: TypeRule, Properties: p}, nil
+}
+
+func target(t cloud.Target, r refs) map[string]any {
+	out := map[string]any{
+		"Id":  t.ID,
+		"Arn": r.value(t.ARN),
+	}
+	if t.RoleARN != "" {
+		out["RoleArn"] = r.value(t.RoleARN)
+	}
+	if t.Input != nil {
+		paths := make(map[string]string, len(t.Input.Paths))
+		for k, v := range t.Input.Paths {
+			paths[k] = v
+		}
+		out["InputTransformer"] = map[string]any{"InputPathsMap": paths, "InputTemplate": t.Input.Template}
+	}
+	if t.DeadLetterARN != "" {
+		out["DeadLetterConfig"] = map[string]any{"Arn": r.value(t.DeadLetterARN)}
+	}
+	if t.MaxAttempts != 0 || t.MaxAge != 0 {
+		rp := map[string]any{}
+		if t.MaxAttempts != 0 {
+			rp["MaximumRetryAttempts"] = t.MaxAttempts
+		}
+		if t.MaxAge != 0 {
+			rp["MaximumEventAgeInSeconds"] = int(t.MaxAge.Seconds())
+		}
+		out["RetryPolicy"] = rp
+	}
+	return out
+}
+
+// AlertRuleLogicalID is the logical ID of a rule pack rule's alert rule:
+// "AlertRule" and the rule ID in CamelCase (root-console-signin-mfa ->
+// AlertRuleRootConsoleSigninMfa).
+func AlertRuleLogicalID(ruleID string) string {
+	var b strings.Builder
+	b.WriteString("AlertRule")
+	for _, w := range strings.FieldsFunc(ruleID, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') }) {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
+}
