@@ -95,7 +95,7 @@ type Report struct {
 	Stacks []StackRef `json:"stacks,omitempty"`
 	// NoWatch says the heartbeat and the alarms were not checked: the chain
 	// is deployed by CloudFormation stacks, whose templates lack them.
-	NoWatch bool `json:"no_watch,omitempty"`
+	NoWatch bool `json:"noWatch,omitempty"`
 }
 
 // Errors returns the API errors behind the report's error results.
