@@ -12,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rootwatch/rootwatch/internal/awstest"
+	"github.com/rootwatch/rootwatch/internal/awstest/orgscript"
 	"github.com/rootwatch/rootwatch/internal/golden"
 )
 
@@ -61,8 +62,17 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: condEndpoint,
-		Cmds:      map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit},
+		Cmds:      scriptCmds(),
 	})
+}
+
+// scriptCmds are the scripts' own commands: orgscript's, and exit.
+func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
+	cmds := map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit}
+	for k, v := range orgscript.Cmds {
+		cmds[k] = v
+	}
+	return cmds
 }
 
 // cmdExit is `exit CODE PROGRAM ARGS...`: it runs PROGRAM like exec and

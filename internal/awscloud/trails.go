@@ -147,6 +147,7 @@ func (s *trails) CreateTrail(ctx context.Context, spec cloud.TrailSpec) (cloud.T
 		S3BucketName:               aws.String(spec.Bucket),
 		IsMultiRegionTrail:         aws.Bool(true),
 		IncludeGlobalServiceEvents: aws.Bool(true),
+		IsOrganizationTrail:        aws.Bool(spec.Organization),
 	}
 	for k, v := range spec.Tags {
 		in.TagsList = append(in.TagsList, types.Tag{Key: aws.String(k), Value: aws.String(v)})

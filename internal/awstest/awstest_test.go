@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
 )
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
@@ -61,5 +63,39 @@ func TestNewAccountIsolates(t *testing.T) {
 		if !strings.Contains(string(body), "<Account>"+c.Account+"</Account>") {
 			t.Errorf("GetCallerIdentity with the credentials of %s answered %s", c.Account, body)
 		}
+	}
+}
+
+// TestNewOrganization: a fresh account becomes a management account whose
+// organization lists it and the members made for it.
+func TestNewOrganization(t *testing.T) {
+	tg := Endpoint(t)
+	if tg.Kind != Moto {
+		t.Skipf("endpoint is %s; organizations are made on moto only", tg.Kind)
+	}
+	c, err := NewAccount(tg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := &cloud.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+	ids, err := NewOrganization(tg.URL, creds, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct{ Accounts []struct{ Id string } }
+	if err := orgCall(tg.URL, *creds, "ListAccounts", map[string]string{}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, a := range out.Accounts {
+		got[a.Id] = true
+	}
+	for _, want := range append(ids, c.Account) {
+		if !got[want] {
+			t.Errorf("ListAccounts = %+v, missing %s", out.Accounts, want)
+		}
+	}
+	if len(ids) != 2 || len(out.Accounts) != 3 {
+		t.Errorf("members %v, accounts %+v: want 2 members and 3 accounts", ids, out.Accounts)
 	}
 }

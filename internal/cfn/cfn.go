@@ -95,8 +95,9 @@ func Render(o Options) (Export, error) {
 	}
 	id := cloud.Identity{Account: phAccount, Partition: phPartition}
 	enabled := append([]string{home}, o.Regions...)
-	// The deployment: which regions, in the deploy's own order.
-	plan, err := chain.Desired(id, enabled, chain.Options{HomeRegion: home, Regions: o.Regions, Emails: o.Emails, Version: o.Version})
+	// The whole deployment, for the manifest: which regions, as deploy
+	// computes them.
+	whole, err := chain.Desired(id, enabled, chain.Options{HomeRegion: home, Regions: o.Regions, Emails: o.Emails, Version: o.Version})
 	if err != nil {
 		return Export{}, err
 	}
@@ -118,7 +119,7 @@ func Render(o Options) (Export, error) {
 	if err != nil {
 		return Export{}, err
 	}
-	return Export{Home: homeT, Forwarder: fwdT, Manifest: manifest(plan)}, nil
+	return Export{Home: homeT, Forwarder: fwdT, Manifest: manifest(whole)}, nil
 }
 
 // validRegion reports whether r looks like an AWS region name (it ends up in

@@ -520,11 +520,24 @@ func TestTemplatesFitInline(t *testing.T) {
 	for i := range 400 {
 		big.Resources[fmt.Sprintf("Queue%03d", i)] = Resource{Type: TypeQueue, Properties: map[string]any{"QueueName": fmt.Sprintf("q%d", i), "Tags": tagList(map[string]string{"a": "b"})}}
 	}
-	indented, compact := encodeJSON(big, "\t"), big.JSON()
+	indented, compact := indentTo(encodeJSON(big, ""), propertyDepth), big.JSON()
 	if len(indented) <= MaxTemplateBody || len(compact) > MaxTemplateBody {
 		t.Fatalf("test template: %d bytes indented, %d compact; want over and under %d", len(indented), len(compact), MaxTemplateBody)
 	}
 	if bytes.Contains(compact, []byte("\n\t")) {
 		t.Error("a template over the limit indented is still indented")
+	}
+}
+
+func TestIndentTo(t *testing.T) {
+	in := `{"a":{"b":[1,{"c":"x,{y}\"z"}],"e":{}},"f":[]}` + "\n"
+	want := "{\n\t\"a\": {\n\t\t\"b\": [1,{\"c\":\"x,{y}\\\"z\"}],\n\t\t\"e\": {}\n\t},\n\t\"f\": []\n}\n"
+	got := string(indentTo([]byte(in), 2))
+	if got != want {
+		t.Errorf("indentTo:\n%s\nwant:\n%s", got, want)
+	}
+	var a, b any
+	if json.Unmarshal([]byte(in), &a) != nil || json.Unmarshal([]byte(got), &b) != nil || !cmp.Equal(a, b) {
+		t.Errorf("indentTo changed the value: %s", got)
 	}
 }

@@ -242,3 +242,27 @@ func TestDestroyStackDeployedChain(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployViaCloudFormationOverAPIChain: CloudFormation cannot take over
+// resources by name, so deploy --via cloudformation refuses, before any
+// change, where the API path has deployed the chain, and says what to do.
+func TestDeployViaCloudFormationOverAPIChain(t *testing.T) {
+	ctx := t.Context()
+	a := fakeWithTrail(t)
+	o := chain.Options{HomeRegion: "us-east-1", Regions: []string{"eu-west-1"}}
+	p, _, err := deploy.Prepare(ctx, a, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = deploy.PrepareStacks(ctx, a, a, o, time.Now())
+	var pe *deploy.PreflightError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Problem, "exists outside CloudFormation") || !strings.Contains(pe.Hint, "rootwatch destroy") {
+		t.Fatalf("PrepareStacks over an API-deployed chain: %v", err)
+	}
+	if _, err := a.Stacks("us-east-1").Stack(ctx, cfn.HomeStackName); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("a stack was created: %v", err)
+	}
+}

@@ -42,13 +42,77 @@ type Output struct {
 // deploy` accepts without an S3 bucket).
 const MaxTemplateBody = 51200
 
-// JSON returns the template as JSON ending with a newline: indented with tabs
-// for review, or compact when the indented form would exceed MaxTemplateBody.
+// JSON returns the template as JSON ending with a newline, for review: one
+// property per line, each value below (an event pattern, a policy, a target)
+// compact on its line; or all compact when that would exceed MaxTemplateBody.
 func (t Template) JSON() []byte {
-	if b := encodeJSON(t, "\t"); len(b) <= MaxTemplateBody {
+	compact := encodeJSON(t, "")
+	if b := indentTo(compact, propertyDepth); len(b) <= MaxTemplateBody {
 		return b
 	}
-	return encodeJSON(t, "")
+	return compact
+}
+
+// propertyDepth is the nesting of a resource's property values: template {
+// Resources { ID { Properties { value.
+const propertyDepth = 4
+
+// indentTo indents compact JSON with tabs down to maxDepth levels of nesting
+// and leaves what is nested deeper compact.
+func indentTo(compact []byte, maxDepth int) []byte {
+	var b bytes.Buffer
+	depth := 0
+	inString, escaped := false, false
+	newline := func(d int) {
+		b.WriteByte('\n')
+		for range d {
+			b.WriteByte('\t')
+		}
+	}
+	for i, c := range compact {
+		if inString {
+			b.WriteByte(c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			b.WriteByte(c)
+		case '{', '[':
+			b.WriteByte(c)
+			depth++
+			if depth <= maxDepth && i+1 < len(compact) && compact[i+1] != '}' && compact[i+1] != ']' {
+				newline(depth)
+			}
+		case '}', ']':
+			if depth <= maxDepth && i > 0 && compact[i-1] != '{' && compact[i-1] != '[' {
+				newline(depth - 1)
+			}
+			depth--
+			b.WriteByte(c)
+		case ',':
+			b.WriteByte(c)
+			if depth <= maxDepth {
+				newline(depth)
+			}
+		case ':':
+			b.WriteByte(c)
+			if depth <= maxDepth {
+				b.WriteByte(' ')
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.Bytes()
 }
 
 // LogicalIDs returns the template's logical resource IDs, sorted.

@@ -38,6 +38,10 @@ type Options struct {
 	// topic's customer managed key.
 	FixKMSPolicy bool
 	Version      string // rootwatch's version, for the version tag
+	// OrgTrail is, in organization mode, the organization trail the
+	// pre-flight accepted in the management account: the account's own
+	// trails are not checked.
+	OrgTrail string
 	// Channels are where alerts go besides the topic (--slack, --teams,
 	// --pagerduty, --webhook). When none is given, deploy leaves the channels
 	// already deployed as they are.

@@ -91,13 +91,14 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--via api|cloudformation] [--dry-run] [--yes]", "deploy the root-activity alert in every enabled region", runDeploy},
-		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN]", "check every link of the deployed alert chain", runStatus},
-		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run] [--yes]", "remove what rootwatch deployed", runDestroy},
+		{"deploy", "[--email ADDR]... [--topic-arn ARN] [--regions R,...] [--home-region R] [--create-trail] [--fix-kms-policy] [--via api|cloudformation] [--dry-run] [--yes] [--org [--central-account ID] [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N] [--details] [--attach-scp r-...|ou-...]]", "deploy the root-activity alert in every enabled region", runDeploy},
+		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN] [--org [--central-account ID] [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N]]", "check every link of the deployed alert chain", runStatus},
+		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run] [--yes] [--org [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N] [--details]]", "remove what rootwatch deployed", runDestroy},
 		{"export", "cloudformation --output-dir DIR [--regions R,...] [--home-region R] [--email ADDR]...", "write the alert chain as CloudFormation templates, with how to deploy them", runExport},
-		{"iam-policy", "[--command deploy|status|destroy]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
+		{"iam-policy", "[--command deploy|status|destroy|org]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
+		{"scp", "[--deploy-role-arn ARN]... [--trail-arn ARN]...", "print the service control policy that protects rootwatch in member accounts", runSCP},
 		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},
-		{"audit", "[--no-lookup]", "audit root credential exposure", runAudit},
+		{"audit", "[--no-lookup] [--org [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N]]", "audit root credential exposure", runAudit},
 		{"scan", "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [--workers N] [PATH|s3://BUCKET/PREFIX]...", "find root activity in CloudTrail history and archives", runScan},
 		{"rules", "[show ID]", "list the rule pack, or show one rule", runRules},
 		{"pattern", "test --pattern FILE|JSON --event FILE|JSON [--aws]", "evaluate an EventBridge pattern on an event or a delivered log file's records", runPattern},

@@ -67,6 +67,8 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	yes := fs.Bool("yes", false, "do not ask for confirmation before re-targeting the alerts to another topic (asked only when stdin is a terminal)")
 	chans := channelFlags{}
 	chans.register(fs)
+	var of orgFlags
+	of.register(fs, "deploy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -83,9 +85,18 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := g.check("table", "json"); err != nil {
 		return err
 	}
+	if err := of.check(fs); err != nil {
+		return err
+	}
 	o.Emails = dedupeFold(emails)
 	if regions != nil {
 		o.Regions = regions
+	}
+	if of.on {
+		if *via != "api" {
+			return usageError("--via %s does not work with --org (see 'rootwatch export cloudformation' for StackSets)", *via)
+		}
+		return runDeployOrg(ctx, env, g, of, o, dryRun)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -122,6 +133,8 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	fs.BoolVar(&o.DeleteTrail, "delete-trail", false, "also delete the trail --create-trail created, and its bucket if it holds no logs")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	yes := fs.Bool("yes", false, "do not ask for confirmation (destroy asks only when stdin is a terminal)")
+	var of orgFlags
+	of.register(fs, "destroy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -131,7 +144,13 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err := g.check("table", "json"); err != nil {
 		return err
 	}
+	if err := of.check(fs); err != nil {
+		return err
+	}
 	o.TopicARNs = topics
+	if of.on {
+		return runDestroyOrg(ctx, env, g, of, o, dryRun, *yes)
+	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
@@ -222,7 +241,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "iam-policy")
 	var cmds listFlag
-	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy)")
+	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy; org: what --org needs of the management account)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -230,8 +249,8 @@ func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) erro
 		return usageError("iam-policy takes no arguments, got %q", fs.Args())
 	}
 	for _, c := range cmds {
-		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy {
-			return usageError("--command %q is not one of deploy, status, destroy", c)
+		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy && c != deploy.CmdOrg {
+			return usageError("--command %q is not one of deploy, status, destroy, org", c)
 		}
 	}
 	fmt.Fprint(env.Stdout, deploy.IAMPolicy(cmds...))

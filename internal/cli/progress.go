@@ -17,7 +17,8 @@ import (
 //
 // Long commands report through it: scan with scanHook (scan.Options.Progress;
 // the line says files, uncompressed size, rate, ETA and findings), audit's
-// event history lookup, and deploy and destroy for each change applied.
+// event history lookup, deploy and destroy for each change applied, and org
+// mode per account (orgProgress).
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -66,4 +67,19 @@ func (p *progress) scanHook() func(scan.Stats) {
 		return nil
 	}
 	return func(st scan.Stats) { p.set("%s", scan.ProgressLine(st)) }
+}
+
+// orgProgress is org mode's per-account hook (deploy, status, destroy and
+// audit with --org), or nil when no progress is shown.
+func orgProgress(env *Env) func(stage string, done, total int) {
+	p := newProgress(env)
+	if !p.on {
+		return nil
+	}
+	return func(stage string, done, total int) {
+		p.set("%s %d/%d accounts", stage, done, total)
+		if done == total {
+			p.done()
+		}
+	}
 }

@@ -30,6 +30,8 @@ delayed or reach fewer people); 2 could not check (an ERROR: the rest of the
 report is still printed); 3 degraded and could not check. --output json prints the same report as JSON.
 `)
 	}
+	var of orgFlags
+	of.register(fs, "check")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,6 +39,9 @@ report is still printed); 3 degraded and could not check. --output json prints t
 		return usageError("status takes no arguments, got %q", fs.Arg(0))
 	}
 	if err := g.check("table", "json"); err != nil {
+		return err
+	}
+	if err := of.check(fs); err != nil {
 		return err
 	}
 	opts := chain.Options{HomeRegion: home, TopicARN: topic}
@@ -48,6 +53,9 @@ report is still printed); 3 degraded and could not check. --output json prints t
 		}
 	}
 
+	if of.on {
+		return runStatusOrg(ctx, env, g, of, opts)
+	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return withHint(fmt.Errorf("could not check: %w", err), "check your credentials, --profile and --region")

@@ -108,6 +108,8 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "audit")
 	noLookup := fs.Bool("no-lookup", false, "skip the recent-root-use check, which reads 90 days of CloudTrail event history in every enabled region (slow in busy accounts: LookupEvents allows 2 requests per second)")
+	var of orgFlags
+	of.register(fs, "audit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -115,6 +117,9 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 		return usageError("audit takes no arguments, got %q", fs.Args())
 	}
 	if err := g.check("table", "json"); err != nil {
+		return err
+	}
+	if err := of.check(fs); err != nil {
 		return err
 	}
 	acct, err := env.Connect(ctx, g.config())
@@ -128,6 +133,9 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	in := audit.Inputs{Posture: acct.Posture(), Account: id.Account, Now: env.Now()}
 	if recentUse != nil && !*noLookup {
 		in.RecentUse = recentUse(acct, env)
+	}
+	if of.on {
+		return runAuditOrg(ctx, env, g, of, acct, in)
 	}
 	rep, err := audit.Run(ctx, in)
 	if err != nil {

@@ -69,4 +69,6 @@ type Account interface {
 	Roles() Roles
 	Buckets() Buckets
 	Posture() Posture
+	// Org is Organizations, and the way into the organization's other accounts.
+	Org() Org
 }

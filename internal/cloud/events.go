@@ -76,6 +76,9 @@ type Events interface {
 	// DeleteBus deletes a custom bus; deleting one that does not exist
 	// succeeds (as in AWS). The default bus cannot be deleted.
 	DeleteBus(ctx context.Context, name string) error
+	// SetBusPolicy replaces a bus's resource policy (the one that lets other
+	// accounts put events on it); "" removes it. The bus must exist.
+	SetBusPolicy(ctx context.Context, name, policy string) error
 
 	// Rules lists the rules on bus whose names start with prefix, with their tags.
 	Rules(ctx context.Context, bus, prefix string) ([]Rule, error)

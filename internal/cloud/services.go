@@ -120,6 +120,9 @@ type TrailSpec struct {
 	Name   string
 	Bucket string
 	Tags   Tags
+	// Organization makes an organization trail (the management account
+	// only): it logs every account of the organization.
+	Organization bool
 }
 
 // LookupPage is one page of CloudTrail event history.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
@@ -16,6 +17,12 @@ const (
 	CmdDeploy  = "deploy"
 	CmdStatus  = "status"
 	CmdDestroy = "destroy"
+	// CmdOrg is what --org needs on top of the others: of the management
+	// account's credentials, Organizations, AssumeRole and the SCP; of the
+	// central account's role, the central bus policy. (In every account,
+	// --role-name's role needs deploy's, status's and destroy's permissions;
+	// the default, OrganizationAccountAccessRole, has all.)
+	CmdOrg = "org"
 )
 
 // Resource patterns of the permissions table ("*" where the resource's name is
@@ -32,6 +39,9 @@ const (
 	resTrail     = "arn:aws:cloudtrail:*:*:trail/" + chain.TrailName
 	resBucket    = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*"
 	resBucketObj = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*/*"
+
+	// --org: the role deploy --org assumes in every account.
+	resAccessRole = "arn:aws:iam::*:role/" + cloud.DefaultAccessRole
 
 	// Channels (--slack, ...): connections and API destinations in the home
 	// region, the secrets EventBridge keeps for the connections, and the role
@@ -58,6 +68,7 @@ var (
 	destroyOnly = []string{CmdDestroy}
 	deployDest  = []string{CmdDeploy, CmdDestroy}
 	statusOnly  = []string{CmdStatus}
+	orgOnly     = []string{CmdOrg}
 	ruleRes     = []string{resRules, resBusRules}
 	roleRes     = []string{resRole, resChannelRole}
 	connRes     = []string{resConnection, resSecret}
@@ -72,6 +83,7 @@ var Permissions = []Permission{
 	{"Bus", []string{"events:DescribeEventBus", "events:ListTagsForResource"}, []string{resBus}, all},
 	{"CreateBus", []string{"events:CreateEventBus", "events:TagResource"}, []string{resBus}, deployOnly},
 	{"DeleteBus", []string{"events:DeleteEventBus"}, []string{resBus}, destroyOnly},
+	{"SetBusPolicy", []string{"events:PutPermission", "events:RemovePermission"}, []string{resBus}, orgOnly}, // the central bus
 	{"Rules", []string{"events:ListRules", "events:ListTagsForResource"}, []string{resAny}, all},
 	{"Rule", []string{"events:DescribeRule", "events:ListTagsForResource"}, ruleRes, all},
 	{"PutRule", []string{"events:PutRule", "events:TagResource"}, ruleRes, deployOnly},
@@ -123,6 +135,21 @@ var Permissions = []Permission{
 	{"BucketPolicy", []string{"s3:GetBucketPolicy"}, []string{resBucket}, deployDest},
 	{"DeleteBucket", []string{"s3:DeleteBucket"}, []string{resBucket}, destroyOnly},
 	{"List", []string{"s3:ListBucket"}, []string{resBucket}, destroyOnly},
+
+	// --org, with the management account's credentials (the organization's
+	// policies are named by generated IDs: "*").
+	{"DescribeOrganization", []string{"organizations:DescribeOrganization"}, []string{resAny}, orgOnly},
+	{"Accounts", []string{"organizations:ListAccounts"}, []string{resAny}, orgOnly},
+	{"AssumeRole", []string{"sts:AssumeRole"}, []string{resAccessRole}, orgOnly},
+	{"Roots", []string{"organizations:ListRoots"}, []string{resAny}, orgOnly},
+	{"Policies", []string{"organizations:ListPolicies"}, []string{resAny}, orgOnly},
+	{"Policy", []string{"organizations:DescribePolicy", "organizations:ListTagsForResource"}, []string{resAny}, orgOnly},
+	{"CreatePolicy", []string{"organizations:CreatePolicy", "organizations:TagResource"}, []string{resAny}, orgOnly},
+	{"UpdatePolicy", []string{"organizations:UpdatePolicy"}, []string{resAny}, orgOnly},
+	{"DeletePolicy", []string{"organizations:DeletePolicy"}, []string{resAny}, orgOnly},
+	{"PolicyTargets", []string{"organizations:ListTargetsForPolicy"}, []string{resAny}, orgOnly},
+	{"AttachPolicy", []string{"organizations:AttachPolicy"}, []string{resAny}, orgOnly},
+	{"DetachPolicy", []string{"organizations:DetachPolicy"}, []string{resAny}, orgOnly},
 }
 
 // PermissionFor returns the table row of a method ("PutRule").
@@ -216,4 +243,5 @@ var sids = map[string]string{
 	passRoleKey:                          "RootwatchPassRolesToEventBridge",
 	resTrail:                             "RootwatchTrail",
 	resBucket:                            "RootwatchTrailBucket",
+	resAccessRole:                        "RootwatchAssumeOrganizationAccessRole",
 }

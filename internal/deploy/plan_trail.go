@@ -23,6 +23,9 @@ func planPreflight(ctx context.Context, acct cloud.Account, spec chain.Spec, o c
 	case good != nil:
 		p.Notes = append(p.Notes, fmt.Sprintf("CloudTrail: trail %s logs management events of every region", good.Name))
 		return nil
+	case o.OrgTrail != "":
+		p.Notes = append(p.Notes, fmt.Sprintf("CloudTrail: organization trail %s logs every account", o.OrgTrail))
+		return nil
 	case !o.CreateTrail:
 		return &PreflightError{
 			Problem: "CloudTrail pre-flight failed: no trail records root activity for EventBridge: " + strings.Join(problems, "; "),

@@ -91,6 +91,22 @@ func PrepareStacks(ctx context.Context, acct cloud.Account, sa cloud.StackAccoun
 			Hint:    "fix the trail (logging, multi-region, global service events, management events All or WriteOnly), or create one with 'rootwatch deploy --create-trail' through the API",
 		}
 	}
+	// CloudFormation cannot take over resources that exist under the names
+	// its templates give: a chain deployed through the API must go first.
+	if _, err := sa.Stacks(home).Stack(ctx, cfn.HomeStackName); errors.Is(err, cloud.ErrNotFound) {
+		b, err := acct.Events(home).Bus(ctx, chain.BusName)
+		switch {
+		case err == nil && b.Tags[cloud.StackTag] == "":
+			return nil, &PreflightError{
+				Problem: fmt.Sprintf("the bus %s in %s exists outside CloudFormation (deployed through the API): a stack cannot create resources whose names are taken", chain.BusName, home),
+				Hint:    "keep deploying through the API ('rootwatch deploy'), or remove that chain first ('rootwatch destroy', which keeps the trail) and run deploy --via cloudformation again",
+			}
+		case err != nil && !errors.Is(err, cloud.ErrNotFound):
+			return nil, fmt.Errorf("describe event bus %s in %s: %w", chain.BusName, home, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("describe stack %s in %s: %w", cfn.HomeStackName, home, err)
+	}
 	p := &StackPlan{Account: id.Account, HomeRegion: home, Regions: e.Manifest.Regions, sa: sa}
 	if len(o.Emails) > 0 {
 		p.Notes = append(p.Notes, "a new e-mail subscription stays pending until its recipient clicks Confirm subscription in the mail from AWS")

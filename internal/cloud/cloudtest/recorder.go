@@ -19,7 +19,7 @@ var ErrInjected = errors.New("injected failure")
 // IsMutating reports whether the cloud method of that name changes the account.
 // It is the one place that decides; the names are the interfaces' method names.
 func IsMutating(method string) bool {
-	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish"} {
+	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish", "Attach", "Detach"} {
 		if strings.HasPrefix(method, p) {
 			return true
 		}
@@ -40,6 +40,12 @@ type Recorder struct {
 	failAt    int  // fail the failAt-th mutating call; 0: never
 	after     bool // perform the failing call before failing it
 	injected  []string
+	hook      func(method, region string) error
+
+	// parent is the Recorder that counts for this one (see Org's Assume);
+	// account prefixes the region in what it records.
+	parent  *Recorder
+	account string
 }
 
 var _ cloud.Account = (*Recorder)(nil)
@@ -108,8 +114,12 @@ func (r *Recorder) arm(n int, after bool) {
 
 // do records one call and runs it unless a failure is due.
 func (r *Recorder) do(method, region, resource string, fn func() error) error {
+	if r.parent != nil {
+		return r.parent.do(method, r.account+":"+region, resource, fn)
+	}
 	desc := method + " " + region + " " + resource
 	r.mu.Lock()
+	hook := r.hook
 	r.calls[method]++
 	fail, after := false, false
 	if IsMutating(method) {
@@ -128,6 +138,11 @@ func (r *Recorder) do(method, region, resource string, fn func() error) error {
 			fn()
 		}
 		return fmt.Errorf("%s: %w", strings.TrimSpace(desc), ErrInjected)
+	}
+	if hook != nil {
+		if err := hook(method, region); err != nil {
+			return fmt.Errorf("%s: %w", strings.TrimSpace(desc), err)
+		}
 	}
 	return fn()
 }
@@ -176,6 +191,9 @@ func (e *recEvents) CreateBus(ctx context.Context, name string, tags cloud.Tags)
 }
 func (e *recEvents) DeleteBus(ctx context.Context, name string) error {
 	return e.r.do("DeleteBus", e.region, name, func() error { return e.next.DeleteBus(ctx, name) })
+}
+func (e *recEvents) SetBusPolicy(ctx context.Context, name, policy string) error {
+	return e.r.do("SetBusPolicy", e.region, name, func() error { return e.next.SetBusPolicy(ctx, name, policy) })
 }
 func (e *recEvents) Rules(ctx context.Context, bus, prefix string) (rs []cloud.Rule, err error) {
 	err = e.r.do("Rules", e.region, bus+"/"+prefix+"*", func() (x error) { rs, x = e.next.Rules(ctx, bus, prefix); return })

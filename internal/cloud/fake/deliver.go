@@ -19,8 +19,10 @@ type Failure struct {
 	DeadLetter bool // the event went to the target's dead-letter queue
 }
 
-// maxHops bounds forwarding between buses, as EventBridge does for loops.
-const maxHops = 5
+// errThirdBus is why an event that arrived on a bus from another bus does not
+// go on to a third: EventBridge does not route it there ("Sending and receiving
+// events between event buses", EventBridge user guide). Loops end there too.
+var errThirdBus = errors.New("not delivered: an event that arrived from another event bus is not sent on to a third event bus")
 
 // Emit puts an event document on region's default bus as an AWS service would
 // (CloudTrail, sign-in), which PutEvents may not: the source may begin with
@@ -110,9 +112,13 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 			return fmt.Errorf("input transformer: %w", err)
 		}
 	}
-	trs, ok := a.region[arnRegion(t.ARN)]
-	if !ok || arnAccount(t.ARN) != a.id {
-		return fmt.Errorf("target %s is not in this account's enabled regions", t.ARN)
+	dstAcct := a.peer(arnAccount(t.ARN))
+	if dstAcct == nil || dstAcct != a && arnService(t.ARN) != "events" {
+		return fmt.Errorf("target %s is in another account, which only an event bus target may be", t.ARN)
+	}
+	trs, ok := dstAcct.region[arnRegion(t.ARN)]
+	if !ok {
+		return fmt.Errorf("target %s is not in an enabled region of account %s", t.ARN, dstAcct.id)
 	}
 	ctxKeys := map[string]string{"aws:SourceArn": r.r.ARN, "aws:SourceAccount": a.id}
 	switch arnService(t.ARN) {
@@ -164,15 +170,27 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 		if !ok {
 			return notFound("ResourceNotFoundException: event bus %s", t.ARN)
 		}
-		if trs != rs || t.RoleARN != "" {
+		if hops > 0 {
+			return errThirdBus
+		}
+		if trs.name != rs.name || t.RoleARN != "" {
 			if err := a.roleMayPutEvents(t.RoleARN, dst.arn, ctxKeys); err != nil {
 				return err
 			}
 		}
-		if hops+1 >= maxHops {
-			return errors.New("event forwarded too many times")
+		if dstAcct != a {
+			// Another account's bus admits the event only if its policy lets
+			// the sender in: the target's role when it has one (which an
+			// organization-based grant requires), otherwise the account.
+			principal, viaRole := t.RoleARN, true
+			if principal == "" {
+				principal, viaRole = "arn:aws:iam::"+a.id+":root", false
+			}
+			if err := a.busAdmits(dst, principal, viaRole); err != nil {
+				return err
+			}
 		}
-		a.route(trs, dst, event, hops+1)
+		dstAcct.route(trs, dst, event, hops+1)
 		return nil
 	}
 	return fmt.Errorf("the fake cannot deliver to %s", t.ARN)

@@ -30,6 +30,9 @@ type rule struct {
 type events struct {
 	a      *Account
 	region string
+	// principal is the ARN of the IAM principal the calls are made as; ""
+	// means the account's own (see principalARN).
+	principal string
 }
 
 func (a *Account) busARN(region, name string) string {
@@ -387,9 +390,9 @@ func (e *events) PutEvents(ctx context.Context, busName string, evs []cloud.Even
 	if len(evs) == 0 {
 		return fmt.Errorf("%s: ValidationException: no entries", op) // batches of 10 are the adapter's business
 	}
-	b, ok := rs.buses[busName]
-	if !ok {
-		return fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: Event bus %s does not exist", busName))
+	dst, drs, b, err := e.putEventsBus(rs, busName)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	docs := make([]string, len(evs))
 	for i, ev := range evs {
@@ -406,7 +409,7 @@ func (e *events) PutEvents(ctx context.Context, busName string, evs []cloud.Even
 		docs[i] = doc
 	}
 	for _, doc := range docs {
-		e.a.route(rs, b, doc, 0)
+		dst.route(drs, b, doc, 0)
 	}
 	return nil
 }

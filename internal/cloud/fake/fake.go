@@ -74,7 +74,10 @@ type Options struct {
 
 // Account is an in-memory AWS account. Create it with New or NewWith.
 type Account struct {
-	mu       sync.Mutex
+	// mu guards the account; the accounts of one Org share it, so that an
+	// event may travel from one account to another under one lock.
+	mu       *sync.Mutex
+	org      *Org // the world the account lives in; nil for a lone account
 	id       string
 	regions  []string
 	pageSize int
@@ -116,8 +119,11 @@ type regionState struct {
 func New() *Account { return NewWith(Options{}) }
 
 // NewWith returns an account configured by o.
-func NewWith(o Options) *Account {
+func NewWith(o Options) *Account { return newAccount(o, new(sync.Mutex)) }
+
+func newAccount(o Options, mu *sync.Mutex) *Account {
 	a := &Account{
+		mu:         mu,
 		id:         o.Account,
 		regions:    slices.Clone(o.Regions),
 		pageSize:   o.PageSize,

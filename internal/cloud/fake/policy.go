@@ -134,8 +134,13 @@ func (s statement) principalMatches(req request) bool {
 		}
 		return false
 	}
+	acct := req.aws
+	if strings.HasPrefix(acct, "arn:") {
+		acct = arnAccount(acct)
+	}
 	for _, p := range m["AWS"] {
-		if p == "*" || p == req.aws || strings.HasPrefix(p, "arn:aws:iam::"+req.aws+":root") {
+		// An account (its ID or its root ARN) stands for every principal in it.
+		if p == "*" || p == req.aws || p == acct || strings.HasPrefix(p, "arn:aws:iam::"+acct+":root") {
 			return true
 		}
 	}

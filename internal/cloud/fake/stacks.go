@@ -136,7 +136,7 @@ func (s *fakeStacks) DeleteStack(ctx context.Context, name string) error {
 		return nil
 	}
 	s.event(fs, name, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "")
-	for _, r := range slices.Backward(fs.resources) {
+	for _, r := range slices.Backward(s.takeResources(fs)) {
 		if err := r.undo(ctx); err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			s.event(fs, r.LogicalID, r.Type, "DELETE_FAILED", err.Error())
 			s.setStatus(fs, "DELETE_FAILED", err.Error())
@@ -144,7 +144,6 @@ func (s *fakeStacks) DeleteStack(ctx context.Context, name string) error {
 		}
 		s.event(fs, r.LogicalID, r.Type, "DELETE_COMPLETE", "")
 	}
-	fs.resources = nil
 	s.setStatus(fs, "DELETE_COMPLETE", "")
 	return nil
 }
@@ -260,13 +259,12 @@ func (s *fakeStacks) ExecuteChangeSet(ctx context.Context, stack, name string) e
 	// An update: remove what the stack had, then apply the new template. (AWS
 	// updates in place where it can; the end state is the same.)
 	s.event(fs, stack, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "")
-	for _, r := range slices.Backward(fs.resources) {
+	for _, r := range slices.Backward(s.takeResources(fs)) {
 		if err := r.undo(ctx); err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			s.setStatus(fs, "UPDATE_ROLLBACK_FAILED", err.Error())
 			return nil
 		}
 	}
-	fs.resources = nil
 	s.apply(ctx, fs, cs.input, false)
 	return nil
 }
@@ -280,6 +278,15 @@ func (s *fakeStacks) DeleteChangeSet(ctx context.Context, stack, name string) er
 	defer s.a.cfn.mu.Unlock()
 	delete(fs.changeSets, name)
 	return nil
+}
+
+// takeResources empties the stack's resource list and returns what it held.
+func (s *fakeStacks) takeResources(fs *fakeStack) []stackRes {
+	s.a.cfn.mu.Lock()
+	defer s.a.cfn.mu.Unlock()
+	rs := fs.resources
+	fs.resources = nil
+	return rs
 }
 
 func (s *fakeStacks) event(fs *fakeStack, logical, typ, status, reason string) {
@@ -316,11 +323,10 @@ func (s *fakeStacks) apply(ctx context.Context, fs *fakeStack, in cloud.StackInp
 		r, err := env.create(ctx, id)
 		if err != nil {
 			s.event(fs, id, t.resources[id].Type, "CREATE_FAILED", err.Error())
-			for _, c := range slices.Backward(fs.resources) {
+			for _, c := range slices.Backward(s.takeResources(fs)) {
 				c.undo(ctx)
 				s.event(fs, c.LogicalID, c.Type, "DELETE_COMPLETE", "")
 			}
-			fs.resources = nil
 			if create {
 				s.setStatus(fs, "ROLLBACK_COMPLETE", "The following resource(s) failed to create: ["+id+"].")
 			} else {
@@ -329,7 +335,9 @@ func (s *fakeStacks) apply(ctx context.Context, fs *fakeStack, in cloud.StackInp
 			return
 		}
 		env.created[id] = r
+		s.a.cfn.mu.Lock()
 		fs.resources = append(fs.resources, r)
+		s.a.cfn.mu.Unlock()
 		s.event(fs, id, r.Type, "CREATE_COMPLETE", "")
 	}
 	outputs := map[string]string{}

@@ -87,10 +87,14 @@ func (s *trails) CreateTrail(ctx context.Context, spec cloud.TrailSpec) (cloud.T
 		Bucket:       spec.Bucket,
 		MultiRegion:  true,
 		GlobalEvents: true,
+		Organization: spec.Organization,
 		Logging:      true,
 		Management:   cloud.ManagementAll,
 		Tags:         cloneTags(spec.Tags),
 	}}
+	if spec.Organization && (s.a.org == nil || s.a.org.accounts[0] != s.a) {
+		return cloud.Trail{}, fmt.Errorf("%s: OrganizationNotInAllFeaturesModeException: only the management account of an organization may create an organization trail", op)
+	}
 	rs.trails[spec.Name] = t
 	c := t.t
 	c.Tags = cloneTags(c.Tags)

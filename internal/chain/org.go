@@ -1,0 +1,168 @@
+package chain
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/policy"
+)
+
+// Organization mode: one central account (a security account) holds the
+// alert chain (bus, alert rules, topic); every account of the organization,
+// the management and central accounts included, forwards root activity from
+// every enabled region straight to the central bus: one hop, since
+// EventBridge does not route an event that arrived from another bus on to a
+// third bus. The central bus's policy lets in the organization's
+// rootwatch-forwarder roles and nothing else.
+
+// BusPolicySid is the statement of the central bus policy.
+const BusPolicySid = "RootwatchOrgForwarders"
+
+// CentralBusPolicy is the central bus's resource policy: events:PutEvents on
+// the bus for principals of the organization (aws:PrincipalOrgID) that are a
+// rootwatch-forwarder role (aws:PrincipalArn), so that no other principal of
+// any account, and nobody outside the organization, can put events on it.
+// (An organization-based grant requires the sender to use a role, which the
+// forwarding rules do.)
+func CentralBusPolicy(partition, busARN, orgID string) string {
+	return policy.Document{Version: policy.Version, Statement: policy.Statements{{
+		Sid:       BusPolicySid,
+		Effect:    "Allow",
+		Principal: &policy.Principal{Any: true},
+		Action:    policy.Values{"events:PutEvents"},
+		Resource:  policy.Values{busARN},
+		Condition: policy.Conditions{
+			"StringEquals": {"aws:PrincipalOrgID": {orgID}},
+			"ArnLike":      {"aws:PrincipalArn": {arn(partition, "iam", "", "*", "role/"+ForwarderRoleName)}},
+		},
+	}}}.String()
+}
+
+// WithOrg makes central's Spec the central chain of organization orgID: its
+// bus gets CentralBusPolicy.
+func (s Spec) WithOrg(orgID string) Spec {
+	s.Bus.Policy = CentralBusPolicy(s.Partition, s.Bus.ARN, orgID)
+	return s
+}
+
+// MemberSpec is the desired state of an account id that forwards to the
+// central chain of central: the forwarder role, which may put events on the
+// central bus only, and in each region a dead-letter queue and a forwarding
+// rule whose target is the central bus. Its home part (Account, Bus,
+// HomeRegion) is central's; it has no topic and no alert rules. regions are
+// the regions to cover (nil: every enabled one); those not enabled in the
+// account are left out and returned.
+func MemberSpec(central Spec, id cloud.Identity, enabled, regions []string) (Spec, []string) {
+	p := central.Partition
+	acct := id.Account
+	var want, missing []string
+	if regions == nil {
+		want = slices.Clone(enabled)
+	} else {
+		for _, r := range append([]string{central.HomeRegion}, regions...) {
+			switch {
+			case slices.Contains(want, r):
+			case slices.Contains(enabled, r):
+				want = append(want, r)
+			default:
+				missing = append(missing, r)
+			}
+		}
+	}
+	sort.Strings(want)
+	s := Spec{
+		Account:    central.Account,
+		Partition:  p,
+		HomeRegion: central.HomeRegion,
+		Regions:    want,
+		Tags:       central.Tags,
+		Bus:        central.Bus,
+	}
+	s.Role = RoleSpec{
+		Name:        ForwarderRoleName,
+		ARN:         arn(p, "iam", "", acct, "role/"+ForwarderRoleName),
+		PolicyName:  ForwarderPolicyName,
+		Description: "rootwatch: lets the rootwatch-forward rules put root activity on the central rootwatch bus",
+		Trust: policy.Document{Version: policy.Version, Statement: policy.Statements{{
+			Sid:       "EventBridgeForwardRules",
+			Effect:    "Allow",
+			Principal: policy.Service(EventsService),
+			Action:    policy.Values{"sts:AssumeRole"},
+			Condition: policy.Conditions{
+				"StringEquals": {"aws:SourceAccount": {acct}},
+				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName)}},
+			},
+		}}}.String(),
+		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
+			Sid:      "PutEventsOnCentralBus",
+			Effect:   "Allow",
+			Action:   policy.Values{"events:PutEvents"},
+			Resource: policy.Values{central.Bus.ARN},
+		}}}.String(),
+	}
+	for _, r := range want {
+		dlqARN := arn(p, "sqs", r, acct, DLQName)
+		fwd := RuleSpec{
+			Region:      r,
+			Bus:         cloud.DefaultBus,
+			Name:        ForwardRuleName,
+			ARN:         arn(p, "events", r, acct, "rule/"+ForwardRuleName),
+			Pattern:     forwardPattern(),
+			State:       cloud.RuleEnabledAllManagement,
+			Description: "rootwatch: forward root activity to the central rootwatch bus in " + central.Account + " " + central.HomeRegion,
+			Target: cloud.Target{
+				ID:            ForwardTargetID,
+				ARN:           central.Bus.ARN,
+				RoleARN:       s.Role.ARN,
+				DeadLetterARN: dlqARN,
+				MaxAttempts:   TargetMaxAttempts,
+				MaxAge:        TargetMaxAge,
+			},
+		}
+		dlq := QueueSpec{Region: r, Name: DLQName, ARN: dlqARN, Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
+			Sid:       QueueStatementSid,
+			Effect:    "Allow",
+			Principal: policy.Service(EventsService),
+			Action:    policy.Values{"sqs:SendMessage"},
+			Resource:  policy.Values{dlqARN},
+			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {fwd.ARN}}},
+		}}}.String()}
+		s.Forwarders = append(s.Forwarders, Forwarder{Account: acct, Region: r, Rule: fwd, DLQ: dlq})
+	}
+	return s, missing
+}
+
+// OrgTrail is the organization trail deploy --org --create-trail creates in
+// the management account mgmt: multi-region, logging every account of
+// organization orgID to a bucket of the management account whose policy lets
+// CloudTrail write, for this trail only, the management account's logs and
+// the organization's.
+func OrgTrail(partition, mgmt, home, orgID string) TrailSpec {
+	bucket := TrailBucketPrefix + mgmt + "-" + home
+	trailARN := arn(partition, "cloudtrail", home, mgmt, "trail/"+TrailName)
+	logs := "arn:" + partition + ":s3:::" + bucket + "/AWSLogs/"
+	return TrailSpec{
+		Name:   TrailName,
+		ARN:    trailARN,
+		Bucket: bucket,
+		BucketPolicy: policy.Document{Version: policy.Version, Statement: policy.Statements{
+			{
+				Sid:       "AWSCloudTrailAclCheck",
+				Effect:    "Allow",
+				Principal: policy.Service("cloudtrail.amazonaws.com"),
+				Action:    policy.Values{"s3:GetBucketAcl"},
+				Resource:  policy.Values{"arn:" + partition + ":s3:::" + bucket},
+				Condition: policy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}},
+			},
+			{
+				Sid:       "AWSCloudTrailWrite",
+				Effect:    "Allow",
+				Principal: policy.Service("cloudtrail.amazonaws.com"),
+				Action:    policy.Values{"s3:PutObject"},
+				Resource:  policy.Values{logs + mgmt + "/*", logs + orgID + "/*"},
+				Condition: policy.Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {trailARN}}},
+			},
+		}}.String(),
+	}
+}

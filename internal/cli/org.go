@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/audit"
+	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/fleet"
+	"github.com/rootwatch/rootwatch/internal/scp"
+	"github.com/rootwatch/rootwatch/internal/status"
+)
+
+// orgFlags are the options of organization mode (--org), shared by deploy,
+// status and destroy.
+type orgFlags struct {
+	on       bool
+	central  string
+	role     string
+	accounts regionsFlag // comma-separated account IDs
+	exclude  regionsFlag
+	workers  int
+	details  bool
+	scp      string // deploy: --attach-scp
+}
+
+func (o *orgFlags) register(fs *flag.FlagSet, what string) {
+	fs.BoolVar(&o.on, "org", false, what+" in every account of the organization (run with the management account's credentials)")
+	fs.StringVar(&o.central, "central-account", "", "with --org: the account that holds the alert chain (default: the caller's)")
+	fs.StringVar(&o.role, "role-name", cloud.DefaultAccessRole, "with --org: the role to assume in each account")
+	fs.Var(&o.accounts, "accounts", "with --org: only these accounts (comma-separated IDs)")
+	fs.Var(&o.exclude, "exclude-accounts", "with --org: leave out these accounts (comma-separated IDs)")
+	fs.IntVar(&o.workers, "workers", fleet.DefaultWorkers, "with --org: accounts worked on at once")
+	fs.BoolVar(&o.details, "details", false, "with --org: print every changing account's full plan")
+	if what == "deploy" {
+		fs.StringVar(&o.scp, "attach-scp", "", "with --org: create the service control policy of 'rootwatch scp' (exempting --role-name) and attach it to this root or OU (r-... or ou-...)")
+	}
+}
+
+var accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
+
+// check validates the flags, and refuses --org's options without --org.
+func (o *orgFlags) check(fs *flag.FlagSet) error {
+	if !o.on {
+		var stray []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details", "attach-scp":
+				stray = append(stray, "--"+f.Name)
+			}
+		})
+		if len(stray) > 0 {
+			return usageError("%s only with --org", stray[0])
+		}
+		return nil
+	}
+	for _, id := range append(append([]string{}, o.accounts...), o.exclude...) {
+		if !accountIDRe.MatchString(id) {
+			return usageError("%q is not an account ID (12 digits)", id)
+		}
+	}
+	if o.central != "" && !accountIDRe.MatchString(o.central) {
+		return usageError("--central-account %q is not an account ID (12 digits)", o.central)
+	}
+	if o.scp != "" && !strings.HasPrefix(o.scp, "r-") && !strings.HasPrefix(o.scp, "ou-") {
+		return usageError("--attach-scp %q is not a root (r-...) or an organizational unit (ou-...)", o.scp)
+	}
+	if o.workers < 1 {
+		return usageError("--workers must be at least 1")
+	}
+	return nil
+}
+
+func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options, dryRun bool) error {
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return err
+	}
+	oo := deploy.OrgOptions{
+		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+		Progress:  orgProgress(env),
+	}
+	if of.scp != "" {
+		p, err := scp.Build(scpOptions([]string{"arn:aws:iam::*:role/" + of.role}, nil))
+		if err != nil {
+			return usageError("--attach-scp: %v", err)
+		}
+		oo.AttachSCP = &deploy.SCP{Content: p.Compact(), Target: of.scp}
+	}
+	plan, err := deploy.PrepareOrg(ctx, acct, oo)
+	if err != nil {
+		return planError(err, "deploy --org")
+	}
+	return applyOrgPlan(ctx, env, g, of, plan, dryRun, nil)
+}
+
+// applyOrgPlan prints the organization plan, applies it unless dryRun, and
+// prints the outcome; any account that failed makes it exit 2.
+func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *deploy.OrgPlan, dryRun bool, ask func() error) error {
+	pending := plan.Pending()
+	if !dryRun && pending && ask != nil {
+		if err := ask(); err != nil {
+			return err
+		}
+	}
+	if !dryRun && pending {
+		plan.Apply(ctx)
+	}
+	if g.output == "json" {
+		if err := plan.WriteJSON(env.Stdout, dryRun); err != nil {
+			return err
+		}
+	} else {
+		if err := plan.WriteTable(env.Stdout, of.details); err != nil {
+			return err
+		}
+		if dryRun && pending {
+			fmt.Fprintf(env.Stdout, "dry run: nothing was changed; run without --dry-run to apply\n")
+		}
+	}
+	if failed := plan.Failed(); failed > 0 {
+		return withHint(&exitError{code: ExitError, err: fmt.Errorf("%s --org: %d accounts could not be done (listed above with the reason)", plan.Command, failed)},
+			"fix those accounts (is the role there, does an SCP deny?) and run the command again: the other accounts are done and will show nothing to do")
+	}
+	return nil
+}
+
+func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o deploy.DestroyOptions, dryRun, yes bool) error {
+	if of.central != "" {
+		return usageError("--central-account is for deploy and status; destroy --org finds the central bus wherever it is")
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return err
+	}
+	plan, err := deploy.PrepareOrgDestroy(ctx, acct, deploy.OrgDestroyOptions{
+		DestroyOptions: o, Role: of.role, Workers: of.workers,
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+		Progress:  orgProgress(env),
+	})
+	if err != nil {
+		return planError(err, "destroy --org")
+	}
+	var ask func() error
+	if !yes {
+		ask = func() error {
+			return confirm(env, "destroy --org", "Remove rootwatch from every selected account of the organization?")
+		}
+	}
+	return applyOrgPlan(ctx, env, g, of, plan, dryRun, ask)
+}
+
+// runStatusOrg checks the central chain and every account's forwarders, and
+// exits as status does: 0 healthy, 1 degraded (an uncovered account too), 2
+// something could not be checked.
+func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options) error {
+	if of.details {
+		return usageError("--details is for deploy and destroy; status --org --output json has every check")
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return withHint(fmt.Errorf("could not check: %w", err), "check your credentials, --profile and --region")
+	}
+	rep, err := status.CheckOrg(ctx, acct, status.OrgOptions{
+		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+		Progress:  orgProgress(env),
+	}, env.Now())
+	if err != nil {
+		return withHint(fmt.Errorf("could not check: %w", err), "run status --org with the management account's credentials")
+	}
+	if g.output == "json" {
+		err = status.WriteOrgJSON(env.Stdout, rep)
+	} else {
+		err = status.WriteOrgTable(env.Stdout, rep)
+	}
+	if err != nil {
+		return fmt.Errorf("write status: %w", err)
+	}
+	// One precedence (exit.go): degraded anywhere is 1, could not check
+	// anywhere is 2, both are 3.
+	degraded, incomplete := orgVerdicts(rep)
+	if !incomplete {
+		return outcome(degraded, false, nil)
+	}
+	errs := rep.Errors()
+	if len(errs) == 0 {
+		errs = append(errs, errors.New("unknown error"))
+	}
+	return outcome(degraded, true, fmt.Errorf("could not check %d link(s) or account(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0]))
+}
+
+// orgVerdicts says whether any part of rep is degraded (a warn or fail, an
+// uncovered account) and whether any could not be checked.
+func orgVerdicts(rep status.OrgReport) (degraded, incomplete bool) {
+	see := func(st status.Status) {
+		degraded = degraded || st == status.Warn || st == status.Fail
+		incomplete = incomplete || st == status.Error
+	}
+	for _, c := range rep.Central.Checks {
+		see(c.Status)
+	}
+	for _, a := range rep.Accounts {
+		see(a.Status)
+		degraded = degraded || a.Uncovered
+		if a.Report != nil {
+			for _, c := range a.Report.Checks {
+				see(c.Status)
+			}
+		}
+	}
+	if rep.Status == status.Error && !incomplete {
+		incomplete = true
+	}
+	return degraded, incomplete
+}
+
+// runAuditOrg audits the management account (the caller) as audit does, and
+// every other account's root posture through the assumed role, as one table.
+func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cloud.Account, in audit.Inputs) error {
+	if of.central != "" || of.details {
+		return usageError("--central-account and --details are not for audit")
+	}
+	rep, err := audit.RunOrg(ctx, acct, in, audit.OrgOptions{
+		Role: of.role, Workers: of.workers, Progress: orgProgress(env),
+		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+	})
+	if err != nil {
+		return withHint(fmt.Errorf("audit --org: %w", err), "run audit --org with the management account's credentials")
+	}
+	if g.output == "json" {
+		err = audit.WriteOrgJSON(env.Stdout, rep)
+	} else {
+		err = audit.WriteOrgTable(env.Stdout, rep)
+	}
+	if err != nil {
+		return fmt.Errorf("write audit report: %w", err)
+	}
+	return outcome(rep.Failed(), rep.Incomplete(), nil)
+}

@@ -1,0 +1,336 @@
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/fleet"
+	"github.com/rootwatch/rootwatch/internal/policy"
+)
+
+// redeployOrg is the fix for anything deploy --org sets up.
+const redeployOrg = "run 'rootwatch deploy --org' to cover it"
+
+// CheckForwarders checks what a member account of an organization holds:
+// the forwarder role and each region's forwarder (spec from chain.MemberSpec).
+func CheckForwarders(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time) Report {
+	c := &checker{acct: acct, spec: spec, now: now}
+	var global []Result
+	perRegion := make([][]Result, len(spec.Forwarders))
+	var wg sync.WaitGroup
+	wg.Go(func() { global = c.role(ctx) })
+	for i, f := range spec.Forwarders {
+		wg.Go(func() { perRegion[i] = c.forwarder(ctx, f) })
+	}
+	wg.Wait()
+	rep := Report{Account: spec.Account, HomeRegion: spec.HomeRegion, Regions: []string{}, Status: OK, Checks: global}
+	for i, f := range spec.Forwarders {
+		rep.Regions = append(rep.Regions, f.Region)
+		rep.Checks = append(rep.Checks, perRegion[i]...)
+	}
+	for _, r := range rep.Checks {
+		rep.Status = rep.Status.Worse(r.Status)
+	}
+	return rep
+}
+
+// checkCentralBusPolicy checks that the central bus's policy is the one that
+// lets the organization's forwarders in.
+func checkCentralBusPolicy(ctx context.Context, acct cloud.Account, spec chain.Spec) Result {
+	const check = "central-bus-policy"
+	region := spec.HomeRegion
+	b, err := acct.Events(region).Bus(ctx, spec.Bus.Name)
+	switch {
+	case missing(err):
+		return Result{Region: region, Check: check, Status: Fail, Detail: "the central bus is missing", Fix: redeployOrg}
+	case err != nil:
+		return apiError(region, check, err)
+	case b.Policy == "":
+		return Result{Region: region, Check: check, Status: Fail,
+			Detail: "the central bus has no policy: it refuses every other account's forwarders, so only this account raises alerts", Fix: redeployOrg}
+	case !policy.Same(b.Policy, spec.Bus.Policy):
+		return Result{Region: region, Check: check, Status: Fail,
+			Detail: "the central bus policy is not rootwatch's: it may refuse the forwarders or let others inject events", Fix: redeployOrg}
+	}
+	return Result{Region: region, Check: check, Status: OK, Detail: "events:PutEvents for the organization's " + chain.ForwarderRoleName + " roles only"}
+}
+
+// OrgOptions say what status --org checks.
+type OrgOptions struct {
+	chain.Options // HomeRegion, Regions, TopicARN
+	Central       string
+	Selection     fleet.Selection
+	Role          string
+	Workers       int
+	Progress      func(stage string, done, total int)
+}
+
+// AccountReport is one account's part of an organization report.
+type AccountReport struct {
+	Account cloud.OrgAccount `json:"account"`
+	Role    string           `json:"role"` // "management" or "member"
+	Status  Status           `json:"status"`
+	// Uncovered says the account has no rootwatch forwarder at all (it
+	// joined the organization since the deploy, or was left out).
+	Uncovered bool    `json:"uncovered"`
+	Report    *Report `json:"report,omitempty"`
+	Error     string  `json:"error,omitempty"` // the account could not be checked
+}
+
+// OrgReport is status --org's report: the central chain, and every other
+// account's forwarders.
+type OrgReport struct {
+	Organization string          `json:"organization"`
+	Central      Report          `json:"central"`
+	Accounts     []AccountReport `json:"accounts"`
+	Status       Status          `json:"status"`
+}
+
+// CheckOrg checks the organization deployment from the management account's
+// credentials (caller). An error is returned only when the organization or
+// the central account cannot be read at all.
+func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.Time) (OrgReport, error) {
+	id, err := caller.Identity(ctx)
+	if err != nil {
+		return OrgReport{}, fmt.Errorf("get caller identity: %w", err)
+	}
+	org, err := caller.Org().Describe(ctx)
+	if err != nil {
+		return OrgReport{}, fmt.Errorf("describe the organization: %w", err)
+	}
+	accounts, err := fleet.Select(ctx, caller.Org(), o.Selection)
+	if err != nil {
+		return OrgReport{}, err
+	}
+	central := o.Central
+	if central == "" {
+		central = id.Account
+	}
+	runner := &fleet.Runner{Caller: caller, CallerID: id.Account, Role: o.Role, Workers: o.Workers}
+	ca, err := runner.Open(ctx, central)
+	if err != nil {
+		return OrgReport{}, fmt.Errorf("central account %s: %w", central, err)
+	}
+	cid, err := ca.Identity(ctx)
+	if err != nil {
+		return OrgReport{}, fmt.Errorf("central account %s: %w", central, err)
+	}
+	enabled, err := ca.Regions(ctx)
+	if err != nil {
+		return OrgReport{}, fmt.Errorf("central account %s: list enabled regions: %w", central, err)
+	}
+	co := o.Options
+	cspec, err := chain.Desired(cid, enabled, co)
+	if err != nil {
+		return OrgReport{}, err
+	}
+	if o.TopicARN == "" {
+		if t := DeployedTopic(ctx, ca, cspec); t != "" {
+			co.TopicARN = t
+			if cspec, err = chain.Desired(cid, enabled, co); err != nil {
+				return OrgReport{}, err
+			}
+		}
+	}
+	cspec = cspec.WithOrg(org.ID)
+	rep := OrgReport{Organization: org.ID, Status: OK}
+	rep.Central = Check(ctx, ca, cspec, now)
+	// The central account's trail is the organization trail in the
+	// management account: check that one instead.
+	for i, c := range rep.Central.Checks {
+		if c.Check == "trail" {
+			rep.Central.Checks[i] = orgTrail(ctx, caller, cspec.HomeRegion)
+		}
+	}
+	rep.Central.Checks = append(rep.Central.Checks, checkCentralBusPolicy(ctx, ca, cspec))
+	rep.Central.Status = OK
+	for _, c := range rep.Central.Checks {
+		rep.Central.Status = rep.Central.Status.Worse(c.Status)
+	}
+
+	var others []cloud.OrgAccount
+	for _, a := range accounts {
+		if a.ID != central {
+			others = append(others, a)
+		}
+	}
+	if o.Progress != nil {
+		runner.Progress = func(done, total int) { o.Progress("checked", done, total) }
+	}
+	results := fleet.Run(ctx, runner, others, func(ctx context.Context, a cloud.OrgAccount, acct cloud.Account) (Report, error) {
+		aid, err := acct.Identity(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		en, err := acct.Regions(ctx)
+		if err != nil {
+			return Report{}, fmt.Errorf("list enabled regions: %w", err)
+		}
+		spec, _ := chain.MemberSpec(cspec, aid, en, o.Regions)
+		r := CheckForwarders(ctx, acct, spec, now)
+		r.Account = a.ID
+		return r, nil
+	})
+	rep.Status = rep.Central.Status
+	for _, r := range results {
+		ar := AccountReport{Account: r.Account, Role: "member"}
+		if r.Account.ID == org.ManagementAccount {
+			ar.Role = "management"
+		}
+		if r.Err != nil {
+			ar.Status, ar.Error = Error, r.Err.Error()
+		} else {
+			rr := r.Value
+			ar.Report, ar.Status = &rr, rr.Status
+			ar.Uncovered = uncovered(rr)
+		}
+		rep.Status = rep.Status.Worse(ar.Status)
+		rep.Accounts = append(rep.Accounts, ar)
+	}
+	return rep, nil
+}
+
+// uncovered says a member report found no rootwatch forwarder at all.
+func uncovered(r Report) bool {
+	for _, c := range r.Checks {
+		if (c.Check == "forward-rule" || c.Check == "forwarder-role") && !strings.Contains(c.Detail, "missing") {
+			return false
+		}
+	}
+	return true
+}
+
+// orgTrail checks the management account's organization trails.
+func orgTrail(ctx context.Context, mgmt cloud.Account, region string) Result {
+	trails, err := mgmt.Trails(region).Trails(ctx)
+	if err != nil {
+		return apiError(region, "trail", err)
+	}
+	var org []cloud.Trail
+	for _, t := range trails {
+		if t.Organization {
+			org = append(org, t)
+		}
+	}
+	if len(org) == 0 {
+		return Result{Region: region, Check: "trail", Status: Fail, Detail: "the management account has no organization trail: EventBridge sees no root activity of member accounts that have no trail of their own",
+			Fix: "create an organization trail in the management account"}
+	}
+	return result(region, "trail", chain.JudgeTrails(org))
+}
+
+// Errors returns the API errors behind the organization report's errors,
+// and one per account that could not be checked.
+func (r OrgReport) Errors() []error {
+	errs := r.Central.Errors()
+	for _, a := range r.Accounts {
+		if a.Error != "" {
+			errs = append(errs, fmt.Errorf("account %s: %s", a.Account.ID, a.Error))
+		} else if a.Report != nil {
+			errs = append(errs, a.Report.Errors()...)
+		}
+	}
+	return errs
+}
+
+// WriteOrgTable writes the organization report: the central chain as status
+// writes it, then one row per account with problems (each problem: region,
+// check, detail) and a count of the healthy ones. Readable at hundreds of
+// accounts.
+func WriteOrgTable(w io.Writer, r OrgReport) error {
+	fmt.Fprintf(w, "Organization %s: central chain in account %s\n\n", r.Organization, r.Central.Account)
+	if err := WriteTable(w, r.Central); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nForwarders of the other %d accounts:\n", len(r.Accounts))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tNAME\tSTATUS\tREGION\tCHECK\tDETAIL")
+	healthy := 0
+	for _, a := range r.Accounts {
+		switch {
+		case a.Error != "":
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\tcould not check: %s\n", a.Account.ID, a.Account.Name, "ERROR", oneLine(a.Error))
+		case a.Uncovered:
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\tno rootwatch forwarder: the account joined since the deploy, or was left out; fix: %s\n", a.Account.ID, a.Account.Name, "UNCOVERED", redeployOrg)
+		case a.Status == OK:
+			healthy++
+		default:
+			first := true
+			for _, c := range a.Report.Checks {
+				if c.Status == OK {
+					continue
+				}
+				id, name, st := a.Account.ID, a.Account.Name, strings.ToUpper(string(c.Status))
+				if !first {
+					id, name = "", ""
+				}
+				first = false
+				detail := c.Detail
+				if c.Fix != "" {
+					detail += "; fix: " + strings.Replace(c.Fix, "'rootwatch deploy'", "'rootwatch deploy --org'", 1)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, name, st, c.Region, c.Check, oneLine(detail))
+			}
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "(%d accounts healthy)\n", healthy)
+	_, err := fmt.Fprintln(w, OrgSummary(r))
+	return err
+}
+
+// OrgSummary is the organization report in one line.
+func OrgSummary(r OrgReport) string {
+	n := map[string]int{}
+	for _, a := range r.Accounts {
+		switch {
+		case a.Error != "":
+			n["could not be checked"]++
+		case a.Uncovered:
+			n["uncovered"]++
+		case a.Status == OK:
+			n["healthy"]++
+		default:
+			n["degraded"]++
+		}
+	}
+	var parts []string
+	for _, k := range []string{"could not be checked", "uncovered", "degraded", "healthy"} {
+		if n[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[k], k))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"no other account"}
+	}
+	verdict := map[Status]string{OK: "healthy", Warn: "degraded", Fail: "degraded"}[r.Status]
+	if verdict == "" {
+		verdict = "could not check everything"
+	}
+	return fmt.Sprintf("%s: central chain %s; other accounts: %s", verdict, strings.ToUpper(string(r.Central.Status)), strings.Join(parts, ", "))
+}
+
+// WriteOrgJSON writes the full organization report (every account's checks).
+func WriteOrgJSON(w io.Writer, r OrgReport) error {
+	if r.Accounts == nil {
+		r.Accounts = []AccountReport{}
+	}
+	slices.SortStableFunc(r.Accounts, func(a, b AccountReport) int { return strings.Compare(a.Account.ID, b.Account.ID) })
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
