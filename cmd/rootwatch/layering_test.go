@@ -21,9 +21,9 @@ var layers = map[string][]string{
 	"internal/cloudtrail": {},
 	"internal/ctgen":      {},
 	"internal/transform":  {},
+	"internal/scp":        {},
 	"internal/termsafe":   {},
 	"internal/table":      {"internal/termsafe"},
-	"internal/scp":        {},
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
 	"internal/channel":    {"internal/rules", "internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.

@@ -66,11 +66,12 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// scriptCmds are the scripts' own commands: orgscript's, and exit.
+// scriptCmds are the scripts' own commands: exit, and organization mode's
+// commands on moto (orgscript).
 func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
 	cmds := map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit}
-	for k, v := range orgscript.Cmds {
-		cmds[k] = v
+	for name, cmd := range orgscript.Cmds {
+		cmds[name] = cmd
 	}
 	return cmds
 }

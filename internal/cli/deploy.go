@@ -132,9 +132,9 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	fs.Var(&topics, "topic-arn", "also remove rootwatch's statement from this topic's policy (repeatable; topics the alert rules target are found without it)")
 	fs.BoolVar(&o.DeleteTrail, "delete-trail", false, "also delete the trail --create-trail created, and its bucket if it holds no logs")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
-	yes := fs.Bool("yes", false, "do not ask for confirmation (destroy asks only when stdin is a terminal)")
 	var of orgFlags
 	of.register(fs, "destroy")
+	yes := fs.Bool("yes", false, "do not ask for confirmation (destroy asks only when stdin is a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

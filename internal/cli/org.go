@@ -77,6 +77,22 @@ func (o *orgFlags) check(fs *flag.FlagSet) error {
 	return nil
 }
 
+// orgProgress is the per-account progress of an organization command on the
+// one progress line (progress), or nil when stderr is not a terminal.
+func orgProgress(env *Env) func(stage string, done, total int) {
+	p := newProgress(env)
+	if !p.on {
+		return nil
+	}
+	return func(stage string, done, total int) {
+		if done >= total {
+			p.done()
+			return
+		}
+		p.set("%s %d/%d accounts", stage, done, total)
+	}
+}
+
 func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options, dryRun bool) error {
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -103,14 +119,15 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 
 // applyOrgPlan prints the organization plan, applies it unless dryRun, and
 // prints the outcome; any account that failed makes it exit 2.
+// ask, when not nil, is asked before any change is made (confirm).
 func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *deploy.OrgPlan, dryRun bool, ask func() error) error {
 	pending := plan.Pending()
-	if !dryRun && pending && ask != nil {
-		if err := ask(); err != nil {
-			return err
-		}
-	}
 	if !dryRun && pending {
+		if ask != nil {
+			if err := ask(); err != nil {
+				return err
+			}
+		}
 		plan.Apply(ctx)
 	}
 	if g.output == "json" {
@@ -151,7 +168,7 @@ func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o dep
 	var ask func() error
 	if !yes {
 		ask = func() error {
-			return confirm(env, "destroy --org", "Remove rootwatch from every selected account of the organization?")
+			return confirm(env, "destroy --org", "Remove rootwatch from every selected account of the organization (--dry-run shows the plan)?")
 		}
 	}
 	return applyOrgPlan(ctx, env, g, of, plan, dryRun, ask)
@@ -185,8 +202,9 @@ func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 		return fmt.Errorf("write status: %w", err)
 	}
 	// One precedence (exit.go): degraded anywhere is 1, could not check
-	// anywhere is 2, both are 3.
-	degraded, incomplete := orgVerdicts(rep)
+	// anywhere is 2, both are 3; the report's Result says which.
+	result := rep.Result()
+	degraded, incomplete := strings.HasPrefix(result, "degraded"), strings.HasSuffix(result, "incomplete")
 	if !incomplete {
 		return outcome(degraded, false, nil)
 	}
@@ -195,31 +213,6 @@ func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 		errs = append(errs, errors.New("unknown error"))
 	}
 	return outcome(degraded, true, fmt.Errorf("could not check %d link(s) or account(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0]))
-}
-
-// orgVerdicts says whether any part of rep is degraded (a warn or fail, an
-// uncovered account) and whether any could not be checked.
-func orgVerdicts(rep status.OrgReport) (degraded, incomplete bool) {
-	see := func(st status.Status) {
-		degraded = degraded || st == status.Warn || st == status.Fail
-		incomplete = incomplete || st == status.Error
-	}
-	for _, c := range rep.Central.Checks {
-		see(c.Status)
-	}
-	for _, a := range rep.Accounts {
-		see(a.Status)
-		degraded = degraded || a.Uncovered
-		if a.Report != nil {
-			for _, c := range a.Report.Checks {
-				see(c.Status)
-			}
-		}
-	}
-	if rep.Status == status.Error && !incomplete {
-		incomplete = true
-	}
-	return degraded, incomplete
 }
 
 // runAuditOrg audits the management account (the caller) as audit does, and

@@ -68,18 +68,3 @@ func (p *progress) scanHook() func(scan.Stats) {
 	}
 	return func(st scan.Stats) { p.set("%s", scan.ProgressLine(st)) }
 }
-
-// orgProgress is org mode's per-account hook (deploy, status, destroy and
-// audit with --org), or nil when no progress is shown.
-func orgProgress(env *Env) func(stage string, done, total int) {
-	p := newProgress(env)
-	if !p.on {
-		return nil
-	}
-	return func(stage string, done, total int) {
-		p.set("%s %d/%d accounts", stage, done, total)
-		if done == total {
-			p.done()
-		}
-	}
-}
