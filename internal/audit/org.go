@@ -162,7 +162,10 @@ func WriteOrgJSON(w io.Writer, o *OrgAudit) error {
 	if o.Accounts == nil {
 		o.Accounts = []AccountAudit{}
 	}
-	b, err := json.MarshalIndent(o, "", "  ")
+	b, err := json.MarshalIndent(struct {
+		Result string `json:"result"` // as Report.Result, for the whole organization
+		*OrgAudit
+	}{verdict(o.Failed(), o.Incomplete(), "passed", "failed"), o}, "", "  ")
 	if err != nil {
 		return err
 	}

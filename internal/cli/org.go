@@ -201,17 +201,18 @@ func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 	if err != nil {
 		return fmt.Errorf("write status: %w", err)
 	}
-	switch rep.Status {
-	case status.OK:
-		return nil
-	case status.Warn, status.Fail:
-		return report()
+	// One precedence (exit.go): degraded anywhere is 1, could not check
+	// anywhere is 2, both are 3; the report's Result says which.
+	result := rep.Result()
+	degraded, incomplete := strings.HasPrefix(result, "degraded"), strings.HasSuffix(result, "incomplete")
+	if !incomplete {
+		return outcome(degraded, false, nil)
 	}
 	errs := rep.Errors()
 	if len(errs) == 0 {
 		errs = append(errs, errors.New("unknown error"))
 	}
-	return &exitError{code: ExitError, err: fmt.Errorf("could not check %d link(s) or account(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0])}
+	return outcome(degraded, true, fmt.Errorf("could not check %d link(s) or account(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0]))
 }
 
 // runAuditOrg audits the management account (the caller) as audit does, and
@@ -235,11 +236,5 @@ func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cl
 	if err != nil {
 		return fmt.Errorf("write audit report: %w", err)
 	}
-	switch {
-	case rep.Failed():
-		return report()
-	case rep.Incomplete():
-		return &exitError{code: ExitError}
-	}
-	return nil
+	return outcome(rep.Failed(), rep.Incomplete(), nil)
 }

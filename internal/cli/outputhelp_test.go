@@ -80,3 +80,33 @@ func walkKeys(v any, path string, f func(path, key string)) {
 		}
 	}
 }
+
+// TestOutputHelpOrg: the --org documents follow the same conventions.
+func TestOutputHelpOrg(t *testing.T) {
+	w := fakeOrg(t)
+	mgmt := w.Management()
+	docs := map[string]string{}
+	_, docs["deploy --org --dry-run"], _ = runOrgCmd(t, mgmt, append([]string{"deploy", "--dry-run", "--output", "json", "--email", "sec@example.com"}, orgArgs...)...)
+	if code, out, errOut := runOrgCmd(t, mgmt, append([]string{"deploy", "--email", "sec@example.com"}, orgArgs...)...); code != 0 {
+		t.Fatalf("deploy --org: exit %d\n%s%s", code, out, errOut)
+	}
+	_, docs["status --org"], _ = runOrgCmd(t, mgmt, append([]string{"status", "--output", "json"}, orgArgs...)...)
+	camel := regexp.MustCompile(`^[a-z]+([A-Z0-9][a-z0-9]*)*$`)
+	for name, out := range docs {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		if !strings.HasPrefix(out, "{\n  \"result\": ") {
+			t.Errorf("%s: does not begin with result:\n%.80s", name, out)
+		}
+		walkKeys(doc, "", func(path, key string) {
+			if !camel.MatchString(key) {
+				t.Errorf("%s: key %s.%s is not camelCase", name, path, key)
+			}
+			if !strings.Contains(outputHelp, `"`+key+`"`) {
+				t.Errorf("%s: key %s.%s is not documented in output.md", name, path, key)
+			}
+		})
+	}
+}

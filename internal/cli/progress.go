@@ -17,7 +17,8 @@ import (
 //
 // Long commands report through it: scan with scanHook (scan.Options.Progress;
 // the line says files, uncompressed size, rate, ETA and findings), audit's
-// event history lookup, and deploy and destroy for each change applied.
+// event history lookup, deploy and destroy for each change applied, and org
+// mode per account (orgProgress).
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer

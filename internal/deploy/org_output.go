@@ -118,6 +118,9 @@ func oneLine(s string) string {
 //	  "dryRun": false, "failedAccounts": 0
 //	}
 type OrgJSONReport struct {
+	// Result is "failed" when an account could not be done (exit 2), else
+	// "dry-run", "nothing-to-do" or "applied" (exit 0).
+	Result string `json:"result"`
 	*OrgPlan
 	Accounts []accountJSON `json:"accounts"`
 	DryRun   bool          `json:"dryRun"`
@@ -133,6 +136,16 @@ type accountJSON struct {
 // WriteJSON writes the organization plan as JSON.
 func (p *OrgPlan) WriteJSON(w io.Writer, dryRun bool) error {
 	r := OrgJSONReport{OrgPlan: p, DryRun: dryRun, Failed: p.Failed(), Accounts: []accountJSON{}}
+	switch {
+	case r.Failed > 0 || p.OrgErr != nil:
+		r.Result = "failed"
+	case !p.Pending():
+		r.Result = "nothing-to-do"
+	case dryRun:
+		r.Result = "dry-run"
+	default:
+		r.Result = "applied"
+	}
 	if p.OrgErr != nil {
 		r.OrgError = p.OrgErr.Error()
 	}

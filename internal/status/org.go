@@ -327,10 +327,32 @@ func WriteOrgJSON(w io.Writer, r OrgReport) error {
 		r.Accounts = []AccountReport{}
 	}
 	slices.SortStableFunc(r.Accounts, func(a, b AccountReport) int { return strings.Compare(a.Account.ID, b.Account.ID) })
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := json.MarshalIndent(struct {
+		Result string `json:"result"`
+		OrgReport
+	}{r.Result(), r}, "", "  ")
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// Result is the organization's verdict as Report.Result words it, over the
+// central chain and every account (an uncovered account is degraded).
+func (r OrgReport) Result() string {
+	all := Report{Checks: slices.Clone(r.Central.Checks)}
+	for _, a := range r.Accounts {
+		all.Checks = append(all.Checks, Result{Status: a.Status})
+		if a.Uncovered {
+			all.Checks = append(all.Checks, Result{Status: Fail})
+		}
+		if a.Report != nil {
+			all.Checks = append(all.Checks, a.Report.Checks...)
+		}
+	}
+	if r.Status == Error {
+		all.Checks = append(all.Checks, Result{Status: Error})
+	}
+	return all.Result()
 }
