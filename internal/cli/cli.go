@@ -76,7 +76,7 @@ func commands() []command {
 		{"export", "cloudformation --output-dir DIR [--regions R,...] [--home-region R] [--email ADDR]...", "write the alert chain as CloudFormation templates, with how to deploy them", runExport},
 		{"iam-policy", "[--command deploy|status|destroy|org]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
 		{"scp", "[--deploy-role-arn ARN]... [--trail-arn ARN]...", "print the service control policy that protects rootwatch in member accounts", runSCP},
-		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},
+		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN] [--org [--central-account ID] [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N] [--regions R,...] [--verbose]]", "prove the deployed alert works, without using root", runTest},
 		{"audit", "[--no-lookup] [--org [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N]]", "audit root credential exposure", runAudit},
 		{"scan", "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [--workers N] [PATH|s3://BUCKET/PREFIX]...", "find root activity in CloudTrail history and archives", runScan},
 		{"rules", "[show ID]", "list the rule pack, or show one rule", runRules},

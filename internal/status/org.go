@@ -106,6 +106,8 @@ type Org struct {
 	Caller, Central cloud.Account
 	// CentralSpec is the central chain's desired state (WithOrg).
 	CentralSpec chain.Spec
+	// CentralAccount is the central account as Organizations lists it.
+	CentralAccount cloud.OrgAccount
 	// Others are the selected accounts other than the central one.
 	Others []cloud.OrgAccount
 	runner *fleet.Runner
@@ -158,10 +160,13 @@ func OpenOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*Org, err
 			}
 		}
 	}
-	g := &Org{ID: org.ID, Management: org.ManagementAccount, Caller: caller, Central: ca, CentralSpec: cspec.WithOrg(org.ID), runner: runner, o: o}
+	g := &Org{ID: org.ID, Management: org.ManagementAccount, Caller: caller, Central: ca, CentralSpec: cspec.WithOrg(org.ID),
+		CentralAccount: cloud.OrgAccount{ID: central}, runner: runner, o: o}
 	for _, a := range accounts {
 		if a.ID != central {
 			g.Others = append(g.Others, a)
+		} else {
+			g.CentralAccount = a
 		}
 	}
 	return g, nil
@@ -182,7 +187,7 @@ func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.
 	// management account: check that one instead.
 	for i, c := range rep.Central.Checks {
 		if c.Check == "trail" {
-			rep.Central.Checks[i] = orgTrail(ctx, caller, cspec.HomeRegion)
+			rep.Central.Checks[i] = OrgTrail(ctx, caller, cspec.HomeRegion)
 		}
 	}
 	rep.Central.Checks = append(rep.Central.Checks, checkCentralBusPolicy(ctx, g.Central, cspec))
@@ -274,8 +279,9 @@ func uncovered(r Report) bool {
 	return true
 }
 
-// orgTrail checks the management account's organization trails.
-func orgTrail(ctx context.Context, mgmt cloud.Account, region string) Result {
+// OrgTrail checks the management account's organization trails: in
+// organization mode, the trail link of the central chain.
+func OrgTrail(ctx context.Context, mgmt cloud.Account, region string) Result {
 	trails, err := mgmt.Trails(region).Trails(ctx)
 	if err != nil {
 		return apiError(region, "trail", err)
