@@ -30,10 +30,12 @@ type orgFlags struct {
 	details  bool
 	scp      string // deploy: --attach-scp
 	verbose  bool   // test: --verbose
-	regions  string // test: --regions
+	regions  string // test: --regions (deploy and status have their own)
+	what     string // the command
 }
 
 func (o *orgFlags) register(fs *flag.FlagSet, what string) {
+	o.what = what
 	fs.BoolVar(&o.on, "org", false, what+" in every account of the organization (run with the management account's credentials)")
 	fs.StringVar(&o.central, "central-account", "", "with --org: the account that holds the alert chain (default: the caller's)")
 	fs.StringVar(&o.role, "role-name", cloud.DefaultAccessRole, "with --org: the role to assume in each account")
@@ -58,8 +60,12 @@ func (o *orgFlags) check(fs *flag.FlagSet) error {
 		var stray []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details", "attach-scp", "verbose", "regions":
+			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details", "attach-scp", "verbose":
 				stray = append(stray, "--"+f.Name)
+			case "regions":
+				if o.what == "test" {
+					stray = append(stray, "--"+f.Name)
+				}
 			}
 		})
 		if len(stray) > 0 {

@@ -237,11 +237,18 @@ func TestTestOrg(t *testing.T) {
 			Account struct{ ID, Name string }
 			Role    string
 			Status  string
-			Report  struct{ Checks []struct{ Check, Status string } }
+			Report  struct {
+				Checks []struct{ Check, Status string }
+			}
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("test --org --output json: %v\n%s", err, out)
+	}
+	// The accounts are written in the project's camelCase, as Organizations
+	// names them.
+	if !strings.Contains(out, `"id": "`+orgMember+`",`) || !strings.Contains(out, `"name": "workload"`) || strings.Contains(out, `"ID"`) || strings.Contains(out, `"Name"`) {
+		t.Errorf("test --org --output json: accounts not in camelCase:\n%s", out)
 	}
 	if code != ExitReport || res.Central.Delivery.Status != "pass" || len(res.Accounts) != 3 || res.Accounts[0].Role != "central" {
 		t.Errorf("test --org --output json: exit %d, %+v", code, res)
@@ -262,5 +269,20 @@ func TestTestOrg(t *testing.T) {
 	code, out, errOut = runOrgCmd(t, mgmt, testArgs...)
 	if code != ExitError || !regexp.MustCompile(`(?m)^`+orgMember+` +workload +member +ERR +- +- +could not check: `).MatchString(out) || !strings.Contains(out, "(2 accounts: every link") {
 		t.Errorf("test --org with an unreachable account: exit %d, want 2\n%s%s", code, out, errOut)
+	}
+}
+
+// TestTestOrgUsage: test's organization flags need --org.
+func TestTestOrgUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"test", "--verbose"},
+		{"test", "--regions", "eu-west-1"},
+		{"test", "--central-account", orgCentral},
+		{"test", "--org", "--details"},
+	} {
+		code, _, errOut := runOrgCmd(t, fake.New(fake.Options{}), args...)
+		if code != ExitError || !strings.Contains(errOut, "rootwatch: --") {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error", args, code, errOut)
+		}
 	}
 }

@@ -21,10 +21,10 @@ type Organization struct {
 
 // OrgAccount is one account of an organization.
 type OrgAccount struct {
-	ID     string
-	Name   string
-	Email  string
-	Status string // ACTIVE, SUSPENDED, PENDING_CLOSURE
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Email  string `json:"email,omitempty"`
+	Status string `json:"status,omitempty"` // ACTIVE, SUSPENDED, PENDING_CLOSURE
 }
 
 // RootCredentials is what a member account's root user holds, as IAM answers
