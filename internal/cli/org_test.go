@@ -280,7 +280,7 @@ func TestTestOrgUsage(t *testing.T) {
 		{"test", "--central-account", orgCentral},
 		{"test", "--org", "--details"},
 	} {
-		code, _, errOut := runOrgCmd(t, fake.New(fake.Options{}), args...)
+		code, _, errOut := runOrgCmd(t, fake.New(), args...)
 		if code != ExitError || !strings.Contains(errOut, "rootwatch: --") {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error", args, code, errOut)
 		}
