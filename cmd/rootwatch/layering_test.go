@@ -22,6 +22,8 @@ var layers = map[string][]string{
 	"internal/ctgen":      {},
 	"internal/transform":  {},
 	"internal/scp":        {},
+	"internal/termsafe":   {},
+	"internal/table":      {"internal/termsafe"},
 	"internal/rules":      {"internal/pattern", "internal/cloudtrail", "internal/transform"},
 	"internal/channel":    {"internal/rules", "internal/pattern", "internal/cloudtrail", "internal/transform"},
 	// The boundary's interfaces are plain Go.
@@ -35,8 +37,9 @@ var layers = map[string][]string{
 	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules", "internal/channel"},
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
-	"internal/status":   {"internal/chain", "internal/channel", "internal/cloud", "internal/fleet", "internal/policy", "golang.org/x/sync"},
-	"internal/selftest": {"internal/chain", "internal/channel", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status"},
+	// Every renderer of outside text escapes it (termsafe, table).
+	"internal/status":   {"internal/chain", "internal/channel", "internal/cloud", "internal/fleet", "internal/policy", "internal/table", "golang.org/x/sync"},
+	"internal/selftest": {"internal/chain", "internal/channel", "internal/cloud", "internal/policy", "internal/pattern", "internal/rules", "internal/status", "internal/termsafe"},
 	// CloudFormation templates are rendered from the chain's Spec, purely.
 	"internal/cfn": {"internal/chain", "internal/cloud", "internal/policy"},
 	// The command line knows AWS only through the cloud interfaces.

@@ -15,12 +15,18 @@ import (
 func main() { os.Exit(run()) }
 
 func run() int {
+	width := 0
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+		width = w // stdout is a terminal: tables fit it
+	}
 	return cli.Main(&cli.Env{
 		Stdin:          os.Stdin,
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
 		Getenv:         os.Getenv,
 		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		StdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		Width:          width,
 		Connect:        awscloud.Connect,
 	}, os.Args[1:])
 }

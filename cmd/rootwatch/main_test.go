@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -59,8 +62,42 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: condEndpoint,
-		Cmds:      orgscript.Cmds,
+		Cmds:      scriptCmds(),
 	})
+}
+
+// scriptCmds are the scripts' own commands: exit, and organization mode's
+// commands on moto (orgscript).
+func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
+	cmds := map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit}
+	for name, cmd := range orgscript.Cmds {
+		cmds[name] = cmd
+	}
+	return cmds
+}
+
+// cmdExit is `exit CODE PROGRAM ARGS...`: it runs PROGRAM like exec and
+// fails unless its exit status is exactly CODE (exec and ! exec only tell
+// zero from non-zero). Its stdout and stderr are checked as after exec.
+func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exit CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exit: bad code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exit: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
 }
 
 // condEndpoint answers the [endpoint] condition: whether an AWS-compatible

@@ -92,48 +92,48 @@ type Report struct {
 	// not be read; see the checks).
 	Organization *OrgState `json:"organization"`
 	// RecentUse is null when the lookup was not run or failed.
-	RecentUse *UseSummary `json:"recent_use"`
+	RecentUse *UseSummary `json:"recentUse"`
 }
 
 // RootState is the root user's credentials.
 type RootState struct {
 	// InReport says whether the credential report has a <root_account> row.
-	InReport bool `json:"in_report"`
+	InReport bool `json:"inReport"`
 	// Password is "present", "absent" or "unknown". AWS reports root's
 	// password_enabled as not_supported; presence is inferred from
 	// password_last_used (N/A means no password).
 	Password         string     `json:"password"`
-	PasswordLastUsed *time.Time `json:"password_last_used"`
+	PasswordLastUsed *time.Time `json:"passwordLastUsed"`
 	// MFA is null when unknown.
 	MFA                 *bool              `json:"mfa"`
-	AccessKeys          []KeyState         `json:"access_keys"`
-	SigningCertificates []CertificateState `json:"signing_certificates"`
+	AccessKeys          []KeyState         `json:"accessKeys"`
+	SigningCertificates []CertificateState `json:"signingCertificates"`
 	// LastUsed is the latest use of any root credential the report shows.
-	LastUsed *time.Time `json:"last_used"`
+	LastUsed *time.Time `json:"lastUsed"`
 }
 
 // KeyState is one root access key slot (1 or 2).
 type KeyState struct {
 	Slot        int        `json:"slot"`
 	Active      *bool      `json:"active"`
-	LastRotated *time.Time `json:"last_rotated"`
-	LastUsed    *time.Time `json:"last_used"`
-	Region      string     `json:"last_used_region,omitempty"`
-	Service     string     `json:"last_used_service,omitempty"`
+	LastRotated *time.Time `json:"lastRotated"`
+	LastUsed    *time.Time `json:"lastUsed"`
+	Region      string     `json:"lastUsedRegion,omitempty"`
+	Service     string     `json:"lastUsedService,omitempty"`
 }
 
 // CertificateState is one root signing certificate slot (1 or 2).
 type CertificateState struct {
 	Slot        int        `json:"slot"`
 	Active      *bool      `json:"active"`
-	LastRotated *time.Time `json:"last_rotated"`
+	LastRotated *time.Time `json:"lastRotated"`
 }
 
 // OrgState is the organization and its centralized root access.
 type OrgState struct {
 	ID                string `json:"id"`
-	ManagementAccount string `json:"management_account"`
-	IsManagement      bool   `json:"is_management"`
+	ManagementAccount string `json:"managementAccount"`
+	IsManagement      bool   `json:"isManagement"`
 	// Features lists the enabled centralized root access features; null when
 	// they could not be read (not the management account, or an error).
 	Features []string `json:"features"`
@@ -147,9 +147,9 @@ type MemberState struct {
 	Account             string `json:"account"`
 	Name                string `json:"name"`
 	Password            bool   `json:"password"`
-	AccessKeys          int    `json:"access_keys"`
-	MFADevices          int    `json:"mfa_devices"`
-	SigningCertificates int    `json:"signing_certificates"`
+	AccessKeys          int    `json:"accessKeys"`
+	MFADevices          int    `json:"mfaDevices"`
+	SigningCertificates int    `json:"signingCertificates"`
 	Error               string `json:"error,omitempty"` // when it could not be read
 }
 
@@ -160,10 +160,10 @@ type UseSummary struct {
 	First     *time.Time     `json:"first"`
 	Last      *time.Time     `json:"last"`
 	Kinds     map[string]int `json:"kinds"`
-	SourceIPs []string       `json:"source_ips"`
+	SourceIPs []string       `json:"sourceIps"`
 }
 
-// Failed reports whether any check failed or warned (exit 1, which wins over
+// Failed reports whether any check failed or warned (exit 1, or 3 with
 // Incomplete: something to fix was found).
 func (r *Report) Failed() bool { return r.Summary[Fail] > 0 || r.Summary[Warn] > 0 }
 

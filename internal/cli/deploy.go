@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/policy"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
 // listFlag is a repeatable flag (--email a --email b).
@@ -18,6 +20,18 @@ func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error {
 	*l = append(*l, s)
 	return nil
+}
+
+// dedupeFold returns ss without the later of two values that are equal
+// ignoring case (--email Ops@x.com --email ops@x.com subscribes once).
+func dedupeFold(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, s) }) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // regionsFlag is a comma-separated region list.
@@ -50,6 +64,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
+	yes := fs.Bool("yes", false, "do not ask for confirmation before re-targeting the alerts to another topic (asked only when stdin is a terminal)")
 	chans := channelFlags{}
 	chans.register(fs)
 	var of orgFlags
@@ -67,13 +82,13 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if *via != "api" && *via != "cloudformation" {
 		return usageError("--via %q is not one of api, cloudformation", *via)
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	if err := of.check(fs); err != nil {
 		return err
 	}
-	o.Emails = emails
+	o.Emails = dedupeFold(emails)
 	if regions != nil {
 		o.Regions = regions
 	}
@@ -90,11 +105,23 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if *via == "cloudformation" {
 		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
-	plan, _, err := deploy.Prepare(ctx, acct, o)
+	plan, spec, err := deploy.Prepare(ctx, acct, o)
 	if err != nil {
 		return planError(err, "deploy")
 	}
-	return applyPlan(ctx, env, g, plan, dryRun)
+	var ask func() error
+	if !*yes && env.StdinTerminal {
+		// Re-targeting the alert rules leaves the old topic's subscribers
+		// without alerts: ask first.
+		ask = func() error {
+			old := status.DeployedTopic(ctx, acct, spec)
+			if old == "" || old == spec.Topic.ARN {
+				return nil
+			}
+			return confirm(env, "deploy", fmt.Sprintf("The alert rules send to %s; this deploy makes them send to %s instead, and that topic's subscribers will get no more alerts. Go on?", old, spec.Topic.ARN))
+		}
+	}
+	return applyPlan(ctx, env, g, plan, dryRun, ask)
 }
 
 func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -107,13 +134,14 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	var of orgFlags
 	of.register(fs, "destroy")
+	yes := fs.Bool("yes", false, "do not ask for confirmation (destroy asks only when stdin is a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("destroy takes no arguments, got %q", fs.Args())
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	if err := of.check(fs); err != nil {
@@ -121,7 +149,7 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	}
 	o.TopicARNs = topics
 	if of.on {
-		return runDestroyOrg(ctx, env, g, of, o, dryRun)
+		return runDestroyOrg(ctx, env, g, of, o, dryRun, *yes)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -131,7 +159,14 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return planError(err, "destroy")
 	}
-	return applyPlan(ctx, env, g, plan, dryRun)
+	var ask func() error
+	if !*yes {
+		ask = func() error {
+			changes, _ := plan.Counts()
+			return confirm(env, "destroy", fmt.Sprintf("Remove rootwatch from account %s (%s)?", plan.Account, plural(changes, "change")))
+		}
+	}
+	return applyPlan(ctx, env, g, plan, dryRun, ask)
 }
 
 // planError turns a planning error into the command's error with a hint.
@@ -151,25 +186,33 @@ func planError(err error, cmd string) error {
 }
 
 // applyPlan prints the plan, applies it unless dryRun, and prints the outcome.
-func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool) error {
+// ask, when not nil, is asked before any change is made (confirm).
+func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool, ask func() error) error {
 	changes, _ := plan.Counts()
 	if g.output == "table" {
-		if err := plan.WriteTable(env.Stdout); err != nil {
+		if err := plan.WriteTableWith(env.Stdout, deploy.TableOptions{All: g.verbose, Width: env.Width}); err != nil {
+			return err
+		}
+	}
+	if !dryRun && changes > 0 && ask != nil {
+		if err := ask(); err != nil {
 			return err
 		}
 	}
 	var applyErr error
 	if !dryRun && changes > 0 {
-		if env.StderrTerminal {
-			plan.OnApply = func(c deploy.Change) {
-				region := ""
-				if c.Region != "" {
-					region = " in " + c.Region
-				}
-				fmt.Fprintf(env.Stderr, "%s %s %s%s\n", c.Action, c.Resource, c.Name, region)
+		prog := newProgress(env)
+		n := 0
+		plan.OnApply = func(c deploy.Change) {
+			n++
+			region := ""
+			if c.Region != "" {
+				region = " in " + c.Region
 			}
+			prog.set("%s %d/%d: %s %s %s%s", plan.Command, n, changes, c.Action, c.Resource, c.Name, region)
 		}
 		applyErr = plan.Apply(ctx)
+		prog.done()
 	}
 	if g.output == "json" {
 		if err := plan.WriteJSON(env.Stdout, dryRun, applyErr); err != nil {
@@ -180,7 +223,9 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 		case dryRun && changes > 0:
 			fmt.Fprintf(env.Stdout, "dry run: nothing was changed; run without --dry-run to apply\n")
 		case applyErr == nil && changes > 0:
-			fmt.Fprintf(env.Stdout, "applied %d changes\n", plan.Applied)
+			fmt.Fprintf(env.Stdout, "applied %s\n", plural(plan.Applied, "change"))
+		case applyErr != nil:
+			fmt.Fprintf(env.Stdout, "stopped: applied %d of %s\n", plan.Applied, plural(changes, "change"))
 		}
 		if plan.Command == "deploy" {
 			plan.WritePending(env.Stdout)
@@ -188,7 +233,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 	}
 	if applyErr != nil {
 		return withHint(fmt.Errorf("%s: %w", plan.Command, applyErr),
-			fmt.Sprintf("%d changes were applied before the failure; run 'rootwatch %s' again to continue from there (it reads the current state)", plan.Applied, plan.Command))
+			fmt.Sprintf("%d of %s applied before it stopped; run 'rootwatch %s' again to continue from there (it reads the current state)", plan.Applied, plural(changes, "change"), plan.Command))
 	}
 	return nil
 }

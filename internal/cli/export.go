@@ -42,7 +42,7 @@ func runExport(ctx context.Context, env *Env, g *globals, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("export cloudformation takes no arguments, got %q", fs.Args())
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	if topicARN != "" {

@@ -90,17 +90,19 @@ func (o *orgFlags) check(fs *flag.FlagSet) error {
 	return nil
 }
 
-// progress returns a progress printer for a terminal, or nil.
-func progress(env *Env) func(stage string, done, total int) {
-	if !env.StderrTerminal {
+// orgProgress is the per-account progress of an organization command on the
+// one progress line (progress), or nil when stderr is not a terminal.
+func orgProgress(env *Env) func(stage string, done, total int) {
+	p := newProgress(env)
+	if !p.on {
 		return nil
 	}
 	return func(stage string, done, total int) {
-		end := ""
-		if done == total {
-			end = "\n"
+		if done >= total {
+			p.done()
+			return
 		}
-		fmt.Fprintf(env.Stderr, "\r%s %d/%d accounts%s", stage, done, total, end)
+		p.set("%s %d/%d accounts", stage, done, total)
 	}
 }
 
@@ -112,7 +114,7 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 	oo := deploy.OrgOptions{
 		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
-		Progress:  progress(env),
+		Progress:  orgProgress(env),
 	}
 	if of.scp != "" {
 		p, err := scp.Build(scpOptions([]string{"arn:aws:iam::*:role/" + of.role}, nil))
@@ -125,14 +127,20 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 	if err != nil {
 		return planError(err, "deploy --org")
 	}
-	return applyOrgPlan(ctx, env, g, of, plan, dryRun)
+	return applyOrgPlan(ctx, env, g, of, plan, dryRun, nil)
 }
 
 // applyOrgPlan prints the organization plan, applies it unless dryRun, and
 // prints the outcome; any account that failed makes it exit 2.
-func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *deploy.OrgPlan, dryRun bool) error {
+// ask, when not nil, is asked before any change is made (confirm).
+func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *deploy.OrgPlan, dryRun bool, ask func() error) error {
 	pending := plan.Pending()
 	if !dryRun && pending {
+		if ask != nil {
+			if err := ask(); err != nil {
+				return err
+			}
+		}
 		plan.Apply(ctx)
 	}
 	if g.output == "json" {
@@ -154,7 +162,7 @@ func applyOrgPlan(ctx context.Context, env *Env, g *globals, of orgFlags, plan *
 	return nil
 }
 
-func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o deploy.DestroyOptions, dryRun bool) error {
+func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o deploy.DestroyOptions, dryRun, yes bool) error {
 	if of.central != "" {
 		return usageError("--central-account is for deploy and status; destroy --org finds the central bus wherever it is")
 	}
@@ -165,12 +173,18 @@ func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o dep
 	plan, err := deploy.PrepareOrgDestroy(ctx, acct, deploy.OrgDestroyOptions{
 		DestroyOptions: o, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
-		Progress:  progress(env),
+		Progress:  orgProgress(env),
 	})
 	if err != nil {
 		return planError(err, "destroy --org")
 	}
-	return applyOrgPlan(ctx, env, g, of, plan, dryRun)
+	var ask func() error
+	if !yes {
+		ask = func() error {
+			return confirm(env, "destroy --org", "Remove rootwatch from every selected account of the organization (--dry-run shows the plan)?")
+		}
+	}
+	return applyOrgPlan(ctx, env, g, of, plan, dryRun, ask)
 }
 
 // runStatusOrg checks the central chain and every account's forwarders, and
@@ -187,7 +201,7 @@ func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 	rep, err := status.CheckOrg(ctx, acct, status.OrgOptions{
 		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
-		Progress:  progress(env),
+		Progress:  orgProgress(env),
 	}, env.Now())
 	if err != nil {
 		return withHint(fmt.Errorf("could not check: %w", err), "run status --org with the management account's credentials")
@@ -220,7 +234,7 @@ func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cl
 		return usageError("--central-account and --details are not for audit")
 	}
 	rep, err := audit.RunOrg(ctx, acct, in, audit.OrgOptions{
-		Role: of.role, Workers: of.workers, Progress: progress(env),
+		Role: of.role, Workers: of.workers, Progress: orgProgress(env),
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
 	})
 	if err != nil {

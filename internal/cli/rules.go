@@ -30,15 +30,11 @@ func runRules(ctx context.Context, env *Env, g *globals, args []string) error {
 		if len(rest) < 2 {
 			return usageError("rules show needs a rule ID")
 		}
+		if len(rest) > 2 {
+			return usageError("rules show takes one rule ID, got also %q", rest[2])
+		}
 		id := rest[1]
-		// Flags may follow the ID.
-		if err := parseFlags(fs, rest[2:]); err != nil {
-			return err
-		}
-		if fs.NArg() > 0 {
-			return usageError("rules show takes one rule ID, got also %q", fs.Arg(0))
-		}
-		if err := g.checkOutput("table", "json"); err != nil {
+		if err := g.check("table", "json"); err != nil {
 			return err
 		}
 		r, ok := rules.Get(id)
@@ -53,7 +49,7 @@ func runRules(ctx context.Context, env *Env, g *globals, args []string) error {
 	if len(rest) > 0 {
 		return usageError("unknown rules subcommand %q (want: rules, or rules show ID)", rest[0])
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	all := rules.All()
@@ -128,26 +124,20 @@ func showRule(w io.Writer, r rules.Rule) error {
 // runPattern evaluates a pattern on an event: `rootwatch pattern test`.
 // Exit 0 on match, 1 on no match, 2 when the pattern or event is invalid.
 func runPattern(ctx context.Context, env *Env, g *globals, args []string) error {
-	const synopsis = "test --pattern FILE|JSON --event FILE|JSON [--aws]"
-	if len(args) == 0 || args[0] != "test" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fs := newFlagSet(env, g, "pattern")
-			fs.Usage()
-			return errHelp
-		}
-		return usageError("pattern needs the subcommand test: rootwatch pattern %s", synopsis)
-	}
 	fs := newFlagSet(env, g, "pattern")
 	var patArg, evArg string
 	var useAWS bool
 	fs.StringVar(&patArg, "pattern", "", "the event pattern: inline JSON (starting with '{'), a file, or - for stdin")
-	fs.StringVar(&evArg, "event", "", "the event, an EventBridge event or a CloudTrail record: inline JSON, a file, or - for stdin")
+	fs.StringVar(&evArg, "event", "", "the event: an EventBridge event, a CloudTrail record or a delivered log file ({\"Records\":[...]}, gzipped or not, each record evaluated); inline JSON, a file, or - for stdin")
 	fs.BoolVar(&useAWS, "aws", false, "also ask the configured endpoint's EventBridge TestEventPattern")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError("pattern test takes no arguments, got %q", fs.Arg(0))
+	if fs.NArg() == 0 || fs.Arg(0) != "test" {
+		return usageError("pattern needs the subcommand test: rootwatch pattern test --pattern FILE|JSON --event FILE|JSON [--aws]")
+	}
+	if fs.NArg() > 1 {
+		return usageError("pattern test takes no arguments, got %q", fs.Arg(1))
 	}
 	if patArg == "" || evArg == "" {
 		return usageError("pattern test needs both --pattern and --event")
@@ -155,7 +145,7 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 	if patArg == "-" && evArg == "-" {
 		return usageError("only one of --pattern and --event can read stdin")
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	patSrc, err := readJSONArg(env, "pattern", patArg)
@@ -169,6 +159,15 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 	p, err := pattern.Compile(patSrc)
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("invalid pattern: %w", err)}
+	}
+	if evSrc, err = gunzip(evSrc); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("read event: %w", err)}
+	}
+	if isLogFile(evSrc) {
+		if useAWS {
+			return usageError("pattern test --aws takes one event or record, not a log file")
+		}
+		return testLogFile(env, g, p, evSrc)
 	}
 	event, bridged, err := eventFromArg(evSrc)
 	if err != nil {
@@ -185,6 +184,9 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 			return err
 		}
 	}
+	if res.Bridged {
+		fmt.Fprintln(env.Stderr, "rootwatch: the event is a CloudTrail record, evaluated as the EventBridge event AWS would deliver for it")
+	}
 	if err := writePatternResult(env.Stdout, g.output, res); err != nil {
 		return err
 	}
@@ -199,13 +201,16 @@ func runPattern(ctx context.Context, env *Env, g *globals, args []string) error 
 
 // patternResult is what `pattern test` found.
 type patternResult struct {
-	Match   bool  `json:"match"` // the answer that decides the exit code
-	Local   bool  `json:"local"` // rootwatch's engine
-	AWS     *bool `json:"aws,omitempty"`
-	Bridged bool  `json:"bridged"` // the event was a CloudTrail record, bridged to an EventBridge event
+	// Result is "match" (exit 0) or "no-match" (exit 1): the answer that
+	// decides the exit code, as Match.
+	Result  string `json:"result"`
+	Match   bool   `json:"match"` // the answer that decides the exit code
+	Local   bool   `json:"local"` // rootwatch's engine
+	AWS     *bool  `json:"aws,omitempty"`
+	Bridged bool   `json:"bridged"` // the event was a CloudTrail record, bridged to an EventBridge event
 	// AWSUnusable says why the endpoint gave no usable answer (an emulator
 	// gap); the local answer is used then.
-	AWSUnusable string `json:"aws_unusable,omitempty"`
+	AWSUnusable string `json:"awsUnusable,omitempty"`
 	Endpoint    string `json:"endpoint,omitempty"`
 	Disagree    bool   `json:"disagree,omitempty"`
 }
@@ -250,6 +255,10 @@ func askAWS(ctx context.Context, env *Env, g *globals, pat, event string, res *p
 
 func writePatternResult(w io.Writer, output string, res patternResult) error {
 	if output == "json" {
+		res.Result = "no-match"
+		if res.Match {
+			res.Result = "match"
+		}
 		return writeIndentedJSON(w, res)
 	}
 	answer := func(b bool) string {
@@ -257,9 +266,6 @@ func writePatternResult(w io.Writer, output string, res patternResult) error {
 			return "match"
 		}
 		return "no match"
-	}
-	if res.Bridged {
-		fmt.Fprintln(w, "event: a CloudTrail record, evaluated as the EventBridge event AWS would deliver for it")
 	}
 	if res.AWS == nil && res.AWSUnusable == "" && res.Endpoint == "" {
 		fmt.Fprintln(w, answer(res.Local))

@@ -3,18 +3,20 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/scan"
 )
 
 // runScan finds root activity in CloudTrail history (--lookup), in log files
 // and directories on disk, and in S3. Exit codes: 0 no findings, 1 findings,
-// 2 errors occurred (findings are still printed).
+// 2 errors and no findings (or nothing read at all), 3 findings and errors,
+// 130 interrupted (see exit.go).
 func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "scan")
 	lookup := fs.Bool("lookup", false, "read CloudTrail's 90-day event history (LookupEvents) in every enabled region")
@@ -26,8 +28,11 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := g.checkOutput("table", "json", "csv"); err != nil {
+	if err := g.check("table", "json", "csv"); err != nil {
 		return err
+	}
+	if *workers < 0 || (*workers == 0 && flagSet(fs, "workers")) {
+		return usageError("scan: --workers must be at least 1, got %d", *workers)
 	}
 	targets := fs.Args()
 	if len(targets) == 0 && !*lookup {
@@ -62,16 +67,8 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 		o.Account = acct
 	}
 
-	var progressMu sync.Mutex
-	progressShown := false
-	if env.StderrTerminal {
-		o.Progress = func(st scan.Stats) {
-			progressMu.Lock()
-			defer progressMu.Unlock()
-			fmt.Fprintf(env.Stderr, "\r\033[K%s", scan.ProgressLine(st))
-			progressShown = true
-		}
-	}
+	prog := newProgress(env)
+	o.Progress = prog.scanHook()
 	// Findings are written as they are found (memory does not grow with
 	// them), in an order that does not depend on the parallelism.
 	out, err := scan.NewWriter(env.Stdout, g.output)
@@ -80,12 +77,7 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	}
 	var writeErr error
 	o.Emit = func(f scan.Finding) error {
-		progressMu.Lock()
-		if progressShown {
-			fmt.Fprint(env.Stderr, "\r\033[K")
-			progressShown = false
-		}
-		progressMu.Unlock()
+		prog.done() // the next update shows it again
 		if err := out.Write(f); err != nil {
 			writeErr = err
 			return err
@@ -93,33 +85,50 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 		return nil
 	}
 	res, err := scan.Scan(ctx, targets, o)
-	if progressShown {
-		fmt.Fprint(env.Stderr, "\r\033[K")
-	}
+	prog.done()
 	if writeErr != nil {
 		return fmt.Errorf("scan: write output: %w", writeErr)
 	}
 	if err != nil && !res.Interrupted {
 		return fmt.Errorf("scan: %w", err)
 	}
-	for _, e := range res.Errors {
-		fmt.Fprintf(env.Stderr, "rootwatch: scan: %v\n", e)
-	}
-	if n := res.Stats.Errors - int64(len(res.Errors)); n > 0 {
-		fmt.Fprintf(env.Stderr, "rootwatch: scan: ... and %d more errors\n", n)
-	}
+	writeScanErrors(env, res)
 	scan.WriteSummary(env.Stderr, res)
 	switch {
 	case res.Interrupted:
 		return &exitError{code: ExitInterrupted}
 	case len(targets) > 0 && res.Stats.Files == 0:
 		return nothingRead(targets, res.Stats)
-	case res.Stats.Errors > 0:
-		return &exitError{code: ExitError}
-	case res.Stats.Findings > 0:
-		return report()
 	}
-	return nil
+	return outcome(res.Stats.Findings > 0, res.Stats.Errors > 0, nil)
+}
+
+// writeScanErrors prints the scan's errors, one line each, except that
+// regions whose event history the endpoint does not serve (an emulator
+// without LookupEvents) make one line with a hint, not one per region.
+func writeScanErrors(env *Env, res scan.Result) {
+	var unsupported []error
+	for _, e := range res.Errors {
+		if errors.Is(e, cloud.ErrUnsupported) {
+			unsupported = append(unsupported, e)
+			continue
+		}
+		fmt.Fprintf(env.Stderr, "rootwatch: scan: %v\n", e)
+	}
+	if n := res.Stats.Errors - int64(len(res.Errors)); n > 0 {
+		fmt.Fprintf(env.Stderr, "rootwatch: scan: ... and %d more errors\n", n)
+	}
+	if len(unsupported) > 0 {
+		printError(env.Stderr, withHint(fmt.Errorf("scan: the endpoint does not serve CloudTrail LookupEvents: no event history read in %s",
+			plural(len(unsupported), "region")), "--lookup needs CloudTrail's event history (AWS itself; moto has none); scan the trail's archive instead: rootwatch scan s3://BUCKET/AWSLogs/"))
+	}
+}
+
+// flagSet reports whether the option name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // nothingRead is the error of a scan of PATHs or S3 URLs that found no file
@@ -145,17 +154,6 @@ func nothingRead(targets []string, st scan.Stats) error {
 		hint = "check the bucket and prefix: CloudTrail writes to s3://BUCKET/[PREFIX/]AWSLogs/[ORG-ID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/"
 	}
 	return &exitError{code: ExitError, err: errors.New(msg), hint: hint}
-}
-
-// plural formats a count with its noun: "1 log file", "2 log files".
-func plural(n int64, noun string, plural ...string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", noun)
-	}
-	if len(plural) > 0 {
-		return fmt.Sprintf("%d %s", n, plural[0])
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func splitList(s string) []string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,8 +24,8 @@ func runMain(t *testing.T, terminal bool, args ...string) (code int, stdout, std
 	return code, out.String(), errb.String()
 }
 
-// TestScanExitCodes: 0 without findings, 1 with findings, 2 when errors
-// occurred (findings still printed) or on bad usage.
+// TestScanExitCodes: 0 without findings, 1 with findings, 2 on bad usage or
+// errors without findings, 3 with findings and errors (findings still printed).
 func TestScanExitCodes(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json.gz")
 	os.WriteFile(bad, []byte("\x1f\x8bnot really gzip"), 0o644)
@@ -41,7 +42,7 @@ func TestScanExitCodes(t *testing.T) {
 			[]string{"scanned 56 files", "3044 records", "findings: 14 (", "root-api-call 1", "errors: 0"}, false},
 		{"no findings", []string{"scan", "--accounts", "218007301253", sampleArchive}, ExitOK,
 			nil, []string{"scanned 55 files", "2900 records", "findings: 0\n", "errors: 0"}, true},
-		{"errors", []string{"scan", sampleArchive, bad}, ExitError,
+		{"findings and errors", []string{"scan", sampleArchive, bad}, ExitReportAndError,
 			[]string{"root-console-signin-mfa"}, []string{"rootwatch: scan: " + bad + ": offset 0: gzip: invalid header\n", "findings: 14 (", "errors: 1"}, false},
 		{"json", []string{"scan", "--output", "json", sampleArchive}, ExitReport,
 			[]string{`{"time":"2023-07-10T12:`, `"kind":"root-close-account"`, `"record":{"eventVersion":`}, nil, false},
@@ -160,5 +161,27 @@ func TestScanNothingReadS3(t *testing.T) {
 	code, out, errs = runCLI(t, connect, "", "scan", "s3://trail-bucket/org/")
 	if code != ExitReport || !strings.Contains(out, "root-console-signin-no-mfa") {
 		t.Errorf("right prefix: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
+// TestScanJSONLines: `scan DIR --output json` (options after the path)
+// prints JSON lines only, one finding per line, what `| jq` reads.
+func TestScanJSONLines(t *testing.T) {
+	code, stdout, _ := runMain(t, false, "scan", sampleArchive, "--output", "json")
+	if code != ExitReport {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != 14 {
+		t.Fatalf("%d lines, want 14:\n%s", len(lines), stdout)
+	}
+	for i, l := range lines {
+		var f struct {
+			Kind   string          `json:"kind"`
+			Record json.RawMessage `json:"record"`
+		}
+		if err := json.Unmarshal([]byte(l), &f); err != nil || !strings.HasPrefix(f.Kind, "root-") || len(f.Record) == 0 {
+			t.Errorf("line %d is not a finding (%v): %s", i+1, err, l)
+		}
 	}
 }

@@ -12,8 +12,8 @@ import (
 
 // runStatus checks every link of the deployed chain against what deploy would
 // deploy with the same options, prints one line per check, and exits 0 when
-// healthy, 1 when degraded, 2 when something could not be checked (the partial
-// report is printed first).
+// healthy, 1 when degraded, 2 when something could not be checked and the rest
+// is healthy, 3 when degraded and something could not be checked.
 func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "status")
 	var regions, home, topic string
@@ -23,11 +23,11 @@ func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
-		fmt.Fprint(env.Stderr, `
+		fmt.Fprint(fs.Output(), `
 One line per check: region, check, OK/WARN/FAIL/ERROR, detail and the fix.
 Exit status: 0 healthy; 1 degraded (a WARN or FAIL: an alert would be lost,
 delayed or reach fewer people); 2 could not check (an ERROR: the rest of the
-report is still printed). --output json prints the same report as JSON.
+report is still printed); 3 degraded and could not check. --output json prints the same report as JSON.
 `)
 	}
 	var of orgFlags
@@ -38,7 +38,7 @@ report is still printed). --output json prints the same report as JSON.
 	if fs.NArg() > 0 {
 		return usageError("status takes no arguments, got %q", fs.Arg(0))
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	if err := of.check(fs); err != nil {
@@ -86,20 +86,21 @@ report is still printed). --output json prints the same report as JSON.
 	if g.output == "json" {
 		err = status.WriteJSON(env.Stdout, rep)
 	} else {
-		err = status.WriteTable(env.Stdout, rep)
+		err = status.WriteTableWith(env.Stdout, rep, status.TableOptions{All: g.verbose, Width: env.Width})
 	}
 	if err != nil {
 		return fmt.Errorf("write status: %w", err)
 	}
-	switch rep.Status {
-	case status.OK:
-		return nil
-	case status.Warn, status.Fail:
-		return report()
+	degraded := false
+	for _, c := range rep.Checks {
+		degraded = degraded || c.Status == status.Warn || c.Status == status.Fail
 	}
 	errs := rep.Errors()
+	if rep.Status != status.Error {
+		return outcome(degraded, false, nil)
+	}
 	if len(errs) == 0 {
 		errs = append(errs, errors.New("unknown error"))
 	}
-	return &exitError{code: ExitError, err: fmt.Errorf("could not check %d link(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0])}
+	return outcome(degraded, true, fmt.Errorf("could not check %d link(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0]))
 }

@@ -621,3 +621,28 @@ func TestStatusRegionsFlag(t *testing.T) {
 		t.Errorf("--output csv: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestStatusDegradedAndCouldNotCheck: a broken link and a link that could
+// not be checked exit 3 (both bits), and the JSON result says both.
+func TestStatusDegradedAndCouldNotCheck(t *testing.T) {
+	ctx := context.Background()
+	a, s := deployedFake(t)
+	r, err := a.Events(s.HomeRegion).Rule(ctx, chain.BusName, chain.AlertRulePrefix+"root-console-signin-no-mfa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.State = cloud.RuleDisabled
+	if _, err := a.Events(s.HomeRegion).PutRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	code, rep, errOut := statusJSON(t, failing{a, errors.New("AccessDenied")})
+	if code != ExitReportAndError {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, ExitReportAndError, errOut)
+	}
+	if got := rep.Result(); got != "degraded-incomplete" {
+		t.Errorf("result %q, want degraded-incomplete", got)
+	}
+	if !strings.Contains(errOut, "rootwatch: could not check 1 link(s)") {
+		t.Errorf("stderr lacks the error:\n%s", errOut)
+	}
+}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/audit"
@@ -19,13 +18,14 @@ import (
 // through temporary resources (a rule, a queue and its subscription, an
 // extension of rootwatch's topic policy statement) that are removed in every
 // outcome. Exit 0 when every check passed, 1 when one failed (or a temporary
-// resource could not be removed), 2 when one could not be verified.
+// resource could not be removed), 2 when one could not be verified, 3 when
+// both.
 func runTest(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "test")
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
-		fmt.Fprint(env.Stderr, `
+		fmt.Fprint(fs.Output(), `
 rootwatch test creates temporary resources in the home region and removes them
 in every outcome (pass, failure, timeout, Ctrl-C): a rule on the rootwatch bus,
 an SQS queue subscribed to the topic, and an extension of rootwatch's topic
@@ -57,7 +57,7 @@ forwarder, so no alert is raised.
 	if *timeout <= 0 {
 		return usageError("--timeout must be positive, got %s", *timeout)
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	if err := of.check(fs); err != nil {
@@ -112,14 +112,12 @@ forwarder, so no alert is raised.
 		}
 	}
 	switch {
+	case runErr != nil && res != nil:
+		return outcome(res.Failed() || res.Degraded(), true, runErr)
 	case runErr != nil:
 		return runErr
-	case res.Passed():
-		return nil
-	case res.Failed(), res.Degraded():
-		return report()
 	}
-	return &exitError{code: ExitError}
+	return outcome(res.Failed() || res.Degraded(), res.Unverified(), nil)
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -133,7 +131,7 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("audit takes no arguments, got %q", fs.Args())
 	}
-	if err := g.checkOutput("table", "json"); err != nil {
+	if err := g.check("table", "json"); err != nil {
 		return err
 	}
 	if err := of.check(fs); err != nil {
@@ -161,18 +159,12 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 	if g.output == "json" {
 		err = audit.WriteJSON(env.Stdout, rep)
 	} else {
-		err = audit.WriteTable(env.Stdout, rep)
+		err = audit.WriteTableWidth(env.Stdout, rep, env.Width)
 	}
 	if err != nil {
 		return fmt.Errorf("write audit report: %w", err)
 	}
-	switch {
-	case rep.Failed():
-		return report()
-	case rep.Incomplete():
-		return &exitError{code: ExitError}
-	}
-	return nil
+	return outcome(rep.Failed(), rep.Incomplete(), nil)
 }
 
 // recentUse is audit's recent-root-use input: the scan's LookupEvents path
@@ -181,20 +173,14 @@ func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
 var recentUse = func(acct cloud.Account, env *Env) audit.UseSource {
 	return func(ctx context.Context, since time.Time) ([]audit.Use, error) {
 		o := scan.Options{Lookup: true, Since: since, Account: acct}
-		var mu sync.Mutex
-		shown := false
+		prog := newProgress(env)
 		if env.StderrTerminal {
 			o.Progress = func(st scan.Stats) {
-				mu.Lock()
-				defer mu.Unlock()
-				fmt.Fprintf(env.Stderr, "\r\033[Kreading event history: %d records, %d root events", st.Records, st.Findings)
-				shown = true
+				prog.set("reading event history: %d records, %d root events", st.Records, st.Findings)
 			}
 		}
 		res, err := scan.Scan(ctx, nil, o)
-		if shown {
-			fmt.Fprint(env.Stderr, "\r\033[K")
-		}
+		prog.done()
 		if err != nil {
 			return nil, fmt.Errorf("look up root activity: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -221,7 +222,8 @@ func TestCLIApplyFailure(t *testing.T) {
 	rec.FailMutation(5)
 	code, out, errs := runCLI(t, rec, "deploy", "--regions", "eu-west-1")
 	if code != 2 || !strings.Contains(errs, "(after 4 changes applied): ") || !strings.Contains(errs, "injected failure") ||
-		!strings.Contains(errs, "rootwatch: hint: 4 changes were applied before the failure; run 'rootwatch deploy' again") {
+		!regexp.MustCompile(`rootwatch: hint: 4 of \d+ changes applied before it stopped; run 'rootwatch deploy' again`).MatchString(errs) ||
+		!regexp.MustCompile(`\nstopped: applied 4 of \d+ changes\n`).MatchString(out) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	t.Logf("stderr of the failed deploy:\n%s", errs)

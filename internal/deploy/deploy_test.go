@@ -448,6 +448,7 @@ func TestDeployFaults(t *testing.T) {
 			{
 				after, n := fc.after, fc.n
 				t.Run(fmt.Sprintf("after=%v/N=%d", after, n), func(t *testing.T) {
+					t.Parallel()
 					a := b.open(t)
 					withTrail(t, a)
 					rec := cloudtest.Record(a)
@@ -563,6 +564,7 @@ func TestDestroyFaults(t *testing.T) {
 		for _, fc := range faultCases(b, total) {
 			n := fc.n
 			t.Run(fmt.Sprintf("after=%v/N=%d", fc.after, n), func(t *testing.T) {
+				t.Parallel()
 				a, arn, orig := setup(t)
 				rec := cloudtest.Record(a)
 				if fc.after {

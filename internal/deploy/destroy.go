@@ -45,15 +45,16 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	}
 
 	type regional struct {
-		forward   []Change
-		bus       []Change
-		topic     []Change
-		queue     []Change
-		trail     []Change
-		channels  []Change
-		topicARNs []string
-		notes     []string
-		home      bool
+		forward      []Change
+		bus          []Change
+		topic        []Change
+		queue        []Change
+		trail        []Change
+		channels     []Change
+		topicARNs    []string
+		deletedTopic string // the topic rootwatch created, deleted whole
+		notes        []string
+		home         bool
 	}
 	found := make([]regional, len(regions))
 	g, gctx := errgroup.WithContext(ctx)
@@ -116,6 +117,7 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			case err != nil:
 				return err
 			case managed(t.Tags):
+				out.deletedTopic = topicARN
 				out.topic = append(out.topic, Change{Action: Delete, Resource: KindTopic, Region: r, Name: chain.TopicName, Detail: "with its subscriptions",
 					apply: func(ctx context.Context) error { return ignoreNotFound(topics.DeleteTopic(ctx, topicARN)) }})
 			default:
@@ -170,6 +172,11 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			p.HomeRegion = regions[slices.IndexFunc(found, func(x regional) bool { return x.home })]
 		}
 	}
+	// A topic rootwatch created is deleted whole: editing its policy first
+	// would make the plan contradict itself.
+	topicARNs = slices.DeleteFunc(topicARNs, func(a string) bool {
+		return slices.ContainsFunc(found, func(f regional) bool { return f.deletedTopic == a })
+	})
 	slices.Sort(topicARNs)
 	var statementChanges []Change
 	for _, ta := range topicARNs {

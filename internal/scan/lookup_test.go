@@ -125,29 +125,58 @@ func TestLookup(t *testing.T) {
 		t.Errorf("%d findings, want %d (the sign-in seen in two regions once)", len(res.Findings), len(want))
 	}
 	// Pages of 3: us-east-1 and us-west-2 have 11 events in the window (4
-	// pages), eu-west-1 12 (4 pages) plus the 3 throttled attempts.
+	// pages), eu-west-1 12 (4 pages) plus the 3 throttled attempts. (The
+	// spacing is TestLookupPacing's: one clock shared by three regions would
+	// let one region's waits stand for another's.)
 	wantCalls := map[string]int{"us-east-1": 4, "us-west-2": 4, "eu-west-1": 4 + 3}
 	for region, n := range wantCalls {
-		calls := rec.calls[region]
-		if len(calls) != n {
+		if calls := rec.calls[region]; len(calls) != n {
 			t.Errorf("%s: %d Lookup calls, want %d", region, len(calls), n)
-		}
-		for i := 1; i < len(calls); i++ {
-			// By the clock's ticks, each request of a region starts at least
-			// the interval after the previous one; a throttled one is
-			// retried after half the backoff at least (jitter), doubling,
-			// and then the interval.
-			least := interval
-			if region == "eu-west-1" && i <= 3 {
-				least += (backoff << (i - 1)) / 2
-			}
-			if d := calls[i].Sub(calls[i-1]); d < least {
-				t.Errorf("%s: calls %d and %d only %v apart, want at least %v", region, i-1, i, d, least)
-			}
 		}
 	}
 	if res.Stats.Records != 11+12+11 {
 		t.Errorf("%d records read", res.Stats.Records)
+	}
+}
+
+// TestLookupPacing counts the ticks of a clock that does not wait, in one
+// region, at LookupEvents' real pacing (2 requests per second, 1s first
+// backoff): every request starts exactly the interval after the previous one,
+// and a throttled one is retried after its jittered backoff (half to all of
+// 1s, 2s, 4s) and then the interval.
+func TestLookupPacing(t *testing.T) {
+	now := time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC)
+	acct := fake.NewWith(fake.Options{Regions: []string{"us-east-1"}, PageSize: 3})
+	g := ctgen.New(3, 3)
+	for i := range 10 {
+		if err := acct.AddEvents("us-east-1", string(g.Background(now.Add(-time.Duration(i)*time.Hour), "111111111111", "us-east-1"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acct.ThrottleLookups("us-east-1", 3)
+	clock := &tickClock{now: now}
+	rec := &recorder{Account: acct, clock: clock, calls: map[string][]time.Time{}}
+	const interval, backoff = 500 * time.Millisecond, time.Second
+	res := scanT(t, nil, Options{
+		Lookup: true, Account: rec, Since: now.Add(-24 * time.Hour), Until: now,
+		LookupPacing: Pacing{Interval: interval, Backoff: backoff, Clock: clock},
+	})
+	if len(res.Errors) != 0 {
+		t.Errorf("errors: %v", res.Errors)
+	}
+	calls := rec.calls["us-east-1"]
+	if len(calls) != 3+4 {
+		t.Fatalf("%d Lookup calls, want 3 throttled and 4 pages", len(calls))
+	}
+	for i := 1; i < len(calls); i++ {
+		lo, hi := interval, interval
+		if i <= 3 {
+			lo += (backoff << (i - 1)) / 2
+			hi += backoff << (i - 1)
+		}
+		if d := calls[i].Sub(calls[i-1]); d < lo || d > hi {
+			t.Errorf("calls %d and %d %v apart, want %v to %v", i-1, i, d, lo, hi)
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteTable writes findings as a table: time, account, region, kind, event,
@@ -24,11 +26,12 @@ func WriteTable(w io.Writer, findings []Finding) error {
 	return tw.Flush()
 }
 
+// dash is a table cell: s made safe for a terminal (termsafe.Cell), or "-".
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return termsafe.Cell(s)
 }
 
 func formatTime(t time.Time) string {
@@ -124,7 +127,7 @@ var csvHeader = []string{"time", "account", "region", "kind", "event", "source_i
 
 func csvRow(f Finding) []string {
 	s := f.Summary
-	return []string{formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset)}
+	return termsafe.Cells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset))
 }
 
 // WriteSummary writes the scan's summary: files, bytes, records, findings by
@@ -138,8 +141,8 @@ func WriteSummary(w io.Writer, r Result) {
 		}
 		fmt.Fprintf(w, "interrupted: what was found until then is above; %d of %s files read\n", st.Files, total)
 	}
-	fmt.Fprintf(w, "scanned %d files (%s stored, %s of CloudTrail), %d records in %s\n",
-		st.Files, Size(st.Compressed), Size(st.Bytes), st.Records, st.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "scanned %s (%s stored, %s of CloudTrail), %s in %s\n",
+		plural(st.Files, "file"), Size(st.Compressed), Size(st.Bytes), plural(st.Records, "record"), st.Elapsed.Round(time.Millisecond))
 	kinds := make([]string, 0, len(r.ByKind))
 	for k := range r.ByKind {
 		kinds = append(kinds, k)
@@ -155,6 +158,14 @@ func WriteSummary(w io.Writer, r Result) {
 		fmt.Fprintf(w, "findings: 0\n")
 	}
 	fmt.Fprintf(w, "errors: %d\n", st.Errors)
+}
+
+// plural is "1 file", "2 files".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Size formats a byte count for people.
@@ -180,7 +191,7 @@ func ProgressLine(st Stats) string {
 	if st.Listed {
 		files += "/" + fmt.Sprint(st.TotalFiles)
 	}
-	line := fmt.Sprintf("scanning: %s files, %s, %.0f records/s", files, Size(st.Bytes), float64(st.Records)/secs)
+	line := fmt.Sprintf("scanning: %s files, %s uncompressed, %.0f records/s", files, Size(st.Bytes), float64(st.Records)/secs)
 	if st.Listed && st.Compressed > 0 && st.TotalSize > st.Compressed {
 		eta := time.Duration(float64(st.Elapsed) * float64(st.TotalSize-st.Compressed) / float64(st.Compressed))
 		line += ", ETA " + eta.Round(time.Second).String()

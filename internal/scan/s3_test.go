@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -224,4 +225,71 @@ func BenchmarkScanS3(b *testing.B) {
 			b.ReportMetric(float64(m.Compressed)*float64(b.N)/(1<<20)/secs, "stored-MB/s")
 		})
 	}
+}
+
+// slowBuckets adds a delay before each object's first byte, as S3 has (tens
+// of milliseconds) and a loopback moto has not.
+type slowBuckets struct {
+	buckets
+	delay time.Duration
+}
+
+func (b slowBuckets) Open(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
+	time.Sleep(b.delay)
+	return b.buckets.Open(ctx, bucket, key)
+}
+
+type slowAccount struct {
+	cloud.Account
+	delay time.Duration
+}
+
+func (a slowAccount) Buckets() cloud.Buckets { return slowBuckets{a.Account.Buckets(), a.delay} }
+
+// BenchmarkScanS3Latency scans 128 objects from the in-memory fake with 20 ms
+// before each object's first byte: fetching ahead keeps the workers busy
+// while requests wait; without it each worker waits on its own.
+func BenchmarkScanS3Latency(b *testing.B) {
+	acct := fake.New()
+	ctx := context.Background()
+	if err := acct.Buckets().CreateBucket(ctx, "trail-bucket", "us-east-1", "", nil); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	m, err := ctgen.WriteArchive(ctgen.ArchiveConfig{Dir: dir, Seed: 4, Accounts: []string{"111111111111"},
+		Regions: []string{"us-east-1"}, Bytes: 8 << 20, FileBytes: 64 << 10, RootFraction: 0.001})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range m.Files {
+		data, _ := os.ReadFile(f)
+		rel, _ := filepath.Rel(dir, f)
+		if err := acct.PutObject("trail-bucket", filepath.ToSlash(rel), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	slow := slowAccount{acct, benchDelay()}
+	for _, bb := range []struct {
+		name       string
+		noPrefetch bool
+	}{{"fetch-ahead", false}, {"each-worker-waits", true}} {
+		b.Run(bb.name, func(b *testing.B) {
+			for range b.N {
+				res, err := Scan(ctx, []string{"s3://trail-bucket/"}, Options{Account: slow, noPrefetch: bb.noPrefetch})
+				if err != nil || res.Stats.Files != int64(len(m.Files)) || len(res.Errors) > 0 {
+					b.Fatalf("%v: %d files (want %d), errors %v", err, res.Stats.Files, len(m.Files), res.Errors)
+				}
+			}
+			secs := b.Elapsed().Seconds()
+			b.ReportMetric(float64(len(m.Files))*float64(b.N)/secs, "objects/s")
+			b.ReportMetric(float64(m.Bytes)*float64(b.N)/(1<<20)/secs, "MB/s")
+		})
+	}
+}
+
+func benchDelay() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("ROOTWATCH_BENCH_S3_DELAY")); err == nil {
+		return d
+	}
+	return 20 * time.Millisecond
 }

@@ -1,21 +1,25 @@
 // Package scan finds root activity in CloudTrail history and archives: log files
 // on disk, in S3, and the 90-day event history that LookupEvents serves.
 //
-// Every record goes through the same path: the CloudTrail bridge turns it into
-// the EventBridge event AWS would deliver, and the rule pack's classifier says
-// which kind of root activity it is, if any. Files are read in parallel on all
-// cores by a pool of workers, each streaming one file at a time with a
-// cloudtrail.Reader, so memory stays bounded whatever the archive's size (a
-// worker holds one record at a time, up to cloudtrail.DefaultMaxRecordSize).
-// Findings are sorted by time, then event ID, source and offset, so the output
-// does not depend on the parallelism.
+// Every record that may be root activity goes through the same path: the
+// CloudTrail bridge turns it into the EventBridge event AWS would deliver, and
+// the rule pack's classifier says which kind of root activity it is, if any.
+// Files are read in parallel by a pool of workers, each streaming one file at
+// a time with a cloudtrail.Reader, so memory stays bounded whatever the
+// archive's size. Findings are passed on as soon as their turn comes, in an
+// order that does not depend on the parallelism (stream.go: by file, then
+// offset), so memory does not grow with them either.
 //
-// Speed: the readers only delimit the records of log files (following
-// strings and brackets), and a fast substring test (Prefilter) sets aside the
-// records that cannot be root activity; only the rest are validated as JSON,
-// bridged and classified. So a record that is damaged inside (say a bad
-// number) but cannot be root activity goes unreported; truncation, files that
-// are not CloudTrail and corrupt gzip streams are always reported.
+// Speed: a scan costs little more than decompressing the archive
+// (klauspost/compress's inflate). The readers do not delimit a log file's
+// records: they search the decompressed bytes for what every root event
+// contains (Prefilter's bytes, at memory speed) and delimit, validate, bridge
+// and classify only the records around a match (cloudtrail's candidate mode,
+// which reads a file again whole when it cannot place a match). So a record
+// that is damaged inside but cannot be root activity goes unreported;
+// truncation, files that are not CloudTrail and corrupt gzip streams are always
+// reported. S3 objects are fetched ahead into memory (a few per worker) so
+// that workers do not wait on requests.
 //
 // Bad input never stops a scan: a corrupt gzip stream, truncated JSON, a file
 // that is not CloudTrail, an oversized record or an unreadable file each give
@@ -156,13 +160,14 @@ type Result struct {
 	Interrupted bool
 }
 
-// Prefilter reports whether a raw record or event may match a rule of the
-// pack. Every rule requires userIdentity.type "Root", sessionContext's
-// assumedRoot, or eventName "AssumeRoot" (TestPrefilterSound checks this
-// against the pack), and each of those contains the bytes "Root" unless JSON
-// escapes spell it otherwise, so a record without "Root" and without any \u
-// escape cannot match. The check is a fast substring search: it saves bridging
-// and classifying the great majority of records.
+// Prefilter reports whether a raw record or event may match a root-activity
+// rule of the pack. Every such rule requires userIdentity.type "Root" (or a
+// session issuer's), sessionContext's assumedRoot, or eventName "AssumeRoot"
+// (TestPrefilterSound checks this against the pack), and each of those
+// contains the bytes "Root" unless JSON escapes spell it otherwise, so a
+// record without "Root" and without any \u escape cannot match. The readers
+// search for the same bytes (cloudtrail's candidate mode): the great majority
+// of records are never delimited, bridged or classified.
 func Prefilter(b []byte) bool {
 	return bytes.Contains(b, rootBytes) || bytes.Contains(b, escapeBytes)
 }
@@ -205,7 +210,9 @@ func Scan(ctx context.Context, targets []string, o Options) (Result, error) {
 	s.out = newEmitter(o.Emit, windowPerWorker*o.Workers, cancel)
 	stopWake := context.AfterFunc(scanCtx, s.out.wake)
 	defer stopWake()
-	files := make(chan file)
+	// Listed files wait here for a worker (S3 objects being fetched ahead
+	// meanwhile); the reorder window bounds how many.
+	files := make(chan file, windowPerWorker*o.Workers)
 	var wg sync.WaitGroup
 	// Producer: find the files, each with its place in the output order.
 	wg.Add(1)
@@ -400,15 +407,18 @@ func (w *worker) error(source string, err error) {
 	}
 }
 
-// countingReader counts the bytes read from a file as stored.
+// countingReader counts the bytes read from a file as stored, in the scan's
+// total and in its own (taken back when the file is read again).
 type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
+	r     io.Reader
+	n     *atomic.Int64
+	count int64
 }
 
-func (c countingReader) Read(p []byte) (int, error) {
+func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
+	c.count += int64(n)
 	return n, err
 }
 
@@ -448,7 +458,8 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 		w.rd.SetCandidates()
 		defer w.rd.SetCandidates(rootBytes, escapeBytes)
 	}
-	w.rd.Reset(countingReader{rc, &s.compressed})
+	counted := &countingReader{r: rc, n: &s.compressed}
+	w.rd.Reset(counted)
 	var last, records int64
 	w.newFindings = 0
 	// The first record that is not CloudTrail (or not JSON) is reported once
@@ -466,6 +477,7 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 			if errors.Is(err, cloudtrail.ErrReread) {
 				s.records.Add(-records)
 				s.bytes.Add(-last)
+				s.compressed.Add(-counted.count)
 				return err
 			}
 			if errors.Is(err, cloudtrail.ErrRecordTooLarge) {

@@ -504,10 +504,11 @@ func checkOrder(t *testing.T, findings []Finding) {
 // number of findings (issue 13 bug 7 measured 2.6 GB for 437k findings when
 // they were all kept and sorted): scanning four times the findings, the live
 // heap at its peak grows by no more than the de-duplication set's ~50 bytes
-// a finding. The heap is measured after a collection every 200 findings.
+// a finding. The heap is measured after a collection every 200 findings; the
+// reorder window holds a few files' findings at any time, which is noise here.
 func TestStreamingMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates 20 MB of archive")
+		t.Skip("generates 28 MB of archive")
 	}
 	peak := func(mb int) (int64, uint64) {
 		dir := t.TempDir()
@@ -516,6 +517,8 @@ func TestStreamingMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		want := len(m.Root())
+		m = ctgen.Manifest{} // the labels grow with the findings: not the scan's memory
 		var n int64
 		var maxHeap uint64
 		var ms runtime.MemStats
@@ -530,16 +533,18 @@ func TestStreamingMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Findings) != 0 || n != res.Stats.Findings || int(n) != len(m.Root()) {
-			t.Fatalf("emitted %d findings, Result has %d and counts %d, archive has %d", n, len(res.Findings), res.Stats.Findings, len(m.Root()))
+		if len(res.Findings) != 0 || n != res.Stats.Findings || int(n) != want {
+			t.Fatalf("emitted %d findings, Result has %d and counts %d, archive has %d", n, len(res.Findings), res.Stats.Findings, want)
 		}
 		return n, maxHeap
 	}
 	n1, h1 := peak(4)
-	n2, h2 := peak(16)
+	n2, h2 := peak(24)
 	growth := int64(h2) - int64(h1)
 	t.Logf("%d findings: peak live heap %.1f MB; %d findings: %.1f MB (%+d bytes a finding more)", n1, float64(h1)/(1<<20), n2, float64(h2)/(1<<20), growth/(n2-n1))
-	if limit := 100 * (n2 - n1); growth > limit+(1<<20) {
+	// Keeping the findings would cost their records (about 2 KB each) and
+	// more: tens of MB here. The window's and the collector's noise is below 2 MB.
+	if limit := 200 * (n2 - n1); growth > limit+(2<<20) {
 		t.Errorf("live heap grew by %d bytes for %d more findings: memory grows with the findings", growth, n2-n1)
 	}
 }

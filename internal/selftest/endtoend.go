@@ -115,9 +115,6 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 	bus := t.spec.Bus.Name
 	name := chain.SelfTestRulePrefix + t.o.Nonce
 	probeName := name + "-probe"
-	tempRuleARN := t.ruleARN(name)
-	probeRuleARN := t.ruleARN(probeName)
-	probeTopicARN := t.topicARN(name)
 	tags := cloud.Tags{cloud.ManagedTag: cloud.ManagedValue, cloud.VersionTag: t.spec.Tags[cloud.VersionTag]}
 
 	var c cleanups
@@ -130,67 +127,9 @@ func (t *tester) endToEnd(ctx context.Context, ev cloud.Events, tp cloud.Topics,
 		d.Detail = fmt.Sprintf(format, args...)
 	}
 
-	// The temporary queue: SNS may send from the topic (and the probe topic),
-	// EventBridge from the temporary rules (dead letters and the probe).
-	queueARN := "arn:" + t.spec.Partition + ":sqs:" + home + ":" + t.spec.Account + ":" + name
-	qpolicy := policy.Document{Version: policy.Version, Statement: policy.Statements{
-		{Sid: "RootwatchTestFromTopic", Effect: "Allow", Principal: policy.Service("sns.amazonaws.com"), Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{queueARN},
-			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {topic.ARN, probeTopicARN}}}},
-		{Sid: "RootwatchTestFromRules", Effect: "Allow", Principal: policy.Service(chain.EventsService), Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{queueARN},
-			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {tempRuleARN, probeRuleARN}}}},
-	}}.String()
-	t.progress("delivery check: creating temporary queue %s", name)
-	q, err := qs.CreateQueue(ctx, name, qpolicy, tags)
+	q, err := t.temporaries(ctx, &c, ev, tp, qs, topic, target, name, probeName, tags)
 	if err != nil {
-		fail(Error, "create the temporary queue: %v", err)
-		return
-	}
-	t.res.Temporary = append(t.res.Temporary, "SQS queue "+q.URL)
-	c.add(func(ctx context.Context) error { return qs.DeleteQueue(ctx, q.URL) })
-
-	sub, err := tp.Subscribe(ctx, topic.ARN, "sqs", q.ARN, true)
-	if err != nil {
-		fail(Error, "subscribe the temporary queue to the topic: %v", err)
-		return
-	}
-	t.res.Temporary = append(t.res.Temporary, "SNS subscription "+sub)
-	c.add(func(ctx context.Context) error { return tp.Unsubscribe(ctx, sub) })
-
-	// Extend rootwatch's topic statement to the temporary rule; restore the
-	// policy exactly afterwards.
-	if extended, found, err := extendStatement(topic.Policy, chain.TopicStatementSid, tempRuleARN); err != nil {
 		fail(Error, "%v", err)
-		return
-	} else if found && extended != topic.Policy {
-		if err := tp.SetTopicPolicy(ctx, topic.ARN, extended); err != nil {
-			fail(Error, "extend the topic policy to the temporary rule: %v", err)
-			return
-		}
-		t.res.Temporary = append(t.res.Temporary, "topic policy statement "+chain.TopicStatementSid+" extended to "+tempRuleARN)
-		orig := topic.Policy
-		c.add(func(ctx context.Context) error {
-			if err := tp.SetTopicPolicy(ctx, topic.ARN, orig); err != nil {
-				return fmt.Errorf("restore the policy of topic %s: %w", topic.ARN, err)
-			}
-			return nil
-		})
-	}
-
-	pat := fmt.Sprintf(`{"source":[%q],"detail":{"rootwatchSelfTest":[%q]}}`, TestSource, t.o.Nonce)
-	if _, err := ev.PutRule(ctx, cloud.Rule{Name: name, Bus: bus, Pattern: pat, State: cloud.RuleEnabled,
-		Description: "rootwatch test: temporary, removed when the test ends", Tags: tags}); err != nil {
-		fail(Error, "create the temporary rule: %v", err)
-		return
-	}
-	t.res.Temporary = append(t.res.Temporary, "EventBridge rule "+name+" on bus "+bus)
-	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, bus, name) })
-	tt := target
-	tt.ID = chain.AlertTargetID
-	tt.DeadLetterARN = q.ARN // a failed delivery lands in the test queue, with its error
-	tt.MaxAttempts = 1
-	tt.MaxAge = time.Minute
-	if err := ev.PutTargets(ctx, bus, name, []cloud.Target{tt}); err != nil {
-		fail(Error, "add the topic target to the temporary rule: %v", err)
 		return
 	}
 
@@ -340,4 +279,73 @@ func (t *tester) await(ctx context.Context, qs cloud.Queues, url string, timeout
 			}
 		}
 	}
+}
+
+// temporaries creates what the delivery check needs, each registered with c
+// for removal: a queue SNS may send to from the topic (and the probe topic)
+// and EventBridge from the temporary rules (dead letters and the probe), its
+// subscription to the topic, rootwatch's topic statement extended to the
+// temporary rule (the policy is restored byte for byte), and the temporary
+// rule with the deployed target's destination and transformer.
+func (t *tester) temporaries(ctx context.Context, c *cleanups, ev cloud.Events, tp cloud.Topics, qs cloud.Queues, topic cloud.Topic, target cloud.Target, name, probeName string, tags cloud.Tags) (cloud.Queue, error) {
+	home, bus := t.spec.HomeRegion, t.spec.Bus.Name
+	tempRuleARN, probeRuleARN, probeTopicARN := t.ruleARN(name), t.ruleARN(probeName), t.topicARN(name)
+	// The temporary queue: SNS may send from the topic (and the probe topic),
+	// EventBridge from the temporary rules (dead letters and the probe).
+	queueARN := "arn:" + t.spec.Partition + ":sqs:" + home + ":" + t.spec.Account + ":" + name
+	qpolicy := policy.Document{Version: policy.Version, Statement: policy.Statements{
+		{Sid: "RootwatchTestFromTopic", Effect: "Allow", Principal: policy.Service("sns.amazonaws.com"), Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{queueARN},
+			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {topic.ARN, probeTopicARN}}}},
+		{Sid: "RootwatchTestFromRules", Effect: "Allow", Principal: policy.Service(chain.EventsService), Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{queueARN},
+			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {tempRuleARN, probeRuleARN}}}},
+	}}.String()
+	t.progress("delivery check: creating temporary queue %s", name)
+	q, err := qs.CreateQueue(ctx, name, qpolicy, tags)
+	if err != nil {
+		return cloud.Queue{}, fmt.Errorf("create the temporary queue: %w", err)
+	}
+	t.res.Temporary = append(t.res.Temporary, "SQS queue "+q.URL)
+	c.add(func(ctx context.Context) error { return qs.DeleteQueue(ctx, q.URL) })
+
+	sub, err := tp.Subscribe(ctx, topic.ARN, "sqs", q.ARN, true)
+	if err != nil {
+		return q, fmt.Errorf("subscribe the temporary queue to the topic: %w", err)
+	}
+	t.res.Temporary = append(t.res.Temporary, "SNS subscription "+sub)
+	c.add(func(ctx context.Context) error { return tp.Unsubscribe(ctx, sub) })
+
+	// Extend rootwatch's topic statement to the temporary rule; restore the
+	// policy exactly afterwards.
+	if extended, found, err := extendStatement(topic.Policy, chain.TopicStatementSid, tempRuleARN); err != nil {
+		return q, err
+	} else if found && extended != topic.Policy {
+		if err := tp.SetTopicPolicy(ctx, topic.ARN, extended); err != nil {
+			return q, fmt.Errorf("extend the topic policy to the temporary rule: %w", err)
+		}
+		t.res.Temporary = append(t.res.Temporary, "topic policy statement "+chain.TopicStatementSid+" extended to "+tempRuleARN)
+		orig := topic.Policy
+		c.add(func(ctx context.Context) error {
+			if err := tp.SetTopicPolicy(ctx, topic.ARN, orig); err != nil {
+				return fmt.Errorf("restore the policy of topic %s: %w", topic.ARN, err)
+			}
+			return nil
+		})
+	}
+
+	pat := fmt.Sprintf(`{"source":[%q],"detail":{"rootwatchSelfTest":[%q]}}`, TestSource, t.o.Nonce)
+	if _, err := ev.PutRule(ctx, cloud.Rule{Name: name, Bus: bus, Pattern: pat, State: cloud.RuleEnabled,
+		Description: "rootwatch test: temporary, removed when the test ends", Tags: tags}); err != nil {
+		return q, fmt.Errorf("create the temporary rule: %w", err)
+	}
+	t.res.Temporary = append(t.res.Temporary, "EventBridge rule "+name+" on bus "+bus)
+	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, bus, name) })
+	tt := target
+	tt.ID = chain.AlertTargetID
+	tt.DeadLetterARN = q.ARN // a failed delivery lands in the test queue, with its error
+	tt.MaxAttempts = 1
+	tt.MaxAge = time.Minute
+	if err := ev.PutTargets(ctx, bus, name, []cloud.Target{tt}); err != nil {
+		return q, fmt.Errorf("add the topic target to the temporary rule: %w", err)
+	}
+	return q, nil
 }

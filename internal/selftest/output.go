@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteJSON writes the result as one indented JSON document (see README.md).
@@ -12,7 +14,32 @@ func WriteJSON(w io.Writer, r *Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return enc.Encode(struct {
+		Verdict string `json:"result"`
+		*Result
+	}{r.Verdict(), r})
+}
+
+// Verdict is the result as the exit code says it: "passed" (0: every check
+// passed), "failed" (1: a check failed or a temporary resource was left),
+// "degraded" (1: a link works but may miss, delay or narrow alerts),
+// "unverified" (2: a check could not be verified, none failed or warned), or
+// "failed-unverified" / "degraded-unverified" (3).
+func (r *Result) Verdict() string {
+	v := "passed"
+	switch {
+	case r.Failed():
+		v = "failed"
+	case r.Degraded():
+		v = "degraded"
+	}
+	switch {
+	case r.Unverified() && v == "passed":
+		return "unverified"
+	case r.Unverified():
+		return v + "-unverified"
+	}
+	return v
 }
 
 func label(s Status) string {
@@ -130,8 +157,16 @@ type errWriter struct {
 	err error
 }
 
+// printf prints format with args; every string argument (text from AWS) is
+// made safe for a terminal first (termsafe.Cell).
 func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+	if e.err != nil {
+		return
 	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = termsafe.Cell(s)
+		}
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
 }

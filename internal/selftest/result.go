@@ -27,11 +27,11 @@ const (
 // Result is what `rootwatch test` found; `rootwatch test --output json` prints it.
 type Result struct {
 	Account    string `json:"account"`
-	HomeRegion string `json:"home_region"`
+	HomeRegion string `json:"homeRegion"`
 	// PatternEngine is EngineAWS, or EngineLocal when the endpoint's
 	// TestEventPattern gave no answer (PatternNote says so).
-	PatternEngine string      `json:"pattern_engine"`
-	PatternNote   string      `json:"pattern_note,omitempty"`
+	PatternEngine string      `json:"patternEngine"`
+	PatternNote   string      `json:"patternNote,omitempty"`
 	Patterns      []RuleCheck `json:"patterns"`
 	Links         []Link      `json:"links"`
 	Delivery      Delivery    `json:"delivery"`
@@ -42,7 +42,7 @@ type Result struct {
 	// Temporary lists the temporary resources created (and removed).
 	Temporary []string `json:"temporary"`
 	// CleanupErrors lists what could not be removed; remove those by hand.
-	CleanupErrors []string `json:"cleanup_errors"`
+	CleanupErrors []string `json:"cleanupErrors"`
 }
 
 // RuleCheck is the pattern check of one deployed rule.
@@ -78,7 +78,7 @@ type Delivery struct {
 	// Expected is the rule pack's rendering of the synthetic event.
 	Message   string `json:"message,omitempty"`
 	Expected  string `json:"expected,omitempty"`
-	LatencyMS int64  `json:"latency_ms,omitempty"`
+	LatencyMS int64  `json:"latencyMs,omitempty"`
 	// Hops are the per-hop probes run when the message did not arrive.
 	Hops []Link `json:"hops,omitempty"`
 }
@@ -100,6 +100,10 @@ func (r *Result) Failed() bool { return r.count(Fail) > 0 || len(r.CleanupErrors
 // Degraded reports whether a link works but may miss, delay or narrow
 // alerts (a warning, as status gives it).
 func (r *Result) Degraded() bool { return r.count(Warn) > 0 }
+
+// Unverified reports whether a check could not be made or verified (an API
+// error, an endpoint that does not deliver).
+func (r *Result) Unverified() bool { return r.count(NotVerifiable)+r.count(Error) > 0 }
 
 func (r *Result) statuses() []Status {
 	var ss []Status

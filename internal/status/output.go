@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/rootwatch/rootwatch/internal/table"
 )
 
 // WriteTable writes the report as a table, one line per check:
@@ -15,17 +16,36 @@ import (
 //
 // followed by a one-line summary.
 func WriteTable(w io.Writer, r Report) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGION\tCHECK\tSTATUS\tDETAIL")
+	return WriteTableWith(w, r, TableOptions{All: true})
+}
+
+// TableOptions say how much of a report WriteTableWith shows, and how wide.
+type TableOptions struct {
+	// All shows every check; else only the checks that are not ok, and for a
+	// healthy report only the summary line.
+	All bool
+	// Width wraps the DETAIL column to fit this many columns (0: no limit).
+	Width int
+}
+
+// WriteTableWith writes the checks o selects as a table, then the summary of
+// the whole report.
+func WriteTableWith(w io.Writer, r Report, o TableOptions) error {
+	t := table.New("REGION", "CHECK", "STATUS", "DETAIL")
 	for _, c := range r.Checks {
+		if !o.All && c.Status == OK {
+			continue
+		}
 		detail := c.Detail
 		if c.Fix != "" {
 			detail += "; fix: " + c.Fix
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Region, c.Check, strings.ToUpper(string(c.Status)), oneLine(detail))
+		t.Row(c.Region, c.Check, strings.ToUpper(string(c.Status)), oneLine(detail))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if t.Len() > 0 || o.All {
+		if err := t.Write(w, o.Width); err != nil {
+			return err
+		}
 	}
 	if l := stacksLine(r); l != "" {
 		fmt.Fprintln(w, l)
@@ -67,12 +87,35 @@ func WriteJSON(w io.Writer, r Report) error {
 	if r.Checks == nil {
 		r.Checks = []Result{}
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := json.MarshalIndent(struct {
+		Result string `json:"result"`
+		Report
+	}{r.Result(), r}, "", "  ")
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// Result is the report's verdict, as the exit code says it: "healthy" (0),
+// "degraded" (1: a check warned or failed), "incomplete" (2: a check could not
+// be made, the rest is healthy) or "degraded-incomplete" (3).
+func (r Report) Result() string {
+	var degraded, incomplete bool
+	for _, c := range r.Checks {
+		degraded = degraded || c.Status == Warn || c.Status == Fail
+		incomplete = incomplete || c.Status == Error
+	}
+	switch {
+	case degraded && incomplete:
+		return "degraded-incomplete"
+	case degraded:
+		return "degraded"
+	case incomplete:
+		return "incomplete"
+	}
+	return "healthy"
 }
 
 // oneLine keeps a table row on one line whatever an error message holds.

@@ -25,29 +25,14 @@
 //     still checked and reported.
 //
 // The Report's Status is the worst of its results. The CLI exits 0 when it is
-// ok, 1 when it is warn or fail (degraded), and 2 when it is error (could not
-// check).
+// ok, 1 when a result is warn or fail (degraded), 2 when one is error (could not
+// check) and none warns or fails, and 3 when both.
 //
 // # JSON
 //
-// `rootwatch status --output json` prints a Report:
-//
-//	{
-//	  "account": "123456789012",
-//	  "home_region": "us-east-1",
-//	  "topic_arn": "arn:aws:sns:us-east-1:123456789012:rootwatch-alerts",
-//	  "regions": ["eu-west-1", "us-east-1"],
-//	  "status": "fail",                  // worst of the checks: ok|warn|fail|error
-//	  "checks": [
-//	    {
-//	      "region": "us-east-1",          // AWS region, or "global" for IAM
-//	      "check": "subscriptions",       // stable check name (see below)
-//	      "status": "fail",               // ok|warn|fail|error
-//	      "detail": "no confirmed subscription, 1 pending (a@example.com): nobody gets the alerts",
-//	      "fix": "open the confirmation e-mail sent to each pending address and click its link (...)"  // omitted when empty
-//	    }
-//	  ]
-//	}
+// `rootwatch status --output json` prints a Report, with its Result first;
+// `rootwatch help output` (internal/cli/output.md) describes it with every
+// other command's JSON.
 //
 // Check names: trail; bus, bus-policy, alert-rule/ID, alert-pattern/ID,
 // alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
@@ -100,8 +85,8 @@ type Result struct {
 // Report is the outcome of Check.
 type Report struct {
 	Account    string   `json:"account"`
-	HomeRegion string   `json:"home_region"`
-	TopicARN   string   `json:"topic_arn"`
+	HomeRegion string   `json:"homeRegion"`
+	TopicARN   string   `json:"topicArn"`
 	Regions    []string `json:"regions"`
 	Status     Status   `json:"status"`
 	Checks     []Result `json:"checks"`
