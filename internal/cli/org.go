@@ -29,7 +29,6 @@ type orgFlags struct {
 	workers  int
 	details  bool
 	scp      string // deploy: --attach-scp
-	verbose  bool   // test: --verbose
 	regions  string // test: --regions (deploy and status have their own)
 	what     string // the command
 }
@@ -44,7 +43,6 @@ func (o *orgFlags) register(fs *flag.FlagSet, what string) {
 	fs.IntVar(&o.workers, "workers", fleet.DefaultWorkers, "with --org: accounts worked on at once")
 	fs.BoolVar(&o.details, "details", false, "with --org: print every changing account's full plan")
 	if what == "test" {
-		fs.BoolVar(&o.verbose, "verbose", false, "with --org: a row for every account, not only those with problems")
 		fs.StringVar(&o.regions, "regions", "", "with --org: check only these regions' forwarding (comma-separated; the home region is always checked)")
 	}
 	if what == "deploy" {
@@ -60,7 +58,7 @@ func (o *orgFlags) check(fs *flag.FlagSet) error {
 		var stray []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
-			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details", "attach-scp", "verbose":
+			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details", "attach-scp":
 				stray = append(stray, "--"+f.Name)
 			case "regions":
 				if o.what == "test" {
@@ -261,7 +259,7 @@ func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cl
 // account's chain) and judges every account's forwarding path to the central
 // bus with status --org's verdicts. Exit codes as test: 0 all passed, 1 a
 // check failed or is degraded (an uncovered account too), 2 something could
-// not be verified (an account that could not be reached).
+// not be verified (an account that could not be reached), 3 both.
 func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain.Options, to selftest.Options) error {
 	if of.details {
 		return usageError("--details is for deploy and destroy; test --org --output json has every check")
@@ -279,7 +277,7 @@ func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain
 		OrgOptions: status.OrgOptions{
 			Options: co, Central: of.central, Role: of.role, Workers: of.workers,
 			Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
-			Progress:  progress(env),
+			Progress:  orgProgress(env),
 		},
 		Test: to,
 	})
@@ -291,19 +289,11 @@ func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain
 		if g.output == "json" {
 			werr = selftest.WriteOrgJSON(env.Stdout, res)
 		} else {
-			werr = selftest.WriteOrgText(env.Stdout, res, of.verbose)
+			werr = selftest.WriteOrgText(env.Stdout, res, g.verbose)
 		}
 		if werr != nil {
 			return fmt.Errorf("write test result: %w", werr)
 		}
 	}
-	switch {
-	case err != nil:
-		return err
-	case res.Passed():
-		return nil
-	case res.Failed():
-		return report()
-	}
-	return &exitError{code: ExitError}
+	return outcome(res.Failed(), res.Unverified(), err)
 }

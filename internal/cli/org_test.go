@@ -275,7 +275,6 @@ func TestTestOrg(t *testing.T) {
 // TestTestOrgUsage: test's organization flags need --org.
 func TestTestOrgUsage(t *testing.T) {
 	for _, args := range [][]string{
-		{"test", "--verbose"},
 		{"test", "--regions", "eu-west-1"},
 		{"test", "--central-account", orgCentral},
 		{"test", "--org", "--details"},

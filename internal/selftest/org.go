@@ -77,20 +77,6 @@ func RunOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgResult
 	return res, ctx.Err()
 }
 
-// Passed reports whether the central delivery and every forwarding path
-// passed.
-func (r *OrgResult) Passed() bool {
-	if !r.Central.Passed() {
-		return false
-	}
-	for _, a := range r.Accounts {
-		if a.Status != status.OK {
-			return false
-		}
-	}
-	return true
-}
-
 // Failed reports whether the central delivery failed or is degraded, or a
 // forwarding path is broken or degraded (an uncovered account too).
 func (r *OrgResult) Failed() bool {
@@ -105,6 +91,41 @@ func (r *OrgResult) Failed() bool {
 	return false
 }
 
+// Unverified reports whether something could not be verified: a check of
+// the central test, or an account (its role could not be assumed, a call
+// failed).
+func (r *OrgResult) Unverified() bool {
+	if r.Central.Unverified() {
+		return true
+	}
+	for _, a := range r.Accounts {
+		if a.Status == status.Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Passed reports whether the central delivery and every forwarding path
+// passed.
+func (r *OrgResult) Passed() bool { return !r.Failed() && !r.Unverified() }
+
+// Verdict is the result as the exit code says it, in the words of test's
+// Verdict: "passed" (0), "failed" (1), "unverified" (2), "failed-unverified"
+// (3). Degraded links count as failed here: a degraded path in one account
+// among hundreds is what the security team must look at.
+func (r *OrgResult) Verdict() string {
+	switch f, u := r.Failed(), r.Unverified(); {
+	case f && u:
+		return "failed-unverified"
+	case f:
+		return "failed"
+	case u:
+		return "unverified"
+	}
+	return "passed"
+}
+
 // WriteOrgJSON writes the whole result: the central test and every account's
 // every check.
 func WriteOrgJSON(w io.Writer, r *OrgResult) error {
@@ -114,7 +135,10 @@ func WriteOrgJSON(w io.Writer, r *OrgResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return enc.Encode(struct {
+		Verdict string `json:"result"`
+		*OrgResult
+	}{r.Verdict(), r})
 }
 
 // WriteOrgText writes the central test as test writes it, then the
@@ -172,6 +196,8 @@ func WriteOrgText(w io.Writer, r *OrgResult, verbose bool) error {
 	switch {
 	case r.Passed():
 		ew.printf("\nResult: the central delivery and every forwarding path passed.\n")
+	case r.Failed() && r.Unverified():
+		ew.printf("\nResult: FAILED: see the FAIL and WARN lines above; and not everything could be verified (ERR, N/V).\n")
 	case r.Failed():
 		ew.printf("\nResult: FAILED: see the FAIL and WARN lines above.\n")
 	default:
