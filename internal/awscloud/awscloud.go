@@ -34,6 +34,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -172,7 +173,8 @@ type Account struct {
 	iamC     *iam.Client
 	s3C      map[string]*s3.Client // by region
 	bucketRg map[string]string     // bucket -> region
-	cfnC     sync.Map              // region -> *cloudformation.Client (cloudformation.go)
+	cw       map[string]*cloudwatch.Client
+	cfnC     sync.Map // region -> *cloudformation.Client (cloudformation.go)
 }
 
 var _ cloud.Account = (*Account)(nil)

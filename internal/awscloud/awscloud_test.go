@@ -71,6 +71,7 @@ var motoGaps = cloudtest.Gaps{
 	cloudtest.GapDestinationConflict:   "moto's CreateConnection and CreateApiDestination replace an existing one; UpdateConnection gives a new ARN",
 	cloudtest.GapDestinationValidation: "moto's CreateApiDestination takes any rate limit and an http:// endpoint",
 	cloudtest.GapAWSSources:            "moto's PutEvents accepts aws.* sources",
+	cloudtest.GapConfirmToken:          "moto's ConfirmSubscription accepts any token",
 }
 
 // TestConformancePaged runs the suite with pages of two entries, so that every

@@ -120,6 +120,7 @@ func (e *events) Rules(ctx context.Context, bus, prefix string) ([]cloud.Rule, e
 				Bus:         bus,
 				ARN:         aws.ToString(r.Arn),
 				Pattern:     aws.ToString(r.EventPattern),
+				Schedule:    aws.ToString(r.ScheduleExpression),
 				State:       cloud.RuleState(r.State),
 				Description: aws.ToString(r.Description),
 			}
@@ -146,6 +147,7 @@ func (e *events) Rule(ctx context.Context, bus, name string) (cloud.Rule, error)
 		Bus:         bus,
 		ARN:         aws.ToString(out.Arn),
 		Pattern:     aws.ToString(out.EventPattern),
+		Schedule:    aws.ToString(out.ScheduleExpression),
 		State:       cloud.RuleState(out.State),
 		Description: aws.ToString(out.Description),
 	}
@@ -160,8 +162,13 @@ func (e *events) PutRule(ctx context.Context, r cloud.Rule) (string, error) {
 	in := &eventbridge.PutRuleInput{
 		Name:         aws.String(r.Name),
 		EventBusName: aws.String(bus),
-		EventPattern: aws.String(r.Pattern),
 		Tags:         toEBTags(r.Tags),
+	}
+	if r.Pattern != "" {
+		in.EventPattern = aws.String(r.Pattern)
+	}
+	if r.Schedule != "" {
+		in.ScheduleExpression = aws.String(r.Schedule)
 	}
 	if r.State != "" {
 		in.State = types.RuleState(r.State)

@@ -33,6 +33,9 @@ func (s *roles) Role(ctx context.Context, name string) (cloud.Role, error) {
 		Trust:       policyDoc(aws.ToString(r.AssumeRolePolicyDocument)),
 		Description: aws.ToString(r.Description),
 	}
+	if b := r.PermissionsBoundary; b != nil {
+		role.PermissionsBoundary = aws.ToString(b.PermissionsBoundaryArn)
+	}
 	tags, err := s.c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
 	if err != nil {
 		return cloud.Role{}, errorf(err, "list tags of role %s", name)
@@ -50,6 +53,9 @@ func (s *roles) CreateRole(ctx context.Context, r cloud.Role) (string, error) {
 	in := &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(r.Trust)}
 	if r.Description != "" {
 		in.Description = aws.String(r.Description)
+	}
+	if r.PermissionsBoundary != "" {
+		in.PermissionsBoundary = aws.String(r.PermissionsBoundary)
 	}
 	for k, v := range r.Tags {
 		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
@@ -98,4 +104,18 @@ func (s *roles) DeleteRole(ctx context.Context, name string) error {
 		return errorf(err, "delete role %s", name)
 	}
 	return nil
+}
+
+// ManagedPolicy reads a managed policy's default version (GetPolicy, then
+// GetPolicyVersion).
+func (s *roles) ManagedPolicy(ctx context.Context, arn string) (string, error) {
+	p, err := s.c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return "", errorf(err, "get policy %s", arn)
+	}
+	v, err := s.c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: p.Policy.DefaultVersionId})
+	if err != nil {
+		return "", errorf(err, "get version %s of policy %s", aws.ToString(p.Policy.DefaultVersionId), arn)
+	}
+	return policyDoc(aws.ToString(v.PolicyVersion.Document)), nil
 }

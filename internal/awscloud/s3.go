@@ -102,6 +102,14 @@ func (s *buckets) CreateBucket(ctx context.Context, name, region, policy string,
 	}
 	s.a.bucketRg[name] = region
 	s.a.mu.Unlock()
+	if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(name), PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true),
+	}}); err != nil {
+		return errorf(err, "block public access to new bucket %s in %s", name, region)
+	}
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		return errorf(err, "enable versioning of new bucket %s in %s", name, region)
+	}
 	if policy != "" {
 		if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(name), Policy: aws.String(policy)}); err != nil {
 			return errorf(err, "put policy of new bucket %s in %s", name, region)

@@ -84,12 +84,18 @@ func (s *topics) Subscriptions(ctx context.Context, topicARN string) ([]cloud.Su
 		}
 		for _, sub := range out.Subscriptions {
 			arn := aws.ToString(sub.SubscriptionArn)
-			subs = append(subs, cloud.Subscription{
+			c := cloud.Subscription{
 				ARN:      arn,
 				Protocol: aws.ToString(sub.Protocol),
 				Endpoint: aws.ToString(sub.Endpoint),
 				Pending:  arn == "PendingConfirmation",
-			})
+			}
+			if !c.Pending {
+				if err := s.subscriptionAttributes(ctx, &c); err != nil {
+					return nil, err
+				}
+			}
+			subs = append(subs, c)
 		}
 		if aws.ToString(out.NextToken) == "" {
 			return subs, nil

@@ -32,13 +32,14 @@ func (s *trails) Trails(ctx context.Context) ([]cloud.Trail, error) {
 	var ts []cloud.Trail
 	for _, t := range out.TrailList {
 		tr := cloud.Trail{
-			Name:         aws.ToString(t.Name),
-			ARN:          aws.ToString(t.TrailARN),
-			HomeRegion:   aws.ToString(t.HomeRegion),
-			Bucket:       aws.ToString(t.S3BucketName),
-			MultiRegion:  aws.ToBool(t.IsMultiRegionTrail),
-			GlobalEvents: aws.ToBool(t.IncludeGlobalServiceEvents),
-			Organization: aws.ToBool(t.IsOrganizationTrail),
+			Name:              aws.ToString(t.Name),
+			ARN:               aws.ToString(t.TrailARN),
+			HomeRegion:        aws.ToString(t.HomeRegion),
+			Bucket:            aws.ToString(t.S3BucketName),
+			MultiRegion:       aws.ToBool(t.IsMultiRegionTrail),
+			GlobalEvents:      aws.ToBool(t.IncludeGlobalServiceEvents),
+			Organization:      aws.ToBool(t.IsOrganizationTrail),
+			LogFileValidation: aws.ToBool(t.LogFileValidationEnabled),
 		}
 		if tr.HomeRegion == "" {
 			tr.HomeRegion = s.region
@@ -147,6 +148,7 @@ func (s *trails) CreateTrail(ctx context.Context, spec cloud.TrailSpec) (cloud.T
 		S3BucketName:               aws.String(spec.Bucket),
 		IsMultiRegionTrail:         aws.Bool(true),
 		IncludeGlobalServiceEvents: aws.Bool(true),
+		EnableLogFileValidation:    aws.Bool(true),
 		IsOrganizationTrail:        aws.Bool(spec.Organization),
 	}
 	for k, v := range spec.Tags {
@@ -161,16 +163,17 @@ func (s *trails) CreateTrail(ctx context.Context, spec cloud.TrailSpec) (cloud.T
 		return cloud.Trail{}, errorf(err, "start logging of trail %s in %s", spec.Name, s.region)
 	}
 	return cloud.Trail{
-		Name:         aws.ToString(out.Name),
-		ARN:          aws.ToString(out.TrailARN),
-		HomeRegion:   s.region,
-		Bucket:       aws.ToString(out.S3BucketName),
-		MultiRegion:  aws.ToBool(out.IsMultiRegionTrail),
-		GlobalEvents: aws.ToBool(out.IncludeGlobalServiceEvents),
-		Organization: aws.ToBool(out.IsOrganizationTrail),
-		Logging:      true,
-		Management:   cloud.ManagementAll, // a new trail's default selector
-		Tags:         cloneTags(spec.Tags),
+		Name:              aws.ToString(out.Name),
+		ARN:               aws.ToString(out.TrailARN),
+		HomeRegion:        s.region,
+		Bucket:            aws.ToString(out.S3BucketName),
+		MultiRegion:       aws.ToBool(out.IsMultiRegionTrail),
+		GlobalEvents:      aws.ToBool(out.IncludeGlobalServiceEvents),
+		Organization:      aws.ToBool(out.IsOrganizationTrail),
+		LogFileValidation: aws.ToBool(out.LogFileValidationEnabled),
+		Logging:           true,
+		Management:        cloud.ManagementAll, // a new trail's default selector
+		Tags:              cloneTags(spec.Tags),
 	}, nil
 }
 

@@ -233,7 +233,11 @@ var nextAccount atomic.Int64
 // tests sharing one moto (such as parallel CLI scripts) never see each other's
 // resources. moto maps the credentials of an assumed role to the role's account.
 func NewAccount(url string) (Creds, error) {
-	acct := fmt.Sprintf("%012d", 200000000000+int64(os.Getpid()%1000)*1000000+nextAccount.Add(1))
+	return AccountCreds(url, fmt.Sprintf("%012d", 200000000000+int64(os.Getpid()%1000)*1000000+nextAccount.Add(1)))
+}
+
+// AccountCreds returns credentials that act as account acct on moto.
+func AccountCreds(url, acct string) (Creds, error) {
 	form := neturl.Values{
 		"Action":          {"AssumeRole"},
 		"Version":         {"2011-06-15"},

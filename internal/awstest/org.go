@@ -75,3 +75,31 @@ func orgCall(url string, c cloud.Credentials, action string, in, out any) error 
 	}
 	return nil
 }
+
+// NewUnit creates an organizational unit named name under the root of the
+// organization of creds (nil: moto's default account) on moto, moves
+// accounts into it, and returns its ID.
+func NewUnit(url string, creds *cloud.Credentials, name string, accounts []string) (string, error) {
+	c := cloud.Credentials{AccessKeyID: "testing"}
+	if creds != nil {
+		c = *creds
+	}
+	var roots struct{ Roots []struct{ Id string } }
+	if err := orgCall(url, c, "ListRoots", map[string]string{}, &roots); err != nil {
+		return "", err
+	}
+	if len(roots.Roots) != 1 {
+		return "", fmt.Errorf("list roots: %d roots", len(roots.Roots))
+	}
+	root := roots.Roots[0].Id
+	var ou struct{ OrganizationalUnit struct{ Id string } }
+	if err := orgCall(url, c, "CreateOrganizationalUnit", map[string]string{"ParentId": root, "Name": name}, &ou); err != nil {
+		return "", err
+	}
+	for _, a := range accounts {
+		if err := orgCall(url, c, "MoveAccount", map[string]string{"AccountId": a, "SourceParentId": root, "DestinationParentId": ou.OrganizationalUnit.Id}, nil); err != nil {
+			return "", err
+		}
+	}
+	return ou.OrganizationalUnit.Id, nil
+}

@@ -49,6 +49,7 @@ const (
 	idDLQPolicy    = "DeadLetterQueuePolicy"
 	idForwardRule  = "ForwardRule"
 	idSubscription = "Subscription"
+	idBusPolicy    = "BusPolicy"
 )
 
 // Resource types the templates use.
@@ -61,6 +62,7 @@ const (
 	TypeRole         = "AWS::IAM::Role"
 	TypeQueue        = "AWS::SQS::Queue"
 	TypeQueuePolicy  = "AWS::SQS::QueuePolicy"
+	TypeBusPolicy    = "AWS::Events::EventBusPolicy"
 )
 
 // Options are the user's choices for an export: deploy's, less what a
@@ -147,9 +149,6 @@ func homeTemplate(s chain.Spec) (Template, error) {
 	if !s.Topic.Managed {
 		return Template{}, fmt.Errorf("render home template: topic %s is not rootwatch's", s.Topic.ARN)
 	}
-	if s.Bus.Policy != "" {
-		return Template{}, fmt.Errorf("render home template: a bus policy (forwarders in other accounts) is not rendered yet")
-	}
 	rs, ok := s.Forwarder(s.HomeRegion)
 	if !ok {
 		return Template{}, fmt.Errorf("render home template: no spec for the home region")
@@ -192,6 +191,15 @@ func homeTemplate(s chain.Spec) (Template, error) {
 			"Protocol": "email",
 			"Endpoint": e,
 		}}
+	}
+	if s.Bus.Policy != "" {
+		bp, err := busPolicyResource(s.Bus.Policy)
+		if err != nil {
+			return Template{}, err
+		}
+		t.Resources[idBusPolicy] = bp
+		t.Parameters = map[string]Parameter{ParamOrganizationID: orgIDParameter}
+		t.Description = fmt.Sprintf("rootwatch %s: the root-activity alert chain of an organization's central account (bus with its policy for the organization's forwarder roles, alert rules, topic, forwarder role, this region's forwarding rule). Rendered by rootwatch export cloudformation --org; do not edit.", s.Tags[cloud.VersionTag])
 	}
 	role, err := roleResource(s.Role, s.Tags, r)
 	if err != nil {

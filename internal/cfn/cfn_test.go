@@ -198,6 +198,9 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 	sort.SliceStable(ids, func(i, j int) bool { return first(ids[i]) && !first(ids[j]) })
 	for _, id := range ids {
 		res := tmpl.Resources[id]
+		if res.Condition != "" && !env.condition(t, tmpl, res.Condition) {
+			continue
+		}
 		g.resources++
 		p := env.resolve(t, tmpl, any(res.Properties)).(map[string]any)
 		where := fmt.Sprintf("%s %s in %s", res.Type, id, env.region)
@@ -224,6 +227,16 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 			name := str("Name")
 			g.Tags["bus "+name] = tags()
 			g.Buses = append(g.Buses, chain.BusSpec{Name: name, ARN: env.arn("events", env.region, "event-bus/"+name)})
+		case TypeBusPolicy:
+			bus, sid := str("EventBusName"), str("StatementId")
+			st := take("Statement").(map[string]any)
+			st["Sid"] = sid
+			pol := canonicalPolicy(t, map[string]any{"Version": policy.Version, "Statement": []any{st}})
+			for i := range g.Buses {
+				if g.Buses[i].Name == bus {
+					g.Buses[i].Policy = pol
+				}
+			}
 		case TypeTopic:
 			name := str("TopicName")
 			g.Tags["topic "+name] = tags()
@@ -352,7 +365,11 @@ func canonicalPolicy(t *testing.T, v any) string {
 // check compares what the stacks create with the spec deploy applies.
 func (g *readSpec) check(t *testing.T, want chain.Spec) {
 	t.Helper()
-	if diff := cmp.Diff([]chain.BusSpec{want.Bus}, g.Buses); diff != "" {
+	wantBus := want.Bus
+	if wantBus.Policy != "" {
+		wantBus.Policy = canonicalPolicy(t, wantBus.Policy)
+	}
+	if diff := cmp.Diff([]chain.BusSpec{wantBus}, g.Buses); diff != "" {
 		t.Errorf("buses (-deploy +stacks):\n%s", diff)
 	}
 	wantTopic := want.Topic
@@ -416,6 +433,9 @@ func (g *readSpec) check(t *testing.T, want chain.Spec) {
 	// topic, its policy, each subscription, the role, per region a queue,
 	// its policy and a forwarding rule, and the alert rules).
 	n := 1 + 1 + 1 + len(want.Topic.Emails) + 1 + 3*len(want.Forwarders) + len(want.AlertRules)
+	if want.Bus.Policy != "" {
+		n++ // the bus policy
+	}
 	if g.resources != n {
 		t.Errorf("the stacks create %d resources, deploy %d", g.resources, n)
 	}

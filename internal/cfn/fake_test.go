@@ -14,6 +14,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/deploy"
+	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/rules"
 	"github.com/rootwatch/rootwatch/internal/selftest"
 	"github.com/rootwatch/rootwatch/internal/status"
@@ -264,5 +265,95 @@ func TestDeployViaCloudFormationOverAPIChain(t *testing.T) {
 	}
 	if _, err := a.Stacks("us-east-1").Stack(ctx, cfn.HomeStackName); !errors.Is(err, cloud.ErrNotFound) {
 		t.Errorf("a stack was created: %v", err)
+	}
+}
+
+// TestOrgStackDeployedChainWorks: the --org templates, created as the
+// manifest says in an organization of fake accounts (which enforce the
+// central bus's policy and deliver across accounts), give the central bus
+// deploy --org's policy (which moto ignores), leave deploy --org nothing to
+// change in a member, and carry a root sign-in in a member's region and in
+// the management account to the central topic's subscriber. The fake has no
+// StackSets: the StackSet's template is created as a stack in each region of
+// the member, as a StackSet instance is.
+func TestOrgStackDeployedChainWorks(t *testing.T) {
+	ctx := t.Context()
+	const mgmtID, centralID, memberID = "111111111111", "222222222222", "333333333333"
+	w := fake.NewOrg(fake.OrgOptions{Management: fake.Options{Account: mgmtID}})
+	central := w.AddAccount(fake.Options{Account: centralID}, "security")
+	member := w.AddAccount(fake.Options{Account: memberID}, "workload")
+	o := cfn.OrgOptions{
+		Options:        cfn.Options{HomeRegion: "us-east-1", Regions: []string{"us-east-1", "eu-west-1"}, Emails: []string{"sec@example.com"}, Version: "v-test"},
+		OrganizationID: w.ID(), Management: mgmtID, Central: centralID, Units: []string{w.RootID()},
+	}
+	e, err := cfn.RenderOrg(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string][]byte{cfn.HomeTemplateFile: e.Home.JSON(), cfn.ForwarderFile: e.Forwarder.JSON(), cfn.MemberTemplateFile: e.Member.JSON()}
+	create := func(a *fake.Account, name, file string, regions []string, params map[string]string, caps []string, tags map[string]string) {
+		t.Helper()
+		for _, r := range regions {
+			if _, err := a.Stacks(r).CreateStack(ctx, cloud.StackInput{Name: name, Template: string(bodies[file]), Parameters: params, Capabilities: caps, Tags: tags}); err != nil {
+				t.Fatal(err)
+			}
+			if st, err := a.Stacks(r).Stack(ctx, name); err != nil || st.Status != "CREATE_COMPLETE" {
+				ev, _ := a.Stacks(r).Events(ctx, name)
+				t.Fatalf("stack %s in %s of %s: %+v, %v; events %+v", name, r, a.ID(), st, err, ev)
+			}
+		}
+	}
+	for _, s := range e.Manifest.Stacks {
+		create(w.Account(s.Account), s.Name, s.Template, s.Regions, s.Parameters, s.Capabilities, s.Tags)
+	}
+	set := e.Manifest.StackSets[0]
+	create(member, "StackSet-"+set.Name, set.Template, set.Regions, set.Parameters, set.Capabilities, set.Tags)
+
+	// The central bus's policy is deploy --org's.
+	cspec, err := chain.Desired(cloud.Identity{Account: centralID, Partition: "aws"}, e.Manifest.Regions, chain.Options{HomeRegion: o.HomeRegion, Regions: o.Regions, Emails: o.Emails, Version: o.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cspec = cspec.WithOrg(w.ID())
+	b, err := central.Events(o.HomeRegion).Bus(ctx, chain.BusName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !policy.Same(b.Policy, cspec.Bus.Policy) {
+		t.Errorf("central bus policy:\n%s\nwant deploy --org's:\n%s", b.Policy, cspec.Bus.Policy)
+	}
+
+	// deploy --org has nothing to change in the member (one role, created
+	// by the home region's stack only).
+	mspec, _ := chain.MemberSpec(cspec, cloud.Identity{Account: memberID, Partition: "aws"}, e.Manifest.Regions, o.Regions)
+	plan, err := deploy.PlanMember(ctx, member, mspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range plan.Changes {
+		if c.Action != deploy.Unchanged {
+			t.Errorf("deploy --org over the member's stacks would %s %s %s in %s: %s", c.Action, c.Resource, c.Name, c.Region, c.Detail)
+		}
+	}
+
+	// Root activity in the member's regions and the management account
+	// reaches the central subscriber.
+	if _, err := central.ConfirmSubscription(cspec.Topic.ARN, "sec@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	pos, _ := rules.Fixtures("root-console-signin-no-mfa")
+	n := 0
+	for _, src := range []struct {
+		a      *fake.Account
+		region string
+	}{{member, "eu-west-1"}, {member, "us-east-1"}, {w.Account(mgmtID), "eu-west-1"}} {
+		ev := strings.ReplaceAll(string(pos[0].Event), "123456789012", src.a.ID())
+		if err := src.a.Emit(src.region, ev); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if got := len(central.Emails()); got != n {
+			t.Fatalf("after a root sign-in in %s of %s: %d e-mails, want %d; failures %v %v", src.region, src.a.ID(), got, n, src.a.Failures(), central.Failures())
+		}
 	}
 }

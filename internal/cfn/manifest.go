@@ -13,7 +13,10 @@ type Manifest struct {
 	HomeRegion       string   `json:"homeRegion"`
 	Regions          []string `json:"regions"` // every region with a forwarding rule, the home region included
 	Stacks           []Stack  `json:"stacks"`
-	Notes            []string `json:"notes"`
+	// StackSets and Organization are set by export --org.
+	StackSets    []StackSet   `json:"stackSets,omitempty"`
+	Organization *OrgManifest `json:"organization,omitempty"`
+	Notes        []string     `json:"notes"`
 }
 
 // Stack is one template to deploy as a stack in each of Regions of the
@@ -21,7 +24,10 @@ type Manifest struct {
 type Stack struct {
 	// Order: stacks of a lower order must be complete before the next order
 	// starts; stacks of the same order are independent.
-	Order        int               `json:"order"`
+	Order int `json:"order"`
+	// Account is the account to deploy in (export --org); "" means the
+	// account of the credentials.
+	Account      string            `json:"account,omitempty"`
 	Name         string            `json:"stackName"`
 	Template     string            `json:"template"` // file name in the export directory
 	Regions      []string          `json:"regions"`
@@ -30,6 +36,41 @@ type Stack struct {
 	// Tags are the stack's tags. CloudFormation propagates them to every
 	// resource it creates; they are the tags deploy puts on its resources.
 	Tags map[string]string `json:"tags"`
+}
+
+// OrgManifest says which organization an export --org is for.
+type OrgManifest struct {
+	ID         string `json:"id"`
+	Management string `json:"managementAccount"`
+	Central    string `json:"centralAccount"`
+}
+
+// StackSet is a template to deploy through a StackSet.
+type StackSet struct {
+	Order           int            `json:"order"`
+	Name            string         `json:"stackSetName"`
+	Template        string         `json:"template"`
+	PermissionModel string         `json:"permissionModel"` // SERVICE_MANAGED
+	AutoDeployment  AutoDeployment `json:"autoDeployment"`
+	// The StackSet is created in the administrator account (the management
+	// account, for SERVICE_MANAGED) in AdministrationRegion.
+	AdministratorAccount string `json:"administratorAccount"`
+	AdministrationRegion string `json:"administrationRegion"`
+	// OrganizationalUnits are the deployment targets, less ExcludeAccounts
+	// (AccountFilterType DIFFERENCE).
+	OrganizationalUnits []string `json:"organizationalUnitIds"`
+	ExcludeAccounts     []string `json:"excludeAccounts,omitempty"`
+	// Regions, in the order to deploy them (RegionOrder).
+	Regions      []string          `json:"regions"`
+	Parameters   map[string]string `json:"parameters,omitempty"`
+	Capabilities []string          `json:"capabilities,omitempty"`
+	Tags         map[string]string `json:"tags"`
+}
+
+// AutoDeployment is a SERVICE_MANAGED StackSet's automatic deployment.
+type AutoDeployment struct {
+	Enabled                      bool `json:"enabled"`
+	RetainStacksOnAccountRemoval bool `json:"retainStacksOnAccountRemoval"`
 }
 
 func manifest(s chain.Spec) Manifest {

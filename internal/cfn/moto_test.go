@@ -124,6 +124,11 @@ func readEvents(t *testing.T, a cloud.Account, acct string, e cfn.Export) events
 				t.Fatal(err)
 			}
 			for _, rule := range rules {
+				if strings.HasPrefix(rule.Name, chain.HeartbeatRuleName) {
+					// The heartbeat (and its beat rules on the home bus)
+					// is deployed by the API only: the templates have none.
+					continue
+				}
 				full, err := ev.Rule(t.Context(), bus, rule.Name)
 				if err != nil {
 					t.Fatal(err)

@@ -14,6 +14,7 @@ type Template struct {
 	FormatVersion string               `json:"AWSTemplateFormatVersion"`
 	Description   string               `json:"Description"`
 	Parameters    map[string]Parameter `json:"Parameters,omitempty"`
+	Conditions    map[string]any       `json:"Conditions,omitempty"`
 	Resources     map[string]Resource  `json:"Resources"`
 	Outputs       map[string]Output    `json:"Outputs,omitempty"`
 }
@@ -28,6 +29,7 @@ type Parameter struct {
 // Resource is one resource of a template.
 type Resource struct {
 	Type       string         `json:"Type"`
+	Condition  string         `json:"Condition,omitempty"`
 	Properties map[string]any `json:"Properties"`
 }
 
@@ -164,9 +166,11 @@ const (
 	phPartition = "${AWS::Partition}"
 	phRegion    = "${AWS::Region}"
 	phHome      = "${" + ParamHomeRegion + "}"
+	phCentral   = "${" + ParamCentralAccount + "}"
+	phOrgID     = "${" + ParamOrganizationID + "}"
 )
 
-var placeholders = []string{phAccount, phPartition, phRegion, phHome}
+var placeholders = []string{phAccount, phPartition, phRegion, phHome, phCentral, phOrgID}
 
 // value is how a string of the spec is written into a template: the
 // reference to the template's own resource when it names one (so that

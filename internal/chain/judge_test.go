@@ -190,6 +190,8 @@ func TestJudgeSubscriptions(t *testing.T) {
 		{"none", JudgeSubscriptions(nil), Fail, "no subscription"},
 		{"pending only", JudgeSubscriptions([]cloud.Subscription{pend}), Fail, "no confirmed subscription, 1 pending (b@example.com)"},
 		{"one of each", JudgeSubscriptions([]cloud.Subscription{conf, pend}), Warn, "1 confirmed, 1 pending (b@example.com)"},
+		{"filter policy", JudgeSubscriptions([]cloud.Subscription{conf, {ARN: "arn:aws:sns:us-east-1:1:t:2", Protocol: "email", Endpoint: "c@example.com", FilterPolicy: `{"x":["y"]}`}}), Fail, "1 subscription(s) have a filter policy that keeps every alert from them (email:c@example.com)"},
+		{"https host only", JudgeSubscriptions([]cloud.Subscription{{ARN: "arn:aws:sns:us-east-1:1:t:3", Protocol: "https", Endpoint: "https://hooks.example.com/services/T000/B000/SECRETTOKEN?key=abc"}}), OK, "1 confirmed (https:https://hooks.example.com/…)"},
 	})
 }
 

@@ -74,6 +74,8 @@ type Spec struct {
 	Forwarders []Forwarder
 	// Trail is what --create-trail creates.
 	Trail TrailSpec
+	// Watch is the heartbeat and the alarms (watch.go).
+	Watch Watch
 	// Channels are the channels deploy was given (channels.go), and
 	// ChannelRole the role their targets use (zero without channels).
 	Channels    []ChannelSpec
@@ -115,6 +117,7 @@ type RuleSpec struct {
 	Name        string
 	ARN         string
 	Pattern     string
+	Schedule    string // a schedule expression instead of a pattern (heartbeats)
 	State       cloud.RuleState
 	Description string
 	Target      cloud.Target
@@ -168,6 +171,15 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 				regions = append(regions, r)
 			}
 		}
+	}
+	// The partition's global-events region is always covered: root console
+	// sign-ins and IAM and STS calls are recorded there, whatever the home
+	// region and --regions say.
+	if g := GlobalEventsRegion(id.Partition); g != "" && !slices.Contains(regions, g) {
+		if !slices.Contains(enabled, g) {
+			return Spec{}, InputErrorf("region %s, where root console sign-ins and IAM and STS calls are recorded, is not among the enabled regions (%s): rootwatch cannot cover them", g, strings.Join(enabled, ", "))
+		}
+		regions = append(slices.Clone(regions), g)
 	}
 	regions = slices.Clone(regions)
 	sort.Strings(regions)
@@ -226,7 +238,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 			Action:    policy.Values{"sts:AssumeRole"},
 			Condition: policy.Conditions{
 				"StringEquals": {"aws:SourceAccount": {acct}},
-				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName)}},
+				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName), arn(p, "events", "*", acct, "rule/"+HeartbeatRuleName)}},
 			},
 		}}}.String(),
 		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
@@ -292,7 +304,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 	// rootwatch rules only.
 	for i := range s.Forwarders {
 		rs := &s.Forwarders[i]
-		sources := []string{rs.Rule.ARN}
+		sources := []string{rs.Rule.ARN, s.heartbeatARN(rs.Region)}
 		if rs.Region == home {
 			for _, ar := range s.AlertRules {
 				sources = append(sources, ar.ARN)
@@ -346,8 +358,18 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket + "/AWSLogs/" + acct + "/*"},
 				Condition: policy.Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {trailARN}}},
 			},
+			{
+				// TLS only: nobody reads or writes the logs in clear text.
+				Sid:       "DenyInsecureTransport",
+				Effect:    "Deny",
+				Principal: &policy.Principal{Any: true},
+				Action:    policy.Values{"s3:*"},
+				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket, "arn:" + p + ":s3:::" + bucket + "/*"},
+				Condition: policy.Conditions{"Bool": {"aws:SecureTransport": {"false"}}},
+			},
 		}}.String(),
 	}
+	s.addWatch()
 	return s, nil
 }
 
@@ -419,4 +441,19 @@ func (e *InputError) Error() string { return e.Msg }
 // InputErrorf formats an InputError.
 func InputErrorf(format string, args ...any) error {
 	return &InputError{fmt.Sprintf(format, args...)}
+}
+
+// GlobalEventsRegion is the region where a partition's global services (IAM,
+// STS, console sign-in) deliver their CloudTrail events to EventBridge; ""
+// for a partition rootwatch does not know.
+func GlobalEventsRegion(partition string) string {
+	switch partition {
+	case "", "aws":
+		return "us-east-1"
+	case "aws-us-gov":
+		return "us-gov-west-1"
+	case "aws-cn":
+		return "cn-north-1"
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -68,15 +69,25 @@ func JudgeTopicPolicy(s Spec, t cloud.Topic) Verdict {
 	return ok(fmt.Sprintf("statement %s lets EventBridge publish for the %d alert rules", sid, len(rules)))
 }
 
-// JudgeSubscriptions judges whether someone gets the mail.
+// JudgeSubscriptions judges whether someone gets the mail. A subscription
+// with a filter policy counts as receiving nothing: rootwatch's messages carry
+// no attributes, so a filter matches none of them (and one an actor set is
+// how the mail is stopped without unsubscribing).
 func JudgeSubscriptions(subs []cloud.Subscription) Verdict {
-	var confirmed, pending []string
+	var confirmed, pending, filtered []string
 	for _, s := range subs {
-		if s.Pending {
-			pending = append(pending, s.Endpoint)
-		} else {
-			confirmed = append(confirmed, s.Protocol+":"+s.Endpoint)
+		switch {
+		case s.Pending:
+			pending = append(pending, EndpointDisplay(s.Protocol, s.Endpoint))
+		case s.FilterPolicy != "":
+			filtered = append(filtered, s.Protocol+":"+EndpointDisplay(s.Protocol, s.Endpoint))
+		default:
+			confirmed = append(confirmed, s.Protocol+":"+EndpointDisplay(s.Protocol, s.Endpoint))
 		}
+	}
+	if len(filtered) > 0 {
+		return fail(fmt.Sprintf("%d subscription(s) have a filter policy that keeps every alert from them (%s)", len(filtered), strings.Join(filtered, ", ")),
+			"remove the filter policy (aws sns set-subscription-attributes --attribute-name FilterPolicy --attribute-value '{}'), or unsubscribe and run 'rootwatch deploy --email ADDR'")
 	}
 	const confirmFix = "open the confirmation e-mail sent to each pending address and click its link (or run 'rootwatch deploy --email ADDR' to send it again)"
 	switch {
@@ -91,14 +102,21 @@ func JudgeSubscriptions(subs []cloud.Subscription) Verdict {
 }
 
 // KeyStatement is the statement rootwatch adds to a customer managed key's
-// policy (deploy --fix-kms-policy).
-func KeyStatement() policy.Statement {
+// policy (deploy --fix-kms-policy): EventBridge may use the key only for
+// messages to the alert topic (SNS's encryption context names it) and only
+// on behalf of the topic's own account, so no other topic or account can
+// borrow the grant.
+func KeyStatement(topicARN, account string) policy.Statement {
 	return policy.Statement{
 		Sid:       KeyStatementSid,
 		Effect:    "Allow",
 		Principal: policy.Service(EventsService),
 		Action:    policy.Values{"kms:Decrypt", "kms:GenerateDataKey*"},
 		Resource:  policy.Values{"*"},
+		Condition: policy.Conditions{"StringEquals": {
+			"kms:EncryptionContext:aws:sns:topicArn": {topicARN},
+			"aws:SourceAccount":                      {account},
+		}},
 	}
 }
 
@@ -152,4 +170,18 @@ func JudgeKey(t cloud.Topic, k cloud.Key, found bool) Verdict {
 			"run 'rootwatch deploy' and let it add the key statement, or add one allowing events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt")
 	}
 	return ok(fmt.Sprintf("key %s lets EventBridge encrypt", k.ARN))
+}
+
+// EndpointDisplay is how a subscription's endpoint is shown: an HTTP(S)
+// endpoint by its host only, since its path and query often hold a secret
+// (a webhook token); anything else as it is.
+func EndpointDisplay(protocol, endpoint string) string {
+	if protocol != "http" && protocol != "https" {
+		return endpoint
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return protocol + "://(endpoint hidden)"
+	}
+	return u.Scheme + "://" + u.Hostname() + "/…"
 }

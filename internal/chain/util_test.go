@@ -9,7 +9,7 @@ import (
 
 // KeyStatementDocument is a key policy holding only KeyStatement.
 func KeyStatementDocument() string {
-	return policy.Document{Version: policy.Version, Statement: policy.Statements{KeyStatement()}}.String()
+	return policy.Document{Version: policy.Version, Statement: policy.Statements{KeyStatement("arn:aws:sns:us-east-1:123456789012:rootwatch-alerts", "123456789012")}}.String()
 }
 
 func mustString(v any) string {

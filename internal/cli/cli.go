@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -95,7 +96,8 @@ func commands() []command {
 		{"status", "[--regions R,...] [--home-region R] [--topic-arn ARN] [--org [--central-account ID] [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N]]", "check every link of the deployed alert chain", runStatus},
 		{"destroy", "[--topic-arn ARN]... [--delete-trail] [--dry-run] [--yes] [--org [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N] [--details]]", "remove what rootwatch deployed", runDestroy},
 		{"export", "cloudformation --output-dir DIR [--regions R,...] [--home-region R] [--email ADDR]...", "write the alert chain as CloudFormation templates, with how to deploy them", runExport},
-		{"iam-policy", "[--command deploy|status|destroy|org]...", "print the least-privilege IAM policy deploy, status and destroy need", runIAMPolicy},
+		{"iam-policy", "[--command deploy|status|destroy|test|audit|scan|confirm]... [--topic-arn ARN]... [--kms-key-arn ARN]... [--bucket NAME]... [--boundary]", "print the least-privilege IAM policy of each command, or the forwarder's permissions boundary", runIAMPolicy},
+		{"confirm", "URL|TOKEN [--topic-arn ARN] [--home-region R]", "confirm an e-mail subscription so that only AWS credentials can unsubscribe it", runConfirm},
 		{"scp", "[--deploy-role-arn ARN]... [--trail-arn ARN]...", "print the service control policy that protects rootwatch in member accounts", runSCP},
 		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN] [--org [--central-account ID] [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N] [--regions R,...] [--verbose]]", "prove the deployed alert works, without using root", runTest},
 		{"audit", "[--no-lookup] [--org [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N]]", "audit root credential exposure", runAudit},
@@ -146,7 +148,9 @@ func capitalize(s string) string {
 // Main runs rootwatch with args (without the program name) and returns the
 // process exit code.
 func Main(env *Env, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM (a CI job cancelled, a container stopped, timeout(1)) ends a
+	// command as Ctrl-C does: cleanly, removing what it created.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }

@@ -240,19 +240,44 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 
 func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "iam-policy")
-	var cmds listFlag
-	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; default: deploy, status and destroy; org: what --org needs of the management account)")
+	var o deploy.PolicyOptions
+	var cmds, topics, keys, buckets listFlag
+	fs.Var(&cmds, "command", "only the permissions of this command (repeatable; one of "+strings.Join(deploy.PolicyCommands, ", ")+"; default: all but org, which is what --org needs of the management account)")
+	fs.Var(&topics, "topic-arn", "the SNS topic deploy was (or will be) given with --topic-arn (repeatable): the only foreign topic the policy may edit")
+	fs.Var(&keys, "kms-key-arn", "the KMS key of that topic whose policy deploy --fix-kms-policy may extend (repeatable); without it, no key policy can be written")
+	fs.Var(&buckets, "bucket", "an S3 bucket scan may read CloudTrail archives from (repeatable)")
+	boundary := fs.Bool("boundary", false, "print instead the permissions boundary an administrator creates once as IAM policy "+deploy.BoundaryPolicyName)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("iam-policy takes no arguments, got %q", fs.Args())
 	}
+	if *boundary {
+		fmt.Fprint(env.Stdout, deploy.BoundaryPolicy())
+		return nil
+	}
 	for _, c := range cmds {
-		if c != deploy.CmdDeploy && c != deploy.CmdStatus && c != deploy.CmdDestroy && c != deploy.CmdOrg {
-			return usageError("--command %q is not one of deploy, status, destroy, org", c)
+		if !slices.Contains(deploy.PolicyCommands, c) {
+			return usageError("--command %q is not one of %s", c, strings.Join(deploy.PolicyCommands, ", "))
 		}
 	}
-	fmt.Fprint(env.Stdout, deploy.IAMPolicy(cmds...))
+	for _, t := range topics {
+		if f := strings.Split(t, ":"); len(f) != 6 || f[0] != "arn" || f[2] != "sns" || f[4] == "" {
+			return usageError("--topic-arn %q is not an SNS topic ARN", t)
+		}
+	}
+	for _, k := range keys {
+		if f := strings.Split(k, ":"); len(f) != 6 || f[0] != "arn" || f[2] != "kms" || !strings.HasPrefix(f[5], "key/") {
+			return usageError("--kms-key-arn %q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID; not an alias)", k)
+		}
+	}
+	for _, b := range buckets {
+		if b == "" || strings.ContainsAny(b, "/*?: ") {
+			return usageError("--bucket %q is not a bucket name", b)
+		}
+	}
+	o.Commands, o.TopicARNs, o.KeyARNs, o.Buckets = cmds, topics, keys, buckets
+	fmt.Fprint(env.Stdout, deploy.IAMPolicy(o))
 	return nil
 }

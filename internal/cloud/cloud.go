@@ -68,6 +68,7 @@ type Account interface {
 	Trails(region string) Trails
 	Roles() Roles
 	Buckets() Buckets
+	Alarms(region string) Alarms
 	Posture() Posture
 	// Org is Organizations, and the way into the organization's other accounts.
 	Org() Org

@@ -29,10 +29,14 @@ type Bus struct {
 
 // Rule is an EventBridge rule on a bus.
 type Rule struct {
-	Name        string
-	Bus         string // bus name; "" means DefaultBus
-	ARN         string // set by the service
-	Pattern     string // the event pattern, byte for byte as deployed
+	Name    string
+	Bus     string // bus name; "" means DefaultBus
+	ARN     string // set by the service
+	Pattern string // the event pattern, byte for byte as deployed
+	// Schedule is a schedule expression ("rate(5 minutes)") for a rule that
+	// runs on a schedule instead of matching events; only the default bus
+	// has such rules. A rule has a Pattern or a Schedule.
+	Schedule    string
 	State       RuleState
 	Description string
 	Tags        Tags

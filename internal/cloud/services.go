@@ -21,6 +21,13 @@ type Subscription struct {
 	Protocol string // "email", "sqs", ...
 	Endpoint string
 	Pending  bool
+	// FilterPolicy is the subscription's filter policy JSON; "" when none
+	// (every message is delivered).
+	FilterPolicy string
+	// Authenticated says the subscription was confirmed with
+	// AuthenticateOnUnsubscribe: only the topic owner (signed requests) may
+	// unsubscribe it, not anyone holding the link in a delivered message.
+	Authenticated bool
 }
 
 // Topics is SNS in one region.
@@ -40,6 +47,11 @@ type Topics interface {
 	// e-mail endpoint until it is confirmed. raw asks for raw message delivery.
 	Subscribe(ctx context.Context, topicARN, protocol, endpoint string, raw bool) (string, error)
 	Unsubscribe(ctx context.Context, subscriptionARN string) error
+	// ConfirmSubscription confirms a pending subscription with the token SNS
+	// sent to its endpoint, with AuthenticateOnUnsubscribe, and returns the
+	// subscription's ARN. An unknown or expired token is an error wrapping
+	// ErrNotFound.
+	ConfirmSubscription(ctx context.Context, topicARN, token string) (string, error)
 	Publish(ctx context.Context, topicARN, subject, message string) error
 }
 
@@ -113,6 +125,9 @@ type Trail struct {
 	Logging      bool
 	Management   Management
 	Tags         Tags
+	// LogFileValidation says the trail writes signed digest files, so that
+	// a log file deleted or changed after delivery can be told.
+	LogFileValidation bool
 }
 
 // TrailSpec is what rootwatch asks for when it creates a trail.
@@ -136,8 +151,8 @@ type Trails interface {
 	// Trails lists the trails that apply to the region (shadow trails of
 	// multi-region trails included), with their status and selectors.
 	Trails(ctx context.Context) ([]Trail, error)
-	// CreateTrail creates a multi-region trail with global service events and
-	// all management events, and starts logging.
+	// CreateTrail creates a multi-region trail with global service events,
+	// all management events and log file validation, and starts logging.
 	// An existing trail of that name is an error wrapping ErrAlreadyExists.
 	CreateTrail(ctx context.Context, spec TrailSpec) (Trail, error)
 	// DeleteTrail deletes a trail in its home region.
@@ -154,6 +169,9 @@ type Role struct {
 	Trust       string // assume-role policy JSON
 	Description string
 	Tags        Tags
+	// PermissionsBoundary is the ARN of the managed policy that bounds the
+	// role's permissions; "" when none.
+	PermissionsBoundary string
 }
 
 // Roles is IAM.
@@ -165,6 +183,10 @@ type Roles interface {
 	PutRolePolicy(ctx context.Context, role, name, policy string) error
 	DeleteRolePolicy(ctx context.Context, role, name string) error
 	DeleteRole(ctx context.Context, name string) error
+	// ManagedPolicy returns the default version's document of a customer
+	// managed policy; a policy that does not exist is an error wrapping
+	// ErrNotFound.
+	ManagedPolicy(ctx context.Context, arn string) (string, error)
 }
 
 // Object is an S3 object's listing entry.
@@ -182,7 +204,8 @@ type ListPage struct {
 
 // Buckets is S3.
 type Buckets interface {
-	// CreateBucket creates a bucket in region with its policy and tags.
+	// CreateBucket creates a bucket in region with all public access
+	// blocked and versioning enabled, then sets its policy and tags.
 	// An existing bucket is an error wrapping ErrAlreadyExists.
 	CreateBucket(ctx context.Context, name, region, policy string, tags Tags) error
 	// BucketPolicy returns the bucket's policy; a bucket without one is an

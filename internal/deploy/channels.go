@@ -46,7 +46,7 @@ func planChannels(ctx context.Context, acct cloud.Account, spec chain.Spec, p *P
 		}
 		return nil
 	}
-	if err := planRoleSpec(ctx, acct, spec.ChannelRole, spec.Tags, "trusted by events.amazonaws.com for the rootwatch alert rules",
+	if err := planRoleSpec(ctx, acct, spec, spec.ChannelRole, spec.Tags, "trusted by events.amazonaws.com for the rootwatch alert rules",
 		"events:InvokeApiDestination on the rootwatch channels", add); err != nil {
 		return err
 	}

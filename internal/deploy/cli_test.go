@@ -8,8 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -131,86 +129,6 @@ func TestCLIErrors(t *testing.T) {
 	code, _, errs := runCLI(t, cloudtest.Record(fake.New()), "deploy")
 	if code != 2 || !strings.Contains(errs, "no CloudTrail trail") || !strings.Contains(errs, "hint: ") || !strings.Contains(errs, "--create-trail") {
 		t.Fatalf("deploy without a trail: exit %d\n%s", code, errs)
-	}
-}
-
-// TestIAMPolicyCoversCalls: every cloud method that deploy, status and destroy
-// call (recorded by method name while they run every path: --create-trail,
-// --fix-kms-policy, --delete-trail, an existing topic) is in the permissions
-// table for that command, so the printed policy is enough.
-func TestIAMPolicyCoversCalls(t *testing.T) {
-	a := fake.New()
-	ctx := t.Context()
-	topics := a.Topics("us-east-1")
-	arn, err := topics.CreateTopic(ctx, "ops", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.CreateKey("us-east-1", "alias/ops", `{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+a.ID()+`:root"},"Action":"kms:*","Resource":"*"}]}`); err != nil {
-		t.Fatal(err)
-	}
-	a.SetTopicKMSKey(arn, "alias/ops")
-	rec := cloudtest.Record(a)
-	calls := map[string][]string{}
-	run := func(cmd string, args ...string) {
-		rec.Reset()
-		code, out, errs := runCLI(t, rec, append([]string{cmd}, args...)...)
-		if code != 0 && !(cmd == deploy.CmdStatus && code == 1) {
-			t.Fatalf("%s: exit %d\n%s%s", cmd, code, out, errs)
-		}
-		for m := range rec.Calls() {
-			calls[cmd] = append(calls[cmd], m)
-		}
-	}
-	run(deploy.CmdDeploy, "--regions", "eu-west-1", "--create-trail", "--email", "a@example.com")
-	run(deploy.CmdDeploy, "--regions", "eu-west-1", "--topic-arn", arn, "--fix-kms-policy")
-	run(deploy.CmdStatus, "--regions", "eu-west-1")
-	run(deploy.CmdDestroy, "--delete-trail")
-	for cmd, methods := range calls {
-		sort.Strings(methods)
-		for _, m := range methods {
-			p, ok := deploy.PermissionFor(m)
-			if !ok {
-				t.Errorf("%s calls %s, which is not in the permissions table", cmd, m)
-				continue
-			}
-			if !slices.Contains(p.Commands, cmd) {
-				t.Errorf("%s calls %s, but the permissions table lists it only for %v", cmd, m, p.Commands)
-			}
-		}
-	}
-	if len(calls[deploy.CmdDeploy]) < 10 || len(calls[deploy.CmdDestroy]) < 10 {
-		t.Fatalf("too few calls recorded: %v", calls)
-	}
-	t.Logf("status called: %v", calls[deploy.CmdStatus])
-
-	// The printed policy is valid JSON holding every action of the table.
-	code, out, _ := runCLI(t, nil, "iam-policy")
-	var doc struct {
-		Statement []struct {
-			Action   []string
-			Resource any
-		}
-	}
-	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil {
-		t.Fatalf("iam-policy: exit %d\n%s", code, out)
-	}
-	var printed []string
-	for _, st := range doc.Statement {
-		printed = append(printed, st.Action...)
-	}
-	for _, p := range deploy.Permissions {
-		if slices.Equal(p.Commands, []string{deploy.CmdOrg}) {
-			continue // iam-policy --command org
-		}
-		for _, act := range p.Actions {
-			if !slices.Contains(printed, act) {
-				t.Errorf("iam-policy lacks %s (for %s)", act, p.Method)
-			}
-		}
-	}
-	if strings.Contains(out, `"Action": "*"`) || strings.Contains(out, `"events:*"`) {
-		t.Errorf("iam-policy grants wildcards:\n%s", out)
 	}
 }
 

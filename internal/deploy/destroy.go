@@ -73,6 +73,28 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 			} else if !errors.Is(err, cloud.ErrNotFound) {
 				return err
 			}
+			// Heartbeat rule and alarms.
+			if _, err := ev.Rule(gctx, cloud.DefaultBus, chain.HeartbeatRuleName); err == nil {
+				cs, err := planRuleRemoval(gctx, acct, r, cloud.DefaultBus, chain.HeartbeatRuleName, "")
+				if err != nil {
+					return err
+				}
+				out.forward = append(out.forward, cs...)
+			} else if !errors.Is(err, cloud.ErrNotFound) {
+				return fmt.Errorf("describe rule %s in %s: %w", chain.HeartbeatRuleName, r, err)
+			}
+			alarms, err := acct.Alarms(r).Alarms(gctx, chain.AlarmPrefix)
+			if err != nil {
+				return fmt.Errorf("describe alarms in %s: %w", r, err)
+			}
+			for _, al := range alarms {
+				if !managed(al.Tags) {
+					continue
+				}
+				cw := acct.Alarms(r)
+				out.forward = append(out.forward, Change{Action: Delete, Resource: KindAlarm, Region: r, Name: al.Name,
+					apply: func(ctx context.Context) error { return cw.DeleteAlarms(ctx, []string{al.Name}) }})
+			}
 			// Home bus with its rules; the alert targets name the topic.
 			bus, err := ev.Bus(gctx, chain.BusName)
 			switch {

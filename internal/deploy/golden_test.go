@@ -16,8 +16,14 @@ import (
 // TestIAMPolicyGolden pins the printed IAM policy, so that a change to the
 // permissions table shows up in review.
 func TestIAMPolicyGolden(t *testing.T) {
-	golden.Check(t, filepath.Join("testdata", "iam-policy.json"), []byte(IAMPolicy()))
-	golden.Check(t, filepath.Join("testdata", "iam-policy-status.json"), []byte(IAMPolicy(CmdStatus)))
+	golden.Check(t, filepath.Join("testdata", "iam-policy.json"), []byte(IAMPolicy(PolicyOptions{})))
+	golden.Check(t, filepath.Join("testdata", "iam-policy-status.json"), []byte(IAMPolicy(PolicyOptions{Commands: []string{CmdStatus}})))
+	golden.Check(t, filepath.Join("testdata", "iam-policy-deploy-topic.json"), []byte(IAMPolicy(PolicyOptions{
+		Commands:  []string{CmdDeploy},
+		TopicARNs: []string{"arn:aws:sns:us-east-1:123456789012:ops-alerts"},
+		KeyARNs:   []string{"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+	})))
+	golden.Check(t, filepath.Join("testdata", "iam-policy-boundary.json"), []byte(BoundaryPolicy()))
 }
 
 // TestPlanGolden pins the plan table of a first deploy into an account with an

@@ -3,8 +3,8 @@ package deploy
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
@@ -17,6 +17,10 @@ const (
 	CmdDeploy  = "deploy"
 	CmdStatus  = "status"
 	CmdDestroy = "destroy"
+	CmdTest    = "test"
+	CmdAudit   = "audit"
+	CmdScan    = "scan"
+	CmdConfirm = "confirm"
 	// CmdOrg is what --org needs on top of the others: of the management
 	// account's credentials, Organizations, AssumeRole and the SCP; of the
 	// central account's role, the central bus policy. (In every account,
@@ -25,200 +29,378 @@ const (
 	CmdOrg = "org"
 )
 
-// Resource patterns of the permissions table ("*" where the resource's name is
-// the user's, such as a topic given with --topic-arn, or where the action
-// supports no resource-level permission).
-const (
-	resAny       = "*"
-	resBus       = "arn:aws:events:*:*:event-bus/" + chain.BusName
-	resRules     = "arn:aws:events:*:*:rule/rootwatch-*"
-	resBusRules  = "arn:aws:events:*:*:rule/" + chain.BusName + "/rootwatch-*"
-	resTopic     = "arn:aws:sns:*:*:" + chain.TopicName
-	resQueue     = "arn:aws:sqs:*:*:" + chain.DLQName
-	resRole      = "arn:aws:iam::*:role/" + chain.ForwarderRoleName
-	resTrail     = "arn:aws:cloudtrail:*:*:trail/" + chain.TrailName
-	resBucket    = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*"
-	resBucketObj = "arn:aws:s3:::" + chain.TrailBucketPrefix + "*/*"
+// PolicyCommands are the commands iam-policy knows, in the order it lists them.
+var PolicyCommands = []string{CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan, CmdConfirm, CmdOrg}
 
-	// --org: the role deploy --org assumes in every account.
+// BoundaryPolicyName is the customer managed policy that must be the forwarder
+// role's permissions boundary. An administrator creates it once, from
+// BoundaryPolicy (`rootwatch iam-policy --boundary`): the deploy policy lets
+// its holder create the forwarder role and write its inline policy only with
+// this boundary, and grants no way to create, change or remove the boundary,
+// so holding the deploy policy never yields more than the boundary allows.
+const BoundaryPolicyName = "rootwatch-forwarder-boundary"
+
+// The account of every resource: the caller's own, as IAM resolves the policy
+// variable. rootwatch never acts on another account's resources.
+const acct = "${aws:PrincipalAccount}"
+
+// Resource patterns of the permissions table. Placeholders in braces stand for
+// the ARNs given to iam-policy (--topic-arn, --kms-key-arn, --bucket); a grant
+// whose resources are only placeholders nobody filled is left out.
+const (
+	resAny         = "*"
+	resBus         = "arn:aws:events:*:" + acct + ":event-bus/" + chain.BusName
+	resRules       = "arn:aws:events:*:" + acct + ":rule/rootwatch-*"
+	resBusRules    = "arn:aws:events:*:" + acct + ":rule/" + chain.BusName + "/rootwatch-*"
+	resTopic       = "arn:aws:sns:*:" + acct + ":" + chain.TopicName
+	resTestTopics  = "arn:aws:sns:*:" + acct + ":" + chain.SelfTestRulePrefix + "*"
+	resDLQ         = "arn:aws:sqs:*:" + acct + ":" + chain.DLQName
+	resTestQueues  = "arn:aws:sqs:*:" + acct + ":" + chain.SelfTestRulePrefix + "*"
+	resKeys        = "arn:aws:kms:*:" + acct + ":key/*"
+	resTrail       = "arn:aws:cloudtrail:*:" + acct + ":trail/" + chain.TrailName
+	resRole        = "arn:aws:iam::" + acct + ":role/" + chain.ForwarderRoleName
+	resBoundary    = "arn:aws:iam::" + acct + ":policy/" + BoundaryPolicyName
+	resTrailBucket = "arn:aws:s3:::" + chain.TrailBucketPrefix + acct + "-*"
+	resAccount     = "arn:aws:account::" + acct + ":account"
+	resMemberRoots = "arn:aws:iam::*:root"
+	resAlarms      = "arn:aws:cloudwatch:*:" + acct + ":alarm:" + chain.AlarmPrefix + "*"
+	// --org: the role deploy --org assumes in every account (of the
+	// organization: another account's, hence "*").
 	resAccessRole = "arn:aws:iam::*:role/" + cloud.DefaultAccessRole
 
 	// Channels (--slack, ...): connections and API destinations in the home
 	// region, the secrets EventBridge keeps for the connections, and the role
 	// the channels' targets use.
-	resConnection  = "arn:aws:events:*:*:connection/" + chain.ChannelPrefix + "*"
-	resDestination = "arn:aws:events:*:*:api-destination/" + chain.ChannelPrefix + "*"
-	resSecret      = "arn:aws:secretsmanager:*:*:secret:events!connection/" + chain.ChannelPrefix + "*"
-	resChannelRole = "arn:aws:iam::*:role/" + chain.ChannelRoleName
+	resConnection  = "arn:aws:events:*:" + acct + ":connection/" + chain.ChannelPrefix + "*"
+	resDestination = "arn:aws:events:*:" + acct + ":api-destination/" + chain.ChannelPrefix + "*"
+	resSecret      = "arn:aws:secretsmanager:*:" + acct + ":secret:events!connection/" + chain.ChannelPrefix + "*"
+	resChannelRole = "arn:aws:iam::" + acct + ":role/" + chain.ChannelRoleName
+
+	phTopic  = "{topic-arn}"
+	phKey    = "{kms-key-arn}"
+	phBucket = "{bucket}"
+	phObject = "{bucket}/*"
 )
 
-// Permission is one row of the permissions table: the IAM actions one
-// cloud.Account method needs (the API calls internal/awscloud makes for it),
-// on which resources, for which commands.
-type Permission struct {
-	Method    string // "PutRule": the cloud interfaces' method name (unique across them), as cloudtest.Recorder counts calls
+// auditRootTaskPolicy is the AWS managed task policy of the root session audit
+// takes in member accounts (read-only: login profile, keys, MFA, certificates).
+const auditRootTaskPolicy = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+
+// Grant is one part of a permission: actions on resources, under a condition,
+// in the statement named Sid.
+type Grant struct {
+	Sid       string
 	Actions   []string
 	Resources []string
-	Commands  []string
+	Condition map[string]map[string][]string
 }
+
+// Permission is one row of the permissions table: what one cloud method needs
+// (the API calls internal/awscloud makes for it), for which commands.
+type Permission struct {
+	Method   string // the cloud interfaces' method name (unique across them), as cloudtest.Recorder counts calls
+	Commands []string
+	Grants   []Grant
+}
+
+// Actions returns every action of the row.
+func (p Permission) Actions() []string {
+	var out []string
+	for _, g := range p.Grants {
+		out = append(out, g.Actions...)
+	}
+	return out
+}
+
+func grant(sid string, res []string, actions ...string) Grant {
+	return Grant{Sid: sid, Actions: actions, Resources: res}
+}
+
+func cmds(c ...string) []string { return c }
 
 var (
-	all         = []string{CmdDeploy, CmdStatus, CmdDestroy}
-	deployOnly  = []string{CmdDeploy}
-	destroyOnly = []string{CmdDestroy}
-	deployDest  = []string{CmdDeploy, CmdDestroy}
-	statusOnly  = []string{CmdStatus}
-	orgOnly     = []string{CmdOrg}
-	ruleRes     = []string{resRules, resBusRules}
-	roleRes     = []string{resRole, resChannelRole}
-	connRes     = []string{resConnection, resSecret}
+	chainReaders = cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest)
+	anyRes       = []string{resAny}
+	roleRes      = []string{resRole, resChannelRole}
+	connRes      = []string{resConnection, resSecret}
+	ruleRes      = []string{resRules, resBusRules}
+	topicRes     = []string{resTopic, phTopic}
+	boundaryCond = map[string]map[string][]string{"StringEquals": {"iam:PermissionsBoundary": {resBoundary}}}
 )
 
-// Permissions is the one table iam-policy is derived from. A test checks that
-// every method deploy, status and destroy call appears in it for that command.
+// Permissions is the one table iam-policy is derived from. Tests check that
+// every call each command makes is allowed by that command's policy (an
+// evaluator runs every call against it), and that each row and each statement
+// is needed: taking one away makes a call fail.
 var Permissions = []Permission{
-	{"Identity", nil, nil, all}, // sts:GetCallerIdentity needs no permission
-	{"Regions", []string{"ec2:DescribeRegions"}, []string{resAny}, all},
+	{"Identity", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit), nil}, // sts:GetCallerIdentity needs no permission
+	{"Regions", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan), []Grant{grant("RootwatchRegions", anyRes, "ec2:DescribeRegions")}},
 
-	{"Bus", []string{"events:DescribeEventBus", "events:ListTagsForResource"}, []string{resBus}, all},
-	{"CreateBus", []string{"events:CreateEventBus", "events:TagResource"}, []string{resBus}, deployOnly},
-	{"DeleteBus", []string{"events:DeleteEventBus"}, []string{resBus}, destroyOnly},
-	{"SetBusPolicy", []string{"events:PutPermission", "events:RemovePermission"}, []string{resBus}, orgOnly}, // the central bus
-	{"Rules", []string{"events:ListRules", "events:ListTagsForResource"}, []string{resAny}, all},
-	{"Rule", []string{"events:DescribeRule", "events:ListTagsForResource"}, ruleRes, all},
-	{"PutRule", []string{"events:PutRule", "events:TagResource"}, ruleRes, deployOnly},
-	{"DeleteRule", []string{"events:DeleteRule"}, ruleRes, deployDest},
-	{"Targets", []string{"events:ListTargetsByRule"}, ruleRes, all},
-	{"PutTargets", []string{"events:PutTargets", "iam:PassRole"}, ruleRes, deployOnly},
-	{"RemoveTargets", []string{"events:RemoveTargets"}, ruleRes, deployDest},
+	// EventBridge.
+	{"Bus", chainReaders, []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:ListTagsForResource")}},
+	{"CreateBus", cmds(CmdDeploy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:CreateEventBus", "events:TagResource")}},
+	{"DeleteBus", cmds(CmdDestroy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DeleteEventBus")}},
+	{"Rules", cmds(CmdDeploy, CmdDestroy), []Grant{
+		grant("RootwatchListRules", anyRes, "events:ListRules"),
+		grant("RootwatchRules", ruleRes, "events:ListTagsForResource"),
+	}},
+	{"Rule", chainReaders, []Grant{grant("RootwatchRules", ruleRes, "events:DescribeRule", "events:ListTagsForResource")}},
+	{"PutRule", cmds(CmdDeploy, CmdTest), []Grant{grant("RootwatchRules", ruleRes, "events:PutRule", "events:TagResource")}},
+	{"DeleteRule", cmds(CmdDeploy, CmdDestroy, CmdTest), []Grant{grant("RootwatchRules", ruleRes, "events:DeleteRule")}},
+	{"Targets", chainReaders, []Grant{grant("RootwatchRules", ruleRes, "events:ListTargetsByRule")}},
+	// PutTargets may aim rootwatch's rules only at rootwatch's bus and topic
+	// (or the topic given), never at a target of the holder's choosing.
+	{"PutTargets", cmds(CmdDeploy), []Grant{
+		{Sid: "RootwatchPutTargets", Actions: []string{"events:PutTargets"}, Resources: ruleRes,
+			Condition: map[string]map[string][]string{"ForAllValues:ArnLike": {"events:TargetArn": {resBus, resTopic, phTopic, resDestination}}}},
+		{Sid: "RootwatchPassForwarderRoleToEventBridge", Actions: []string{"iam:PassRole"}, Resources: roleRes,
+			Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {"events.amazonaws.com"}}}},
+	}},
+	{"PutTargets", cmds(CmdTest), []Grant{
+		{Sid: "RootwatchTestPutTargets", Actions: []string{"events:PutTargets"}, Resources: ruleRes,
+			Condition: map[string]map[string][]string{"ForAllValues:ArnLike": {"events:TargetArn": {resTopic, phTopic, resTestQueues}}}},
+	}},
+	{"RemoveTargets", cmds(CmdDeploy, CmdDestroy, CmdTest), []Grant{grant("RootwatchRules", ruleRes, "events:RemoveTargets")}},
+	{"TestPattern", cmds(CmdTest), []Grant{grant("RootwatchTestEventPattern", anyRes, "events:TestEventPattern")}},
+	{"PutEvents", cmds(CmdTest), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:PutEvents")}},
 
-	{"CreateTopic", []string{"sns:CreateTopic", "sns:TagResource"}, []string{resTopic}, deployOnly},
-	{"Topic", []string{"sns:GetTopicAttributes", "sns:ListTagsForResource"}, []string{resAny}, all},
-	{"SetTopicPolicy", []string{"sns:SetTopicAttributes"}, []string{resAny}, deployDest},
-	{"DeleteTopic", []string{"sns:DeleteTopic"}, []string{resTopic}, destroyOnly},
-	{"Subscriptions", []string{"sns:ListSubscriptionsByTopic"}, []string{resAny}, all},
-	{"Subscribe", []string{"sns:Subscribe"}, []string{resAny}, deployOnly},
+	// SNS: rootwatch's topic, or the one given with --topic-arn.
+	{"CreateTopic", cmds(CmdDeploy), []Grant{grant("RootwatchTopic", []string{resTopic}, "sns:CreateTopic", "sns:TagResource")}},
+	{"CreateTopic", cmds(CmdTest), []Grant{grant("RootwatchTestTopics", []string{resTestTopics}, "sns:CreateTopic", "sns:TagResource")}},
+	{"Topic", chainReaders, []Grant{grant("RootwatchReadTopic", topicRes, "sns:GetTopicAttributes", "sns:ListTagsForResource")}},
+	{"SetTopicPolicy", cmds(CmdDeploy, CmdDestroy, CmdTest), []Grant{grant("RootwatchEditTopic", topicRes, "sns:SetTopicAttributes")}},
+	{"DeleteTopic", cmds(CmdDestroy), []Grant{grant("RootwatchTopic", []string{resTopic}, "sns:DeleteTopic")}},
+	{"DeleteTopic", cmds(CmdTest), []Grant{grant("RootwatchTestTopics", []string{resTestTopics}, "sns:DeleteTopic")}},
+	{"Subscriptions", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadTopic", topicRes, "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes")}},
+	{"Subscribe", cmds(CmdDeploy), []Grant{grant("RootwatchSubscribe", topicRes, "sns:Subscribe")}},
+	{"Subscribe", cmds(CmdTest), []Grant{grant("RootwatchTestSubscriptions", []string{resTopic, phTopic, resTestTopics}, "sns:Subscribe", "sns:Unsubscribe")}},
+	{"Unsubscribe", cmds(CmdTest), []Grant{grant("RootwatchTestSubscriptions", []string{resTopic, phTopic, resTestTopics}, "sns:Subscribe", "sns:Unsubscribe")}},
+	{"Publish", cmds(CmdTest), []Grant{grant("RootwatchPublish", []string{resTopic, phTopic, resTestTopics}, "sns:Publish")}},
+	{"ConfirmSubscription", cmds(CmdConfirm), []Grant{grant("RootwatchConfirmSubscription", topicRes, "sns:ConfirmSubscription")}},
 
-	{"CreateQueue", []string{"sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes"}, []string{resQueue}, deployOnly},
-	{"Queue", []string{"sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags"}, []string{resQueue}, all},
-	{"SetQueuePolicy", []string{"sqs:SetQueueAttributes"}, []string{resQueue}, deployOnly},
-	{"DeleteQueue", []string{"sqs:DeleteQueue"}, []string{resQueue}, destroyOnly},
-	{"Receive", []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"}, []string{resQueue}, statusOnly},
+	// SQS: the dead-letter queues, and test's temporary queues.
+	{"CreateQueue", cmds(CmdDeploy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes")}},
+	{"CreateQueue", cmds(CmdTest), []Grant{grant("RootwatchTestQueues", []string{resTestQueues}, "sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes")}},
+	{"Queue", cmds(CmdDeploy, CmdStatus, CmdDestroy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags")}},
+	{"Queue", cmds(CmdTest), []Grant{grant("RootwatchTestQueueAndDLQ", []string{resDLQ, resTestQueues}, "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags")}},
+	{"SetQueuePolicy", cmds(CmdDeploy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:SetQueueAttributes")}},
+	{"DeleteQueue", cmds(CmdDestroy), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:DeleteQueue")}},
+	{"DeleteQueue", cmds(CmdTest), []Grant{grant("RootwatchTestQueues", []string{resTestQueues}, "sqs:DeleteQueue")}},
+	{"Receive", cmds(CmdStatus), []Grant{grant("RootwatchDeadLetterQueues", []string{resDLQ}, "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility")}},
+	{"Receive", cmds(CmdTest), []Grant{grant("RootwatchTestQueueAndDLQ", []string{resDLQ, resTestQueues}, "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility")}},
 
-	{"Key", []string{"kms:DescribeKey", "kms:GetKeyPolicy"}, []string{resAny}, all},
-	{"PutKeyPolicy", []string{"kms:PutKeyPolicy"}, []string{resAny}, deployDest},
+	// KMS: keys are read where the topic's key is; a key policy is written
+	// only for the key given with --kms-key-arn.
+	{"Key", chainReaders, []Grant{grant("RootwatchReadKeys", []string{resKeys}, "kms:DescribeKey", "kms:GetKeyPolicy")}},
+	{"PutKeyPolicy", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchEditKeyPolicy", []string{phKey}, "kms:PutKeyPolicy")}},
 
-	{"Trails", []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags"}, []string{resAny}, all},
-	{"CreateTrail", []string{"cloudtrail:GetTrail", "cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:StartLogging"}, []string{resTrail}, deployOnly},
-	{"DeleteTrail", []string{"cloudtrail:GetTrail", "cloudtrail:DeleteTrail"}, []string{resTrail}, destroyOnly},
+	// CloudTrail.
+	{"Trails", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchReadTrails", anyRes, "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags")}},
+	{"CreateTrail", cmds(CmdDeploy), []Grant{grant("RootwatchTrail", []string{resTrail}, "cloudtrail:GetTrail", "cloudtrail:CreateTrail", "cloudtrail:AddTags", "cloudtrail:StartLogging")}},
+	{"DeleteTrail", cmds(CmdDestroy), []Grant{grant("RootwatchTrail", []string{resTrail}, "cloudtrail:GetTrail", "cloudtrail:DeleteTrail")}},
+	{"Lookup", cmds(CmdAudit, CmdScan), []Grant{grant("RootwatchLookupEvents", anyRes, "cloudtrail:LookupEvents")}},
 
-	{"Role", []string{"iam:GetRole", "iam:ListRoleTags"}, roleRes, all},
-	{"CreateRole", []string{"iam:CreateRole", "iam:TagRole"}, roleRes, deployOnly},
-	{"UpdateTrust", []string{"iam:UpdateAssumeRolePolicy"}, roleRes, deployOnly},
-	{"RolePolicy", []string{"iam:GetRolePolicy"}, roleRes, all},
-	{"PutRolePolicy", []string{"iam:PutRolePolicy"}, roleRes, deployOnly},
-	{"DeleteRolePolicy", []string{"iam:DeleteRolePolicy"}, roleRes, destroyOnly},
-	{"DeleteRole", []string{"iam:DeleteRole"}, roleRes, destroyOnly},
+	// IAM: the forwarder role, created and written only with the boundary,
+	// which nothing here can remove or change.
+	{"Role", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchReadForwarderRole", roleRes, "iam:GetRole", "iam:ListRoleTags")}},
+	{"CreateRole", cmds(CmdDeploy), []Grant{
+		{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:CreateRole"}, Resources: roleRes, Condition: boundaryCond},
+		grant("RootwatchTagForwarderRole", roleRes, "iam:TagRole"),
+	}},
+	{"ManagedPolicy", cmds(CmdDeploy), []Grant{grant("RootwatchReadBoundary", []string{resBoundary}, "iam:GetPolicy", "iam:GetPolicyVersion")}},
+	{"UpdateTrust", cmds(CmdDeploy), []Grant{grant("RootwatchForwarderRoleTrust", roleRes, "iam:UpdateAssumeRolePolicy")}},
+	{"RolePolicy", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchReadForwarderRole", roleRes, "iam:GetRolePolicy")}},
+	{"PutRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:PutRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
+	{"DeleteRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:DeleteRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
+	{"DeleteRole", cmds(CmdDestroy), []Grant{grant("RootwatchDeleteForwarderRole", roleRes, "iam:DeleteRole")}},
 
-	// Listing needs "*"; the listing describes each connection (metadata,
-	// never the secret).
-	{"Connections", []string{"events:ListConnections", "events:DescribeConnection"}, []string{resAny}, all},
-	{"CreateConnection", []string{"events:CreateConnection", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:DescribeSecret"}, connRes, deployOnly},
-	{"UpdateConnection", []string{"events:UpdateConnection", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}, connRes, deployOnly},
-	{"DeleteConnection", []string{"events:DeleteConnection", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret"}, connRes, deployDest},
-	{"Destinations", []string{"events:ListApiDestinations", "events:DescribeApiDestination"}, []string{resAny}, all},
-	{"CreateDestination", []string{"events:CreateApiDestination"}, []string{resDestination, resConnection}, deployOnly},
-	{"UpdateDestination", []string{"events:UpdateApiDestination"}, []string{resDestination, resConnection}, deployOnly},
-	{"DeleteDestination", []string{"events:DeleteApiDestination"}, []string{resDestination}, deployDest},
+	// S3: the trail's bucket (--create-trail), and archives given with --bucket.
+	{"CreateBucket", cmds(CmdDeploy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketPublicAccessBlock")}},
+	{"BucketPolicy", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:GetBucketPolicy")}},
+	{"DeleteBucket", cmds(CmdDestroy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:DeleteBucket")}},
+	{"List", cmds(CmdDestroy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket")}},
+	{"List", cmds(CmdScan), []Grant{grant("RootwatchReadArchives", []string{phBucket}, "s3:ListBucket")}},
+	{"Open", cmds(CmdScan), []Grant{grant("RootwatchReadArchiveObjects", []string{phObject}, "s3:GetObject")}},
 
-	{"CreateBucket", []string{"s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging"}, []string{resBucket}, deployOnly},
-	{"BucketPolicy", []string{"s3:GetBucketPolicy"}, []string{resBucket}, deployDest},
-	{"DeleteBucket", []string{"s3:DeleteBucket"}, []string{resBucket}, destroyOnly},
-	{"List", []string{"s3:ListBucket"}, []string{resBucket}, destroyOnly},
+	// Channels: listing needs "*"; the listing describes each connection
+	// (metadata, never the secret).
+	{"Connections", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchListChannels", anyRes, "events:ListConnections", "events:DescribeConnection")}},
+	{"CreateConnection", cmds(CmdDeploy), []Grant{grant("RootwatchChannelConnections", connRes, "events:CreateConnection", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:DescribeSecret")}},
+	{"UpdateConnection", cmds(CmdDeploy), []Grant{grant("RootwatchChannelConnections", connRes, "events:UpdateConnection", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")}},
+	{"DeleteConnection", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchChannelConnections", connRes, "events:DeleteConnection", "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret")}},
+	{"Destinations", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchListChannels", anyRes, "events:ListApiDestinations", "events:DescribeApiDestination")}},
+	{"CreateDestination", cmds(CmdDeploy), []Grant{grant("RootwatchChannelDestinations", []string{resDestination, resConnection}, "events:CreateApiDestination")}},
+	{"UpdateDestination", cmds(CmdDeploy), []Grant{grant("RootwatchChannelDestinations", []string{resDestination, resConnection}, "events:UpdateApiDestination")}},
+	{"DeleteDestination", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchChannelDestinations", []string{resDestination, resConnection}, "events:DeleteApiDestination")}},
+
+	// CloudWatch: the alarms that make a broken chain loud.
+	{"Alarms", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{
+		grant("RootwatchDescribeAlarms", anyRes, "cloudwatch:DescribeAlarms"),
+		grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:ListTagsForResource"),
+	}},
+	{"PutAlarm", cmds(CmdDeploy), []Grant{grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource")}},
+	{"DeleteAlarms", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchAlarms", []string{resAlarms}, "cloudwatch:DeleteAlarms")}},
 
 	// --org, with the management account's credentials (the organization's
-	// policies are named by generated IDs: "*").
-	{"DescribeOrganization", []string{"organizations:DescribeOrganization"}, []string{resAny}, orgOnly},
-	{"Accounts", []string{"organizations:ListAccounts"}, []string{resAny}, orgOnly},
-	{"AssumeRole", []string{"sts:AssumeRole"}, []string{resAccessRole}, orgOnly},
-	{"Roots", []string{"organizations:ListRoots"}, []string{resAny}, orgOnly},
-	{"Policies", []string{"organizations:ListPolicies"}, []string{resAny}, orgOnly},
-	{"Policy", []string{"organizations:DescribePolicy", "organizations:ListTagsForResource"}, []string{resAny}, orgOnly},
-	{"CreatePolicy", []string{"organizations:CreatePolicy", "organizations:TagResource"}, []string{resAny}, orgOnly},
-	{"UpdatePolicy", []string{"organizations:UpdatePolicy"}, []string{resAny}, orgOnly},
-	{"DeletePolicy", []string{"organizations:DeletePolicy"}, []string{resAny}, orgOnly},
-	{"PolicyTargets", []string{"organizations:ListTargetsForPolicy"}, []string{resAny}, orgOnly},
-	{"AttachPolicy", []string{"organizations:AttachPolicy"}, []string{resAny}, orgOnly},
-	{"DetachPolicy", []string{"organizations:DetachPolicy"}, []string{resAny}, orgOnly},
+	// policies are named by generated IDs: "*"), and the central bus's policy.
+	{"SetBusPolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrgCentralBus", []string{resBus}, "events:PutPermission", "events:RemovePermission")}},
+	{"DescribeOrganization", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DescribeOrganization")}},
+	{"Accounts", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListAccounts")}},
+	{"AssumeRole", cmds(CmdOrg), []Grant{grant("RootwatchAssumeOrganizationAccessRole", []string{resAccessRole}, "sts:AssumeRole")}},
+	{"Roots", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListRoots")}},
+	{"Policies", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListPolicies")}},
+	{"Policy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DescribePolicy", "organizations:ListTagsForResource")}},
+	{"CreatePolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:CreatePolicy", "organizations:TagResource")}},
+	{"UpdatePolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:UpdatePolicy")}},
+	{"DeletePolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DeletePolicy")}},
+	{"PolicyTargets", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:ListTargetsForPolicy")}},
+	{"AttachPolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:AttachPolicy")}},
+	{"DetachPolicy", cmds(CmdOrg), []Grant{grant("RootwatchOrganization", anyRes, "organizations:DetachPolicy")}},
+
+	// audit: IAM, Organizations and Account reads; member accounts' root
+	// credentials through a root session limited to AWS's audit task policy.
+	{"CredentialReport", cmds(CmdAudit), []Grant{grant("RootwatchAudit", anyRes, "iam:GenerateCredentialReport", "iam:GetCredentialReport")}},
+	{"AccountSummary", cmds(CmdAudit), []Grant{grant("RootwatchAudit", anyRes, "iam:GetAccountSummary")}},
+	{"Organization", cmds(CmdAudit), []Grant{grant("RootwatchAudit", anyRes, "organizations:DescribeOrganization")}},
+	{"RootAccessFeatures", cmds(CmdAudit), []Grant{grant("RootwatchAudit", anyRes, "iam:ListOrganizationsFeatures")}},
+	{"Accounts", cmds(CmdAudit), []Grant{grant("RootwatchAudit", anyRes, "organizations:ListAccounts")}},
+	{"MemberRootCredentials", cmds(CmdAudit), []Grant{{Sid: "RootwatchAuditMemberRoots", Actions: []string{"sts:AssumeRoot"}, Resources: []string{resMemberRoots},
+		Condition: map[string]map[string][]string{"StringEquals": {"sts:TaskPolicyArn": {auditRootTaskPolicy}}}}}},
+	{"AlternateContact", cmds(CmdAudit), []Grant{grant("RootwatchAuditContacts", []string{resAccount}, "account:GetAlternateContact")}},
 }
 
-// PermissionFor returns the table row of a method ("PutRule").
-func PermissionFor(method string) (Permission, bool) {
+// PermissionsFor returns the rows of a method ("PutRule"): one per set of
+// commands that need it on different resources.
+func PermissionsFor(method string) []Permission {
+	var out []Permission
 	for _, p := range Permissions {
 		if p.Method == method {
-			return p, true
+			out = append(out, p)
 		}
 	}
-	return Permission{}, false
+	return out
 }
 
-// IAMPolicy returns the least-privilege IAM policy the given commands need
-// (all three when none is given), as indented JSON. Statements group the
-// actions that apply to the same resources.
-func IAMPolicy(commands ...string) string {
+// PolicyOptions say which commands a policy is for and which resources named
+// by the user it may touch.
+type PolicyOptions struct {
+	Commands  []string // default: every command in PolicyCommands but CmdOrg
+	TopicARNs []string // --topic-arn: an SNS topic rootwatch alerts to instead of its own
+	KeyARNs   []string // --kms-key-arn: a KMS key whose policy deploy may extend (--fix-kms-policy)
+	Buckets   []string // --bucket: S3 buckets scan may read archives from
+}
+
+// PolicyStatement is one statement of a printed policy.
+type PolicyStatement struct {
+	Sid       string                         `json:"Sid"`
+	Effect    string                         `json:"Effect"`
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource"`
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+// PolicyStatements returns the statements of the least-privilege policy for
+// o, in the table's order of first use. Grants of the same Sid share their
+// resources and condition.
+func PolicyStatements(o PolicyOptions) []PolicyStatement {
+	commands := o.Commands
 	if len(commands) == 0 {
-		commands = all
+		commands = slices.DeleteFunc(slices.Clone(PolicyCommands), func(c string) bool { return c == CmdOrg })
 	}
-	byRes := map[string]map[string]bool{}
-	resList := map[string][]string{}
+	expand := func(res []string) []string {
+		var out []string
+		for _, r := range res {
+			switch r {
+			case phTopic:
+				out = append(out, o.TopicARNs...)
+			case phKey:
+				out = append(out, o.KeyARNs...)
+			case phBucket:
+				for _, b := range o.Buckets {
+					out = append(out, "arn:aws:s3:::"+b)
+				}
+			case phObject:
+				for _, b := range o.Buckets {
+					out = append(out, "arn:aws:s3:::"+b+"/*")
+				}
+			default:
+				out = append(out, r)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	var order []string
+	bySid := map[string]*PolicyStatement{}
 	for _, p := range Permissions {
-		if len(p.Actions) == 0 || !slices.ContainsFunc(p.Commands, func(c string) bool { return slices.Contains(commands, c) }) {
+		if !slices.ContainsFunc(p.Commands, func(c string) bool { return slices.Contains(commands, c) }) {
 			continue
 		}
-		for _, a := range p.Actions {
-			res := p.Resources
-			key := strings.Join(res, " ")
-			if a == "iam:PassRole" {
-				res = roleRes
-				key = passRoleKey
+		for _, g := range p.Grants {
+			res := expand(g.Resources)
+			if len(res) == 0 {
+				continue // only placeholders, none given
 			}
-			if byRes[key] == nil {
-				byRes[key] = map[string]bool{}
-				resList[key] = res
+			cond := map[string]map[string][]string{}
+			for op, kv := range g.Condition {
+				cond[op] = map[string][]string{}
+				for k, vs := range kv {
+					cond[op][k] = expand(vs)
+				}
 			}
-			byRes[key][a] = true
+			if len(cond) == 0 {
+				cond = nil
+			}
+			st, ok := bySid[g.Sid]
+			if !ok {
+				st = &PolicyStatement{Sid: g.Sid, Effect: "Allow", Resource: res, Condition: cond}
+				bySid[g.Sid] = st
+				order = append(order, g.Sid)
+			} else if !slices.Equal(st.Resource, res) || fmt.Sprint(st.Condition) != fmt.Sprint(cond) {
+				panic(fmt.Sprintf("deploy.Permissions: statement %s has grants with different resources or conditions (%s)", g.Sid, p.Method))
+			}
+			st.Action = append(st.Action, g.Actions...)
 		}
 	}
-	keys := make([]string, 0, len(byRes))
-	for k := range byRes {
-		keys = append(keys, k)
+	out := make([]PolicyStatement, 0, len(order))
+	for _, sid := range order {
+		st := bySid[sid]
+		slices.Sort(st.Action)
+		st.Action = slices.Compact(st.Action)
+		out = append(out, *st)
 	}
-	sort.Strings(keys)
+	return out
+}
+
+// IAMPolicy returns the least-privilege IAM policy for o as indented JSON.
+func IAMPolicy(o PolicyOptions) string {
+	return policyJSON(PolicyStatements(o))
+}
+
+func policyJSON(stmts []PolicyStatement) string {
 	type stmt struct {
-		Sid       string         `json:"Sid"`
-		Effect    string         `json:"Effect"`
-		Action    []string       `json:"Action"`
-		Resource  policy.Values  `json:"Resource"`
-		Condition map[string]any `json:"Condition,omitempty"`
+		Sid       string                    `json:"Sid"`
+		Effect    string                    `json:"Effect"`
+		Action    any                       `json:"Action"`
+		Resource  any                       `json:"Resource"`
+		Condition map[string]map[string]any `json:"Condition,omitempty"`
 	}
 	doc := struct {
 		Version   string `json:"Version"`
 		Statement []stmt `json:"Statement"`
 	}{Version: "2012-10-17"}
-	for i, k := range keys {
-		var actions []string
-		for a := range byRes[k] {
-			actions = append(actions, a)
+	for _, s := range stmts {
+		var cond map[string]map[string]any
+		for _, op := range slices.Sorted(maps.Keys(s.Condition)) {
+			if cond == nil {
+				cond = map[string]map[string]any{}
+			}
+			cond[op] = map[string]any{}
+			for k, vs := range s.Condition[op] {
+				cond[op][k] = policy.Values(vs)
+			}
 		}
-		sort.Strings(actions)
-		st := stmt{Sid: sids[k], Effect: "Allow", Action: actions, Resource: resList[k]}
-		if st.Sid == "" {
-			st.Sid = fmt.Sprintf("Rootwatch%d", i+1)
-		}
-		if k == passRoleKey {
-			st.Condition = map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "events.amazonaws.com"}}
-		}
-		doc.Statement = append(doc.Statement, st)
+		doc.Statement = append(doc.Statement, stmt{s.Sid, s.Effect, policy.Values(s.Action), policy.Values(s.Resource), cond})
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -227,21 +409,36 @@ func IAMPolicy(commands ...string) string {
 	return string(b) + "\n"
 }
 
-// passRoleKey groups iam:PassRole on its own, under a condition.
-const passRoleKey = "passrole"
+// BoundaryPolicy is the permissions boundary of the roles rootwatch creates
+// (the forwarder's and the channels'), for an administrator to create once as
+// the customer managed policy BoundaryPolicyName: a role may at most put
+// events on rootwatch's bus and invoke rootwatch's API destinations.
+func BoundaryPolicy() string {
+	return policyJSON([]PolicyStatement{
+		{Sid: "RootwatchForwarderBoundary", Effect: "Allow", Action: []string{"events:PutEvents"}, Resource: []string{resBus}},
+		{Sid: "RootwatchChannelBoundary", Effect: "Allow", Action: []string{"events:InvokeApiDestination"}, Resource: []string{resDestination}},
+	})
+}
 
-// sids names the statements by the resources they cover.
-var sids = map[string]string{
-	resAny:                               "RootwatchReadAndEditNamedByUser",
-	resBus:                               "RootwatchEventBus",
-	strings.Join(ruleRes, " "):           "RootwatchRules",
-	resTopic:                             "RootwatchTopic",
-	resQueue:                             "RootwatchDeadLetterQueues",
-	strings.Join(roleRes, " "):           "RootwatchRoles",
-	strings.Join(connRes, " "):           "RootwatchChannelConnections",
-	resDestination + " " + resConnection: "RootwatchChannelDestinations",
-	passRoleKey:                          "RootwatchPassRolesToEventBridge",
-	resTrail:                             "RootwatchTrail",
-	resBucket:                            "RootwatchTrailBucket",
-	resAccessRole:                        "RootwatchAssumeOrganizationAccessRole",
+// BoundaryARN returns the ARN of the forwarder's permissions boundary in an
+// account of a partition.
+func BoundaryARN(partition, account string) string {
+	if partition == "" {
+		partition = "aws"
+	}
+	return "arn:" + partition + ":iam::" + account + ":policy/" + BoundaryPolicyName
+}
+
+// ReadOnlyAction reports whether an action only reads: what a policy for
+// scheduled status checks may hold. Peeking at a dead-letter queue
+// (ReceiveMessage with a zero visibility timeout, then
+// ChangeMessageVisibility back to zero) counts as reading.
+func ReadOnlyAction(action string) bool {
+	_, name, _ := strings.Cut(action, ":")
+	for _, p := range []string{"Get", "List", "Describe"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return action == "sqs:ReceiveMessage" || action == "sqs:ChangeMessageVisibility"
 }

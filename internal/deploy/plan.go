@@ -168,6 +168,12 @@ func Prepare(ctx context.Context, acct cloud.Account, o chain.Options) (*Plan, c
 func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.Options) (*Plan, error) {
 	p := &Plan{Command: "deploy", Account: spec.Account, HomeRegion: spec.HomeRegion, Regions: spec.Regions, TopicARN: spec.Topic.ARN}
 	add := func(c Change) { p.Changes = append(p.Changes, c) }
+	if b, err := acct.Events(spec.HomeRegion).Bus(ctx, spec.Bus.Name); err == nil && b.Tags[cloud.StackTag] != "" {
+		// A chain CloudFormation stacks deployed: their templates carry no
+		// heartbeat and no alarms, and status judges it without them.
+		spec.Watch = chain.Watch{}
+		p.Notes = append(p.Notes, "the chain is managed by CloudFormation stacks, which have no heartbeat and no alarms: a broken chain stays silent until status runs")
+	}
 	if err := planPreflight(ctx, acct, spec, o, p, add); err != nil {
 		return nil, err
 	}
@@ -209,6 +215,10 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	// names rootwatch always has rootwatch targets pointing at it (destroy finds
 	// a topic it did not create through them).
 	planTopicPolicy(acct, spec, topic, topicExists, add)
+	// Alarms, once the topic they publish to is in place.
+	if err := planAlarms(ctx, acct, spec, add); err != nil {
+		return nil, err
+	}
 	// Subscriptions last: the confirmation mail arrives when everything is in place.
 	if err := planSubscriptions(ctx, acct, spec, topicExists, p, add); err != nil {
 		return nil, err

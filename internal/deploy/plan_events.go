@@ -53,6 +53,13 @@ func planForwarders(ctx context.Context, acct cloud.Account, spec chain.Spec) ([
 			if err := planRule(gctx, acct, f.Rule, spec.Tags, add); err != nil {
 				return err
 			}
+			for _, hb := range spec.Watch.Heartbeats {
+				if hb.Region == f.Region {
+					if err := planRule(gctx, acct, hb, spec.Tags, add); err != nil {
+						return err
+					}
+				}
+			}
 			perRegion[i] = cs
 			if f.Region == spec.HomeRegion {
 				return nil
@@ -87,6 +94,11 @@ func planAlertRules(ctx context.Context, acct cloud.Account, spec chain.Spec) ([
 			return nil, err
 		}
 	}
+	for _, r := range spec.Watch.Beats {
+		if err := planRule(ctx, acct, r, spec.Tags, add); err != nil {
+			return nil, err
+		}
+	}
 	existing, err := acct.Events(spec.HomeRegion).Rules(ctx, spec.Bus.Name, chain.AlertRulePrefix)
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 		return nil, err
@@ -106,7 +118,7 @@ func planAlertRules(ctx context.Context, acct cloud.Account, spec chain.Spec) ([
 
 func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cloud.Tags, add func(Change)) error {
 	ev := acct.Events(r.Region)
-	want := cloud.Rule{Name: r.Name, Bus: r.Bus, Pattern: r.Pattern, State: r.State, Description: r.Description, Tags: tags}
+	want := cloud.Rule{Name: r.Name, Bus: r.Bus, Pattern: r.Pattern, Schedule: r.Schedule, State: r.State, Description: r.Description, Tags: tags}
 	putRule := func(ctx context.Context) error {
 		_, err := ev.PutRule(ctx, want)
 		return err
@@ -119,8 +131,14 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	cur, err := ev.Rule(ctx, r.Bus, r.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
-		add(Change{Action: Create, Resource: KindRule, Region: r.Region, Name: name, Detail: string(r.State), apply: putRule})
-		add(Change{Action: Create, Resource: KindTarget, Region: r.Region, Name: name + " -> " + r.Target.ID, Detail: targetDetail(r.Target), apply: putTarget})
+		detail := string(r.State)
+		if r.Schedule != "" {
+			detail += ", " + r.Schedule
+		}
+		add(Change{Action: Create, Resource: KindRule, Region: r.Region, Name: name, Detail: detail, apply: putRule})
+		if r.Target.ID != "" {
+			add(Change{Action: Create, Resource: KindTarget, Region: r.Region, Name: name + " -> " + r.Target.ID, Detail: targetDetail(r.Target), apply: putTarget})
+		}
 		return nil
 	case err != nil:
 		return err
@@ -128,6 +146,9 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	var diffs []string
 	if cur.Pattern != r.Pattern {
 		diffs = append(diffs, "pattern")
+	}
+	if cur.Schedule != r.Schedule {
+		diffs = append(diffs, fmt.Sprintf("schedule %q -> %q", cur.Schedule, r.Schedule))
 	}
 	if cur.State != r.State {
 		diffs = append(diffs, fmt.Sprintf("state %s -> %s", cur.State, r.State))
@@ -147,6 +168,11 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	targets, err := ev.Targets(ctx, r.Bus, r.Name)
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 		return err
+	}
+	if r.Target.ID == "" {
+		// A rule counted by its metric (a heartbeat's beat): it has no
+		// target, and anyone's target is left alone.
+		return nil
 	}
 	var got *cloud.Target
 	var others []string

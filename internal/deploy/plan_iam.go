@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -10,19 +11,33 @@ import (
 )
 
 func planRole(ctx context.Context, acct cloud.Account, spec chain.Spec, add func(Change)) error {
-	return planRoleSpec(ctx, acct, spec.Role, spec.Tags, "trusted by events.amazonaws.com for the rootwatch-forward rules", "events:PutEvents on "+spec.Bus.ARN, add)
+	return planRoleSpec(ctx, acct, spec, spec.Role, spec.Tags, "trusted by events.amazonaws.com for the rootwatch-forward rules", "events:PutEvents on "+spec.Bus.ARN, add)
 }
 
 // planRoleSpec plans an IAM role and its inline policy; trusted and allows
 // say what the trust and the policy are for.
-func planRoleSpec(ctx context.Context, acct cloud.Account, want chain.RoleSpec, tags cloud.Tags, trusted, allows string, add func(Change)) error {
+//
+// Both roles rootwatch creates (the forwarder's and the channels') are
+// created with the permissions boundary BoundaryPolicyName when an
+// administrator has created it: the least-privilege deploy policy allows
+// nothing else.
+func planRoleSpec(ctx context.Context, acct cloud.Account, spec chain.Spec, want chain.RoleSpec, tags cloud.Tags, trusted, allows string, add func(Change)) error {
 	roles := acct.Roles()
 	r, err := roles.Role(ctx, want.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
+		boundary, err := forwarderBoundary(ctx, roles, spec)
+		if err != nil {
+			return err
+		}
+		if boundary != "" {
+			trusted += ", bounded by " + BoundaryPolicyName
+		} else {
+			trusted += ", without a permissions boundary (no policy " + BoundaryPolicyName + "; see rootwatch iam-policy --boundary)"
+		}
 		add(Change{Action: Create, Resource: KindRole, Name: want.Name, Detail: trusted,
 			apply: func(ctx context.Context) error {
-				_, err := roles.CreateRole(ctx, cloud.Role{Name: want.Name, Trust: want.Trust, Description: want.Description, Tags: tags})
+				_, err := roles.CreateRole(ctx, cloud.Role{Name: want.Name, Trust: want.Trust, Description: want.Description, Tags: tags, PermissionsBoundary: boundary})
 				return err
 			}})
 	case err != nil:
@@ -53,4 +68,22 @@ func planRoleSpec(ctx context.Context, acct cloud.Account, want chain.RoleSpec, 
 		add(Change{Action: Unchanged, Resource: KindRolePolicy, Name: want.Name + "/" + want.PolicyName})
 	}
 	return nil
+}
+
+// forwarderBoundary returns the ARN of the roles' permissions boundary when an
+// administrator has created it, "" when nobody has. A boundary that differs
+// from BoundaryPolicy is refused: it would bound nothing rootwatch can vouch
+// for.
+func forwarderBoundary(ctx context.Context, roles cloud.Roles, spec chain.Spec) (string, error) {
+	arn := BoundaryARN(spec.Partition, spec.Account)
+	doc, err := roles.ManagedPolicy(ctx, arn)
+	switch {
+	case errors.Is(err, cloud.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("read the roles' permissions boundary: %w", err)
+	case !policy.Same(doc, BoundaryPolicy()):
+		return "", fmt.Errorf("the permissions boundary %s is not rootwatch's (it must allow only events:PutEvents on the rootwatch bus and events:InvokeApiDestination on rootwatch's channels); make its default version the output of 'rootwatch iam-policy --boundary'", arn)
+	}
+	return arn, nil
 }

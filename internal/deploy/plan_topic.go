@@ -65,11 +65,24 @@ func planKey(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.O
 	if name == "" {
 		name = t.KMSKeyID
 	}
+	want := chain.KeyStatement(t.ARN, spec.Account)
 	if ok {
-		add(Change{Action: Unchanged, Resource: KindKeyPolicy, Region: spec.HomeRegion, Name: name, Detail: "grants events.amazonaws.com"})
-		return nil
+		// A statement of rootwatch's own that predates its scoping is
+		// replaced when deploy may edit the key policy.
+		doc, _ := policy.Read(k.Policy)
+		_, own := doc.Sid(chain.KeyStatementSid)
+		same, _ := policy.HasStatement(k.Policy, want)
+		if !own || same {
+			add(Change{Action: Unchanged, Resource: KindKeyPolicy, Region: spec.HomeRegion, Name: name, Detail: "grants events.amazonaws.com"})
+			return nil
+		}
+		if !o.FixKMSPolicy {
+			add(Change{Action: Unchanged, Resource: KindKeyPolicy, Region: spec.HomeRegion, Name: name,
+				Detail: "statement " + chain.KeyStatementSid + " is not scoped to the topic; deploy --fix-kms-policy scopes it"})
+			return nil
+		}
 	}
-	merged, err := policy.WithStatement(k.Policy, chain.KeyStatement())
+	merged, err := policy.WithStatement(k.Policy, want)
 	if err != nil {
 		return fmt.Errorf("key policy of %s: %w", name, err)
 	}
@@ -90,7 +103,7 @@ func planKey(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.O
 			if err != nil {
 				return err
 			}
-			merged, err := policy.WithStatement(k.Policy, chain.KeyStatement())
+			merged, err := policy.WithStatement(k.Policy, want)
 			if err != nil {
 				return err
 			}

@@ -28,11 +28,62 @@ func (c *cleanups) run(ctx context.Context) []string {
 	defer cancel()
 	errs := []string{}
 	for i := len(c.steps) - 1; i >= 0; i-- {
-		if err := c.steps[i](ctx); err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		// Every step is idempotent, so a failed one is tried once more:
+		// when the first answer was lost after AWS acted, the second finds
+		// nothing left to do, and only what really remains is reported.
+		err := c.steps[i](ctx)
+		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			err = c.steps[i](ctx)
+		}
+		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			errs = append(errs, err.Error())
 		}
 	}
 	return errs
+}
+
+// unsubscribeEndpoint removes every subscription of endpoint to the topic
+// (found by listing, so that a Subscribe whose answer was lost is undone too).
+func unsubscribeEndpoint(ctx context.Context, tp cloud.Topics, topicARN, endpoint string) error {
+	subs, err := tp.Subscriptions(ctx, topicARN)
+	if err != nil {
+		return err
+	}
+	for _, s := range subs {
+		if s.Endpoint == endpoint && !s.Pending {
+			if err := tp.Unsubscribe(ctx, s.ARN); err != nil && !errors.Is(err, cloud.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shrinkStatement removes arn from the aws:SourceArn condition of statement
+// sid (undoing extendStatement and nothing else: other statements, and other
+// changes made meanwhile, stay). changed is false when arn is not there.
+func shrinkStatement(doc, sid, arn string) (out string, changed bool, err error) {
+	p, err := policy.Read(doc)
+	if err != nil {
+		return "", false, fmt.Errorf("topic policy: %w", err)
+	}
+	st, found := p.Sid(sid)
+	if !found {
+		return doc, false, nil
+	}
+	for _, kv := range st.Condition {
+		for k, v := range kv {
+			if strings.EqualFold(k, "aws:SourceArn") && slices.Contains(v, arn) {
+				kv[k] = slices.DeleteFunc(slices.Clone(v), func(s string) bool { return s == arn })
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return doc, false, nil
+	}
+	out, err = policy.WithStatement(doc, st)
+	return out, true, err
 }
 
 // syntheticDetail is a CloudTrail root ConsoleLogin record, marked as a test
@@ -299,46 +350,62 @@ func (t *tester) temporaries(ctx context.Context, c *cleanups, ev cloud.Events, 
 		{Sid: "RootwatchTestFromRules", Effect: "Allow", Principal: policy.Service(chain.EventsService), Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{queueARN},
 			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {tempRuleARN, probeRuleARN}}}},
 	}}.String()
+	// Each removal is registered before the call that creates: a call
+	// whose answer is lost (Ctrl-C, SIGTERM, a dropped connection) may
+	// still have created, and the removals find what they remove by name.
 	t.progress("delivery check: creating temporary queue %s", name)
+	c.add(func(ctx context.Context) error {
+		q, err := qs.Queue(ctx, name)
+		if err != nil {
+			return err
+		}
+		return qs.DeleteQueue(ctx, q.URL)
+	})
 	q, err := qs.CreateQueue(ctx, name, qpolicy, tags)
 	if err != nil {
 		return cloud.Queue{}, fmt.Errorf("create the temporary queue: %w", err)
 	}
 	t.res.Temporary = append(t.res.Temporary, "SQS queue "+q.URL)
-	c.add(func(ctx context.Context) error { return qs.DeleteQueue(ctx, q.URL) })
 
+	c.add(func(ctx context.Context) error { return unsubscribeEndpoint(ctx, tp, topic.ARN, q.ARN) })
 	sub, err := tp.Subscribe(ctx, topic.ARN, "sqs", q.ARN, true)
 	if err != nil {
 		return q, fmt.Errorf("subscribe the temporary queue to the topic: %w", err)
 	}
 	t.res.Temporary = append(t.res.Temporary, "SNS subscription "+sub)
-	c.add(func(ctx context.Context) error { return tp.Unsubscribe(ctx, sub) })
 
-	// Extend rootwatch's topic statement to the temporary rule; restore the
-	// policy exactly afterwards.
+	// Extend rootwatch's topic statement to the temporary rule; afterwards
+	// take exactly that rule out of it again, whatever else changed.
 	if extended, found, err := extendStatement(topic.Policy, chain.TopicStatementSid, tempRuleARN); err != nil {
 		return q, err
 	} else if found && extended != topic.Policy {
+		c.add(func(ctx context.Context) error {
+			cur, err := tp.Topic(ctx, topic.ARN)
+			if err != nil {
+				return fmt.Errorf("read the policy of topic %s to remove the temporary rule: %w", topic.ARN, err)
+			}
+			shrunk, changed, err := shrinkStatement(cur.Policy, chain.TopicStatementSid, tempRuleARN)
+			if err != nil || !changed {
+				return err
+			}
+			if err := tp.SetTopicPolicy(ctx, topic.ARN, shrunk); err != nil {
+				return fmt.Errorf("remove the temporary rule from the policy of topic %s: %w", topic.ARN, err)
+			}
+			return nil
+		})
 		if err := tp.SetTopicPolicy(ctx, topic.ARN, extended); err != nil {
 			return q, fmt.Errorf("extend the topic policy to the temporary rule: %w", err)
 		}
 		t.res.Temporary = append(t.res.Temporary, "topic policy statement "+chain.TopicStatementSid+" extended to "+tempRuleARN)
-		orig := topic.Policy
-		c.add(func(ctx context.Context) error {
-			if err := tp.SetTopicPolicy(ctx, topic.ARN, orig); err != nil {
-				return fmt.Errorf("restore the policy of topic %s: %w", topic.ARN, err)
-			}
-			return nil
-		})
 	}
 
 	pat := fmt.Sprintf(`{"source":[%q],"detail":{"rootwatchSelfTest":[%q]}}`, TestSource, t.o.Nonce)
+	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, bus, name) })
 	if _, err := ev.PutRule(ctx, cloud.Rule{Name: name, Bus: bus, Pattern: pat, State: cloud.RuleEnabled,
 		Description: "rootwatch test: temporary, removed when the test ends", Tags: tags}); err != nil {
 		return q, fmt.Errorf("create the temporary rule: %w", err)
 	}
 	t.res.Temporary = append(t.res.Temporary, "EventBridge rule "+name+" on bus "+bus)
-	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, bus, name) })
 	tt := target
 	tt.ID = chain.AlertTargetID
 	tt.DeadLetterARN = q.ARN // a failed delivery lands in the test queue, with its error

@@ -18,29 +18,31 @@ func (t *tester) probes(ctx context.Context, c *cleanups, ev cloud.Events, tp cl
 	sn := Link{Name: "SNS → SQS", Status: Fail}
 
 	pat := fmt.Sprintf(`{"source":[%q],"detail":{"rootwatchProbe":[%q]}}`, TestSource, ebMark)
+	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, bus, probeRule) })
 	if _, err := ev.PutRule(ctx, cloud.Rule{Name: probeRule, Bus: bus, Pattern: pat, State: cloud.RuleEnabled, Description: "rootwatch test: temporary probe", Tags: tags}); err != nil {
 		eb.Status, eb.Detail = Error, fmt.Sprintf("create the probe rule: %v", err)
 	} else {
 		t.res.Temporary = append(t.res.Temporary, "EventBridge rule "+probeRule+" on bus "+bus)
-		c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, bus, probeRule) })
 		if err := ev.PutTargets(ctx, bus, probeRule, []cloud.Target{{ID: "rootwatch-test-queue", ARN: q.ARN}}); err != nil {
 			eb.Status, eb.Detail = Error, fmt.Sprintf("target the probe rule at the queue: %v", err)
 		} else if err := ev.PutEvents(ctx, bus, []cloud.Event{{Source: TestSource, DetailType: "rootwatch probe", Detail: fmt.Sprintf(`{"rootwatchProbe":%q}`, ebMark), Time: t.o.Now()}}); err != nil {
 			eb.Status, eb.Detail = Error, fmt.Sprintf("put the probe event: %v", err)
 		}
 	}
+	// DeleteTopic of a topic that does not exist succeeds, and deleting the
+	// topic deletes its subscriptions.
+	c.add(func(ctx context.Context) error { return tp.DeleteTopic(ctx, t.topicARN(probeTopic)) })
 	topicARN, err := tp.CreateTopic(ctx, probeTopic, tags)
 	if err != nil {
 		sn.Status, sn.Detail = Error, fmt.Sprintf("create the probe topic: %v", err)
 	} else {
 		t.res.Temporary = append(t.res.Temporary, "SNS topic "+topicARN)
-		c.add(func(ctx context.Context) error { return tp.DeleteTopic(ctx, topicARN) })
+		c.add(func(ctx context.Context) error { return unsubscribeEndpoint(ctx, tp, topicARN, q.ARN) })
 		sub, err := tp.Subscribe(ctx, topicARN, "sqs", q.ARN, true)
 		if err != nil {
 			sn.Status, sn.Detail = Error, fmt.Sprintf("subscribe the queue to the probe topic: %v", err)
 		} else {
 			t.res.Temporary = append(t.res.Temporary, "SNS subscription "+sub)
-			c.add(func(ctx context.Context) error { return tp.Unsubscribe(ctx, sub) })
 			if err := tp.Publish(ctx, topicARN, "", snsMark); err != nil {
 				sn.Status, sn.Detail = Error, fmt.Sprintf("publish to the probe topic: %v", err)
 			}

@@ -28,7 +28,36 @@ func (c *checker) home(ctx context.Context) []Result {
 	}
 	chans := c.channels(ctx) // before the topic: its subscriptions' verdict depends on them
 	rs = append(rs, c.topic(ctx)...)
-	return append(rs, chans...)
+	rs = append(rs, chans...)
+	return append(rs, c.alarms(ctx))
+}
+
+// alarms checks the home region's alarms (present, notifying the topic, not
+// firing).
+func (c *checker) alarms(ctx context.Context) Result {
+	region := c.spec.HomeRegion
+	got, err := c.acct.Alarms(region).Alarms(ctx, chain.AlarmPrefix)
+	if err != nil {
+		return apiError(region, "alarms", err)
+	}
+	return result(region, "alarms", chain.JudgeAlarms(c.spec.Watch.Alarms, got))
+}
+
+// heartbeat checks a region's heartbeat rule and its target.
+func (c *checker) heartbeat(ctx context.Context, hb chain.RuleSpec) []Result {
+	region := hb.Region
+	r, err := c.acct.Events(region).Rule(ctx, hb.Bus, hb.Name)
+	lost := "nothing proves " + region + "'s forwarding path works, and its heartbeat alarm fires"
+	switch {
+	case missing(err):
+		return []Result{{Region: region, Check: "heartbeat", Status: Fail, Detail: fmt.Sprintf("heartbeat rule %s is missing: %s", hb.Name, lost), Fix: chain.Redeploy}}
+	case err != nil:
+		return []Result{apiError(region, "heartbeat", err)}
+	}
+	return []Result{
+		result(region, "heartbeat", chain.JudgeRuleState(region, r, hb.State, lost, "")),
+		c.target(ctx, region, "heartbeat-target", hb, lost),
+	}
 }
 
 // alerts checks the alert rules, four at a time, and returns their results in
@@ -186,6 +215,11 @@ func (c *checker) forwarder(ctx context.Context, f chain.Forwarder) []Result {
 			result(region, "forward-rule", chain.JudgeRuleState(region, r, f.Rule.State, lost, "read-only calls in "+region)),
 			result(region, "forward-pattern", chain.JudgePattern(r, f.Rule.Pattern)),
 			c.target(ctx, region, "forward-target", f.Rule, lost))
+	}
+	for _, hb := range c.spec.Watch.Heartbeats {
+		if hb.Region == region {
+			rs = append(rs, c.heartbeat(ctx, hb)...)
+		}
 	}
 	return append(rs, c.dlq(ctx, f))
 }

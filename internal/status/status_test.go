@@ -119,7 +119,10 @@ func TestPartial(t *testing.T) {
 		}
 		dlqChecked = dlqChecked || (c.Region == "eu-central-1" && c.Check == "dlq")
 	}
-	want := []Result{{Region: "eu-central-1", Check: "forward-rule", Status: Error, Detail: "could not check: " + denied.Error(), Err: denied}}
+	want := []Result{
+		{Region: "eu-central-1", Check: "forward-rule", Status: Error, Detail: "could not check: " + denied.Error(), Err: denied},
+		{Region: "eu-central-1", Check: "heartbeat", Status: Error, Detail: "could not check: " + denied.Error(), Err: denied},
+	}
 	if diff := cmp.Diff(want, bad, cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
 		t.Errorf("checks not ok (-want +got):\n%s", diff)
 	}
@@ -129,8 +132,8 @@ func TestPartial(t *testing.T) {
 	if rep.Status != Error {
 		t.Errorf("report status %q, want error", rep.Status)
 	}
-	if got := rep.Errors(); len(got) != 1 || got[0] != denied {
-		t.Errorf("Errors() = %v, want [%v]", got, denied)
+	if got := rep.Errors(); len(got) != 2 || got[0] != denied || got[1] != denied {
+		t.Errorf("Errors() = %v, want [%v %v]", got, denied, denied)
 	}
 }
 

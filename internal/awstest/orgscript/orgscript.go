@@ -20,12 +20,20 @@ import (
 // the script's own account (its management account):
 //
 //	neworg                 make an organization of the script's account and two
-//	                       members, set CENTRAL and MEMBER to their IDs and ROOT
-//	                       to its root's, and give it an organization trail
+//	                       members, set CENTRAL and MEMBER to their IDs, ROOT
+//	                       to its root's and ORG to its own, and give it an
+//	                       organization trail
 //	unforward ACCOUNT R    delete ACCOUNT's forwarding rule in region R
 //	norootwatch ACCOUNT... fail if an account holds a rootwatch rule (us-east-1,
 //	                       eu-west-1) or the forwarder role
+//	newou NAME ACCOUNT...  create the OU NAME under the root, move the accounts
+//	                       into it, and set OU to its ID
+//	as ACCOUNT             set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+//	                       AWS_SESSION_TOKEN to credentials of ACCOUNT (for the
+//	                       AWS CLI; save the script's own first to come back)
 var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"newou":       cmdNewOU,
+	"as":          cmdAs,
 	"neworg":      cmdNewOrg,
 	"unforward":   cmdUnforward,
 	"norootwatch": cmdNoRootwatch,
@@ -56,6 +64,9 @@ func cmdNewOrg(ts *testscript.TestScript, neg bool, args []string) {
 	roots, err := a.Org().Roots(ctx)
 	ts.Check(err)
 	ts.Setenv("ROOT", roots[0].ID)
+	org, err := a.Org().Describe(ctx)
+	ts.Check(err)
+	ts.Setenv("ORG", org.ID)
 	id, err := a.Identity(ctx)
 	ts.Check(err)
 	bucket := "org-trail-" + id.Account
@@ -106,4 +117,26 @@ func cmdNoRootwatch(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ts.Logf("account %s: no rootwatch resource", strings.TrimSpace(id))
 	}
+}
+
+func cmdNewOU(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: newou NAME ACCOUNT...")
+	}
+	id, err := awstest.NewUnit(ts.Getenv("AWS_ENDPOINT_URL"), &cloud.Credentials{
+		AccessKeyID: ts.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: ts.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: ts.Getenv("AWS_SESSION_TOKEN"),
+	}, args[0], args[1:])
+	ts.Check(err)
+	ts.Setenv("OU", id)
+}
+
+func cmdAs(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: as ACCOUNT")
+	}
+	c, err := awstest.AccountCreds(ts.Getenv("AWS_ENDPOINT_URL"), args[0])
+	ts.Check(err)
+	ts.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+	ts.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+	ts.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
 }

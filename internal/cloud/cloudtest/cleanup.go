@@ -51,8 +51,19 @@ func Cleanup(ctx context.Context, a cloud.Account) error {
 		}
 		keep(ev.DeleteBus(ctx, "rw-test"))
 		sns := a.Topics(region)
-		for _, name := range []string{"rw-alerts", "rw-feed", "rw-encrypted"} {
+		for _, name := range []string{"rw-alerts", "rw-feed", "rw-encrypted", "rw-alarm-topic", "rw-confirm"} {
 			keep(sns.DeleteTopic(ctx, "arn:"+id.Partition+":sns:"+region+":"+id.Account+":"+name))
+		}
+		if als, err := a.Alarms(region).Alarms(ctx, "rw-"); err == nil {
+			var names []string
+			for _, al := range als {
+				names = append(names, al.Name)
+			}
+			if len(names) > 0 {
+				keep(a.Alarms(region).DeleteAlarms(ctx, names))
+			}
+		} else {
+			keep(err)
 		}
 		sqs := a.Queues(region)
 		for _, name := range []string{"rw-dlq", "rw-inbox", "rw-raw", "rw-envelope"} {

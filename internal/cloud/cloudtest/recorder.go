@@ -19,7 +19,7 @@ var ErrInjected = errors.New("injected failure")
 // IsMutating reports whether the cloud method of that name changes the account.
 // It is the one place that decides; the names are the interfaces' method names.
 func IsMutating(method string) bool {
-	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish", "Attach", "Detach"} {
+	for _, p := range []string{"Create", "Put", "Set", "Delete", "Remove", "Update", "Subscribe", "Unsubscribe", "Publish", "Attach", "Detach", "Confirm"} {
 		if strings.HasPrefix(method, p) {
 			return true
 		}
@@ -40,6 +40,7 @@ type Recorder struct {
 	failAt    int  // fail the failAt-th mutating call; 0: never
 	after     bool // perform the failing call before failing it
 	injected  []string
+	authorize func(Call) error
 	hook      func(method, region string) error
 
 	// parent is the Recorder that counts for this one (see Org's Assume);
@@ -114,11 +115,25 @@ func (r *Recorder) arm(n int, after bool) {
 
 // do records one call and runs it unless a failure is due.
 func (r *Recorder) do(method, region, resource string, fn func() error) error {
+	return r.call(Call{Method: method, Region: region, Resource: resource}, fn)
+}
+
+// call records c and runs it unless the authorizer refuses it or a failure
+// is due.
+func (r *Recorder) call(c Call, fn func() error) error {
 	if r.parent != nil {
-		return r.parent.do(method, r.account+":"+region, resource, fn)
+		c.Region = r.account + ":" + c.Region
+		return r.parent.call(c, fn)
 	}
+	method, region, resource := c.Method, c.Region, c.Resource
 	desc := method + " " + region + " " + resource
 	r.mu.Lock()
+	if r.authorize != nil {
+		if err := r.authorize(c); err != nil {
+			r.mu.Unlock()
+			return fmt.Errorf("%s: %w", strings.TrimSpace(desc), err)
+		}
+	}
 	hook := r.hook
 	r.calls[method]++
 	fail, after := false, false
@@ -215,7 +230,7 @@ func (e *recEvents) Targets(ctx context.Context, bus, rule string) (ts []cloud.T
 	return
 }
 func (e *recEvents) PutTargets(ctx context.Context, bus, rule string, targets []cloud.Target) error {
-	return e.r.do("PutTargets", e.region, bus+"/"+rule, func() error { return e.next.PutTargets(ctx, bus, rule, targets) })
+	return e.r.call(Call{Method: "PutTargets", Region: e.region, Resource: bus + "/" + rule, Targets: targets}, func() error { return e.next.PutTargets(ctx, bus, rule, targets) })
 }
 func (e *recEvents) RemoveTargets(ctx context.Context, bus, rule string, ids []string) error {
 	return e.r.do("RemoveTargets", e.region, bus+"/"+rule, func() error { return e.next.RemoveTargets(ctx, bus, rule, ids) })
@@ -337,7 +352,7 @@ func (s *recRoles) Role(ctx context.Context, name string) (out cloud.Role, err e
 	return
 }
 func (s *recRoles) CreateRole(ctx context.Context, role cloud.Role) (arn string, err error) {
-	err = s.r.do("CreateRole", "global", role.Name, func() (x error) { arn, x = s.next.CreateRole(ctx, role); return })
+	err = s.r.call(Call{Method: "CreateRole", Region: "global", Resource: role.Name, Role: &role}, func() (x error) { arn, x = s.next.CreateRole(ctx, role); return })
 	return
 }
 func (s *recRoles) UpdateTrust(ctx context.Context, name, trust string) error {

@@ -88,7 +88,7 @@ func testSubscriptions(t *testing.T, ctx context.Context, a cloud.Account, gaps 
 	}
 	subs, err := sns.Subscriptions(ctx, arn)
 	check(t, "Subscriptions", err)
-	if diff := cmp.Diff([]cloud.Subscription{{ARN: sqsSub, Protocol: "sqs", Endpoint: q.ARN}}, subs); diff != "" {
+	if diff := cmp.Diff([]cloud.Subscription{{ARN: sqsSub, Protocol: "sqs", Endpoint: q.ARN, Authenticated: true}}, subs); diff != "" {
 		t.Errorf("Subscriptions (-want +got):\n%s", diff)
 	}
 	check(t, "Unsubscribe", sns.Unsubscribe(ctx, sqsSub))

@@ -96,6 +96,9 @@ func run(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps, paralle
 		{"Roles", testRoles},
 		{"Buckets", testBuckets},
 		{"Objects", testObjects},
+		{"Alarms", testAlarms},
+		{"ScheduledRule", testScheduledRule},
+		{"ConfirmSubscription", func(t *testing.T, ctx context.Context, a cloud.Account) { testConfirmSubscription(t, ctx, a, gaps) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,6 +35,8 @@ func testTrails(t *testing.T, ctx context.Context, a cloud.Account) {
 		Logging:      true,
 		Management:   cloud.ManagementAll,
 		Tags:         managed,
+		// Log file validation, so that a deleted or edited log file shows.
+		LogFileValidation: true,
 	}
 	if diff := cmp.Diff(want, tr); diff != "" {
 		t.Errorf("CreateTrail (-want +got):\n%s", diff)

@@ -72,19 +72,39 @@ func (a *Account) route(rs *regionState, b *bus, event string, hops int) {
 		default:
 			continue
 		}
+		if r.r.Pattern == "" {
+			continue // a scheduled rule matches no events
+		}
 		ok, err := matchPattern(r.r.Pattern, event)
 		if err != nil || !ok {
 			continue
 		}
-		for _, t := range r.targets {
-			if err := a.deliver(rs, r, t, event, hops); err != nil {
-				f := Failure{Rule: r.r.ARN, Target: t.ARN, Err: err}
-				if t.DeadLetterARN != "" {
-					f.DeadLetter = a.deadLetter(r, t, event)
-				}
-				a.failures = append(a.failures, f)
+		a.ruleMetric(rs.name, r, cloud.MetricMatchedEvents)
+		a.invokeTargets(rs, r, event, hops)
+	}
+}
+
+// invokeTargets delivers an event a rule matched (or its schedule made) to each of
+// its targets, recording failures and EventBridge's metrics. The caller holds
+// the lock.
+func (a *Account) invokeTargets(rs *regionState, r *rule, event string, hops int) {
+	for _, t := range r.targets {
+		a.ruleMetric(rs.name, r, cloud.MetricInvocations)
+		err := a.deliver(rs, r, t, event, hops)
+		if err == nil {
+			continue
+		}
+		a.ruleMetric(rs.name, r, cloud.MetricFailedInvocations)
+		f := Failure{Rule: r.r.ARN, Target: t.ARN, Err: err}
+		if t.DeadLetterARN != "" {
+			f.DeadLetter = a.deadLetter(r, t, event)
+			if f.DeadLetter {
+				a.ruleMetric(rs.name, r, cloud.MetricInvocationsSentToDlq)
+			} else {
+				a.ruleMetric(rs.name, r, cloud.MetricInvocationsFailedToBeSentToDlq)
 			}
 		}
+		a.failures = append(a.failures, f)
 	}
 }
 
@@ -138,7 +158,7 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 			return errors.New("AuthorizationError: the topic policy does not let events.amazonaws.com publish for this rule")
 		}
 		if tp.kmsKey != "" {
-			if err := a.kmsUsableByEvents(rs, tp.kmsKey); err != nil {
+			if err := a.kmsUsableByEvents(rs, tp.kmsKey, tp.arn); err != nil {
 				return err
 			}
 		}
@@ -198,8 +218,9 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 
 // kmsUsableByEvents reports whether EventBridge may use the topic's key: not an
 // AWS-managed key, and a key policy that grants events.amazonaws.com
-// kms:GenerateDataKey* and kms:Decrypt.
-func (a *Account) kmsUsableByEvents(rs *regionState, keyID string) error {
+// kms:GenerateDataKey* and kms:Decrypt, with the request context SNS sends
+// (the encryption context names the topic).
+func (a *Account) kmsUsableByEvents(rs *regionState, keyID, topicARN string) error {
 	k, ok := rs.resolve(keyID)
 	if !ok {
 		return notFound("KMS.NotFoundException: key %s", keyID)
@@ -208,7 +229,8 @@ func (a *Account) kmsUsableByEvents(rs *regionState, keyID string) error {
 		return fmt.Errorf("KMS.AccessDeniedException: the topic is encrypted with the AWS managed key %s, whose policy does not let events.amazonaws.com use it", keyID)
 	}
 	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-		ok, err := allows(k.policy, request{service: "events.amazonaws.com", action: action, resource: k.arn, keys: map[string]string{"aws:SourceAccount": a.id}})
+		ok, err := allows(k.policy, request{service: "events.amazonaws.com", action: action, resource: k.arn,
+			keys: map[string]string{"aws:SourceAccount": a.id, "kms:EncryptionContext:aws:sns:topicArn": topicARN}})
 		if err != nil {
 			return fmt.Errorf("key policy: %w", err)
 		}
@@ -236,10 +258,25 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]strin
 	if err != nil || !ok {
 		return fmt.Errorf("AccessDenied: role %s does not trust events.amazonaws.com", roleARN)
 	}
-	for _, p := range r.policies {
-		if ok, err := identityAllows(p, "events:PutEvents", busARN); err == nil && ok {
-			return nil
+	if b := r.r.PermissionsBoundary; b != "" {
+		// A boundary caps what the role's own policies grant.
+		if ok, err := identityAllows(a.principalVars(a.managed[b]), "events:PutEvents", busARN); err != nil || !ok {
+			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow events:PutEvents on %s", roleARN, busARN)
 		}
+	}
+	// An explicit Deny in any of the role's policies wins over every Allow.
+	allowed := false
+	for _, p := range r.policies {
+		p = a.principalVars(p)
+		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: "events:PutEvents", resource: busARN}); err == nil && denied {
+			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses events:PutEvents on %s", roleARN, busARN)
+		}
+		if ok, err := identityAllows(p, "events:PutEvents", busARN); err == nil && ok {
+			allowed = true
+		}
+	}
+	if allowed {
+		return nil
 	}
 	return fmt.Errorf("AccessDenied: role %s may not events:PutEvents on %s", roleARN, busARN)
 }
@@ -284,4 +321,32 @@ func (a *Account) deadLetter(r *rule, t cloud.Target, event string) bool {
 	}
 	q.send(a, event)
 	return true
+}
+
+// principalVars resolves the policy variables of an identity policy that
+// rootwatch's policies use, as IAM does when it evaluates them for a
+// principal of this account.
+func (a *Account) principalVars(policy string) string {
+	return strings.ReplaceAll(policy, "${aws:PrincipalAccount}", a.id)
+}
+
+// asResourcePolicy gives every statement of an identity policy the principal
+// "*" (the identity it is attached to), so that the resource-policy evaluator
+// applies to it.
+func asResourcePolicy(policy string) string {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		return policy
+	}
+	stmts, _ := doc["Statement"].([]any)
+	if s, ok := doc["Statement"].(map[string]any); ok {
+		stmts = []any{s}
+	}
+	for _, s := range stmts {
+		if m, ok := s.(map[string]any); ok {
+			m["Principal"] = "*"
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"Statement": stmts})
+	return string(b)
 }

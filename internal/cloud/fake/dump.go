@@ -41,6 +41,11 @@ func (a *Account) Dump() string {
 				add("%s subscription %s %s:%s pending=%v raw=%v", r, tp.arn, s.protocol, s.endpoint, s.arn == "", s.raw)
 			}
 		}
+		if c := a.cw[r]; c != nil {
+			for _, al := range c.alarms {
+				add("%s alarm %s %s/%s %v actions=%v tags=%v", r, al.a.Name, al.a.Namespace, al.a.Metric, al.a.Dimensions, al.a.AlarmActions, al.tags)
+			}
+		}
 		for _, q := range rs.queues {
 			add("%s queue %s messages=%d policy=%s tags=%v", r, q.name, len(q.msgs), q.policy, q.tags)
 		}

@@ -171,11 +171,21 @@ func (e *events) PutRule(ctx context.Context, in cloud.Rule) (string, error) {
 	default:
 		return "", fmt.Errorf("%s: ValidationException: invalid state %q", op, in.State)
 	}
-	if in.Pattern == "" {
+	if in.Pattern == "" && in.Schedule == "" {
 		return "", fmt.Errorf("%s: ValidationException: a rule needs an event pattern or a schedule", op)
 	}
-	if err := validatePattern(in.Pattern); err != nil {
-		return "", fmt.Errorf("%s: InvalidEventPatternException: %w", op, err)
+	if in.Pattern != "" {
+		if err := validatePattern(in.Pattern); err != nil {
+			return "", fmt.Errorf("%s: InvalidEventPatternException: %w", op, err)
+		}
+	}
+	if in.Schedule != "" {
+		if busName != cloud.DefaultBus {
+			return "", fmt.Errorf("%s: ValidationException: ScheduleExpression is supported only on the default event bus", op)
+		}
+		if !validSchedule(in.Schedule) {
+			return "", fmt.Errorf("%s: ValidationException: Parameter ScheduleExpression is not valid", op)
+		}
 	}
 	b, ok := rs.buses[busName]
 	if !ok {
@@ -192,6 +202,7 @@ func (e *events) PutRule(ctx context.Context, in cloud.Rule) (string, error) {
 	r.r.Bus = busName
 	r.r.ARN = arn
 	r.r.Pattern = in.Pattern
+	r.r.Schedule = in.Schedule
 	r.r.State = in.State
 	r.r.Description = in.Description
 	return arn, nil

@@ -93,7 +93,9 @@ type Account struct {
 
 	posture *Posture // IAM and organization answers; see SetPosture
 
-	cfn cfnState // CloudFormation stacks (stacks.go), with a lock of its own
+	cw      map[string]*cwRegion // CloudWatch by region, created on first use; see alarms.go
+	managed map[string]string    // customer managed IAM policies by ARN; see CreateManagedPolicy
+	cfn     cfnState             // CloudFormation stacks (stacks.go), with a lock of its own
 	// Connections and API destinations (destinations.go).
 	apis        map[string]*apiState
 	pending     []pendingCall // invocations to make once the lock is released

@@ -57,6 +57,11 @@ func (s *roles) CreateRole(ctx context.Context, in cloud.Role) (string, error) {
 	if err := validPolicy(in.Trust); err != nil {
 		return "", fmt.Errorf("%s: assume-role policy: %w", op, err)
 	}
+	if b := in.PermissionsBoundary; b != "" {
+		if _, ok := s.a.managed[b]; !ok {
+			return "", fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: Policy %s does not exist or is not attachable", b))
+		}
+	}
 	r := &role{r: in, policies: map[string]string{}}
 	r.r.ARN = "arn:aws:iam::" + s.a.id + ":role/" + in.Name
 	r.r.Tags = cloneTags(in.Tags)
@@ -156,4 +161,51 @@ func (s *roles) DeleteRole(ctx context.Context, name string) error {
 	}
 	delete(s.a.roles, name)
 	return nil
+}
+
+// CreateManagedPolicy creates a customer managed policy (as an administrator
+// would; the cloud interface only reads them) and returns its ARN.
+func (a *Account) CreateManagedPolicy(name, document string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := validPolicy(document); err != nil {
+		return "", fmt.Errorf("create policy %s: MalformedPolicyDocument: %w", name, err)
+	}
+	arn := "arn:aws:iam::" + a.id + ":policy/" + name
+	if a.managed == nil {
+		a.managed = map[string]string{}
+	}
+	if _, ok := a.managed[arn]; ok {
+		return "", fmt.Errorf("create policy %s: %w", name, exists("EntityAlreadyExists: A policy called %s already exists", name))
+	}
+	a.managed[arn] = document
+	return arn, nil
+}
+
+// SetRoleBoundary sets or (with "") removes a role's permissions boundary, as
+// iam:PutRolePermissionsBoundary and iam:DeleteRolePermissionsBoundary do.
+func (a *Account) SetRoleBoundary(name, policyARN string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r, ok := a.roles[name]
+	if !ok {
+		return fmt.Errorf("set permissions boundary of role %s: %w", name, noSuchRole(name))
+	}
+	if _, ok := a.managed[policyARN]; policyARN != "" && !ok {
+		return fmt.Errorf("set permissions boundary of role %s: %w", name, notFound("NoSuchEntity: policy %s", policyARN))
+	}
+	r.r.PermissionsBoundary = policyARN
+	return nil
+}
+
+func (s *roles) ManagedPolicy(ctx context.Context, arn string) (string, error) {
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return "", fmt.Errorf("get policy %s: %w", arn, err)
+	}
+	defer s.a.mu.Unlock()
+	doc, ok := s.a.managed[arn]
+	if !ok {
+		return "", fmt.Errorf("get policy %s: %w", arn, notFound("NoSuchEntity: Policy %s does not exist", arn))
+	}
+	return doc, nil
 }

@@ -17,6 +17,8 @@ type bucket struct {
 	policy  string
 	tags    cloud.Tags
 	objects map[string][]byte
+	// Set by CreateBucket, as the cloud interface promises; see BucketSettings.
+	versioned, publicBlocked bool
 }
 
 type buckets struct{ a *Account }
@@ -60,7 +62,7 @@ func (s *buckets) CreateBucket(ctx context.Context, name, region, policy string,
 			return fmt.Errorf("%s: put bucket policy: %w", op, err)
 		}
 	}
-	s.a.buckets[name] = &bucket{name: name, region: region, policy: policy, tags: cloneTags(tags), objects: map[string][]byte{}}
+	s.a.buckets[name] = &bucket{name: name, region: region, policy: policy, tags: cloneTags(tags), objects: map[string][]byte{}, versioned: true, publicBlocked: true}
 	return nil
 }
 
@@ -196,4 +198,16 @@ func (a *Account) DeleteObject(bucketName, key string) error {
 	}
 	delete(b.objects, key)
 	return nil
+}
+
+// BucketSettings reports a bucket's versioning and whether all public access
+// is blocked (the cloud interface writes them but never reads them).
+func (a *Account) BucketSettings(name string) (versioned, publicBlocked bool, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	b, ok := a.buckets[name]
+	if !ok {
+		return false, false, notFound("NoSuchBucket: %s", name)
+	}
+	return b.versioned, b.publicBlocked, nil
 }

@@ -28,6 +28,9 @@ type subscription struct {
 	protocol string
 	endpoint string
 	raw      bool
+	token    string // the confirmation token SNS sent while pending
+	filter   string // filter policy JSON; "" when none
+	authOnly bool   // confirmed with AuthenticateOnUnsubscribe
 }
 
 type topics struct {
@@ -137,7 +140,7 @@ func (t *topics) Subscriptions(ctx context.Context, topicARN string) ([]cloud.Su
 	}
 	out := make([]cloud.Subscription, 0, len(tp.subs))
 	for _, s := range tp.subs {
-		c := cloud.Subscription{ARN: s.arn, Protocol: s.protocol, Endpoint: s.endpoint, Pending: s.arn == ""}
+		c := cloud.Subscription{ARN: s.arn, Protocol: s.protocol, Endpoint: s.endpoint, Pending: s.arn == "", FilterPolicy: s.filter, Authenticated: s.authOnly}
 		if c.Pending {
 			c.ARN = "PendingConfirmation"
 		}
@@ -186,7 +189,12 @@ func (t *topics) Subscribe(ctx context.Context, topicARN, protocol, endpoint str
 	}
 	s := &subscription{protocol: protocol, endpoint: endpoint, raw: raw}
 	if protocol == "sqs" {
+		// Confirmed by the owner's own signed call: authenticated, as
+		// SNS reports it (ConfirmationWasAuthenticated).
 		s.arn = topicARN + ":" + t.a.nextID("")
+		s.authOnly = true
+	} else {
+		s.token = confirmationToken(topicARN, endpoint)
 	}
 	tp.subs = append(tp.subs, s)
 	if s.arn == "" {
@@ -241,6 +249,11 @@ func (a *Account) fanOut(rs *regionState, tp *topic, subject, message string) {
 	for _, s := range tp.subs {
 		if s.arn == "" {
 			continue // pending: nobody gets mail
+		}
+		if s.filter != "" {
+			// rootwatch publishes no message attributes, and a filter
+			// policy on attributes matches no message without them.
+			continue
 		}
 		switch s.protocol {
 		case "email", "email-json":

@@ -295,6 +295,30 @@ func (e *stackEnv) create(ctx context.Context, id string) (stackRes, error) {
 			return roles.DeleteRole(ctx, role.Name)
 		}
 
+	case "AWS::Events::EventBusPolicy":
+		// AWS's PutPermission with a Statement: the statement, its Sid the
+		// StatementId, in the bus's policy.
+		bus, sid := p.str("EventBusName", true), p.str("StatementId", true)
+		st, ok := p.take("Statement")
+		m, _ := st.(map[string]any)
+		if !ok || m == nil {
+			p.err = fmt.Errorf("property Statement: an object is required")
+		}
+		if err := p.done(); err != nil {
+			return r, err
+		}
+		m["Sid"] = sid
+		doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{m}})
+		if err != nil {
+			return r, err
+		}
+		ev := a.Events(region)
+		if err := ev.SetBusPolicy(ctx, bus, string(doc)); err != nil {
+			return r, err
+		}
+		r.PhysicalID = sid
+		r.undo = func(ctx context.Context) error { return ev.SetBusPolicy(ctx, bus, "") }
+
 	default:
 		return r, fmt.Errorf("%s: resource type %s is not supported by the fake", id, res.Type)
 	}

@@ -320,6 +320,17 @@ func (s *fakeStacks) apply(ctx context.Context, fs *fakeStack, in cloud.StackInp
 	t, _ := parseTemplate(in) // parsed before
 	env := &stackEnv{s: s, fs: fs, t: t, created: map[string]stackRes{}}
 	for _, id := range t.order() {
+		if c := t.resources[id].Condition; c != "" {
+			holds, err := env.condition(c)
+			if err != nil {
+				s.event(fs, id, t.resources[id].Type, "CREATE_FAILED", err.Error())
+				s.setStatus(fs, "ROLLBACK_COMPLETE", err.Error())
+				return
+			}
+			if !holds {
+				continue
+			}
+		}
 		r, err := env.create(ctx, id)
 		if err != nil {
 			s.event(fs, id, t.resources[id].Type, "CREATE_FAILED", err.Error())
@@ -358,17 +369,21 @@ type template struct {
 	ids       []string // logical IDs, sorted
 	resources map[string]struct {
 		Type       string
+		Condition  string
 		Properties json.RawMessage
 	}
-	params  map[string]string
-	outputs map[string]any
+	conditions map[string]any
+	params     map[string]string
+	outputs    map[string]any
 }
 
 func parseTemplate(in cloud.StackInput) (*template, error) {
 	var raw struct {
 		Parameters map[string]struct{ Default *string }
+		Conditions map[string]any
 		Resources  map[string]struct {
 			Type       string
+			Condition  string
 			Properties json.RawMessage
 		}
 		Outputs map[string]struct{ Value any }
@@ -376,7 +391,12 @@ func parseTemplate(in cloud.StackInput) (*template, error) {
 	if err := json.Unmarshal([]byte(in.Template), &raw); err != nil {
 		return nil, fmt.Errorf("template format error: %v", err)
 	}
-	t := &template{resources: raw.Resources, params: map[string]string{}, outputs: map[string]any{}}
+	t := &template{resources: raw.Resources, conditions: raw.Conditions, params: map[string]string{}, outputs: map[string]any{}}
+	for id, r := range raw.Resources {
+		if _, ok := raw.Conditions[r.Condition]; r.Condition != "" && !ok {
+			return nil, fmt.Errorf("template error: resource %s refers to condition %s, which is not defined", id, r.Condition)
+		}
+	}
 	for k, p := range raw.Parameters {
 		v, ok := in.Parameters[k]
 		if !ok && p.Default == nil {
@@ -469,6 +489,25 @@ type stackEnv struct {
 	fs      *fakeStack
 	t       *template
 	created map[string]stackRes
+}
+
+// condition evaluates the template's condition name: Fn::Equals of two
+// values, the only condition function the fake knows.
+func (e *stackEnv) condition(name string) (bool, error) {
+	m, _ := e.t.conditions[name].(map[string]any)
+	args, ok := m["Fn::Equals"].([]any)
+	if len(m) != 1 || !ok || len(args) != 2 {
+		return false, fmt.Errorf("template error: condition %s: only Fn::Equals of two values is supported by the fake", name)
+	}
+	a, err := e.resolve(args[0])
+	if err != nil {
+		return false, err
+	}
+	b, err := e.resolve(args[1])
+	if err != nil {
+		return false, err
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b), nil
 }
 
 // resolve evaluates Ref, Fn::GetAtt and Fn::Sub in v.

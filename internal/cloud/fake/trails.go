@@ -81,16 +81,17 @@ func (s *trails) CreateTrail(ctx context.Context, spec cloud.TrailSpec) (cloud.T
 		return cloud.Trail{}, fmt.Errorf("%s: InsufficientS3BucketPolicyException: Incorrect S3 bucket policy is detected for bucket: %s", op, spec.Bucket)
 	}
 	t := &trail{t: cloud.Trail{
-		Name:         spec.Name,
-		ARN:          arn,
-		HomeRegion:   s.region,
-		Bucket:       spec.Bucket,
-		MultiRegion:  true,
-		GlobalEvents: true,
-		Organization: spec.Organization,
-		Logging:      true,
-		Management:   cloud.ManagementAll,
-		Tags:         cloneTags(spec.Tags),
+		Name:              spec.Name,
+		ARN:               arn,
+		HomeRegion:        s.region,
+		Bucket:            spec.Bucket,
+		MultiRegion:       true,
+		GlobalEvents:      true,
+		Organization:      spec.Organization,
+		Logging:           true,
+		Management:        cloud.ManagementAll,
+		Tags:              cloneTags(spec.Tags),
+		LogFileValidation: true,
 	}}
 	if spec.Organization && (s.a.org == nil || s.a.org.accounts[0] != s.a) {
 		return cloud.Trail{}, fmt.Errorf("%s: OrganizationNotInAllFeaturesModeException: only the management account of an organization may create an organization trail", op)
