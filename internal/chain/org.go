@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 
@@ -165,4 +166,39 @@ func OrgTrail(partition, mgmt, home, orgID string) TrailSpec {
 			},
 		}}.String(),
 	}
+}
+
+// ForwarderARN is the ARN of account's forwarder role, the principal its
+// forwarding rules put events on the central bus as.
+func ForwarderARN(partition, account string) string {
+	return arn(partition, "iam", "", account, "role/"+ForwarderRoleName)
+}
+
+// JudgeAdmission judges whether the central bus's policy busPolicy lets
+// account's forwarder role put events on the bus busARN, for a member of
+// organization orgID: the policy is evaluated for that principal, with
+// aws:PrincipalArn, aws:PrincipalAccount and aws:PrincipalOrgID as AWS sets
+// them.
+func JudgeAdmission(partition, busARN, busPolicy, account, orgID string) Verdict {
+	role := ForwarderARN(partition, account)
+	ev, err := policy.Evaluate(busPolicy, policy.Request{
+		Principal: role, Action: "events:PutEvents", Resource: busARN,
+		Keys: map[string]string{"aws:PrincipalArn": role, "aws:PrincipalAccount": account, "aws:PrincipalOrgID": orgID},
+	})
+	const fix = "run 'rootwatch deploy --org' to restore the central bus policy"
+	switch {
+	case err != nil:
+		return fail(fmt.Sprintf("the central bus policy cannot be read (%v): it admits no forwarder", err), fix)
+	case ev.Decision == policy.Allowed:
+		return ok(fmt.Sprintf("the central bus policy (statement %s) admits %s", ev.Statement, role))
+	case ev.Decision == policy.Denied:
+		return fail(fmt.Sprintf("statement %s of the central bus policy denies %s events:PutEvents: this account's root activity raises no alert", ev.Statement, role),
+			"remove or narrow that statement, or "+fix)
+	case ev.Decision == policy.Undetermined:
+		return warn(fmt.Sprintf("statement %s of the central bus policy has conditions rootwatch does not evaluate: make sure it admits %s", ev.Statement, role), "")
+	}
+	if busPolicy == "" {
+		return fail("the central bus has no policy: it refuses this account's forwarder, its root activity raises no alert", fix)
+	}
+	return fail(fmt.Sprintf("the central bus policy does not admit %s (organization %s): this account's root activity raises no alert", role, orgID), fix)
 }

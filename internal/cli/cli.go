@@ -99,7 +99,7 @@ func commands() []command {
 		{"iam-policy", "[--command deploy|status|destroy|test|audit|scan|confirm]... [--topic-arn ARN]... [--kms-key-arn ARN]... [--bucket NAME]... [--boundary]", "print the least-privilege IAM policy of each command, or the forwarder's permissions boundary", runIAMPolicy},
 		{"confirm", "URL|TOKEN [--topic-arn ARN] [--home-region R]", "confirm an e-mail subscription so that only AWS credentials can unsubscribe it", runConfirm},
 		{"scp", "[--deploy-role-arn ARN]... [--trail-arn ARN]...", "print the service control policy that protects rootwatch in member accounts", runSCP},
-		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN]", "prove the deployed alert works, without using root", runTest},
+		{"test", "[--timeout D] [--notify] [--home-region R] [--topic-arn ARN] [--org [--central-account ID] [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N] [--regions R,...] [--verbose]]", "prove the deployed alert works, without using root", runTest},
 		{"audit", "[--no-lookup] [--org [--role-name NAME] [--accounts ID,...] [--exclude-accounts ID,...] [--workers N]]", "audit root credential exposure", runAudit},
 		{"scan", "[--lookup] [--since D|T] [--until D|T] [--accounts ID,...] [--regions R,...] [--workers N] [PATH|s3://BUCKET/PREFIX]...", "find root activity in CloudTrail history and archives", runScan},
 		{"rules", "[show ID]", "list the rule pack, or show one rule", runRules},

@@ -14,6 +14,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/fleet"
 	"github.com/rootwatch/rootwatch/internal/scp"
+	"github.com/rootwatch/rootwatch/internal/selftest"
 	"github.com/rootwatch/rootwatch/internal/status"
 )
 
@@ -28,9 +29,12 @@ type orgFlags struct {
 	workers  int
 	details  bool
 	scp      string // deploy: --attach-scp
+	regions  string // test: --regions (deploy and status have their own)
+	what     string // the command
 }
 
 func (o *orgFlags) register(fs *flag.FlagSet, what string) {
+	o.what = what
 	fs.BoolVar(&o.on, "org", false, what+" in every account of the organization (run with the management account's credentials)")
 	fs.StringVar(&o.central, "central-account", "", "with --org: the account that holds the alert chain (default: the caller's)")
 	fs.StringVar(&o.role, "role-name", cloud.DefaultAccessRole, "with --org: the role to assume in each account")
@@ -38,6 +42,9 @@ func (o *orgFlags) register(fs *flag.FlagSet, what string) {
 	fs.Var(&o.exclude, "exclude-accounts", "with --org: leave out these accounts (comma-separated IDs)")
 	fs.IntVar(&o.workers, "workers", fleet.DefaultWorkers, "with --org: accounts worked on at once")
 	fs.BoolVar(&o.details, "details", false, "with --org: print every changing account's full plan")
+	if what == "test" {
+		fs.StringVar(&o.regions, "regions", "", "with --org: check only these regions' forwarding (comma-separated; the home region is always checked)")
+	}
 	if what == "deploy" {
 		fs.StringVar(&o.scp, "attach-scp", "", "with --org: create the service control policy of 'rootwatch scp' (exempting --role-name) and attach it to this root or OU (r-... or ou-...)")
 	}
@@ -53,6 +60,10 @@ func (o *orgFlags) check(fs *flag.FlagSet) error {
 			switch f.Name {
 			case "central-account", "role-name", "accounts", "exclude-accounts", "workers", "details", "attach-scp":
 				stray = append(stray, "--"+f.Name)
+			case "regions":
+				if o.what == "test" {
+					stray = append(stray, "--"+f.Name)
+				}
 			}
 		})
 		if len(stray) > 0 {
@@ -237,4 +248,47 @@ func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cl
 		return fmt.Errorf("write audit report: %w", err)
 	}
 	return outcome(rep.Failed(), rep.Incomplete(), nil)
+}
+
+// runTestOrg proves the central delivery (rootwatch test against the central
+// account's chain) and judges every account's forwarding path to the central
+// bus with status --org's verdicts. Exit codes as test: 0 all passed, 1 a
+// check failed or is degraded (an uncovered account too), 2 something could
+// not be verified (an account that could not be reached), 3 both.
+func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain.Options, to selftest.Options) error {
+	if of.details {
+		return usageError("--details is for deploy and destroy; test --org --output json has every check")
+	}
+	for _, r := range strings.Split(of.regions, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			co.Regions = append(co.Regions, r)
+		}
+	}
+	acct, err := env.Connect(ctx, g.config())
+	if err != nil {
+		return withHint(fmt.Errorf("could not test: %w", err), "check your credentials, --profile and --region")
+	}
+	res, err := selftest.RunOrg(ctx, acct, selftest.OrgOptions{
+		OrgOptions: status.OrgOptions{
+			Options: co, Central: of.central, Role: of.role, Workers: of.workers,
+			Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
+			Progress:  orgProgress(env),
+		},
+		Test: to,
+	})
+	if res == nil {
+		return withHint(fmt.Errorf("could not test: %w", err), "run test --org with the management account's credentials")
+	}
+	if res.Central != nil {
+		var werr error
+		if g.output == "json" {
+			werr = selftest.WriteOrgJSON(env.Stdout, res)
+		} else {
+			werr = selftest.WriteOrgText(env.Stdout, res, g.verbose)
+		}
+		if werr != nil {
+			return fmt.Errorf("write test result: %w", werr)
+		}
+	}
+	return outcome(res.Failed(), res.Unverified(), err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +160,130 @@ func TestAuditOrg(t *testing.T) {
 	}
 	if code != ExitReportAndError || len(rep.Accounts) != 2 || rep.Accounts[1].Status != "fail" || rep.Accounts[1].Report.Root.MFA == nil || *rep.Accounts[1].Report.Root.MFA {
 		t.Errorf("audit --org --output json: exit %d, %+v", code, rep.Accounts)
+	}
+}
+
+// TestTestOrg: test --org on an organization of three accounts passes after
+// deploy --org; a member whose admission by the central bus policy is broken,
+// or whose forwarder role lost its permission, fails naming the account and
+// the region; an account that cannot be reached could not be verified.
+func TestTestOrg(t *testing.T) {
+	w := fakeOrg(t)
+	mgmt := w.Management()
+	if code, out, errOut := runOrgCmd(t, mgmt, append([]string{"deploy", "--email", "sec@example.com"}, orgArgs...)...); code != 0 {
+		t.Fatalf("deploy --org: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := w.Account(orgCentral).ConfirmSubscription("arn:aws:sns:us-east-1:"+orgCentral+":"+chain.TopicName, "sec@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	testArgs := append([]string{"test", "--timeout", "1s"}, orgArgs...)
+	code, out, errOut := runOrgCmd(t, mgmt, testArgs...)
+	if code != ExitOK {
+		t.Fatalf("test --org after deploy: exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"Central delivery (account " + orgCentral + "):",
+		"  PASS  a synthetic root sign-in went bus rootwatch",
+		"(3 accounts: every link of the forwarding path passed)",
+		"Result: the central delivery and every forwarding path passed.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("test --org output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, orgMember+"  workload") {
+		t.Errorf("test --org lists a healthy account without --verbose:\n%s", out)
+	}
+	_, out, _ = runOrgCmd(t, mgmt, append(testArgs, "--verbose")...)
+	if !regexp.MustCompile(`(?m)^`+orgMember+` +workload +member +PASS +eu-west-1,us-east-1 +- +every link passed$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^`+orgCentral+` +security +central +PASS `).MatchString(out) {
+		t.Errorf("test --org --verbose lacks the member's row:\n%s", out)
+	}
+
+	// The central bus policy denies the member's forwarder: its admission
+	// fails, nobody else's.
+	central := w.Account(orgCentral)
+	busARN := "arn:aws:events:us-east-1:" + orgCentral + ":event-bus/rootwatch"
+	b, err := central.Events("us-east-1").Bus(t.Context(), chain.BusName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied := strings.TrimSuffix(b.Policy, "]}") + `,{"Sid":"NoWorkload","Effect":"Deny","Principal":"*","Action":"events:PutEvents","Resource":"` + busARN + `","Condition":{"StringEquals":{"aws:PrincipalAccount":"` + orgMember + `"}}}]}`
+	if err := central.Events("us-east-1").SetBusPolicy(t.Context(), chain.BusName, denied); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runOrgCmd(t, mgmt, testArgs...)
+	if code != ExitReport || !regexp.MustCompile(`(?m)^`+orgMember+` +workload +member +FAIL +us-east-1 +central-admission +statement NoWorkload of the central bus policy denies`).MatchString(out) ||
+		!strings.Contains(out, "(2 accounts: every link") {
+		t.Errorf("test --org with the member denied by the bus policy: exit %d, want 1 naming %s us-east-1 central-admission\n%s%s", code, orgMember, out, errOut)
+	}
+	if err := central.Events("us-east-1").SetBusPolicy(t.Context(), chain.BusName, b.Policy); err != nil {
+		t.Fatal(err)
+	}
+
+	// The member's forwarder role may no longer put events on the central bus.
+	roles := w.Account(orgMember).Roles()
+	if err := roles.PutRolePolicy(t.Context(), chain.ForwarderRoleName, chain.ForwarderPolicyName,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"arn:aws:events:us-east-1:`+orgMember+`:event-bus/default"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runOrgCmd(t, mgmt, testArgs...)
+	if code != ExitReport || !regexp.MustCompile(`(?m)^`+orgMember+` +workload +member +FAIL +global +forwarder-policy +policy rootwatch-put-events of role rootwatch-forwarder does not allow events:PutEvents on `+busARN).MatchString(out) {
+		t.Errorf("test --org with the member's role lacking permission: exit %d, want 1 naming %s and its forwarder-policy\n%s", code, orgMember, out)
+	}
+	code, out, _ = runOrgCmd(t, mgmt, append(testArgs, "--output", "json")...)
+	var res struct {
+		Organization string
+		Central      struct{ Delivery struct{ Status string } }
+		Accounts     []struct {
+			Account struct{ ID, Name string }
+			Role    string
+			Status  string
+			Report  struct {
+				Checks []struct{ Check, Status string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("test --org --output json: %v\n%s", err, out)
+	}
+	// The accounts are written in the project's camelCase, as Organizations
+	// names them.
+	if !strings.Contains(out, `"id": "`+orgMember+`",`) || !strings.Contains(out, `"name": "workload"`) || strings.Contains(out, `"ID"`) || strings.Contains(out, `"Name"`) {
+		t.Errorf("test --org --output json: accounts not in camelCase:\n%s", out)
+	}
+	if code != ExitReport || res.Central.Delivery.Status != "pass" || len(res.Accounts) != 3 || res.Accounts[0].Role != "central" {
+		t.Errorf("test --org --output json: exit %d, %+v", code, res)
+	}
+	for _, a := range res.Accounts {
+		if want := map[bool]string{true: "fail", false: "ok"}[a.Account.ID == orgMember]; a.Status != want {
+			t.Errorf("test --org --output json: account %s status %s, want %s", a.Account.ID, a.Status, want)
+		}
+	}
+
+	// An account whose role cannot be assumed: could not be verified, exit 2.
+	if err := roles.DeleteRolePolicy(t.Context(), cloud.DefaultAccessRole, "AdministratorAccess"); err != nil {
+		t.Fatal(err)
+	}
+	if err := roles.DeleteRole(t.Context(), cloud.DefaultAccessRole); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runOrgCmd(t, mgmt, testArgs...)
+	if code != ExitError || !regexp.MustCompile(`(?m)^`+orgMember+` +workload +member +ERR +- +- +could not check: `).MatchString(out) || !strings.Contains(out, "(2 accounts: every link") {
+		t.Errorf("test --org with an unreachable account: exit %d, want 2\n%s%s", code, out, errOut)
+	}
+}
+
+// TestTestOrgUsage: test's organization flags need --org.
+func TestTestOrgUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"test", "--regions", "eu-west-1"},
+		{"test", "--central-account", orgCentral},
+		{"test", "--org", "--details"},
+	} {
+		code, _, errOut := runOrgCmd(t, fake.New(), args...)
+		if code != ExitError || !strings.Contains(errOut, "rootwatch: --") {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error", args, code, errOut)
+		}
 	}
 }

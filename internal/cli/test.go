@@ -33,12 +33,21 @@ policy statement to that rule (when the message does not arrive, also a probe
 rule and a probe topic). They are named rootwatch-selftest-* and tagged
 rootwatch:managed=true. The topic's subscribers receive the synthetic root
 sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
+
+With --org (the management account's credentials), the delivery test runs in
+the central account, and every account's forwarding path to the central bus
+is judged as status --org judges it (the forwarding rules and their target,
+the forwarder role's trust and permission, the central bus policy evaluated
+for that account's forwarder role); nothing is put through a member's
+forwarder, so no alert is raised.
 `)
 	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
 	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers, and send a test alert through every channel (Slack, Teams, PagerDuty, webhook)")
 	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
 	topic := fs.String("topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
+	var of orgFlags
+	of.register(fs, "test")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +59,21 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 	}
 	if err := g.check("table", "json"); err != nil {
 		return err
+	}
+	if err := of.check(fs); err != nil {
+		return err
+	}
+	o := selftest.Options{
+		Timeout:  *timeout,
+		Notify:   *notify,
+		Emulated: g.endpoint != "" || env.Getenv("AWS_ENDPOINT_URL") != "",
+		Now:      env.Now,
+	}
+	if env.StderrTerminal {
+		o.Progress = func(line string) { fmt.Fprintf(env.Stderr, "rootwatch: %s\n", line) }
+	}
+	if of.on {
+		return runTestOrg(ctx, env, g, of, chain.Options{HomeRegion: *home, TopicARN: *topic}, o)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -75,15 +99,6 @@ sign-in alert; its result reads TEST, so nobody mistakes it for a real one.
 				return usageError("%v", err)
 			}
 		}
-	}
-	o := selftest.Options{
-		Timeout:  *timeout,
-		Notify:   *notify,
-		Emulated: g.endpoint != "" || env.Getenv("AWS_ENDPOINT_URL") != "",
-		Now:      env.Now,
-	}
-	if env.StderrTerminal {
-		o.Progress = func(line string) { fmt.Fprintf(env.Stderr, "rootwatch: %s\n", line) }
 	}
 	res, runErr := selftest.Run(ctx, acct, spec, o)
 	if res != nil {

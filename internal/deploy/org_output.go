@@ -113,7 +113,7 @@ func oneLine(s string) string {
 //	  "command": "deploy", "organization": "o-...", "managementAccount": "...",
 //	  "centralAccount": "...", "homeRegion": "us-east-1", "centralBus": "arn:...",
 //	  "organizationTrail": "arn:...",
-//	  "accounts": [{"account": {"ID": "...", "Name": "...", ...}, "role": "central"|"management"|"member",
+//	  "accounts": [{"account": {"id": "...", "name": "...", "email": "...", "status": "ACTIVE"}, "role": "central"|"management"|"member",
 //	                "plan": {...as deploy's JSON...}, "notes": ["..."], "error": "..."}],
 //	  "dryRun": false, "failedAccounts": 0
 //	}

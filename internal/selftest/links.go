@@ -146,6 +146,11 @@ func (t *tester) links(ctx context.Context) {
 		spec.Forwarders = []chain.Forwarder{f}
 	}
 	rep := status.Check(ctx, t.acct, spec, t.o.Now())
+	for i, r := range rep.Checks {
+		if r.Check == "trail" && t.o.TrailAccount != nil {
+			rep.Checks[i] = status.OrgTrail(ctx, t.o.TrailAccount, spec.HomeRegion)
+		}
+	}
 	for _, r := range rep.Checks {
 		t.res.Links = append(t.res.Links, Link{Name: r.Check, Region: r.Region, Status: fromStatus(r.Status), Detail: r.Detail, Fix: r.Fix})
 	}

@@ -77,6 +77,10 @@ type Options struct {
 	Now   func() time.Time
 	// Progress, when set, receives one line per step.
 	Progress func(string)
+	// TrailAccount, in organization mode, is the management account: the
+	// trail link is its organization trail (status.OrgTrail), not a trail
+	// of the tested account.
+	TrailAccount cloud.Account
 }
 
 // Run tests the chain that spec describes in acct. It returns an error only

@@ -95,21 +95,40 @@ type OrgReport struct {
 	Status       Status          `json:"status"`
 }
 
-// CheckOrg checks the organization deployment from the management account's
-// credentials (caller). An error is returned only when the organization or
-// the central account cannot be read at all.
-func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.Time) (OrgReport, error) {
+// Org is an organization deployment as the management account's credentials
+// find it: the organization, its central chain, and the other selected
+// accounts. status --org and test --org start from it.
+type Org struct {
+	ID         string // the organization's ID
+	Management string // the management account's ID
+	// Caller is the management account (the credentials given); Central the
+	// central account, reached through the role.
+	Caller, Central cloud.Account
+	// CentralSpec is the central chain's desired state (WithOrg).
+	CentralSpec chain.Spec
+	// CentralAccount is the central account as Organizations lists it.
+	CentralAccount cloud.OrgAccount
+	// Others are the selected accounts other than the central one.
+	Others []cloud.OrgAccount
+	runner *fleet.Runner
+	o      OrgOptions
+}
+
+// OpenOrg reads the organization and opens its central account from the
+// management account's credentials (caller). An error says the organization
+// or the central account cannot be read at all.
+func OpenOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*Org, error) {
 	id, err := caller.Identity(ctx)
 	if err != nil {
-		return OrgReport{}, fmt.Errorf("get caller identity: %w", err)
+		return nil, fmt.Errorf("get caller identity: %w", err)
 	}
 	org, err := caller.Org().Describe(ctx)
 	if err != nil {
-		return OrgReport{}, fmt.Errorf("describe the organization: %w", err)
+		return nil, fmt.Errorf("describe the organization: %w", err)
 	}
 	accounts, err := fleet.Select(ctx, caller.Org(), o.Selection)
 	if err != nil {
-		return OrgReport{}, err
+		return nil, err
 	}
 	central := o.Central
 	if central == "" {
@@ -118,55 +137,84 @@ func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.
 	runner := &fleet.Runner{Caller: caller, CallerID: id.Account, Role: o.Role, Workers: o.Workers}
 	ca, err := runner.Open(ctx, central)
 	if err != nil {
-		return OrgReport{}, fmt.Errorf("central account %s: %w", central, err)
+		return nil, fmt.Errorf("central account %s: %w", central, err)
 	}
 	cid, err := ca.Identity(ctx)
 	if err != nil {
-		return OrgReport{}, fmt.Errorf("central account %s: %w", central, err)
+		return nil, fmt.Errorf("central account %s: %w", central, err)
 	}
 	enabled, err := ca.Regions(ctx)
 	if err != nil {
-		return OrgReport{}, fmt.Errorf("central account %s: list enabled regions: %w", central, err)
+		return nil, fmt.Errorf("central account %s: list enabled regions: %w", central, err)
 	}
 	co := o.Options
 	cspec, err := chain.Desired(cid, enabled, co)
 	if err != nil {
-		return OrgReport{}, err
+		return nil, err
 	}
 	if o.TopicARN == "" {
 		if t := DeployedTopic(ctx, ca, cspec); t != "" {
 			co.TopicARN = t
 			if cspec, err = chain.Desired(cid, enabled, co); err != nil {
-				return OrgReport{}, err
+				return nil, err
 			}
 		}
 	}
-	cspec = cspec.WithOrg(org.ID)
-	rep := OrgReport{Organization: org.ID, Status: OK}
-	rep.Central = Check(ctx, ca, cspec, now)
+	g := &Org{ID: org.ID, Management: org.ManagementAccount, Caller: caller, Central: ca, CentralSpec: cspec.WithOrg(org.ID),
+		CentralAccount: cloud.OrgAccount{ID: central}, runner: runner, o: o}
+	for _, a := range accounts {
+		if a.ID != central {
+			g.Others = append(g.Others, a)
+		} else {
+			g.CentralAccount = a
+		}
+	}
+	return g, nil
+}
+
+// CheckOrg checks the organization deployment from the management account's
+// credentials (caller). An error is returned only when the organization or
+// the central account cannot be read at all.
+func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.Time) (OrgReport, error) {
+	g, err := OpenOrg(ctx, caller, o)
+	if err != nil {
+		return OrgReport{}, err
+	}
+	cspec := g.CentralSpec
+	rep := OrgReport{Organization: g.ID, Status: OK}
+	rep.Central = Check(ctx, g.Central, cspec, now)
 	// The central account's trail is the organization trail in the
 	// management account: check that one instead.
 	for i, c := range rep.Central.Checks {
 		if c.Check == "trail" {
-			rep.Central.Checks[i] = orgTrail(ctx, caller, cspec.HomeRegion)
+			rep.Central.Checks[i] = OrgTrail(ctx, caller, cspec.HomeRegion)
 		}
 	}
-	rep.Central.Checks = append(rep.Central.Checks, checkCentralBusPolicy(ctx, ca, cspec))
+	rep.Central.Checks = append(rep.Central.Checks, checkCentralBusPolicy(ctx, g.Central, cspec))
 	rep.Central.Status = OK
 	for _, c := range rep.Central.Checks {
 		rep.Central.Status = rep.Central.Status.Worse(c.Status)
 	}
+	rep.Accounts = g.CheckPaths(ctx, now)
+	rep.Status = rep.Central.Status
+	for _, a := range rep.Accounts {
+		rep.Status = rep.Status.Worse(a.Status)
+	}
+	return rep, nil
+}
 
-	var others []cloud.OrgAccount
-	for _, a := range accounts {
-		if a.ID != central {
-			others = append(others, a)
-		}
+// CheckPaths checks every other account's forwarding path to the central
+// bus: its forwarder role (trust, and events:PutEvents on the central bus),
+// each region's forwarding rule, target and dead-letter queue, and the
+// central bus policy's admission of its forwarder role (check
+// central-admission, evaluated for that role in the organization).
+func (g *Org) CheckPaths(ctx context.Context, now time.Time) []AccountReport {
+	cspec := g.CentralSpec
+	admission := g.admission(ctx)
+	if g.o.Progress != nil {
+		g.runner.Progress = func(done, total int) { g.o.Progress("checked", done, total) }
 	}
-	if o.Progress != nil {
-		runner.Progress = func(done, total int) { o.Progress("checked", done, total) }
-	}
-	results := fleet.Run(ctx, runner, others, func(ctx context.Context, a cloud.OrgAccount, acct cloud.Account) (Report, error) {
+	results := fleet.Run(ctx, g.runner, g.Others, func(ctx context.Context, a cloud.OrgAccount, acct cloud.Account) (Report, error) {
 		aid, err := acct.Identity(ctx)
 		if err != nil {
 			return Report{}, err
@@ -175,15 +223,18 @@ func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.
 		if err != nil {
 			return Report{}, fmt.Errorf("list enabled regions: %w", err)
 		}
-		spec, _ := chain.MemberSpec(cspec, aid, en, o.Regions)
+		spec, _ := chain.MemberSpec(cspec, aid, en, g.o.Regions)
 		r := CheckForwarders(ctx, acct, spec, now)
 		r.Account = a.ID
+		adm := admission(a.ID)
+		r.Checks = append(r.Checks, adm)
+		r.Status = r.Status.Worse(adm.Status)
 		return r, nil
 	})
-	rep.Status = rep.Central.Status
+	var out []AccountReport
 	for _, r := range results {
 		ar := AccountReport{Account: r.Account, Role: "member"}
-		if r.Account.ID == org.ManagementAccount {
+		if r.Account.ID == g.Management {
 			ar.Role = "management"
 		}
 		if r.Err != nil {
@@ -193,10 +244,29 @@ func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.
 			ar.Report, ar.Status = &rr, rr.Status
 			ar.Uncovered = uncovered(rr)
 		}
-		rep.Status = rep.Status.Worse(ar.Status)
-		rep.Accounts = append(rep.Accounts, ar)
+		out = append(out, ar)
 	}
-	return rep, nil
+	return out
+}
+
+// admission reads the central bus policy once and returns the judge of each
+// account's admission.
+func (g *Org) admission(ctx context.Context) func(account string) Result {
+	const check = "central-admission"
+	s := g.CentralSpec
+	region := s.HomeRegion
+	b, err := g.Central.Events(region).Bus(ctx, s.Bus.Name)
+	switch {
+	case missing(err):
+		r := Result{Region: region, Check: check, Status: Fail, Detail: "the central bus " + s.Bus.ARN + " is missing: nothing is forwarded", Fix: redeployOrg}
+		return func(string) Result { return r }
+	case err != nil:
+		r := apiError(region, check, err)
+		return func(string) Result { return r }
+	}
+	return func(account string) Result {
+		return result(region, check, chain.JudgeAdmission(s.Partition, b.ARN, b.Policy, account, g.ID))
+	}
 }
 
 // uncovered says a member report found no rootwatch forwarder at all.
@@ -209,8 +279,9 @@ func uncovered(r Report) bool {
 	return true
 }
 
-// orgTrail checks the management account's organization trails.
-func orgTrail(ctx context.Context, mgmt cloud.Account, region string) Result {
+// OrgTrail checks the management account's organization trails: in
+// organization mode, the trail link of the central chain.
+func OrgTrail(ctx context.Context, mgmt cloud.Account, region string) Result {
 	trails, err := mgmt.Trails(region).Trails(ctx)
 	if err != nil {
 		return apiError(region, "trail", err)
