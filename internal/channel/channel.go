@@ -214,10 +214,12 @@ func webhookHost(value string, check func(*url.URL) error) (string, error) {
 	if err != nil {
 		return "", errors.New("not a URL") // url's error repeats the value
 	}
-	if u.Scheme != "https" || u.Hostname() == "" || u.User != nil || u.Fragment != "" {
+	// The scheme as written: url.Parse lowercases it, but the endpoint
+	// EventBridge is given is the value itself.
+	if !strings.HasPrefix(value, "https://") || u.Hostname() == "" || u.User != nil || u.Fragment != "" {
 		return "", errors.New("want an https:// URL without user information or fragment (EventBridge calls HTTPS endpoints only)")
 	}
-	if h := u.Hostname(); net.ParseIP(h) != nil || !strings.Contains(h, ".") {
+	if h := u.Hostname(); net.ParseIP(h) != nil || !domainName(h) {
 		return "", errors.New("want a public domain name, not an IP address or a local name (EventBridge calls those only)")
 	}
 	if len(value) > 2048 {
@@ -227,6 +229,26 @@ func webhookHost(value string, check func(*url.URL) error) (string, error) {
 		return "", err
 	}
 	return u.Hostname(), nil
+}
+
+// domainName reports whether h is a domain name of two or more labels, each
+// of letters, digits and inner hyphens (a trailing dot allowed).
+func domainName(h string) bool {
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range l {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // routingKey reports whether s looks like a PagerDuty integration key.

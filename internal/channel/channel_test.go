@@ -57,6 +57,11 @@ func TestParse(t *testing.T) {
 		{channel.Webhook, "https://:", "", "https://"},
 		{channel.Webhook, "https://192.0.2.7/SECRET", "", "public domain name"},
 		{channel.Webhook, "https://localhost/SECRET", "", "public domain name"},
+		{channel.Webhook, "Https://alerts.example.com/SECRET", "", "https://"},
+		{channel.Webhook, "https://./SECRET", "", "public domain name"},
+		{channel.Webhook, "https://alerts..example.com/SECRET", "", "public domain name"},
+		{channel.Webhook, "https://-alerts.example.com/SECRET", "", "public domain name"},
+		{channel.Webhook, "https://alerts.example.com./x", "webhook alerts.example.com.", ""},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind)+" "+tt.value, func(t *testing.T) {
