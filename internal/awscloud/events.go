@@ -214,7 +214,8 @@ func (e *events) Targets(ctx context.Context, bus, rule string) ([]cloud.Target,
 }
 
 func fromTarget(t types.Target) cloud.Target {
-	c := cloud.Target{ID: aws.ToString(t.Id), ARN: aws.ToString(t.Arn), RoleARN: aws.ToString(t.RoleArn)}
+	c := cloud.Target{ID: aws.ToString(t.Id), ARN: aws.ToString(t.Arn), RoleARN: aws.ToString(t.RoleArn),
+		ConstantInput: aws.ToString(t.Input), InputPath: aws.ToString(t.InputPath)}
 	if it := t.InputTransformer; it != nil {
 		c.Input = &cloud.InputTransformer{Paths: it.InputPathsMap, Template: aws.ToString(it.InputTemplate)}
 		if len(c.Input.Paths) == 0 {
@@ -235,6 +236,12 @@ func toTarget(c cloud.Target) types.Target {
 	t := types.Target{Id: aws.String(c.ID), Arn: aws.String(c.ARN)}
 	if c.RoleARN != "" {
 		t.RoleArn = aws.String(c.RoleARN)
+	}
+	if c.ConstantInput != "" {
+		t.Input = aws.String(c.ConstantInput)
+	}
+	if c.InputPath != "" {
+		t.InputPath = aws.String(c.InputPath)
 	}
 	if c.Input != nil {
 		t.InputTransformer = &types.InputTransformer{InputPathsMap: c.Input.Paths, InputTemplate: aws.String(c.Input.Template)}

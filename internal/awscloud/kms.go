@@ -22,7 +22,8 @@ func (s *keys) Key(ctx context.Context, id string) (cloud.Key, error) {
 		return cloud.Key{}, errorf(err, "describe key %s in %s", id, s.region)
 	}
 	md := out.KeyMetadata
-	k := cloud.Key{ID: aws.ToString(md.KeyId), ARN: aws.ToString(md.Arn), AWSManaged: md.KeyManager == types.KeyManagerTypeAws}
+	k := cloud.Key{ID: aws.ToString(md.KeyId), ARN: aws.ToString(md.Arn), AWSManaged: md.KeyManager == types.KeyManagerTypeAws,
+		State: cloud.KeyState(md.KeyState)}
 	pol, err := s.c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId, PolicyName: aws.String("default")})
 	if err != nil {
 		return cloud.Key{}, errorf(err, "get policy of key %s in %s", id, s.region)

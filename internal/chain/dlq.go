@@ -52,6 +52,11 @@ func JudgeDLQMissing(f Forwarder) Verdict {
 func judgeDLQPolicy(f Forwarder, q cloud.Queue) Verdict {
 	empty := fmt.Sprintf("dead-letter queue %s is empty", q.Name)
 	if p, err := policy.Read(q.Policy); err == nil && q.Policy != "" {
+		if v, denied := judgeDenials(p, "sqs:SendMessage", q.ARN); denied {
+			v.Detail = fmt.Sprintf("dead-letter queue %s: %s: an alert that cannot be delivered is dropped without trace", q.Name, v.Detail)
+			v.Fix = "run 'rootwatch deploy' to replace the queue policy with rootwatch's own (the statement is removed)"
+			return v
+		}
 		for _, s := range p.Statement {
 			if s.IsAllow() && s.NamesService(EventsService) && s.Covers("sqs:SendMessage") {
 				return ok(empty)

@@ -112,6 +112,10 @@ func JudgeTarget(r RuleSpec, targets []cloud.Target, lost string) Verdict {
 		}
 		return fail(fmt.Sprintf("target %s of rule %s uses %s, not %s: EventBridge cannot deliver, %s", got.ID, r.Name, role, want.RoleARN, lost), Redeploy)
 	}
+	if got.ConstantInput != want.ConstantInput || got.InputPath != want.InputPath {
+		return fail(fmt.Sprintf("target %s of rule %s sends %s instead of the event: %s", got.ID, r.Name, inputOverride(*got), lost),
+			"run 'rootwatch deploy' to update the target (it sends the event again)")
+	}
 	var problems []string
 	if !sameInput(got.Input, want.Input) {
 		if got.Input == nil {
@@ -184,8 +188,26 @@ func TargetDiffs(got, want cloud.Target) []string {
 	if got.MaxAttempts != want.MaxAttempts || got.MaxAge != want.MaxAge {
 		d = append(d, "retry policy")
 	}
+	if got.ConstantInput != want.ConstantInput {
+		d = append(d, "constant input")
+	}
+	if got.InputPath != want.InputPath {
+		d = append(d, "input path")
+	}
 	if !sameInput(got.Input, want.Input) {
 		d = append(d, "input transformer")
 	}
 	return d
+}
+
+// inputOverride says what a target sends in place of the event. The constant
+// is not quoted: an actor chose it.
+func inputOverride(t cloud.Target) string {
+	switch {
+	case t.ConstantInput != "":
+		return fmt.Sprintf("a constant input (%d bytes)", len(t.ConstantInput))
+	case t.InputPath != "":
+		return "only part of it (an input path)"
+	}
+	return "no override"
 }

@@ -161,6 +161,29 @@ func JudgeKey(t cloud.Topic, k cloud.Key, found bool) Verdict {
 		return fail(fmt.Sprintf("the topic is encrypted with the AWS managed key %s, which EventBridge cannot use: SNS refuses every alert", t.KMSKeyID),
 			fmt.Sprintf("encrypt the topic with a customer managed key instead: aws sns set-topic-attributes --topic-arn %s --attribute-name KmsMasterKeyId --attribute-value KEY, then run 'rootwatch deploy' to grant EventBridge kms:GenerateDataKey* and kms:Decrypt on it", t.ARN))
 	}
+	switch k.State {
+	case cloud.KeyEnabled, "":
+	case cloud.KeyDisabled:
+		return fail(fmt.Sprintf("key %s that encrypts the topic is disabled: SNS cannot encrypt, so every alert is lost", k.ARN),
+			fmt.Sprintf("enable it (aws kms enable-key --key-id %s); rootwatch deploy does not, since it does not own the key", k.ARN))
+	case cloud.KeyPendingDeletion:
+		return fail(fmt.Sprintf("key %s that encrypts the topic is scheduled for deletion: SNS cannot encrypt, so every alert is lost", k.ARN),
+			fmt.Sprintf("cancel the deletion and enable it (aws kms cancel-key-deletion --key-id %s, then aws kms enable-key --key-id %s); rootwatch deploy does not, since it does not own the key", k.ARN, k.ARN))
+	default:
+		return fail(fmt.Sprintf("key %s that encrypts the topic is in state %s: SNS cannot encrypt, so every alert is lost", k.ARN, k.State),
+			"make the key usable (state Enabled) or encrypt the topic with another customer managed key, then run 'rootwatch deploy'")
+	}
+	p, err := policy.Read(k.Policy)
+	if err != nil {
+		return fail(fmt.Sprintf("key %s has a policy status cannot read (%v)", k.ARN, err), "")
+	}
+	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+		if v, denied := judgeDenials(p, action, k.ARN); denied {
+			v.Detail = fmt.Sprintf("key %s's policy: %s", k.ARN, v.Detail)
+			v.Fix = "remove that statement from the key policy (or narrow it so it spares events.amazonaws.com): 'rootwatch deploy --fix-kms-policy' adds rootwatch's statement but never removes another's"
+			return v
+		}
+	}
 	lacking, err := KeyGrantsLacking(k.Policy)
 	if err != nil {
 		return fail(fmt.Sprintf("key %s has a policy status cannot read (%v)", k.ARN, err), "")

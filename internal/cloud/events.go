@@ -48,6 +48,11 @@ type Target struct {
 	ARN     string // SNS topic, SQS queue, or event bus
 	RoleARN string // required for event-bus targets in another region
 	Input   *InputTransformer
+	// ConstantInput is JSON sent instead of the event (EventBridge's Input);
+	// InputPath a JSON path selecting the part of the event sent. At most one
+	// of Input, ConstantInput and InputPath is set.
+	ConstantInput string
+	InputPath     string
 	// DeadLetterARN is the SQS queue that receives events the target could not
 	// take after the retries; "" when none.
 	DeadLetterARN string

@@ -94,7 +94,19 @@ type Key struct {
 	ARN        string
 	AWSManaged bool // true for keys such as alias/aws/sns, whose policy cannot change
 	Policy     string
+	// State is KMS's KeyState; "" when the reader did not say. Only an
+	// Enabled key encrypts.
+	State KeyState
 }
+
+// KeyState is a KMS key's state, as DescribeKey names it.
+type KeyState string
+
+const (
+	KeyEnabled         KeyState = "Enabled"
+	KeyDisabled        KeyState = "Disabled"
+	KeyPendingDeletion KeyState = "PendingDeletion"
+)
 
 // Keys is KMS in one region.
 type Keys interface {

@@ -18,7 +18,7 @@ func testKeys(t *testing.T, ctx context.Context, a cloud.Account, gaps Gaps) {
 	gaps.skip(t, GapAWSManagedKeys)
 	k, err := kms.Key(ctx, "alias/aws/sns")
 	check(t, "Key(alias/aws/sns)", err)
-	if !k.AWSManaged || k.ID == "" || !strings.HasPrefix(k.ARN, "arn:aws:kms:"+Home+":") {
+	if !k.AWSManaged || k.State != cloud.KeyEnabled || k.ID == "" || !strings.HasPrefix(k.ARN, "arn:aws:kms:"+Home+":") {
 		t.Errorf("Key(alias/aws/sns) = %+v, want an AWS-managed key", k)
 	}
 	byID, err := kms.Key(ctx, k.ID)

@@ -83,6 +83,7 @@ func run(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps, paralle
 		{"Rules", testRules},
 		{"RulePagination", testRulePagination},
 		{"Targets", testTargets},
+		{"TargetInputOverride", testTargetInputOverride},
 		{"Destinations", func(t *testing.T, ctx context.Context, a cloud.Account) { testDestinations(t, ctx, a, gaps) }},
 		{"TestPattern", testTestPattern},
 		{"PutEvents", func(t *testing.T, ctx context.Context, a cloud.Account) { testPutEvents(t, ctx, a, gaps) }},

@@ -366,6 +366,9 @@ func (a *Account) notify(rs *regionState, al cloud.Alarm, from, to cloud.AlarmSt
 		if !ok {
 			return notFound("KMS.NotFoundException: key %s", tp.kmsKey)
 		}
+		if err := k.usable(); err != nil {
+			return err
+		}
 		for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 			if ok, err := allows(k.policy, request{service: "cloudwatch.amazonaws.com", action: action, resource: k.arn,
 				keys: map[string]string{"aws:SourceAccount": a.id, "kms:EncryptionContext:aws:sns:topicArn": tp.arn}}); err != nil || !ok {

@@ -125,6 +125,11 @@ func isReadOnlyManagement(event string) bool {
 // deliver sends the event to one target, checking what AWS checks.
 func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string, hops int) error {
 	body := event
+	if t.ConstantInput != "" {
+		// EventBridge sends the constant instead of the event; to an event
+		// bus that is the event put there.
+		body, event = t.ConstantInput, t.ConstantInput
+	}
 	if t.Input != nil {
 		var err error
 		body, err = transform.Apply(t.Input.Paths, t.Input.Template, []byte(event), transform.Vars{RuleARN: r.r.ARN, RuleName: r.r.Name})
@@ -227,6 +232,9 @@ func (a *Account) kmsUsableByEvents(rs *regionState, keyID, topicARN string) err
 	}
 	if k.awsManaged {
 		return fmt.Errorf("KMS.AccessDeniedException: the topic is encrypted with the AWS managed key %s, whose policy does not let events.amazonaws.com use it", keyID)
+	}
+	if err := k.usable(); err != nil {
+		return err
 	}
 	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 		ok, err := allows(k.policy, request{service: "events.amazonaws.com", action: action, resource: k.arn,

@@ -328,6 +328,18 @@ func (e *events) validateTarget(t cloud.Target) error {
 	if t.MaxAge != 0 && (t.MaxAge < time.Minute || t.MaxAge > 24*time.Hour) {
 		return fmt.Errorf("ValidationException: MaximumEventAgeInSeconds %d is out of range 60..86400", int(t.MaxAge/time.Second))
 	}
+	n := 0
+	for _, set := range []bool{t.Input != nil, t.ConstantInput != "", t.InputPath != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("ValidationException: Only one of Input, InputPath, or InputTransformer must be provided")
+	}
+	if t.ConstantInput != "" && !json.Valid([]byte(t.ConstantInput)) {
+		return fmt.Errorf("ValidationException: Input is not valid JSON")
+	}
 	if in := t.Input; in != nil {
 		if len(in.Paths) > 100 {
 			return fmt.Errorf("ValidationException: InputPathsMap has more than 100 entries")

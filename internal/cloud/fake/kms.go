@@ -13,6 +13,7 @@ type key struct {
 	arn        string
 	awsManaged bool
 	policy     string
+	state      cloud.KeyState
 }
 
 type keys struct {
@@ -29,6 +30,7 @@ func (a *Account) addAWSManagedKey(rs *regionState, service string) {
 		id:         id,
 		arn:        "arn:aws:kms:" + rs.name + ":" + a.id + ":key/" + id,
 		awsManaged: true,
+		state:      cloud.KeyEnabled,
 		policy: `{"Version":"2012-10-17","Id":"auto-` + service + `-2","Statement":[{"Sid":"Allow access through ` + strings.ToUpper(service) + ` for all principals in the account that are authorized to use ` + strings.ToUpper(service) + `","Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Decrypt","kms:GenerateDataKey*","kms:CreateGrant","kms:ListGrants","kms:DescribeKey"],"Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"` + a.id + `","kms:ViaService":"` + service + `.` + rs.name + `.amazonaws.com"}}},` +
 			`{"Sid":"Allow direct access to key metadata to the account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + a.id + `:root"},"Action":["kms:Describe*","kms:Get*","kms:List*","kms:RevokeGrant"],"Resource":"*"}]}`,
 	}
@@ -64,7 +66,7 @@ func (s *keys) Key(ctx context.Context, id string) (cloud.Key, error) {
 	if !ok {
 		return cloud.Key{}, fmt.Errorf("%s: %w", op, notFound("NotFoundException: Key '%s' does not exist", id))
 	}
-	return cloud.Key{ID: k.id, ARN: k.arn, AWSManaged: k.awsManaged, Policy: k.policy}, nil
+	return cloud.Key{ID: k.id, ARN: k.arn, AWSManaged: k.awsManaged, Policy: k.policy, State: k.state}, nil
 }
 
 // PutKeyPolicy replaces a customer-managed key's policy. AWS-managed keys'
@@ -113,10 +115,49 @@ func (a *Account) CreateKey(region, alias, policy string) (cloud.Key, error) {
 		}
 	}
 	id := a.nextID("")
-	k := &key{id: id, arn: "arn:aws:kms:" + region + ":" + a.id + ":key/" + id, policy: policy}
+	k := &key{id: id, arn: "arn:aws:kms:" + region + ":" + a.id + ":key/" + id, policy: policy, state: cloud.KeyEnabled}
 	rs.keys[id] = k
 	if alias != "" {
 		rs.aliases[alias] = id
 	}
-	return cloud.Key{ID: k.id, ARN: k.arn, Policy: k.policy}, nil
+	return cloud.Key{ID: k.id, ARN: k.arn, Policy: k.policy, State: k.state}, nil
+}
+
+// SetKeyState puts a customer-managed key in state, as kms:DisableKey,
+// kms:EnableKey, kms:ScheduleKeyDeletion and kms:CancelKeyDeletion do (the
+// last leaves it Disabled, as AWS does). AWS-managed keys refuse.
+func (a *Account) SetKeyState(region, keyID string, state cloud.KeyState) error {
+	op := fmt.Sprintf("set state of key %s in %s to %s", keyID, region, state)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rs, ok := a.region[region]
+	if !ok {
+		return fmt.Errorf("%s: %w", op, errRegion)
+	}
+	k, ok := rs.resolve(keyID)
+	if !ok {
+		return fmt.Errorf("%s: %w", op, notFound("NotFoundException: Key '%s' does not exist", keyID))
+	}
+	if k.awsManaged {
+		return fmt.Errorf("%s: AccessDeniedException: an AWS managed key's state cannot be changed", op)
+	}
+	switch state {
+	case cloud.KeyEnabled, cloud.KeyDisabled, cloud.KeyPendingDeletion:
+	default:
+		return fmt.Errorf("%s: the fake does not model that state", op)
+	}
+	k.state = state
+	return nil
+}
+
+// usable is KMS's refusal of a key that is not Enabled.
+func (k *key) usable() error {
+	switch k.state {
+	case cloud.KeyEnabled:
+		return nil
+	case cloud.KeyPendingDeletion:
+		return fmt.Errorf("KMS.KMSInvalidStateException: %s is pending deletion", k.arn)
+	default:
+		return fmt.Errorf("KMS.DisabledException: %s is disabled", k.arn)
+	}
 }
