@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
-	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 )
 
@@ -156,6 +155,37 @@ func TestAlertsRetargeted(t *testing.T) {
 	wantStatus(t, a, 0, "")
 }
 
+// destroy removes rootwatch's statement from the topic deploy recorded even
+// when every alert rule was re-pointed elsewhere.
+func TestDestroyRecordedTopic(t *testing.T) {
+	a := fake.New()
+	putTrail(t, a)
+	ctx := t.Context()
+	own, err := a.Topics("us-east-1").CreateTopic(ctx, "ops-alerts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, a, append([]string{"deploy", "--topic-arn", own}, settingsFlags...)...)
+	ev := a.Events("us-east-1")
+	rules, err := ev.Rules(ctx, chain.BusName, chain.AlertRulePrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		if err := ev.RemoveTargets(ctx, chain.BusName, r.Name, []string{chain.AlertTargetID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRun(t, a, "destroy")
+	tp, err := a.Topics("us-east-1").Topic(ctx, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(tp.Policy, "RootwatchEventBridgePublish") {
+		t.Errorf("destroy left rootwatch's statement on the recorded topic:\n%s", tp.Policy)
+	}
+}
+
 // Bug 3 (issue 13): after deploy --topic-arn T, status checks T and its fix
 // says to run deploy with --topic-arn T, and status, test and a bare deploy
 // keep T.
@@ -200,5 +230,3 @@ func TestRecordedTopic(t *testing.T) {
 		t.Errorf("a deploy without --email forgot the recorded address: %+v", s)
 	}
 }
-
-var _ = cloud.Tags{}
