@@ -82,6 +82,17 @@ func (e *events) CreateBus(ctx context.Context, name string, tags cloud.Tags) (c
 	return cloud.Bus{Name: name, ARN: aws.ToString(out.EventBusArn), Tags: cloneTags(tags)}, nil
 }
 
+func (e *events) TagBus(ctx context.Context, name string, tags cloud.Tags) error {
+	b, err := e.c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String(name)})
+	if err != nil {
+		return errorf(err, "tag event bus %s in %s", name, e.region)
+	}
+	if _, err := e.c.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: b.Arn, Tags: toEBTags(tags)}); err != nil {
+		return errorf(err, "tag event bus %s in %s", name, e.region)
+	}
+	return nil
+}
+
 func cloneTags(t cloud.Tags) cloud.Tags {
 	if len(t) == 0 {
 		return nil

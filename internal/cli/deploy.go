@@ -105,6 +105,17 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if *via == "cloudformation" {
 		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
+	if len(o.Emails) == 0 {
+		// The addresses deploy recorded are subscribed again when someone
+		// unsubscribed them.
+		rec, ok, err := status.Recorded(ctx, acct, homeOrDefault(o.HomeRegion))
+		if err != nil {
+			return fmt.Errorf("deploy: %w", err)
+		}
+		if ok {
+			o.Emails = rec.Emails()
+		}
+	}
 	plan, spec, err := deploy.Prepare(ctx, acct, o)
 	if err != nil {
 		return planError(err, "deploy")
@@ -280,4 +291,12 @@ func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) erro
 	o.Commands, o.TopicARNs, o.KeyARNs, o.Buckets = cmds, topics, keys, buckets
 	fmt.Fprint(env.Stdout, deploy.IAMPolicy(o))
 	return nil
+}
+
+// homeOrDefault is the home region, chain.DefaultHomeRegion when "".
+func homeOrDefault(home string) string {
+	if home == "" {
+		return chain.DefaultHomeRegion
+	}
+	return home
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -19,7 +20,7 @@ func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	var regions, home, topic string
 	fs.StringVar(&regions, "regions", "", "check only these regions' forwarding (comma-separated; the home region is always checked)")
 	fs.StringVar(&home, "home-region", chain.DefaultHomeRegion, "the home region given to deploy")
-	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
+	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the one deploy recorded on the bus)")
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -68,12 +69,31 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if err != nil {
 		return fmt.Errorf("could not check: %w", err)
 	}
+	// The settings deploy recorded on the bus are the defaults: status
+	// checks the topic deploy was given, never the one the rules point at
+	// (which anyone who can edit a rule could change).
+	rec, recorded, err := status.Recorded(ctx, acct, opts.HomeRegion)
+	if err != nil {
+		return fmt.Errorf("could not check: %w", err)
+	}
+	var recp *chain.Settings
+	if recorded {
+		set := flagsSet(fs)
+		if !set["topic-arn"] {
+			opts.TopicARN = rec.TopicARN
+		}
+		if !set["regions"] {
+			opts.Regions = rec.Regions
+		}
+		recp = &rec
+	}
 	spec, err := chain.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if topic == "" {
-		// A deployment made with --topic-arn is found without it.
+	if topic == "" && !recorded {
+		// A deployment older than the recorded settings: find a topic given
+		// with --topic-arn from the rules.
 		if t := status.DeployedTopic(ctx, acct, spec); t != "" {
 			opts.TopicARN = t
 			if spec, err = chain.Desired(id, enabled, opts); err != nil {
@@ -82,7 +102,7 @@ report is still printed); 3 degraded and could not check. --output json prints t
 		}
 	}
 
-	rep := status.Check(ctx, acct, spec, env.Now())
+	rep := status.CheckRecorded(ctx, acct, spec, env.Now(), recp)
 	if g.output == "json" {
 		err = status.WriteJSON(env.Stdout, rep)
 	} else {
@@ -103,4 +123,11 @@ report is still printed); 3 degraded and could not check. --output json prints t
 		errs = append(errs, errors.New("unknown error"))
 	}
 	return outcome(degraded, true, fmt.Errorf("could not check %d link(s) (the ERROR lines; the rest of the report stands): %w", len(errs), errs[0]))
+}
+
+// flagsSet returns the names of the flags given on the command line.
+func flagsSet(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
 }

@@ -88,11 +88,21 @@ forwarder, so no alert is raised.
 		return fmt.Errorf("could not test: %w", err)
 	}
 	opts := chain.Options{HomeRegion: *home, TopicARN: *topic, Regions: []string{*home}}
+	// The topic deploy recorded on the bus is the default: test sends
+	// through the topic deploy was given, not whatever the rules point at.
+	rec, recorded, err := status.Recorded(ctx, acct, *home)
+	if err != nil {
+		return fmt.Errorf("could not test: %w", err)
+	}
+	if recorded && *topic == "" {
+		opts.TopicARN = rec.TopicARN
+	}
 	spec, err := chain.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if *topic == "" {
+	if *topic == "" && !recorded {
+		// A deployment older than the recorded settings.
 		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
 			opts.TopicARN = t
 			if spec, err = chain.Desired(id, enabled, opts); err != nil {

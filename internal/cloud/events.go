@@ -88,6 +88,9 @@ type Events interface {
 	// SetBusPolicy replaces a bus's resource policy (the one that lets other
 	// accounts put events on it); "" removes it. The bus must exist.
 	SetBusPolicy(ctx context.Context, name, policy string) error
+	// TagBus adds tags to a bus, replacing the values of keys it already has.
+	// The bus must exist.
+	TagBus(ctx context.Context, name string, tags Tags) error
 
 	// Rules lists the rules on bus whose names start with prefix, with their tags.
 	Rules(ctx context.Context, bus, prefix string) ([]Rule, error)

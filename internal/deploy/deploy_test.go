@@ -264,7 +264,7 @@ func TestDeploy(t *testing.T) {
 		if b.autoConfirms {
 			wantPending = nil
 		}
-		for _, want := range []string{"us-east-1 bus rootwatch tags=rootwatch:managed=true", "us-east-1 topic rootwatch-alerts tags=rootwatch:managed=true",
+		for _, want := range []string{"us-east-1 bus rootwatch tags=rootwatch:home-region=us-east-1,rootwatch:managed=true", "us-east-1 topic rootwatch-alerts tags=rootwatch:managed=true",
 			fmt.Sprintf("us-east-1 subscription email alice@example.com pending=%v", !b.autoConfirms), "role rootwatch-forwarder tags=rootwatch:managed=true", chain.TopicStatementSid} {
 			if !strings.Contains(snap, want) {
 				t.Errorf("after deploy, no %q in\n%s", want, snap)

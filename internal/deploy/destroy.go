@@ -103,6 +103,11 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 				return err
 			default:
 				out.home = true
+				// The topic deploy recorded, even when no rule targets it
+				// any more (someone re-pointed them).
+				if set, ok := chain.ReadSettings(bus.Tags); ok && set.TopicARN != "" {
+					out.topicARNs = append(out.topicARNs, set.TopicARN)
+				}
 				rules, err := ev.Rules(gctx, chain.BusName, "rootwatch-")
 				if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 					return err

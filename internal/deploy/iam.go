@@ -139,6 +139,7 @@ var Permissions = []Permission{
 	// EventBridge.
 	{"Bus", chainReaders, []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:ListTagsForResource")}},
 	{"CreateBus", cmds(CmdDeploy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:CreateEventBus", "events:TagResource")}},
+	{"TagBus", cmds(CmdDeploy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:TagResource")}},
 	{"DeleteBus", cmds(CmdDestroy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DeleteEventBus")}},
 	{"Rules", cmds(CmdDeploy, CmdDestroy), []Grant{
 		grant("RootwatchListRules", anyRes, "events:ListRules"),

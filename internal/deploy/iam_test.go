@@ -211,7 +211,7 @@ func requests(t *testing.T, a *fake.Account, c cloudtest.Call) []iamRequest {
 	for _, action := range rows[0].Actions() {
 		req := iamRequest{Action: action}
 		switch c.Method {
-		case "Bus", "CreateBus", "DeleteBus", "PutEvents":
+		case "Bus", "CreateBus", "TagBus", "DeleteBus", "PutEvents":
 			name := c.Resource
 			if name == "" {
 				name = cloud.DefaultBus
@@ -423,6 +423,12 @@ func scenarios() []scenario {
 			a.Events("us-east-1").PutRule(ctx, cloud.Rule{Name: stale, Bus: chain.BusName, Pattern: `{"source":["aws.signin"]}`, Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}})
 			a.Events("us-east-1").PutTargets(ctx, chain.BusName, stale, []cloud.Target{{ID: chain.AlertTargetID, ARN: "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName}})
 			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
+		{"redeploy records new settings", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy"}, simRegions...)...)
+			return append([]string{"deploy", "--email", "sec@example.com"}, simRegions...)
 		}, []int{0}},
 		{"deploy --slack --webhook", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)

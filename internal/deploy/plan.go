@@ -185,7 +185,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	if err != nil {
 		return nil, err
 	}
-	if err := planBus(ctx, acct, spec, add); err != nil {
+	if err := planBus(ctx, acct, spec, o, add); err != nil {
 		return nil, err
 	}
 	// The forwarders and the alert rules are read in parallel; the changes

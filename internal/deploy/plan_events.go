@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -14,22 +15,42 @@ import (
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
-// planBus plans the home bus.
-func planBus(ctx context.Context, acct cloud.Account, spec chain.Spec, add func(Change)) error {
+// planBus plans the home bus, which records the deployment's settings in its
+// tags (chain.Settings): status, test and destroy check what was deployed,
+// not what the rules happen to point at. A deploy without --email keeps the
+// addresses recorded before.
+func planBus(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.Options, add func(Change)) error {
 	home := spec.HomeRegion
 	ev := acct.Events(home)
-	_, err := ev.Bus(ctx, spec.Bus.Name)
+	settings := chain.RecordedSettings(spec, o)
+	b, err := ev.Bus(ctx, spec.Bus.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
+		tags := cloud.Tags{}
+		maps.Copy(tags, spec.Tags)
+		maps.Copy(tags, settings.Tags())
 		add(Change{Action: Create, Resource: KindBus, Region: home, Name: spec.Bus.Name,
 			apply: func(ctx context.Context) error {
-				_, err := ev.CreateBus(ctx, spec.Bus.Name, spec.Tags)
+				_, err := ev.CreateBus(ctx, spec.Bus.Name, tags)
 				return err
 			}})
 	case err != nil:
 		return err
-	default:
+	case b.Tags[cloud.StackTag] != "":
+		// A CloudFormation stack owns the bus and its tags; its templates
+		// record no settings (status falls back to the rules' topic).
 		add(Change{Action: Unchanged, Resource: KindBus, Region: home, Name: spec.Bus.Name})
+	default:
+		if old, ok := chain.ReadSettings(b.Tags); ok && len(spec.Topic.Emails) == 0 {
+			settings.Subscribers = old.Subscribers
+		}
+		if !chain.SettingsDiffer(b.Tags, settings) {
+			add(Change{Action: Unchanged, Resource: KindBus, Region: home, Name: spec.Bus.Name})
+			return nil
+		}
+		tags := settings.Tags()
+		add(Change{Action: Update, Resource: KindBus, Region: home, Name: spec.Bus.Name, Detail: "record the deployment's settings in its tags",
+			apply: func(ctx context.Context) error { return ev.TagBus(ctx, spec.Bus.Name, tags) }})
 	}
 	return nil
 }

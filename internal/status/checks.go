@@ -152,13 +152,21 @@ func (c *checker) topic(ctx context.Context) []Result {
 	}
 }
 
-// subscriptions checks that someone gets the mail.
+// subscriptions checks that someone gets the mail and, when deploy recorded
+// the e-mail addresses, that they are the ones subscribed (the worse of the
+// two verdicts is reported).
 func (c *checker) subscriptions(ctx context.Context, region, topic string) Result {
 	subs, err := c.acct.Topics(region).Subscriptions(ctx, topic)
 	if err != nil {
 		return apiError(region, "subscriptions", err)
 	}
-	return result(region, "subscriptions", chain.JudgeSubscriptionsWithChannels(subs, c.channelCount))
+	v := chain.JudgeSubscriptionsWithChannels(subs, c.channelCount)
+	if c.rec != nil && c.rec.Subscribers != "" {
+		if r := chain.JudgeRememberedSubscribers(c.rec.Subscribers, subs); v.Status.Worse(r.Status) != v.Status {
+			v = r
+		}
+	}
+	return result(region, "subscriptions", v)
 }
 
 // kms checks that EventBridge can use the topic's encryption key.

@@ -48,6 +48,7 @@ package status
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -114,7 +115,16 @@ func (r Report) Errors() []error {
 // and each forwarder are checked concurrently (and the alert rules four at a
 // time); the report's order does not depend on it.
 func Check(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time) Report {
-	c := &checker{acct: acct, spec: spec, now: now}
+	return CheckRecorded(ctx, acct, spec, now, nil)
+}
+
+// CheckRecorded is Check for a deployment whose settings deploy recorded on
+// the bus (Recorded): the topic's subscriptions are also judged against the
+// addresses recorded, and every fix that says to run deploy repeats the
+// recorded flags, so that following it does not re-target or narrow the
+// chain. rec nil is Check.
+func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time, rec *chain.Settings) Report {
+	c := &checker{acct: acct, spec: spec, now: now, rec: rec}
 
 	regions := slices.Clone(spec.Forwarders)
 	slices.SortFunc(regions, func(a, b chain.Forwarder) int { return strings.Compare(a.Region, b.Region) })
@@ -147,6 +157,12 @@ func Check(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Ti
 		})
 		rep.NoWatch = true
 	}
+	if rec != nil {
+		cmd := rec.DeployCommand()
+		for i := range rep.Checks {
+			rep.Checks[i].Fix = chain.WithDeployCommand(rep.Checks[i].Fix, cmd)
+		}
+	}
 	for _, r := range rep.Checks {
 		rep.Status = rep.Status.Worse(r.Status)
 	}
@@ -160,6 +176,8 @@ type checker struct {
 	spec   chain.Spec
 	now    time.Time
 	stacks stackSeen // stacks.go
+	// rec is the deployment's recorded settings; nil when none are known.
+	rec *chain.Settings
 	// channelCount is how many channels are deployed (set by channels, which
 	// runs before the topic's checks).
 	channelCount int
@@ -203,4 +221,19 @@ func DeployedTopic(ctx context.Context, acct cloud.Account, spec chain.Spec) str
 		return ""
 	}
 	return found
+}
+
+// Recorded reads the settings deploy recorded on the rootwatch bus in home.
+// ok is false when there is no bus or it records none (a deployment older
+// than the record, or one whose tags were removed).
+func Recorded(ctx context.Context, acct cloud.Account, home string) (s chain.Settings, ok bool, err error) {
+	b, err := acct.Events(home).Bus(ctx, chain.BusName)
+	if missing(err) {
+		return chain.Settings{}, false, nil
+	}
+	if err != nil {
+		return chain.Settings{}, false, fmt.Errorf("read the recorded settings: %w", err)
+	}
+	s, ok = chain.ReadSettings(b.Tags)
+	return s, ok, nil
 }

@@ -31,12 +31,24 @@ import (
 //	as ACCOUNT             set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
 //	                       AWS_SESSION_TOKEN to credentials of ACCOUNT (for the
 //	                       AWS CLI; save the script's own first to come back)
+//	snstopic NAME          create the SNS topic NAME in us-east-1 in the
+//	                       script's account and set TOPIC to its ARN
 var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"newou":       cmdNewOU,
 	"as":          cmdAs,
 	"neworg":      cmdNewOrg,
 	"unforward":   cmdUnforward,
 	"norootwatch": cmdNoRootwatch,
+	"snstopic":    cmdSNSTopic,
+}
+
+func cmdSNSTopic(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: snstopic NAME")
+	}
+	arn, err := management(ts).Topics("us-east-1").CreateTopic(context.Background(), args[0], nil)
+	ts.Check(err)
+	ts.Setenv("TOPIC", arn)
 }
 
 // management connects to the script's account with the script's credentials.

@@ -36,6 +36,20 @@ func testBuses(t *testing.T, ctx context.Context, a cloud.Account) {
 	_, err = ev.CreateBus(ctx, "rw-test", managed)
 	wantExists(t, "CreateBus of an existing bus", err)
 
+	// TagBus adds keys and replaces the values of keys the bus has.
+	check(t, "TagBus", ev.TagBus(ctx, "rw-test", cloud.Tags{"rootwatch:topic": "", "rootwatch:regions": "eu-west-1 us-east-1"}))
+	check(t, "TagBus again", ev.TagBus(ctx, "rw-test", cloud.Tags{"rootwatch:regions": "us-east-1"}))
+	got, err = ev.Bus(ctx, "rw-test")
+	check(t, "Bus after TagBus", err)
+	wantTags := cloud.Tags{"rootwatch:topic": "", "rootwatch:regions": "us-east-1"}
+	for k, v := range managed {
+		wantTags[k] = v
+	}
+	if diff := cmp.Diff(wantTags, got.Tags); diff != "" {
+		t.Errorf("tags after TagBus (-want +got):\n%s", diff)
+	}
+	wantNotFound(t, "TagBus(no-such-bus)", ev.TagBus(ctx, "no-such-bus", managed))
+
 	check(t, "DeleteBus", ev.DeleteBus(ctx, "rw-test"))
 	_, err = ev.Bus(ctx, "rw-test")
 	wantNotFound(t, "Bus after DeleteBus", err)

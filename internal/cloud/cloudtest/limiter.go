@@ -14,7 +14,7 @@ import (
 // Service names the AWS service behind a cloud method, as Recorder names it.
 func Service(method string) string {
 	switch method {
-	case "Bus", "CreateBus", "DeleteBus", "SetBusPolicy", "Rules", "Rule", "PutRule", "DeleteRule",
+	case "Bus", "CreateBus", "DeleteBus", "SetBusPolicy", "TagBus", "Rules", "Rule", "PutRule", "DeleteRule",
 		"Targets", "PutTargets", "RemoveTargets", "TestPattern", "PutEvents":
 		return "events"
 	case "CreateTopic", "Topic", "SetTopicPolicy", "DeleteTopic", "Subscriptions", "Subscribe", "Unsubscribe", "Publish":

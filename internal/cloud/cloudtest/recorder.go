@@ -207,6 +207,9 @@ func (e *recEvents) CreateBus(ctx context.Context, name string, tags cloud.Tags)
 func (e *recEvents) DeleteBus(ctx context.Context, name string) error {
 	return e.r.do("DeleteBus", e.region, name, func() error { return e.next.DeleteBus(ctx, name) })
 }
+func (e *recEvents) TagBus(ctx context.Context, name string, tags cloud.Tags) error {
+	return e.r.do("TagBus", e.region, name, func() error { return e.next.TagBus(ctx, name, tags) })
+}
 func (e *recEvents) SetBusPolicy(ctx context.Context, name, policy string) error {
 	return e.r.do("SetBusPolicy", e.region, name, func() error { return e.next.SetBusPolicy(ctx, name, policy) })
 }

@@ -84,6 +84,27 @@ func (e *events) CreateBus(ctx context.Context, name string, tags cloud.Tags) (c
 	return cloud.Bus{Name: b.name, ARN: b.arn, Tags: cloneTags(b.tags)}, nil
 }
 
+// TagBus adds tags to a bus; the bus must exist.
+func (e *events) TagBus(ctx context.Context, name string, tags cloud.Tags) error {
+	name = busOrDefault(name)
+	rs, err := e.a.lock(ctx, e.region)
+	if err != nil {
+		return fmt.Errorf("tag event bus %s in %s: %w", name, e.region, err)
+	}
+	defer e.a.mu.Unlock()
+	b, ok := rs.buses[name]
+	if !ok {
+		return fmt.Errorf("tag event bus %s in %s: %w", name, e.region, notFound("ResourceNotFoundException: Event bus %s does not exist", name))
+	}
+	if b.tags == nil {
+		b.tags = cloud.Tags{}
+	}
+	for k, v := range tags {
+		b.tags[k] = v
+	}
+	return nil
+}
+
 // DeleteBus deletes a custom bus and its rules. Like AWS, deleting a bus that
 // does not exist succeeds, and the default bus cannot be deleted.
 func (e *events) DeleteBus(ctx context.Context, name string) error {

@@ -1,0 +1,116 @@
+package deploy
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/status"
+)
+
+// TestRetargetedToCopiedTopic (issue 9 case 4) on the fake and moto: every
+// alert target pointed at another topic of the account whose policy copies
+// rootwatch's statement. status, reading the settings deploy recorded on the
+// bus, checks the recorded topic and FAILs each rule; deploy points them back.
+// (The subscriptions check is left out: no e-mail is confirmed here.)
+func TestRetargetedToCopiedTopic(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := b.open(t)
+		ctx := t.Context()
+		withTrail(t, a)
+		tp := a.Topics("us-east-1")
+		own, err := tp.CreateTopic(ctx, "ops-alerts", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := opts()
+		o.TopicARN = own
+		if _, err := deployOnce(ctx, a, o); err != nil {
+			t.Fatal(err)
+		}
+		problems := func() []string {
+			t.Helper()
+			rec, ok, err := status.Recorded(ctx, a, "us-east-1")
+			if err != nil || !ok || rec.TopicARN != own {
+				t.Fatalf("recorded settings: %+v, %v, %v", rec, ok, err)
+			}
+			id, err := a.Identity(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			enabled, err := a.Regions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// No flags: everything comes from the record.
+			spec, err := chain.Desired(id, enabled, rec.Options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, c := range status.CheckRecorded(ctx, a, spec, time.Now(), &rec).Checks {
+				if c.Status != status.OK && c.Check != "subscriptions" {
+					out = append(out, c.Region+" "+c.Check+" "+string(c.Status)+" "+c.Detail+"; fix: "+c.Fix)
+				}
+			}
+			return out
+		}
+		if p := problems(); len(p) > 0 {
+			t.Fatalf("after deploy:\n%s", strings.Join(p, "\n"))
+		}
+
+		quiet, err := tp.CreateTopic(ctx, "quiet", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig, err := tp.Topic(ctx, own)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tp.SetTopicPolicy(ctx, quiet, strings.ReplaceAll(orig.Policy, own, quiet)); err != nil {
+			t.Fatal(err)
+		}
+		ev := a.Events("us-east-1")
+		rules, err := ev.Rules(ctx, chain.BusName, chain.AlertRulePrefix)
+		if err != nil || len(rules) == 0 {
+			t.Fatalf("alert rules: %v, %v", rules, err)
+		}
+		for _, r := range rules {
+			ts, err := ev.Targets(ctx, chain.BusName, r.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range ts {
+				if ts[i].ARN == own {
+					ts[i].ARN = quiet
+				}
+			}
+			if err := ev.PutTargets(ctx, chain.BusName, r.Name, ts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := problems()
+		want := "sends to " + quiet + ", not " + own
+		failed := 0
+		for _, l := range p {
+			if strings.Contains(l, " fail ") && strings.Contains(l, want) && strings.Contains(l, "--topic-arn "+own) {
+				failed++
+			}
+		}
+		if failed != len(rules) {
+			t.Errorf("%d of %d alert rules FAIL with %q and a fix naming --topic-arn %s:\n%s", failed, len(rules), want, own, strings.Join(p, "\n"))
+		}
+
+		// deploy with the recorded settings repairs.
+		rec, _, _ := status.Recorded(ctx, a, "us-east-1")
+		ro := rec.Options()
+		ro.Version = o.Version
+		if _, err := deployOnce(ctx, a, ro); err != nil {
+			t.Fatal(err)
+		}
+		if p := problems(); len(p) > 0 {
+			t.Errorf("after deploy repaired:\n%s", strings.Join(p, "\n"))
+		}
+	})
+}
