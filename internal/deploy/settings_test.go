@@ -24,12 +24,12 @@ func deployedHealthy(t *testing.T, a *fake.Account) string {
 	if _, err := a.ConfirmSubscription(topic, "sec@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, a, 0, "")
+	wantSettingsStatus(t, a, 0, "")
 	return topic
 }
 
-// wantStatus runs status and checks its exit code and that its output holds want.
-func wantStatus(t *testing.T, a *fake.Account, code int, want string) string {
+// wantSettingsStatus runs status and checks its exit code and that its output holds want.
+func wantSettingsStatus(t *testing.T, a *fake.Account, code int, want string) string {
 	t.Helper()
 	got, out, errOut := runCLI(t, a, append([]string{"status"}, settingsFlags...)...)
 	if got != code || !strings.Contains(out, want) {
@@ -68,7 +68,7 @@ func TestSubscriberReplaced(t *testing.T) {
 	if _, err := a.ConfirmSubscription(topic, "mallory@example.net"); err != nil {
 		t.Fatal(err)
 	}
-	out := wantStatus(t, a, 1, "sec@example.com, subscribed by deploy, no longer subscribed")
+	out := wantSettingsStatus(t, a, 1, "sec@example.com, subscribed by deploy, no longer subscribed")
 	if !strings.Contains(out, "FAIL") || !strings.Contains(out, "mallory@example.net") {
 		t.Errorf("status does not FAIL naming the new address:\n%s", out)
 	}
@@ -79,12 +79,12 @@ func TestSubscriberReplaced(t *testing.T) {
 	}
 	// The foreign subscriber is still reported until someone removes it:
 	// deploy does not unsubscribe what it did not subscribe.
-	out = wantStatus(t, a, 1, "which deploy did not subscribe")
+	out = wantSettingsStatus(t, a, 1, "which deploy did not subscribe")
 	if strings.Contains(out, "FAIL") {
 		t.Errorf("status after deploy still FAILs:\n%s", out)
 	}
 	unsubscribe(t, a, topic, "mallory@example.net")
-	wantStatus(t, a, 0, "")
+	wantSettingsStatus(t, a, 0, "")
 }
 
 // Case 2: the e-mail replaced with an SQS subscription nobody reads.
@@ -99,14 +99,14 @@ func TestSubscriberReplacedByQueue(t *testing.T) {
 	if _, err := a.Topics("us-east-1").Subscribe(t.Context(), topic, "sqs", q.ARN, true); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, a, 1, "the topic now delivers to sqs:")
+	wantSettingsStatus(t, a, 1, "the topic now delivers to sqs:")
 	mustRun(t, a, append([]string{"deploy"}, settingsFlags...)...)
 	if _, err := a.ConfirmSubscription(topic, "sec@example.com"); err != nil {
 		t.Fatalf("deploy did not subscribe the recorded address again: %v", err)
 	}
-	wantStatus(t, a, 1, "which deploy did not subscribe")
+	wantSettingsStatus(t, a, 1, "which deploy did not subscribe")
 	unsubscribe(t, a, topic, q.ARN)
-	wantStatus(t, a, 0, "")
+	wantSettingsStatus(t, a, 0, "")
 }
 
 // Case 4: every alert target pointed at another topic of the account, whose
@@ -147,12 +147,12 @@ func TestAlertsRetargeted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out := wantStatus(t, a, 1, "sends to "+evil+", not "+topic)
+	out := wantSettingsStatus(t, a, 1, "sends to "+evil+", not "+topic)
 	if !strings.Contains(out, "FAIL") {
 		t.Errorf("status does not FAIL:\n%s", out)
 	}
 	mustRun(t, a, append([]string{"deploy"}, settingsFlags...)...)
-	wantStatus(t, a, 0, "")
+	wantSettingsStatus(t, a, 0, "")
 }
 
 // destroy removes rootwatch's statement from the topic deploy recorded even
@@ -208,20 +208,20 @@ func TestRecordedTopic(t *testing.T) {
 	if _, err := a.ConfirmSubscription(own, "sec@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, a, 0, "")
+	wantSettingsStatus(t, a, 0, "")
 	// Break a link: the fix repeats the recorded topic and regions.
 	ev := a.Events("eu-west-1")
 	if err := ev.RemoveTargets(ctx, "", chain.ForwardRuleName, []string{chain.ForwardTargetID}); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, a, 1, "'rootwatch deploy --topic-arn "+own+" --regions eu-west-1' to restore it")
+	wantSettingsStatus(t, a, 1, "'rootwatch deploy --topic-arn "+own+" --regions eu-west-1' to restore it")
 	code, _, _ := runCLI(t, a, "status")
 	if code != 1 {
 		t.Errorf("status without flags: exit %d, want 1 (the recorded regions)", code)
 	}
 	// The repair the hint names leaves the topic as it was.
 	mustRun(t, a, "deploy", "--topic-arn", own, "--regions", "eu-west-1")
-	wantStatus(t, a, 0, "")
+	wantSettingsStatus(t, a, 0, "")
 	if _, err := a.Topics("us-east-1").Topic(ctx, chain.TopicARN("aws", "us-east-1", a.ID())); err == nil {
 		t.Errorf("a topic %s was created", chain.TopicName)
 	}

@@ -27,16 +27,16 @@ func healthyChain(t *testing.T, a *fake.Account, extra ...string) {
 	if _, err := a.ConfirmSubscription(alertTopic(a), "sec@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, a, 0, "after deploy")
+	wantTamperStatus(t, a, 0, "after deploy")
 }
 
 func alertTopic(a *fake.Account) string {
 	return "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
 }
 
-// wantStatus runs status and checks its exit code and that its output holds
+// wantTamperStatus runs status and checks its exit code and that its output holds
 // each of wants.
-func wantStatus(t *testing.T, a *fake.Account, code int, when string, wants ...string) {
+func wantTamperStatus(t *testing.T, a *fake.Account, code int, when string, wants ...string) {
 	t.Helper()
 	got, out, errs := runCLI(t, a, append([]string{"status"}, tamperFlags...)...)
 	if got != code {
@@ -130,13 +130,13 @@ func TestDLQDenyRepaired(t *testing.T) {
 	if len(regions) == 0 {
 		t.Fatal("no dead-letter queue deployed")
 	}
-	wantStatus(t, a, 1, "after the Deny", "statement NoDeadLetters denies sqs:SendMessage")
+	wantTamperStatus(t, a, 1, "after the Deny", "statement NoDeadLetters denies sqs:SendMessage")
 	_, out, _ := runCLI(t, a, append([]string{"deploy", "--dry-run"}, tamperFlags...)...)
 	if !strings.Contains(out, "NoDeadLetters") {
 		t.Errorf("deploy --dry-run does not show the Deny removed:\n%s", out)
 	}
 	mustRun(t, a, append([]string{"deploy"}, tamperFlags...)...)
-	wantStatus(t, a, 0, "after deploy repaired")
+	wantTamperStatus(t, a, 0, "after deploy repaired")
 	for _, r := range regions {
 		q, err := a.Queues(r).Queue(t.Context(), chain.DLQName)
 		if err != nil || strings.Contains(q.Policy, "NoDeadLetters") {
@@ -187,15 +187,15 @@ func TestTopicKeyTampered(t *testing.T) {
 			if n := drainDLQ(t, a); n != 1 {
 				t.Errorf("the refused alert was dead-lettered %d times, want 1", n)
 			}
-			wantStatus(t, a, 1, "with the key "+string(tc.state), tc.want...)
+			wantTamperStatus(t, a, 1, "with the key "+string(tc.state), tc.want...)
 			mustRun(t, a, append([]string{"deploy"}, tamperFlags...)...)
-			wantStatus(t, a, 1, "after deploy (which cannot enable the key)", tc.want[0])
+			wantTamperStatus(t, a, 1, "after deploy (which cannot enable the key)", tc.want[0])
 			// The user enables the key (cancel-key-deletion leaves it
 			// Disabled; enable-key then Enabled).
 			if err := a.SetKeyState("us-east-1", k.ID, cloud.KeyEnabled); err != nil {
 				t.Fatal(err)
 			}
-			wantStatus(t, a, 0, "after the key is enabled")
+			wantTamperStatus(t, a, 0, "after the key is enabled")
 			if n := signInMails(t, a); n != 1 {
 				t.Errorf("after the key is enabled: %d e-mails, want 1", n)
 			}
@@ -218,14 +218,14 @@ func TestTopicKeyTampered(t *testing.T) {
 			t.Errorf("the refused alert was dead-lettered %d times, want 1", n)
 		}
 		want := []string{"statement NoEventBridge denies kms:GenerateDataKey", "remove that statement from the key policy"}
-		wantStatus(t, a, 1, "with the Deny", want...)
+		wantTamperStatus(t, a, 1, "with the Deny", want...)
 		mustRun(t, a, append([]string{"deploy", "--fix-kms-policy"}, tamperFlags...)...)
-		wantStatus(t, a, 1, "after deploy --fix-kms-policy (which keeps others' statements)", want[0])
+		wantTamperStatus(t, a, 1, "after deploy --fix-kms-policy (which keeps others' statements)", want[0])
 		// The user removes the statement.
 		if err := a.Keys("us-east-1").PutKeyPolicy(t.Context(), k.ID, cur.Policy); err != nil {
 			t.Fatal(err)
 		}
-		wantStatus(t, a, 0, "after the Deny is removed")
+		wantTamperStatus(t, a, 0, "after the Deny is removed")
 	})
 }
 
@@ -246,13 +246,13 @@ func TestForwardInputRepaired(t *testing.T) {
 	if n := signInMails(t, a); n != 0 {
 		t.Errorf("forwarding a constant still alerts: %d e-mails", n)
 	}
-	wantStatus(t, a, 1, "after the constant input", "sends a constant input (15 bytes) instead of the event")
+	wantTamperStatus(t, a, 1, "after the constant input", "sends a constant input (15 bytes) instead of the event")
 	_, out, _ := runCLI(t, a, append([]string{"deploy", "--dry-run"}, tamperFlags...)...)
 	if !strings.Contains(out, "constant input") || strings.Contains(strings.ToLower(out), "nothing to do") {
 		t.Errorf("deploy --dry-run does not say it updates the target:\n%s", out)
 	}
 	mustRun(t, a, append([]string{"deploy"}, tamperFlags...)...)
-	wantStatus(t, a, 0, "after deploy repaired")
+	wantTamperStatus(t, a, 0, "after deploy repaired")
 	if n := signInMails(t, a); n != 1 {
 		t.Errorf("after deploy repaired: %d e-mails, want 1 (failures %v)", n, a.Failures())
 	}
