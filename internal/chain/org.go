@@ -140,32 +140,7 @@ func MemberSpec(central Spec, id cloud.Identity, enabled, regions []string) (Spe
 // CloudTrail write, for this trail only, the management account's logs and
 // the organization's.
 func OrgTrail(partition, mgmt, home, orgID string) TrailSpec {
-	bucket := TrailBucketPrefix + mgmt + "-" + home
-	trailARN := arn(partition, "cloudtrail", home, mgmt, "trail/"+TrailName)
-	logs := "arn:" + partition + ":s3:::" + bucket + "/AWSLogs/"
-	return TrailSpec{
-		Name:   TrailName,
-		ARN:    trailARN,
-		Bucket: bucket,
-		BucketPolicy: policy.Document{Version: policy.Version, Statement: policy.Statements{
-			{
-				Sid:       "AWSCloudTrailAclCheck",
-				Effect:    "Allow",
-				Principal: policy.Service("cloudtrail.amazonaws.com"),
-				Action:    policy.Values{"s3:GetBucketAcl"},
-				Resource:  policy.Values{"arn:" + partition + ":s3:::" + bucket},
-				Condition: policy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}},
-			},
-			{
-				Sid:       "AWSCloudTrailWrite",
-				Effect:    "Allow",
-				Principal: policy.Service("cloudtrail.amazonaws.com"),
-				Action:    policy.Values{"s3:PutObject"},
-				Resource:  policy.Values{logs + mgmt + "/*", logs + orgID + "/*"},
-				Condition: policy.Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {trailARN}}},
-			},
-		}}.String(),
-	}
+	return trailSpec(partition, mgmt, home, mgmt, orgID)
 }
 
 // ForwarderARN is the ARN of account's forwarder role, the principal its

@@ -335,40 +335,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 	}
 
 	// The trail --create-trail creates.
-	bucket := TrailBucketPrefix + acct + "-" + home
-	trailARN := arn(p, "cloudtrail", home, acct, "trail/"+TrailName)
-	s.Trail = TrailSpec{
-		Name:   TrailName,
-		ARN:    trailARN,
-		Bucket: bucket,
-		BucketPolicy: policy.Document{Version: policy.Version, Statement: policy.Statements{
-			{
-				Sid:       "AWSCloudTrailAclCheck",
-				Effect:    "Allow",
-				Principal: policy.Service("cloudtrail.amazonaws.com"),
-				Action:    policy.Values{"s3:GetBucketAcl"},
-				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket},
-				Condition: policy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}},
-			},
-			{
-				Sid:       "AWSCloudTrailWrite",
-				Effect:    "Allow",
-				Principal: policy.Service("cloudtrail.amazonaws.com"),
-				Action:    policy.Values{"s3:PutObject"},
-				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket + "/AWSLogs/" + acct + "/*"},
-				Condition: policy.Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {trailARN}}},
-			},
-			{
-				// TLS only: nobody reads or writes the logs in clear text.
-				Sid:       "DenyInsecureTransport",
-				Effect:    "Deny",
-				Principal: &policy.Principal{Any: true},
-				Action:    policy.Values{"s3:*"},
-				Resource:  policy.Values{"arn:" + p + ":s3:::" + bucket, "arn:" + p + ":s3:::" + bucket + "/*"},
-				Condition: policy.Conditions{"Bool": {"aws:SecureTransport": {"false"}}},
-			},
-		}}.String(),
-	}
+	s.Trail = trailSpec(p, acct, home, acct)
 	s.addWatch()
 	return s, nil
 }
@@ -456,4 +423,50 @@ func GlobalEventsRegion(partition string) string {
 		return "cn-north-1"
 	}
 	return ""
+}
+
+// trailSpec is the trail rootwatch creates in owner's home region and its
+// log bucket, whose policy lets CloudTrail write, for this trail only, the
+// logs of each of writers (account IDs, or an organization ID for an
+// organization trail), and refuses requests without TLS.
+func trailSpec(partition, owner, home string, writers ...string) TrailSpec {
+	bucket := TrailBucketPrefix + owner + "-" + home
+	bucketARN := "arn:" + partition + ":s3:::" + bucket
+	trailARN := arn(partition, "cloudtrail", home, owner, "trail/"+TrailName)
+	var logs policy.Values
+	for _, w := range writers {
+		logs = append(logs, bucketARN+"/AWSLogs/"+w+"/*")
+	}
+	return TrailSpec{
+		Name:   TrailName,
+		ARN:    trailARN,
+		Bucket: bucket,
+		BucketPolicy: policy.Document{Version: policy.Version, Statement: policy.Statements{
+			{
+				Sid:       "AWSCloudTrailAclCheck",
+				Effect:    "Allow",
+				Principal: policy.Service("cloudtrail.amazonaws.com"),
+				Action:    policy.Values{"s3:GetBucketAcl"},
+				Resource:  policy.Values{bucketARN},
+				Condition: policy.Conditions{"StringEquals": {"aws:SourceArn": {trailARN}}},
+			},
+			{
+				Sid:       "AWSCloudTrailWrite",
+				Effect:    "Allow",
+				Principal: policy.Service("cloudtrail.amazonaws.com"),
+				Action:    policy.Values{"s3:PutObject"},
+				Resource:  logs,
+				Condition: policy.Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {trailARN}}},
+			},
+			{
+				// TLS only: nobody reads or writes the logs in clear text.
+				Sid:       "DenyInsecureTransport",
+				Effect:    "Deny",
+				Principal: &policy.Principal{Any: true},
+				Action:    policy.Values{"s3:*"},
+				Resource:  policy.Values{bucketARN, bucketARN + "/*"},
+				Condition: policy.Conditions{"Bool": {"aws:SecureTransport": {"false"}}},
+			},
+		}}.String(),
+	}
 }
