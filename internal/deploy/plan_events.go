@@ -12,6 +12,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/pattern"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
@@ -165,7 +166,10 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 		return err
 	}
 	var diffs []string
-	if cur.Pattern != r.Pattern {
+	// A pattern handed back re-spaced or re-ordered (by a stack, say) is
+	// the same pattern: status agrees (chain.JudgePattern).
+	samePattern := pattern.Same(cur.Pattern, r.Pattern)
+	if !samePattern {
 		diffs = append(diffs, "pattern")
 	}
 	if cur.Schedule != r.Schedule {
@@ -179,7 +183,7 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	}
 	if len(diffs) > 0 {
 		c := Change{Action: Update, Resource: KindRule, Region: r.Region, Name: name, Detail: strings.Join(diffs, ", "), apply: putRule}
-		if cur.Pattern != r.Pattern {
+		if !samePattern {
 			c.Diff = policy.Diff(cur.Pattern, r.Pattern)
 		}
 		add(c)
