@@ -127,7 +127,7 @@ var csvHeader = []string{"time", "account", "region", "kind", "event", "source_i
 
 func csvRow(f Finding) []string {
 	s := f.Summary
-	return termsafe.Cells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset))
+	return termsafe.CSVCells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset))
 }
 
 // WriteSummary writes the scan's summary: files, bytes, records, findings by
