@@ -61,7 +61,10 @@ type Options struct {
 	// prefixes, and LookupEvents' time range.
 	Since, Until time.Time
 	// Accounts and Regions, when not empty, prune the AWSLogs layout's
-	// account and region levels (on disk and in S3) to these.
+	// account and region levels (on disk and in S3) to these; where a path
+	// does not tell the account or region (a file or directory outside the
+	// layout), each record's recipientAccountId and awsRegion must be among
+	// them.
 	Accounts, Regions []string
 	// Workers is how many files are read at once (default: GOMAXPROCS).
 	Workers int
@@ -375,6 +378,9 @@ type worker struct {
 	errs     []*Error
 	// newFindings counts the findings of the file being read.
 	newFindings int
+	// only is what of --accounts/--regions the records of the file being
+	// read must pass (file.records).
+	only filter
 }
 
 func (s *scanner) newWorker() *worker {
@@ -432,6 +438,7 @@ func (w *worker) file(ctx context.Context, f file) {
 		}
 	}()
 	mark := len(w.findings)
+	w.only = f.records
 	err := w.read(ctx, f, true)
 	if errors.Is(err, cloudtrail.ErrReread) {
 		w.findings = w.findings[:mark]
@@ -538,7 +545,7 @@ func (w *worker) record(source string, off int64, data []byte, kind cloudtrail.K
 	if err != nil {
 		return err
 	}
-	if !s.filter.inWindow(sum.Time) {
+	if !s.filter.inWindow(sum.Time) || !w.only.record(sum.Account, sum.Region) {
 		return nil
 	}
 	s.findingsN.Add(1)
