@@ -14,7 +14,6 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
-	"github.com/rootwatch/rootwatch/internal/deploy"
 )
 
 // accepting answers every API destination's request with 200.
@@ -24,11 +23,10 @@ func (accepting) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}, Request: r}, nil
 }
 
-// deployedWithChannels is deployed with two channels.
+// deployedWithChannels is deployed with two channels whose endpoints accept
+// every request.
 func deployedWithChannels(t *testing.T) (*fake.Account, chain.Spec) {
 	t.Helper()
-	ctx := context.Background()
-	a := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", home}, Now: func() time.Time { return now }, HTTPClient: &http.Client{Transport: accepting{}}})
 	var chs []channel.Channel
 	for kind, url := range map[channel.Kind]string{
 		channel.Slack:   "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
@@ -40,17 +38,7 @@ func deployedWithChannels(t *testing.T) (*fake.Account, chain.Spec) {
 		}
 		chs = append(chs, c)
 	}
-	plan, spec, err := deploy.Prepare(ctx, a, chain.Options{Emails: []string{email}, Channels: chs, CreateTrail: true, Version: "test"})
-	if err != nil {
-		t.Fatalf("deploy: plan: %v", err)
-	}
-	if err := plan.Apply(ctx); err != nil {
-		t.Fatalf("deploy: apply: %v", err)
-	}
-	if _, err := a.ConfirmSubscription(spec.Topic.ARN, email); err != nil {
-		t.Fatal(err)
-	}
-	return a, spec
+	return deployedWith(t, &http.Client{Transport: accepting{}}, chs)
 }
 
 // TestNotifyFailEveryMutation: whichever of test --notify's calls fails,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/channel"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
@@ -33,9 +35,16 @@ var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // the e-mail subscription confirmed.
 func deployed(t *testing.T) (*fake.Account, chain.Spec) {
 	t.Helper()
+	return deployedWith(t, nil, nil)
+}
+
+// deployedWith is deployed with API destinations' requests made by client (nil:
+// http.DefaultClient) and these channels.
+func deployedWith(t *testing.T, client *http.Client, chs []channel.Channel) (*fake.Account, chain.Spec) {
+	t.Helper()
 	ctx := context.Background()
-	a := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", home}, Now: func() time.Time { return now }})
-	plan, spec, err := deploy.Prepare(ctx, a, chain.Options{Emails: []string{email}, CreateTrail: true, Version: "test"})
+	a := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", home}, Now: func() time.Time { return now }, HTTPClient: client})
+	plan, spec, err := deploy.Prepare(ctx, a, chain.Options{Emails: []string{email}, Channels: chs, CreateTrail: true, Version: "test"})
 	if err != nil {
 		t.Fatalf("deploy: plan: %v", err)
 	}
