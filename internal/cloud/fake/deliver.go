@@ -292,23 +292,7 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]strin
 // identityAllows evaluates an identity policy (no Principal) for action on
 // resource.
 func identityAllows(policy, action, resource string) (bool, error) {
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-		return false, err
-	}
-	// An identity policy is a resource policy whose statements apply to the
-	// principal it is attached to: give every statement that principal.
-	stmts, _ := doc["Statement"].([]any)
-	if s, ok := doc["Statement"].(map[string]any); ok {
-		stmts = []any{s}
-	}
-	for _, s := range stmts {
-		if m, ok := s.(map[string]any); ok {
-			m["Principal"] = "*"
-		}
-	}
-	b, _ := json.Marshal(map[string]any{"Statement": stmts})
-	return allows(string(b), request{aws: "self", action: action, resource: resource})
+	return allows(asResourcePolicy(policy), request{aws: "self", action: action, resource: resource})
 }
 
 // deadLetter sends an undeliverable event to the target's dead-letter queue, if

@@ -37,6 +37,44 @@ type apiState struct {
 	dests map[string]*destination
 }
 
+// conn is the connection of that name, or EventBridge's error.
+func (api *apiState) conn(name string) (*connection, error) {
+	c, ok := api.conns[name]
+	if !ok {
+		return nil, notFound("ResourceNotFoundException: Connection '%s' does not exist", name)
+	}
+	return c, nil
+}
+
+// connByARN is the connection of that ARN, or nil.
+func (api *apiState) connByARN(arn string) *connection {
+	for _, c := range api.conns {
+		if c.c.ARN == arn {
+			return c
+		}
+	}
+	return nil
+}
+
+// dest is the API destination of that name, or EventBridge's error.
+func (api *apiState) dest(name string) (*destination, error) {
+	dst, ok := api.dests[name]
+	if !ok {
+		return nil, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", name)
+	}
+	return dst, nil
+}
+
+// setDestinationStates puts every API destination of connection c in state
+// st, as EventBridge does when c is deauthorized or authorized again.
+func (api *apiState) setDestinationStates(c *connection, st cloud.DestinationState) {
+	for _, dst := range api.dests {
+		if dst.d.ConnectionARN == c.c.ARN {
+			dst.d.State = st
+		}
+	}
+}
+
 // Invocation is one HTTP request the fake made to an API destination.
 type Invocation struct {
 	Destination string    // the API destination's ARN
@@ -131,9 +169,9 @@ func (d *destinations) Connection(ctx context.Context, name string) (cloud.Conne
 		return cloud.Connection{}, fmt.Errorf("describe connection %s in %s: %w", name, d.region, err)
 	}
 	defer d.a.mu.Unlock()
-	c, ok := d.a.api(rs.name).conns[name]
-	if !ok {
-		return cloud.Connection{}, fmt.Errorf("describe connection %s in %s: %w", name, d.region, notFound("ResourceNotFoundException: Connection '%s' does not exist", name))
+	c, err := d.a.api(rs.name).conn(name)
+	if err != nil {
+		return cloud.Connection{}, fmt.Errorf("describe connection %s in %s: %w", name, d.region, err)
 	}
 	return c.describe(), nil
 }
@@ -183,9 +221,9 @@ func (d *destinations) UpdateConnection(ctx context.Context, spec cloud.Connecti
 		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
 	}
 	api := d.a.api(rs.name)
-	c, ok := api.conns[spec.Name]
-	if !ok {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: Connection '%s' does not exist", spec.Name))
+	c, err := api.conn(spec.Name)
+	if err != nil {
+		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
 	}
 	c.c.Description = spec.Description
 	c.c.APIKeyName = spec.APIKeyName
@@ -193,11 +231,7 @@ func (d *destinations) UpdateConnection(ctx context.Context, spec cloud.Connecti
 	c.c.StateReason = ""
 	c.key = spec.APIKeyValue
 	c.body = slices.Clone(spec.Body)
-	for _, dst := range api.dests {
-		if dst.d.ConnectionARN == c.c.ARN {
-			dst.d.State = cloud.DestinationActive
-		}
-	}
+	api.setDestinationStates(c, cloud.DestinationActive)
 	return c.describe(), nil
 }
 
@@ -209,8 +243,8 @@ func (d *destinations) DeleteConnection(ctx context.Context, name string) error 
 	}
 	defer d.a.mu.Unlock()
 	api := d.a.api(rs.name)
-	if _, ok := api.conns[name]; !ok {
-		return fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: Connection '%s' does not exist", name))
+	if _, err := api.conn(name); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	delete(api.conns, name)
 	return nil
@@ -238,9 +272,9 @@ func (d *destinations) Destination(ctx context.Context, name string) (cloud.Dest
 		return cloud.Destination{}, fmt.Errorf("describe API destination %s in %s: %w", name, d.region, err)
 	}
 	defer d.a.mu.Unlock()
-	dst, ok := d.a.api(rs.name).dests[name]
-	if !ok {
-		return cloud.Destination{}, fmt.Errorf("describe API destination %s in %s: %w", name, d.region, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", name))
+	dst, err := d.a.api(rs.name).dest(name)
+	if err != nil {
+		return cloud.Destination{}, fmt.Errorf("describe API destination %s in %s: %w", name, d.region, err)
 	}
 	return dst.d, nil
 }
@@ -264,12 +298,10 @@ func (d *destinations) validDestination(api *apiState, in cloud.Destination) err
 	if in.RateLimit < 0 || in.RateLimit > cloud.DestinationDefaultRate {
 		return fmt.Errorf("ValidationException: InvocationRateLimitPerSecond %d is out of range 1..300", in.RateLimit)
 	}
-	for _, c := range api.conns {
-		if c.c.ARN == in.ConnectionARN {
-			return nil
-		}
+	if api.connByARN(in.ConnectionARN) == nil {
+		return notFound("ResourceNotFoundException: Connection %s does not exist", in.ConnectionARN)
 	}
-	return fmt.Errorf("%w", notFound("ResourceNotFoundException: Connection %s does not exist", in.ConnectionARN))
+	return nil
 }
 
 func (d *destinations) CreateDestination(ctx context.Context, in cloud.Destination) (cloud.Destination, error) {
@@ -303,9 +335,9 @@ func (d *destinations) UpdateDestination(ctx context.Context, in cloud.Destinati
 	}
 	defer d.a.mu.Unlock()
 	api := d.a.api(rs.name)
-	dst, ok := api.dests[in.Name]
-	if !ok {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", in.Name))
+	dst, err := api.dest(in.Name)
+	if err != nil {
+		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
 	}
 	if err := d.validDestination(api, in); err != nil {
 		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
@@ -326,8 +358,8 @@ func (d *destinations) DeleteDestination(ctx context.Context, name string) error
 	}
 	defer d.a.mu.Unlock()
 	api := d.a.api(rs.name)
-	if _, ok := api.dests[name]; !ok {
-		return fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", name))
+	if _, err := api.dest(name); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	delete(api.dests, name)
 	return nil
@@ -341,17 +373,13 @@ func (a *Account) DeauthorizeConnection(region, name, reason string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	api := a.api(region)
-	c, ok := api.conns[name]
-	if !ok {
-		return fmt.Errorf("deauthorize connection %s in %s: %w", name, region, notFound("ResourceNotFoundException: Connection '%s' does not exist", name))
+	c, err := api.conn(name)
+	if err != nil {
+		return fmt.Errorf("deauthorize connection %s in %s: %w", name, region, err)
 	}
 	c.c.State = cloud.ConnectionDeauthorized
 	c.c.StateReason = reason
-	for _, dst := range api.dests {
-		if dst.d.ConnectionARN == c.c.ARN {
-			dst.d.State = cloud.DestinationInactive
-		}
-	}
+	api.setDestinationStates(c, cloud.DestinationInactive)
 	return nil
 }
 
@@ -395,15 +423,14 @@ func (a *Account) destinationFor(arn string) (*destination, error) {
 		if dst.d.State != cloud.DestinationActive {
 			return nil, fmt.Errorf("ApiDestinationInactive: API destination %s is %s", dst.d.Name, dst.d.State)
 		}
-		for _, c := range api.conns {
-			if c.c.ARN == dst.d.ConnectionARN {
-				if c.c.State != cloud.ConnectionAuthorized {
-					return nil, fmt.Errorf("ConnectionDeauthorized: connection %s is %s", c.c.Name, c.c.State)
-				}
-				return dst, nil
-			}
+		c := api.connByARN(dst.d.ConnectionARN)
+		if c == nil {
+			return nil, notFound("ResourceNotFoundException: connection %s of API destination %s", dst.d.ConnectionARN, dst.d.Name)
 		}
-		return nil, notFound("ResourceNotFoundException: connection %s of API destination %s", dst.d.ConnectionARN, dst.d.Name)
+		if c.c.State != cloud.ConnectionAuthorized {
+			return nil, fmt.Errorf("ConnectionDeauthorized: connection %s is %s", c.c.Name, c.c.State)
+		}
+		return dst, nil
 	}
 	return nil, notFound("ResourceNotFoundException: API destination %s", arn)
 }
@@ -540,13 +567,7 @@ func (a *Account) invoke(c pendingCall) {
 // request builds the HTTP request EventBridge sends through the destination's
 // connection. The caller holds the lock.
 func (a *Account) request(dst *destination, body string) (*http.Request, error) {
-	api := a.api(arnRegion(dst.d.ARN))
-	var conn *connection
-	for _, c := range api.conns {
-		if c.c.ARN == dst.d.ConnectionARN {
-			conn = c
-		}
-	}
+	conn := a.api(arnRegion(dst.d.ARN)).connByARN(dst.d.ConnectionARN) // destinationFor found it
 	if len(conn.body) > 0 {
 		// Body parameters go into a JSON object body; other bodies are sent
 		// as they are.
