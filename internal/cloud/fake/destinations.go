@@ -147,136 +147,129 @@ func validConnectionSpec(spec cloud.ConnectionSpec) error {
 	return nil
 }
 
-func (d *destinations) Connections(ctx context.Context, prefix string) ([]cloud.Connection, error) {
+// locked runs f on the region's connections and API destinations under the
+// account's lock, and wraps its error (or the lock's) with op.
+func (d *destinations) locked(ctx context.Context, op string, f func(api *apiState) error) error {
 	rs, err := d.a.lock(ctx, d.region)
 	if err != nil {
-		return nil, fmt.Errorf("list connections in %s: %w", d.region, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	defer d.a.mu.Unlock()
-	var out []cloud.Connection
-	for name, c := range d.a.api(rs.name).conns {
-		if strings.HasPrefix(name, prefix) {
-			out = append(out, c.describe())
+	if err := f(d.a.api(rs.name)); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+func (d *destinations) Connections(ctx context.Context, prefix string) (out []cloud.Connection, err error) {
+	err = d.locked(ctx, "list connections in "+d.region, func(api *apiState) error {
+		for name, c := range api.conns {
+			if strings.HasPrefix(name, prefix) {
+				out = append(out, c.describe())
+			}
 		}
-	}
+		return nil
+	})
 	slices.SortFunc(out, func(x, y cloud.Connection) int { return strings.Compare(x.Name, y.Name) })
-	return out, nil
+	return out, err
 }
 
-func (d *destinations) Connection(ctx context.Context, name string) (cloud.Connection, error) {
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("describe connection %s in %s: %w", name, d.region, err)
-	}
-	defer d.a.mu.Unlock()
-	c, err := d.a.api(rs.name).conn(name)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("describe connection %s in %s: %w", name, d.region, err)
-	}
-	return c.describe(), nil
+func (d *destinations) Connection(ctx context.Context, name string) (out cloud.Connection, err error) {
+	err = d.locked(ctx, fmt.Sprintf("describe connection %s in %s", name, d.region), func(api *apiState) error {
+		c, err := api.conn(name)
+		if err == nil {
+			out = c.describe()
+		}
+		return err
+	})
+	return out, err
 }
 
-func (d *destinations) CreateConnection(ctx context.Context, spec cloud.ConnectionSpec) (cloud.Connection, error) {
-	op := fmt.Sprintf("create connection %s in %s", spec.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	if err := validConnectionSpec(spec); err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	api := d.a.api(rs.name)
-	if _, ok := api.conns[spec.Name]; ok {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, exists("ResourceAlreadyExistsException: Connection %s already exists", spec.Name))
-	}
-	id := d.a.nextID("")
-	c := &connection{
-		c: cloud.Connection{
-			Name:        spec.Name,
-			ARN:         "arn:aws:events:" + d.region + ":" + d.a.id + ":connection/" + spec.Name + "/" + id,
-			Description: spec.Description,
-			AuthType:    cloud.AuthAPIKey,
-			State:       cloud.ConnectionAuthorized,
-			SecretARN:   "arn:aws:secretsmanager:" + d.region + ":" + d.a.id + ":secret:events!connection/" + spec.Name + "/" + id,
-			APIKeyName:  spec.APIKeyName,
-		},
-		key:  spec.APIKeyValue,
-		body: slices.Clone(spec.Body),
-	}
-	api.conns[spec.Name] = c
-	return c.describe(), nil
+func (d *destinations) CreateConnection(ctx context.Context, spec cloud.ConnectionSpec) (out cloud.Connection, err error) {
+	err = d.locked(ctx, fmt.Sprintf("create connection %s in %s", spec.Name, d.region), func(api *apiState) error {
+		if err := validConnectionSpec(spec); err != nil {
+			return err
+		}
+		if _, ok := api.conns[spec.Name]; ok {
+			return exists("ResourceAlreadyExistsException: Connection %s already exists", spec.Name)
+		}
+		id := d.a.nextID("")
+		c := &connection{
+			c: cloud.Connection{
+				Name:        spec.Name,
+				ARN:         "arn:aws:events:" + d.region + ":" + d.a.id + ":connection/" + spec.Name + "/" + id,
+				Description: spec.Description,
+				AuthType:    cloud.AuthAPIKey,
+				State:       cloud.ConnectionAuthorized,
+				SecretARN:   "arn:aws:secretsmanager:" + d.region + ":" + d.a.id + ":secret:events!connection/" + spec.Name + "/" + id,
+				APIKeyName:  spec.APIKeyName,
+			},
+			key:  spec.APIKeyValue,
+			body: slices.Clone(spec.Body),
+		}
+		api.conns[spec.Name] = c
+		out = c.describe()
+		return nil
+	})
+	return out, err
 }
 
 // UpdateConnection replaces the connection's parameters. As in AWS, updating
 // the credentials of a DEAUTHORIZED connection authorizes it again.
-func (d *destinations) UpdateConnection(ctx context.Context, spec cloud.ConnectionSpec) (cloud.Connection, error) {
-	op := fmt.Sprintf("update connection %s in %s", spec.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	if err := validConnectionSpec(spec); err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	api := d.a.api(rs.name)
-	c, err := api.conn(spec.Name)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	c.c.Description = spec.Description
-	c.c.APIKeyName = spec.APIKeyName
-	c.c.State = cloud.ConnectionAuthorized
-	c.c.StateReason = ""
-	c.key = spec.APIKeyValue
-	c.body = slices.Clone(spec.Body)
-	api.setDestinationStates(c, cloud.DestinationActive)
-	return c.describe(), nil
+func (d *destinations) UpdateConnection(ctx context.Context, spec cloud.ConnectionSpec) (out cloud.Connection, err error) {
+	err = d.locked(ctx, fmt.Sprintf("update connection %s in %s", spec.Name, d.region), func(api *apiState) error {
+		if err := validConnectionSpec(spec); err != nil {
+			return err
+		}
+		c, err := api.conn(spec.Name)
+		if err != nil {
+			return err
+		}
+		c.c.Description = spec.Description
+		c.c.APIKeyName = spec.APIKeyName
+		c.c.State = cloud.ConnectionAuthorized
+		c.c.StateReason = ""
+		c.key = spec.APIKeyValue
+		c.body = slices.Clone(spec.Body)
+		api.setDestinationStates(c, cloud.DestinationActive)
+		out = c.describe()
+		return nil
+	})
+	return out, err
 }
 
 func (d *destinations) DeleteConnection(ctx context.Context, name string) error {
-	op := fmt.Sprintf("delete connection %s in %s", name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	if _, err := api.conn(name); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	delete(api.conns, name)
-	return nil
-}
-
-func (d *destinations) Destinations(ctx context.Context, prefix string) ([]cloud.Destination, error) {
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return nil, fmt.Errorf("list API destinations in %s: %w", d.region, err)
-	}
-	defer d.a.mu.Unlock()
-	var out []cloud.Destination
-	for name, dst := range d.a.api(rs.name).dests {
-		if strings.HasPrefix(name, prefix) {
-			out = append(out, dst.d)
+	return d.locked(ctx, fmt.Sprintf("delete connection %s in %s", name, d.region), func(api *apiState) error {
+		if _, err := api.conn(name); err != nil {
+			return err
 		}
-	}
-	slices.SortFunc(out, func(x, y cloud.Destination) int { return strings.Compare(x.Name, y.Name) })
-	return out, nil
+		delete(api.conns, name)
+		return nil
+	})
 }
 
-func (d *destinations) Destination(ctx context.Context, name string) (cloud.Destination, error) {
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("describe API destination %s in %s: %w", name, d.region, err)
-	}
-	defer d.a.mu.Unlock()
-	dst, err := d.a.api(rs.name).dest(name)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("describe API destination %s in %s: %w", name, d.region, err)
-	}
-	return dst.d, nil
+func (d *destinations) Destinations(ctx context.Context, prefix string) (out []cloud.Destination, err error) {
+	err = d.locked(ctx, "list API destinations in "+d.region, func(api *apiState) error {
+		for name, dst := range api.dests {
+			if strings.HasPrefix(name, prefix) {
+				out = append(out, dst.d)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(x, y cloud.Destination) int { return strings.Compare(x.Name, y.Name) })
+	return out, err
+}
+
+func (d *destinations) Destination(ctx context.Context, name string) (out cloud.Destination, err error) {
+	err = d.locked(ctx, fmt.Sprintf("describe API destination %s in %s", name, d.region), func(api *apiState) error {
+		dst, err := api.dest(name)
+		if err == nil {
+			out = dst.d
+		}
+		return err
+	})
+	return out, err
 }
 
 // validDestination checks what CreateApiDestination checks: a name, an HTTPS
@@ -304,65 +297,54 @@ func (d *destinations) validDestination(api *apiState, in cloud.Destination) err
 	return nil
 }
 
-func (d *destinations) CreateDestination(ctx context.Context, in cloud.Destination) (cloud.Destination, error) {
-	op := fmt.Sprintf("create API destination %s in %s", in.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	if err := d.validDestination(api, in); err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if _, ok := api.dests[in.Name]; ok {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, exists("ResourceAlreadyExistsException: An api-destination %s already exists", in.Name))
-	}
-	in.ARN = "arn:aws:events:" + d.region + ":" + d.a.id + ":api-destination/" + in.Name + "/" + d.a.nextID("")
-	in.State = cloud.DestinationActive
-	if in.RateLimit == 0 {
-		in.RateLimit = cloud.DestinationDefaultRate
-	}
-	api.dests[in.Name] = &destination{d: in}
-	return in, nil
+func (d *destinations) CreateDestination(ctx context.Context, in cloud.Destination) (out cloud.Destination, err error) {
+	err = d.locked(ctx, fmt.Sprintf("create API destination %s in %s", in.Name, d.region), func(api *apiState) error {
+		if err := d.validDestination(api, in); err != nil {
+			return err
+		}
+		if _, ok := api.dests[in.Name]; ok {
+			return exists("ResourceAlreadyExistsException: An api-destination %s already exists", in.Name)
+		}
+		in.ARN = "arn:aws:events:" + d.region + ":" + d.a.id + ":api-destination/" + in.Name + "/" + d.a.nextID("")
+		in.State = cloud.DestinationActive
+		if in.RateLimit == 0 {
+			in.RateLimit = cloud.DestinationDefaultRate
+		}
+		api.dests[in.Name] = &destination{d: in}
+		out = in
+		return nil
+	})
+	return out, err
 }
 
-func (d *destinations) UpdateDestination(ctx context.Context, in cloud.Destination) (cloud.Destination, error) {
-	op := fmt.Sprintf("update API destination %s in %s", in.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	dst, err := api.dest(in.Name)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if err := d.validDestination(api, in); err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	in.ARN, in.State = dst.d.ARN, dst.d.State
-	if in.RateLimit == 0 {
-		in.RateLimit = cloud.DestinationDefaultRate
-	}
-	dst.d = in
-	return in, nil
+func (d *destinations) UpdateDestination(ctx context.Context, in cloud.Destination) (out cloud.Destination, err error) {
+	err = d.locked(ctx, fmt.Sprintf("update API destination %s in %s", in.Name, d.region), func(api *apiState) error {
+		dst, err := api.dest(in.Name)
+		if err != nil {
+			return err
+		}
+		if err := d.validDestination(api, in); err != nil {
+			return err
+		}
+		in.ARN, in.State = dst.d.ARN, dst.d.State
+		if in.RateLimit == 0 {
+			in.RateLimit = cloud.DestinationDefaultRate
+		}
+		dst.d = in
+		out = in
+		return nil
+	})
+	return out, err
 }
 
 func (d *destinations) DeleteDestination(ctx context.Context, name string) error {
-	op := fmt.Sprintf("delete API destination %s in %s", name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	if _, err := api.dest(name); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	delete(api.dests, name)
-	return nil
+	return d.locked(ctx, fmt.Sprintf("delete API destination %s in %s", name, d.region), func(api *apiState) error {
+		if _, err := api.dest(name); err != nil {
+			return err
+		}
+		delete(api.dests, name)
+		return nil
+	})
 }
 
 // DeauthorizeConnection puts a connection in the DEAUTHORIZED state, as AWS
