@@ -5,10 +5,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/ctgen"
 )
 
 // TestFilterForPath: the path decides the account and region where it tells
@@ -109,6 +111,33 @@ func TestS3FiltersOutsideLayout(t *testing.T) {
 		res := scanT(t, []string{tt.target}, Options{Account: acct, Accounts: tt.accounts, Regions: tt.regions})
 		if diff := cmp.Diff(tt.want, ids(res)); diff != "" || res.Stats.Files != tt.files {
 			t.Errorf("%s --accounts %v --regions %v: %d files read (want %d), findings (-want +got):\n%s", tt.target, tt.accounts, tt.regions, res.Stats.Files, tt.files, diff)
+		}
+	}
+}
+
+// TestLookupAccounts: the event history is the caller's account's; --accounts
+// naming another account finds nothing in it, rather than being ignored.
+func TestLookupAccounts(t *testing.T) {
+	now := time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC)
+	const id = "111111111111"
+	acct := fake.NewWith(fake.Options{Regions: []string{"us-east-1"}})
+	rec := ctgen.New(1, 1).Root(ctgen.APICall, now.Add(-time.Hour), id, "us-east-1")
+	if err := acct.AddEvents("us-east-1", string(rec)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		accounts []string
+		want     int
+	}{
+		{nil, 1},
+		{[]string{id}, 1},
+		{[]string{"222222222222", id}, 1},
+		{[]string{"222222222222"}, 0},
+	} {
+		res := scanT(t, nil, Options{Lookup: true, Account: acct, Since: now.Add(-24 * time.Hour), Until: now, Accounts: tt.accounts,
+			LookupPacing: Pacing{Clock: &tickClock{now: now}}})
+		if len(res.Findings) != tt.want || len(res.Errors) != 0 {
+			t.Errorf("--lookup --accounts %v: %d findings (want %d), errors %v", tt.accounts, len(res.Findings), tt.want, res.Errors)
 		}
 	}
 }

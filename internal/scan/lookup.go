@@ -143,6 +143,9 @@ func (s *scanner) lookup(ctx context.Context) {
 
 func (s *scanner) lookupRegion(ctx context.Context, w *worker, region string, start, end time.Time, p Pacing) {
 	source := "lookup:" + region
+	// The history is the caller's account's: --accounts applies to each
+	// event (its recipientAccountId). --regions chose the regions read.
+	w.only = filter{accounts: s.filter.accounts}
 	trails := s.o.Account.Trails(region)
 	var last time.Time
 	pace := func(d time.Duration) bool {

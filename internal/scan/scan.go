@@ -64,7 +64,8 @@ type Options struct {
 	// account and region levels (on disk and in S3) to these; where a path
 	// does not tell the account or region (a file or directory outside the
 	// layout), each record's recipientAccountId and awsRegion must be among
-	// them.
+	// them. Lookup's events must be of Accounts; Regions choose the regions
+	// read (the global region always is).
 	Accounts, Regions []string
 	// Workers is how many files are read at once (default: GOMAXPROCS).
 	Workers int
