@@ -8,6 +8,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
+	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 )
 
 // TestPatternsComparedByMeaning: a rule whose pattern comes back re-spaced
@@ -15,13 +16,9 @@ import (
 // healthy for status and unchanged for deploy; a pattern that differs in
 // meaning is a failed check and an update.
 func TestPatternsComparedByMeaning(t *testing.T) {
-	a := newAccount(t)
-	args := []string{"deploy", "--regions", "eu-west-1", "--email", "sec@example.com"}
-	mustRun(t, a, args...)
-	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
-	if _, err := a.ConfirmSubscription(topic, "sec@example.com"); err != nil {
-		t.Fatal(err)
-	}
+	a := fake.New()
+	deployedHealthy(t, a)
+	args := append([]string{"deploy", "--email", "sec@example.com"}, settingsFlags...)
 	alerts, err := a.Events("us-east-1").Rules(t.Context(), chain.BusName, chain.AlertRulePrefix)
 	if err != nil || len(alerts) == 0 {
 		t.Fatalf("alert rules after deploy: %v, %v", alerts, err)
@@ -58,7 +55,7 @@ func TestPatternsComparedByMeaning(t *testing.T) {
 	}
 
 	rewrite(func(map[string]any) {})
-	if code, out, errs := runCLI(t, a, "status", "--regions", "eu-west-1"); code != 0 {
+	if code, out, errs := runCLI(t, a, append([]string{"status"}, settingsFlags...)...); code != 0 {
 		t.Errorf("status with re-spaced, re-ordered patterns: exit %d\n%s%s", code, out, errs)
 	}
 	rec := cloudtest.Record(a)
@@ -67,7 +64,7 @@ func TestPatternsComparedByMeaning(t *testing.T) {
 	}
 
 	rewrite(func(m map[string]any) { m["account"] = []any{"111111111111"} })
-	code, out, _ := runCLI(t, a, "status", "--regions", "eu-west-1", "--output", "json")
+	code, out, _ := runCLI(t, a, append([]string{"status", "--output", "json"}, settingsFlags...)...)
 	for _, r := range rules {
 		if code != 1 || !strings.Contains(out, r.check) || !strings.Contains(out, "pattern differs") {
 			t.Errorf("status with %s narrowed: exit %d, want 1 naming %s\n%s", r.name, code, r.check, out)
@@ -80,7 +77,7 @@ func TestPatternsComparedByMeaning(t *testing.T) {
 	if n := len(slices.DeleteFunc(rec.Mutations(), func(m string) bool { return !strings.HasPrefix(m, "PutRule ") })); n != len(rules) {
 		t.Errorf("deploy after a real change: %d PutRule calls, want %d: %v", n, len(rules), rec.Mutations())
 	}
-	if code, out, errs := runCLI(t, a, "status", "--regions", "eu-west-1"); code != 0 {
+	if code, out, errs := runCLI(t, a, append([]string{"status"}, settingsFlags...)...); code != 0 {
 		t.Errorf("status after the repair: exit %d\n%s%s", code, out, errs)
 	}
 }
