@@ -199,7 +199,7 @@ func (a *Account) deliver(rs *regionState, r *rule, t cloud.Target, event string
 			return errThirdBus
 		}
 		if trs.name != rs.name || t.RoleARN != "" {
-			if err := a.roleMay(t.RoleARN, "events:PutEvents", dst.arn, ctxKeys, "a cross-region event bus target"); err != nil {
+			if err := a.roleMayPutEvents(t.RoleARN, dst.arn, ctxKeys); err != nil {
 				return err
 			}
 		}
@@ -249,16 +249,13 @@ func (a *Account) kmsUsableByEvents(rs *regionState, keyID, topicARN string) err
 	return nil
 }
 
-// roleMay checks a target role as EventBridge assumes it to act on resource:
-// the role exists, trusts events.amazonaws.com (with the rule's aws:SourceArn
-// and aws:SourceAccount in the request context, as EventBridge sends them),
-// its boundary (if any) allows action on resource, one of its policies allows
-// it and none denies it. target says what kind of target needs the role. One
-// check serves every target that acts through a role (a bus in another
-// region or account, an API destination), so they cannot drift apart.
-func (a *Account) roleMay(roleARN, action, resource string, keys map[string]string, target string) error {
+// roleMayPutEvents checks a target role: it exists, trusts events.amazonaws.com
+// (with the rule's aws:SourceArn and aws:SourceAccount in the request context, as
+// EventBridge sends them), and one of its inline policies allows events:PutEvents
+// on the bus.
+func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]string) error {
 	if roleARN == "" {
-		return fmt.Errorf("ValidationException: RoleArn is required for %s", target)
+		return errors.New("ValidationException: RoleArn is required for a cross-region event bus target")
 	}
 	name := roleARN[strings.LastIndexByte(roleARN, '/')+1:]
 	r, ok := a.roles[name]
@@ -271,25 +268,25 @@ func (a *Account) roleMay(roleARN, action, resource string, keys map[string]stri
 	}
 	if b := r.r.PermissionsBoundary; b != "" {
 		// A boundary caps what the role's own policies grant.
-		if ok, err := identityAllows(a.principalVars(a.managed[b]), action, resource); err != nil || !ok {
-			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow %s on %s", roleARN, action, resource)
+		if ok, err := identityAllows(a.principalVars(a.managed[b]), "events:PutEvents", busARN); err != nil || !ok {
+			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow events:PutEvents on %s", roleARN, busARN)
 		}
 	}
 	// An explicit Deny in any of the role's policies wins over every Allow.
 	allowed := false
 	for _, p := range r.policies {
 		p = a.principalVars(p)
-		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: action, resource: resource}); err == nil && denied {
-			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses %s on %s", roleARN, action, resource)
+		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: "events:PutEvents", resource: busARN}); err == nil && denied {
+			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses events:PutEvents on %s", roleARN, busARN)
 		}
-		if ok, err := identityAllows(p, action, resource); err == nil && ok {
+		if ok, err := identityAllows(p, "events:PutEvents", busARN); err == nil && ok {
 			allowed = true
 		}
 	}
 	if allowed {
 		return nil
 	}
-	return fmt.Errorf("AccessDenied: role %s may not %s on %s", roleARN, action, resource)
+	return fmt.Errorf("AccessDenied: role %s may not events:PutEvents on %s", roleARN, busARN)
 }
 
 // identityAllows evaluates an identity policy (no Principal) for action on

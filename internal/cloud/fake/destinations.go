@@ -387,7 +387,7 @@ func (a *Account) queueInvocation(r *rule, t cloud.Target, event, body string) e
 		return err
 	}
 	keys := map[string]string{"aws:SourceArn": r.r.ARN, "aws:SourceAccount": a.id}
-	if err := a.roleMay(t.RoleARN, "events:InvokeApiDestination", t.ARN, keys, "an API destination target"); err != nil {
+	if err := a.roleMay(t.RoleARN, "events:InvokeApiDestination", t.ARN, keys); err != nil {
 		return err
 	}
 	a.pending = append(a.pending, pendingCall{rule: r.r, target: copyTarget(t), event: event, body: body})
@@ -415,6 +415,30 @@ func (a *Account) destinationFor(arn string) (*destination, error) {
 		return dst, nil
 	}
 	return nil, notFound("ResourceNotFoundException: API destination %s", arn)
+}
+
+// roleMay checks a target role as EventBridge assumes it: the role exists,
+// trusts events.amazonaws.com with the rule's context keys, and one of its
+// inline policies allows action on resource.
+func (a *Account) roleMay(roleARN, action, resource string, keys map[string]string) error {
+	if roleARN == "" {
+		return errors.New("ValidationException: RoleArn is required for an API destination target")
+	}
+	name := roleARN[strings.LastIndexByte(roleARN, '/')+1:]
+	r, ok := a.roles[name]
+	if !ok || r.r.ARN != roleARN {
+		return fmt.Errorf("AccessDenied: role %s does not exist", roleARN)
+	}
+	ok, err := allows(r.r.Trust, request{service: "events.amazonaws.com", action: "sts:AssumeRole", resource: roleARN, keys: keys})
+	if err != nil || !ok {
+		return fmt.Errorf("AccessDenied: role %s does not trust events.amazonaws.com", roleARN)
+	}
+	for _, p := range r.policies {
+		if ok, err := identityAllows(p, action, resource); err == nil && ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("AccessDenied: role %s may not %s on %s", roleARN, action, resource)
 }
 
 // unlockAndInvoke releases the lock, then makes the API-destination requests

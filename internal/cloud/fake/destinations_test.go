@@ -251,22 +251,6 @@ func TestAPIDestinationRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		// The role is checked as for a bus target: a Deny in another of its
-		// policies, or a boundary that leaves the destination out, refuses.
-		{"explicit Deny in another policy of the role", func(t *testing.T, c apiChain) {
-			if err := c.a.Roles().PutRolePolicy(context.Background(), "rootwatch-invoker", "guard", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"events:*","Resource":"*"}]}`); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"boundary without the destination", func(t *testing.T, c apiChain) {
-			arn, err := c.a.CreateManagedPolicy("bus-only", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"*"}]}`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.a.SetRoleBoundary("rootwatch-invoker", arn); err != nil {
-				t.Fatal(err)
-			}
-		}},
 		{"destination deleted", func(t *testing.T, c apiChain) {
 			if err := c.a.Destinations(home).DeleteDestination(context.Background(), "rootwatch-pagerduty"); err != nil {
 				t.Fatal(err)
@@ -288,22 +272,6 @@ func TestAPIDestinationRefusals(t *testing.T) {
 			}
 		})
 	}
-	t.Run("boundary allowing the destination", func(t *testing.T) {
-		c := buildAPIChain(t, pdTarget, 0, 200)
-		arn, err := c.a.CreateManagedPolicy("channels", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:InvokeApiDestination","Resource":"arn:aws:events:*:${aws:PrincipalAccount}:api-destination/rootwatch-*"}]}`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.a.SetRoleBoundary("rootwatch-invoker", arn); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.a.Emit(home, signInIn(home)); err != nil {
-			t.Fatal(err)
-		}
-		if bodies, _ := c.ep.received(); len(bodies) != 1 || c.dlqDepth(t) != 0 {
-			t.Errorf("%d requests, dead-letter queue %d: want the alert delivered", len(bodies), c.dlqDepth(t))
-		}
-	})
 	t.Run("deauthorized then updated", func(t *testing.T) {
 		c := buildAPIChain(t, pdTarget, 0, 200)
 		ctx := context.Background()
