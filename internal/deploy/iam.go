@@ -33,12 +33,16 @@ const (
 var PolicyCommands = []string{CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan, CmdConfirm, CmdOrg}
 
 // BoundaryPolicyName is the customer managed policy that must be the forwarder
-// role's permissions boundary. An administrator creates it once, from
-// BoundaryPolicy (`rootwatch iam-policy --boundary`): the deploy policy lets
-// its holder create the forwarder role and write its inline policy only with
-// this boundary, and grants no way to create, change or remove the boundary,
-// so holding the deploy policy never yields more than the boundary allows.
-const BoundaryPolicyName = "rootwatch-forwarder-boundary"
+// role's permissions boundary (chain.BoundaryPolicyName). An administrator
+// creates it once in each account, from BoundaryPolicy (`rootwatch
+// iam-policy --boundary`), or in an organization's member accounts from
+// MemberBoundaryPolicy (`--boundary --central-bus ARN`): the deploy policy
+// lets its holder create the forwarder role and write its inline policy only
+// with this boundary (in the holder's own account: for deploy --org, the
+// member account the --role-name role is in), and grants no way to create,
+// change or remove it, so holding the deploy policy never yields more than
+// the boundary allows.
+const BoundaryPolicyName = chain.BoundaryPolicyName
 
 // The account of every resource: the caller's own, as IAM resolves the policy
 // variable. rootwatch never acts on another account's resources.
@@ -174,6 +178,11 @@ var Permissions = []Permission{
 	{"DeleteTopic", cmds(CmdTest), []Grant{grant("RootwatchTestTopics", []string{resTestTopics}, "sns:DeleteTopic")}},
 	{"Subscriptions", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadTopic", topicRes, "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes")}},
 	{"Subscribe", cmds(CmdDeploy), []Grant{grant("RootwatchSubscribe", topicRes, "sns:Subscribe")}},
+	// A filter policy someone put on a subscription deploy made is removed.
+	// (The service authorization reference names no resource type for
+	// sns:SetSubscriptionAttributes; SNS authorizes it, like
+	// GetSubscriptionAttributes, against the subscription's topic.)
+	{"RemoveFilterPolicy", cmds(CmdDeploy), []Grant{grant("RootwatchRepairSubscriptions", topicRes, "sns:SetSubscriptionAttributes")}},
 	{"Subscribe", cmds(CmdTest), []Grant{grant("RootwatchTestSubscriptions", []string{resTopic, phTopic, resTestTopics}, "sns:Subscribe", "sns:Unsubscribe")}},
 	{"Unsubscribe", cmds(CmdTest), []Grant{grant("RootwatchTestSubscriptions", []string{resTopic, phTopic, resTestTopics}, "sns:Subscribe", "sns:Unsubscribe")}},
 	{"Publish", cmds(CmdTest), []Grant{grant("RootwatchPublish", []string{resTopic, phTopic, resTestTopics}, "sns:Publish")}},
@@ -411,24 +420,25 @@ func policyJSON(stmts []PolicyStatement) string {
 }
 
 // BoundaryPolicy is the permissions boundary of the roles rootwatch creates
-// (the forwarder's and the channels'), for an administrator to create once as
-// the customer managed policy BoundaryPolicyName: a role may at most put
-// events on rootwatch's bus and invoke rootwatch's API destinations.
+// (the forwarder's and the channels') in an account with its own chain, for
+// an administrator to create once as the customer managed policy
+// BoundaryPolicyName: a role may at most put events on rootwatch's bus and
+// invoke rootwatch's API destinations (chain.AccountBoundary).
 func BoundaryPolicy() string {
-	return policyJSON([]PolicyStatement{
-		{Sid: "RootwatchForwarderBoundary", Effect: "Allow", Action: []string{"events:PutEvents"}, Resource: []string{resBus}},
-		{Sid: "RootwatchChannelBoundary", Effect: "Allow", Action: []string{"events:InvokeApiDestination"}, Resource: []string{resDestination}},
-	})
+	return policy.Pretty(chain.AccountBoundary()) + "\n"
+}
+
+// MemberBoundaryPolicy is the permissions boundary of the forwarder role of
+// an organization's member account, whose forwarders put events on the
+// central bus centralBusARN: events:PutEvents on that bus only
+// (chain.MemberBoundary).
+func MemberBoundaryPolicy(centralBusARN string) string {
+	return policy.Pretty(chain.MemberBoundary(centralBusARN)) + "\n"
 }
 
 // BoundaryARN returns the ARN of the forwarder's permissions boundary in an
 // account of a partition.
-func BoundaryARN(partition, account string) string {
-	if partition == "" {
-		partition = "aws"
-	}
-	return "arn:" + partition + ":iam::" + account + ":policy/" + BoundaryPolicyName
-}
+func BoundaryARN(partition, account string) string { return chain.BoundaryARN(partition, account) }
 
 // ReadOnlyAction reports whether an action only reads: what a policy for
 // scheduled status checks may hold. Peeking at a dead-letter queue

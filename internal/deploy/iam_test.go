@@ -227,7 +227,7 @@ func requests(t *testing.T, a *fake.Account, c cloudtest.Call) []iamRequest {
 			req.Resource = "arn:aws:sns:" + region + ":" + acct + ":" + c.Resource
 		case "Topic", "SetTopicPolicy", "DeleteTopic", "Subscriptions", "Subscribe", "Publish", "ConfirmSubscription":
 			req.Resource = first
-		case "Unsubscribe":
+		case "Unsubscribe", "RemoveFilterPolicy":
 			req.Resource = first[:strings.LastIndexByte(first, ':')]
 		case "CreateQueue", "Queue", "SetQueuePolicy", "DeleteQueue", "Receive", "DeleteMessage":
 			req.Resource = queueARN(c.Resource)
@@ -422,6 +422,19 @@ func scenarios() []scenario {
 			stale := chain.AlertRulePrefix + "retired"
 			a.Events("us-east-1").PutRule(ctx, cloud.Rule{Name: stale, Bus: chain.BusName, Pattern: `{"source":["aws.signin"]}`, Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}})
 			a.Events("us-east-1").PutTargets(ctx, chain.BusName, stale, []cloud.Target{{ID: chain.AlertTargetID, ARN: "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName}})
+			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
+		{"redeploy removes a filter policy", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com"}, simRegions...)...)
+			sub, err := a.ConfirmSubscription(alertTopic(a), "sec@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.SetFilterPolicy(sub, `{"x":["y"]}`); err != nil {
+				t.Fatal(err)
+			}
 			return append([]string{"deploy"}, simRegions...)
 		}, []int{0}},
 		{"redeploy records new settings", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
