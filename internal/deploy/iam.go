@@ -64,6 +64,8 @@ const (
 	resTrail       = "arn:aws:cloudtrail:*:" + acct + ":trail/" + chain.TrailName
 	resRole        = "arn:aws:iam::" + acct + ":role/" + chain.ForwarderRoleName
 	resBoundary    = "arn:aws:iam::" + acct + ":policy/" + BoundaryPolicyName
+	resPolicies    = "arn:aws:iam::" + acct + ":policy/*"
+	resAWSPolicies = "arn:aws:iam::aws:policy/*"
 	resTrailBucket = "arn:aws:s3:::" + chain.TrailBucketPrefix + acct + "-*"
 	resAccount     = "arn:aws:account::" + acct + ":account"
 	resMemberRoots = "arn:aws:iam::*:root"
@@ -223,6 +225,19 @@ var Permissions = []Permission{
 	{"PutRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:PutRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
 	{"DeleteRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:DeleteRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
 	{"DeleteRole", cmds(CmdDestroy), []Grant{grant("RootwatchDeleteForwarderRole", roleRes, "iam:DeleteRole")}},
+	// What else bears on the forwarder's permission to forward (issue 9 case
+	// 5): status reads its other policies, attached ones and its boundary
+	// (any managed policy: whatever someone attached); deploy makes the role
+	// exactly rootwatch's again. Each change is allowed only while the role
+	// is (or, for the boundary, becomes) bounded by rootwatch's boundary, so
+	// no change can let the role do more than the boundary; nothing here
+	// attaches a policy or removes a boundary.
+	{"RolePolicyNames", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadForwarderPermissions", []string{resRole}, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"RoleManagedPolicies", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadForwarderPermissions", []string{resRole}, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"ManagedPolicy", cmds(CmdStatus, CmdTest), []Grant{grant("RootwatchReadRolePolicies", []string{resPolicies, resAWSPolicies}, "iam:GetPolicy", "iam:GetPolicyVersion")}},
+	{"PutRoleBoundary", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:PutRolePermissionsBoundary"}, Resources: []string{resRole}, Condition: boundaryCond}}},
+	{"DeleteRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:DeleteRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
+	{"DetachRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:DetachRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
 
 	// S3: the trail's bucket (--create-trail), and archives given with --bucket.
 	{"CreateBucket", cmds(CmdDeploy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketPublicAccessBlock")}},
