@@ -25,7 +25,9 @@ const (
 	// account's credentials, Organizations, AssumeRole and the SCP; of the
 	// central account's role, the central bus policy. (In every account,
 	// --role-name's role needs deploy's, status's and destroy's permissions;
-	// the default, OrganizationAccountAccessRole, has all.)
+	// the default, OrganizationAccountAccessRole, has all. Held by a member's
+	// role, deploy's policy requires the member's own forwarder boundary,
+	// the variant naming the central bus: see BoundaryPolicyName.)
 	CmdOrg = "org"
 )
 
