@@ -23,7 +23,9 @@ type Template struct {
 type Parameter struct {
 	Type           string `json:"Type"`
 	Description    string `json:"Description"`
-	AllowedPattern string `json:"AllowedPattern,omitempty"`
+	AllowedPattern string   `json:"AllowedPattern,omitempty"`
+	AllowedValues  []string `json:"AllowedValues,omitempty"`
+	Default        *string  `json:"Default,omitempty"`
 }
 
 // Resource is one resource of a template.
