@@ -113,6 +113,15 @@ func (a *Account) CreateManagedPolicy(name, document string) (string, error) {
 	return aws.ToString(out.Policy.Arn), nil
 }
 
+// DeleteManagedPolicy deletes a customer managed policy with one version
+// (for tests: see CreateManagedPolicy).
+func (a *Account) DeleteManagedPolicy(policyARN string) error {
+	if _, err := a.Roles().(*roles).c.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: aws.String(policyARN)}); err != nil {
+		return errorf(err, "delete policy %s", policyARN)
+	}
+	return nil
+}
+
 func (a *Account) AttachRolePolicy(role, policyARN string) error {
 	if _, err := a.Roles().(*roles).c.AttachRolePolicy(context.Background(), &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(policyARN)}); err != nil {
 		return errorf(err, "attach policy %s to role %s", policyARN, role)

@@ -16,6 +16,7 @@ import (
 type Tamperer interface {
 	SetFilterPolicy(subscriptionARN, policy string) error
 	CreateManagedPolicy(name, document string) (string, error)
+	DeleteManagedPolicy(policyARN string) error
 	AttachRolePolicy(role, policyARN string) error
 }
 
@@ -99,12 +100,22 @@ func testRolePermissions(t *testing.T, ctx context.Context, a cloud.Account) {
 		t.Errorf("RolePolicyNames = %v, want [rw-a rw-b]", names)
 	}
 
-	denyARN, err := tm.CreateManagedPolicy("rw-deny", deny)
-	check(t, "CreateManagedPolicy", err)
-	boundA, err := tm.CreateManagedPolicy("rw-bound-a", allow)
-	check(t, "CreateManagedPolicy", err)
-	boundB, err := tm.CreateManagedPolicy("rw-bound-b", deny)
-	check(t, "CreateManagedPolicy", err)
+	var created []string // deleted at the end (after the role): endpoints that are not reset keep them
+	t.Cleanup(func() {
+		for _, arn := range created {
+			if err := tm.DeleteManagedPolicy(arn); err != nil {
+				t.Logf("cleanup: %v", err)
+			}
+		}
+	})
+	create := func(name, doc string) string {
+		t.Helper()
+		arn, err := tm.CreateManagedPolicy(name, doc)
+		check(t, "CreateManagedPolicy "+name, err)
+		created = append(created, arn)
+		return arn
+	}
+	denyARN, boundA, boundB := create("rw-deny", deny), create("rw-bound-a", allow), create("rw-bound-b", deny)
 	check(t, "AttachRolePolicy", tm.AttachRolePolicy(role, denyARN))
 	arns, err = iam.RoleManagedPolicies(ctx, role)
 	check(t, "RoleManagedPolicies", err)

@@ -136,6 +136,24 @@ func (a *Account) AttachRolePolicy(name, policyARN string) error {
 	return nil
 }
 
+// DeleteManagedPolicy deletes a customer managed policy; as IAM, not while
+// a role has it attached or as its boundary.
+func (a *Account) DeleteManagedPolicy(policyARN string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	op := fmt.Sprintf("delete policy %s", policyARN)
+	if _, ok := a.managed[policyARN]; !ok {
+		return fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: Policy %s was not found", policyARN))
+	}
+	for _, r := range a.roles {
+		if r.r.PermissionsBoundary == policyARN || slices.Contains(r.attached, policyARN) {
+			return fmt.Errorf("%s: DeleteConflict: Cannot delete a policy attached to entities", op)
+		}
+	}
+	delete(a.managed, policyARN)
+	return nil
+}
+
 // rolePolicyDocs returns every identity policy of a role: its inline
 // policies and the documents of its attached managed policies.
 func (a *Account) rolePolicyDocs(r *role) []string {
