@@ -206,6 +206,7 @@ func homeTemplate(s chain.Spec) (Template, error) {
 		return Template{}, err
 	}
 	t.Resources[idRole] = role
+	withBoundary(&t)
 	if err := addRegion(t.Resources, rs, s.Tags, r); err != nil {
 		return Template{}, err
 	}
@@ -265,6 +266,37 @@ func addRegion(res map[string]Resource, rs chain.Forwarder, tags cloud.Tags, r r
 	return nil
 }
 
+// The forwarder role's permissions boundary (chain.RoleSpec.Boundary): the
+// policy is the administrator's, outside the stack, so the templates take a
+// parameter saying it exists; without it the role is created unbounded, as
+// deploy does then.
+const (
+	ParamBoundary = "ForwarderBoundary"
+	condBoundary  = "UseForwarderBoundary"
+)
+
+func boundaryParameter() Parameter {
+	no := "false"
+	return Parameter{
+		Type:          "String",
+		Description:   "true once an administrator has created the IAM policy " + chain.BoundaryPolicyName + " in the account (rootwatch iam-policy --boundary; in an organization's member accounts, --boundary --central-bus ARN): the forwarder role is then created bounded by it",
+		AllowedValues: []string{"false", "true"},
+		Default:       &no,
+	}
+}
+
+// withBoundary adds the boundary's parameter and condition to a template.
+func withBoundary(t *Template) {
+	if t.Parameters == nil {
+		t.Parameters = map[string]Parameter{}
+	}
+	t.Parameters[ParamBoundary] = boundaryParameter()
+	if t.Conditions == nil {
+		t.Conditions = map[string]any{}
+	}
+	t.Conditions[condBoundary] = map[string]any{"Fn::Equals": []any{ref(ParamBoundary), "true"}}
+}
+
 func roleResource(rs chain.RoleSpec, tags cloud.Tags, r refs) (Resource, error) {
 	trust, err := r.policy(rs.Trust)
 	if err != nil {
@@ -280,6 +312,7 @@ func roleResource(rs chain.RoleSpec, tags cloud.Tags, r refs) (Resource, error) 
 		"AssumeRolePolicyDocument": trust,
 		"Policies":                 []any{map[string]any{"PolicyName": rs.PolicyName, "PolicyDocument": pol}},
 		"Tags":                     tagList(tags),
+		"PermissionsBoundary":      map[string]any{"Fn::If": []any{condBoundary, r.value(rs.Boundary.ARN), ref("AWS::NoValue")}},
 	}}, nil
 }
 

@@ -77,8 +77,15 @@ func TestTemplatesAreTheSpec(t *testing.T) {
 					for k, v := range st.Parameters {
 						params[k] = v
 					}
-					for name := range parsed.Parameters {
-						if _, ok := params[name]; !ok {
+					for name, pm := range parsed.Parameters {
+						if _, ok := params[name]; !ok && pm.Default != nil {
+							params[name] = *pm.Default
+							if name == ParamBoundary {
+								// As the administrator who created the
+								// boundary passes it.
+								params[name] = "true"
+							}
+						} else if !ok {
 							t.Fatalf("stack %s: the manifest gives no value for parameter %s", st.Name, name)
 						}
 					}
@@ -110,7 +117,16 @@ func (env stackEnv) resolve(t *testing.T, tmpl Template, v any) any {
 			for k, a := range x {
 				switch k {
 				case "Ref":
+					if a == "AWS::NoValue" {
+						return noValue{}
+					}
 					return env.attr(t, tmpl, a.(string), "Ref")
+				case "Fn::If":
+					l := a.([]any)
+					if env.condition(t, tmpl, l[0].(string)) {
+						return env.resolve(t, tmpl, l[1])
+					}
+					return env.resolve(t, tmpl, l[2])
 				case "Fn::GetAtt":
 					l := a.([]any)
 					return env.attr(t, tmpl, l[0].(string), l[1].(string))
@@ -134,7 +150,9 @@ func (env stackEnv) resolve(t *testing.T, tmpl Template, v any) any {
 		}
 		out := map[string]any{}
 		for k, e := range x {
-			out[k] = env.resolve(t, tmpl, e)
+			if r := env.resolve(t, tmpl, e); r != (noValue{}) {
+				out[k] = r
+			}
 		}
 		return out
 	case []any:
@@ -146,6 +164,9 @@ func (env stackEnv) resolve(t *testing.T, tmpl Template, v any) any {
 	}
 	return v
 }
+
+// noValue is Ref AWS::NoValue: the property holding it is left out.
+type noValue struct{}
 
 func (env stackEnv) attr(t *testing.T, tmpl Template, id, attr string) string {
 	t.Helper()
@@ -267,6 +288,10 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 			}
 			pm := pols[0].(map[string]any)
 			rs.PolicyName = pm["PolicyName"].(string)
+			if b, ok := p["PermissionsBoundary"]; ok {
+				rs.Boundary.ARN = b.(string)
+				delete(p, "PermissionsBoundary")
+			}
 			rs.Policy = canonicalPolicy(t, pm["PolicyDocument"])
 			g.Tags["role "+rs.Name] = tags()
 			g.Roles = append(g.Roles, rs)
@@ -383,6 +408,9 @@ func (g *readSpec) check(t *testing.T, want chain.Spec) {
 		t.Errorf("topic policy (-deploy +stacks):\n%s", diff)
 	}
 	wantRole := want.Role
+	// The boundary's document is the administrator's policy, outside the
+	// stack: the template names it (deploy and status check its content).
+	wantRole.Boundary.Policy = ""
 	wantRole.Trust = canonicalPolicy(t, wantRole.Trust)
 	wantRole.Policy = canonicalPolicy(t, wantRole.Policy)
 	if diff := cmp.Diff([]chain.RoleSpec{wantRole}, g.Roles); diff != "" {

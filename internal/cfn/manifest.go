@@ -89,6 +89,7 @@ func manifest(s chain.Spec) Manifest {
 		Notes: []string{
 			"CloudTrail must record management events of every region (a logging multi-region trail with global service events, All or WriteOnly): the templates do not create one; 'rootwatch deploy --create-trail --dry-run' shows whether the account has one",
 			"deploy in order: the forwarder stacks' rules put events on the home stack's bus through its role",
+			"once an administrator has created the IAM policy " + chain.BoundaryPolicyName + " in the account ('rootwatch iam-policy --boundary'), pass the parameter " + ParamBoundary + "=true wherever a template has it: the forwarder role is then bounded by it, as deploy bounds it",
 		},
 	}
 	var others []string

@@ -200,6 +200,7 @@ func memberTemplate(s chain.Spec) (Template, error) {
 	}
 	role.Condition = condRoleRegion
 	t.Resources[idRole] = role
+	withBoundary(&t)
 	if err := addRegion(t.Resources, rs, s.Tags, r); err != nil {
 		return Template{}, err
 	}

@@ -258,13 +258,25 @@ func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) erro
 	fs.Var(&keys, "kms-key-arn", "the KMS key of that topic whose policy deploy --fix-kms-policy may extend (repeatable); without it, no key policy can be written")
 	fs.Var(&buckets, "bucket", "an S3 bucket scan may read CloudTrail archives from (repeatable)")
 	boundary := fs.Bool("boundary", false, "print instead the permissions boundary an administrator creates once as IAM policy "+deploy.BoundaryPolicyName)
+	centralBus := fs.String("central-bus", "", "with --boundary: the boundary of an organization member's forwarder, which may put events on this central bus ARN only (arn:aws:events:REGION:CENTRAL:event-bus/"+chain.BusName+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("iam-policy takes no arguments, got %q", fs.Args())
 	}
+	if *centralBus != "" && !*boundary {
+		return usageError("--central-bus goes with --boundary")
+	}
 	if *boundary {
+		if *centralBus != "" {
+			a, err := chain.ParseARN(*centralBus)
+			if err != nil || a.Service != "events" || a.Resource != "event-bus/"+chain.BusName || a.Region == "" || len(a.Account) != 12 {
+				return usageError("--central-bus %q is not the ARN of a central rootwatch bus (arn:aws:events:REGION:ACCOUNT:event-bus/%s)", *centralBus, chain.BusName)
+			}
+			fmt.Fprint(env.Stdout, deploy.MemberBoundaryPolicy(*centralBus))
+			return nil
+		}
 		fmt.Fprint(env.Stdout, deploy.BoundaryPolicy())
 		return nil
 	}

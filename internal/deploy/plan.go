@@ -24,19 +24,21 @@ const (
 
 // Resource kinds as the plan names them.
 const (
-	KindTrail        = "cloudtrail-trail"
-	KindBucket       = "s3-bucket"
-	KindRole         = "iam-role"
-	KindRolePolicy   = "iam-role-policy"
-	KindTopic        = "sns-topic"
-	KindTopicPolicy  = "sns-topic-policy"
-	KindSubscription = "sns-subscription"
-	KindKeyPolicy    = "kms-key-policy"
-	KindBus          = "event-bus"
-	KindQueue        = "sqs-queue"
-	KindQueuePolicy  = "sqs-queue-policy"
-	KindRule         = "event-rule"
-	KindTarget       = "event-target"
+	KindTrail      = "cloudtrail-trail"
+	KindBucket     = "s3-bucket"
+	KindRole       = "iam-role"
+	KindRolePolicy = "iam-role-policy"
+	// KindRoleAttachment is a managed policy attached to a role.
+	KindRoleAttachment = "iam-role-policy-attachment"
+	KindTopic          = "sns-topic"
+	KindTopicPolicy    = "sns-topic-policy"
+	KindSubscription   = "sns-subscription"
+	KindKeyPolicy      = "kms-key-policy"
+	KindBus            = "event-bus"
+	KindQueue          = "sqs-queue"
+	KindQueuePolicy    = "sqs-queue-policy"
+	KindRule           = "event-rule"
+	KindTarget         = "event-target"
 )
 
 // Change is one line of a plan.
@@ -178,6 +180,9 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 		return nil, err
 	}
 	if err := planRole(ctx, acct, spec, add); err != nil {
+		return nil, err
+	}
+	if err := planRoleRepair(ctx, acct, spec, p, add); err != nil {
 		return nil, err
 	}
 	// Topic and its key; its policy comes after the targets.

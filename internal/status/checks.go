@@ -197,12 +197,14 @@ func (c *checker) role(ctx context.Context) []Result {
 	doc, err := roles.RolePolicy(ctx, want.Name, want.PolicyName)
 	switch {
 	case missing(err):
-		return append(rs, Result{Region: Global, Check: "forwarder-policy", Status: Fail,
+		rs = append(rs, Result{Region: Global, Check: "forwarder-policy", Status: Fail,
 			Detail: fmt.Sprintf("role %s has no policy %s: it may not put events on the home bus, no region can forward", want.Name, want.PolicyName), Fix: chain.Redeploy})
 	case err != nil:
-		return append(rs, apiError(Global, "forwarder-policy", err))
+		rs = append(rs, apiError(Global, "forwarder-policy", err))
+	default:
+		rs = append(rs, result(Global, "forwarder-policy", chain.JudgeRolePolicy(c.spec, doc)))
 	}
-	return append(rs, result(Global, "forwarder-policy", chain.JudgeRolePolicy(c.spec, doc)))
+	return append(rs, c.rolePermissions(ctx, r))
 }
 
 // forwarder checks one region's forwarding rule, its target and dead-letter

@@ -38,7 +38,7 @@
 // alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
 // channel/NAME, channel-destination/NAME, channel-targets/NAME (home region,
 // per channel deployed), channel-role (global, with channels);
-// forwarder-role, forwarder-policy (global); forward-rule, forward-pattern,
+// forwarder-role, forwarder-policy, role-permissions (global); forward-rule, forward-pattern,
 // forward-target, dlq (every region). Checks that depend on a missing resource
 // are left out (the missing resource's line says it: a missing bus stands for
 // its alert rules, a missing rule for its pattern and target). The order is stable:

@@ -68,6 +68,9 @@ func (a *Account) SetFilterPolicy(subscriptionARN, policy string) error {
 	for _, tp := range rs.topics {
 		for _, s := range tp.subs {
 			if s.arn == subscriptionARN {
+				if noFilter(policy) {
+					policy = "" // "{}" removes the filter policy, as in SNS
+				}
 				s.filter = policy
 				return nil
 			}

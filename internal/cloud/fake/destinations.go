@@ -418,8 +418,9 @@ func (a *Account) destinationFor(arn string) (*destination, error) {
 }
 
 // roleMay checks a target role as EventBridge assumes it: the role exists,
-// trusts events.amazonaws.com with the rule's context keys, and one of its
-// inline policies allows action on resource.
+// trusts events.amazonaws.com with the rule's context keys, its boundary (if
+// any) allows action on resource, one of its policies (inline or attached)
+// allows it and none denies it.
 func (a *Account) roleMay(roleARN, action, resource string, keys map[string]string) error {
 	if roleARN == "" {
 		return errors.New("ValidationException: RoleArn is required for an API destination target")
@@ -433,10 +434,23 @@ func (a *Account) roleMay(roleARN, action, resource string, keys map[string]stri
 	if err != nil || !ok {
 		return fmt.Errorf("AccessDenied: role %s does not trust events.amazonaws.com", roleARN)
 	}
-	for _, p := range r.policies {
-		if ok, err := identityAllows(p, action, resource); err == nil && ok {
-			return nil
+	if b := r.r.PermissionsBoundary; b != "" {
+		if ok, err := identityAllows(a.principalVars(a.managed[b]), action, resource); err != nil || !ok {
+			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow %s on %s", roleARN, action, resource)
 		}
+	}
+	allowed := false
+	for _, p := range a.rolePolicyDocs(r) {
+		p = a.principalVars(p)
+		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: action, resource: resource}); err == nil && denied {
+			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses %s on %s", roleARN, action, resource)
+		}
+		if ok, err := identityAllows(p, action, resource); err == nil && ok {
+			allowed = true
+		}
+	}
+	if allowed {
+		return nil
 	}
 	return fmt.Errorf("AccessDenied: role %s may not %s on %s", roleARN, action, resource)
 }

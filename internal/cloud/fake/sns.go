@@ -250,7 +250,7 @@ func (a *Account) fanOut(rs *regionState, tp *topic, subject, message string) {
 		if s.arn == "" {
 			continue // pending: nobody gets mail
 		}
-		if s.filter != "" {
+		if !noFilter(s.filter) {
 			// rootwatch publishes no message attributes, and a filter
 			// policy on attributes matches no message without them.
 			continue

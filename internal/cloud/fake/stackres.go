@@ -37,6 +37,9 @@ func (p *props) take(name string) (any, bool) {
 		p.err = err
 		return nil, false
 	}
+	if v == (noValue{}) {
+		return nil, false // Ref AWS::NoValue: as if the property were not there
+	}
 	return v, true
 }
 
@@ -258,7 +261,8 @@ func (e *stackEnv) create(ctx context.Context, id string) (stackRes, error) {
 		}
 
 	case "AWS::IAM::Role":
-		role := cloud.Role{Name: p.str("RoleName", true), Description: p.str("Description", false), Trust: p.doc("AssumeRolePolicyDocument"), Tags: p.tags()}
+		role := cloud.Role{Name: p.str("RoleName", true), Description: p.str("Description", false), Trust: p.doc("AssumeRolePolicyDocument"), Tags: p.tags(),
+			PermissionsBoundary: p.str("PermissionsBoundary", false)}
 		type inline struct{ name, doc string }
 		var policies []inline
 		if v, ok := p.take("Policies"); ok {
