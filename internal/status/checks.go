@@ -166,7 +166,7 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 			v = r
 		}
 	}
-	return result(region, "subscriptions", v)
+	return result(region, "subscriptions", withOneClick(v, subs))
 }
 
 // kms checks that EventBridge can use the topic's encryption key.
