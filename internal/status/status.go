@@ -34,7 +34,8 @@
 // `rootwatch help output` (internal/cli/output.md) describes it with every
 // other command's JSON.
 //
-// Check names: trail; bus, bus-policy, alert-rule/ID, alert-pattern/ID,
+// Check names: trail; bus, bus-policy, settings-record (only when the bus
+// records no settings: record.go), alert-rule/ID, alert-pattern/ID,
 // alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
 // channel/NAME, channel-destination/NAME, channel-targets/NAME (home region,
 // per channel deployed), channel-role (global, with channels);
@@ -163,6 +164,7 @@ func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now
 			rep.Checks[i].Fix = chain.WithDeployCommand(rep.Checks[i].Fix, cmd)
 		}
 	}
+	unrecordedFixes(rep.Checks) // record.go
 	for _, r := range rep.Checks {
 		rep.Status = rep.Status.Worse(r.Status)
 	}
@@ -197,9 +199,11 @@ func apiError(region, check string, err error) Result {
 func missing(err error) bool { return errors.Is(err, cloud.ErrNotFound) }
 
 // DeployedTopic returns the topic the deployed alert rules send to, when it is
-// not the one spec expects: the topic deploy was given with --topic-arn, so that
-// status finds it without being told. It returns "" when the rules send to
-// spec's topic, disagree, or cannot be read (the checks then say what is wrong).
+// not the one spec expects. status names it (settings-record) but never
+// adopts it: anyone who may edit a rule could have re-pointed it; deploy asks
+// before re-targeting away from it, and test (for a deployment without the
+// record) sends through it. It returns "" when the rules send to spec's topic,
+// disagree, or cannot be read (the checks then say what is wrong).
 func DeployedTopic(ctx context.Context, acct cloud.Account, spec chain.Spec) string {
 	found := ""
 	for _, r := range spec.AlertRules {
