@@ -71,8 +71,5 @@ func stacksLine(r Report) string {
 		parts = append(parts, fmt.Sprintf("%s in %s", s.Name, s.Region))
 	}
 	line := "managed by CloudFormation stacks: " + strings.Join(parts, ", ") + "; fix drift with a stack update ('rootwatch deploy --via cloudformation'), not 'rootwatch deploy'"
-	if r.NoWatch {
-		line += "; the stacks have no heartbeat and no alarms, so a broken chain stays silent until status runs"
-	}
 	return line
 }

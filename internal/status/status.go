@@ -95,9 +95,6 @@ type Report struct {
 	// Stacks are the CloudFormation stacks that manage the chain's resources
 	// (deploy --via cloudformation, or the exported templates).
 	Stacks []StackRef `json:"stacks,omitempty"`
-	// NoWatch says the heartbeat and the alarms were not checked: the chain
-	// is deployed by CloudFormation stacks, whose templates lack them.
-	NoWatch bool `json:"noWatch,omitempty"`
 }
 
 // Errors returns the API errors behind the report's error results.
@@ -148,15 +145,6 @@ func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now
 	rep.Checks = append(rep.Checks, global...)
 	for _, rs := range perRegion {
 		rep.Checks = append(rep.Checks, rs...)
-	}
-	if c.stacks.any() {
-		// The CloudFormation templates carry no heartbeat and no alarms
-		// (the home template cannot name every forwarding region's beat):
-		// a stack-deployed chain is judged without them, and says so.
-		rep.Checks = slices.DeleteFunc(rep.Checks, func(r Result) bool {
-			return r.Check == "alarms" || r.Check == "heartbeat" || r.Check == "heartbeat-target"
-		})
-		rep.NoWatch = true
 	}
 	if rec != nil {
 		cmd := rec.DeployCommand()
