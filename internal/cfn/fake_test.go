@@ -236,6 +236,9 @@ func TestDestroyStackDeployedChain(t *testing.T) {
 	if _, err := a.Events("us-east-1").Bus(ctx, chain.BusName); !errors.Is(err, cloud.ErrNotFound) {
 		t.Errorf("bus after destroy: %v", err)
 	}
+	if al, err := a.Alarms("us-east-1").Alarms(ctx, chain.AlarmPrefix); err != nil || len(al) != 0 {
+		t.Errorf("alarms after destroy: %d, %v", len(al), err)
+	}
 	for _, s := range e.Manifest.Stacks {
 		for _, r := range s.Regions {
 			if err := a.Stacks(r).DeleteStack(ctx, s.Name); err != nil {

@@ -38,13 +38,6 @@ func (s *stackSeen) saw(region string, tags cloud.Tags) {
 	}
 }
 
-// any reports whether some checked resource belongs to a stack.
-func (s *stackSeen) any() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.refs) > 0
-}
-
 // report names the stacks in rep and points its fixes at a stack update.
 func (s *stackSeen) report(rep *Report) {
 	s.mu.Lock()

@@ -36,11 +36,11 @@
 //
 // Check names: trail; bus, bus-policy, settings-record (only when the bus
 // records no settings: record.go), alert-rule/ID, alert-pattern/ID,
-// alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
-// channel/NAME, channel-destination/NAME, channel-targets/NAME (home region,
-// per channel deployed), channel-role (global, with channels);
+// alert-target/ID, topic, topic-policy, subscriptions, kms, alarms (home
+// region); channel/NAME, channel-destination/NAME, channel-targets/NAME (home
+// region, per channel deployed), channel-role (global, with channels);
 // forwarder-role, forwarder-policy (global); forward-rule, forward-pattern,
-// forward-target, dlq (every region). Checks that depend on a missing resource
+// forward-target, heartbeat, heartbeat-target, dlq (every region). Checks that depend on a missing resource
 // are left out (the missing resource's line says it: a missing bus stands for
 // its alert rules, a missing rule for its pattern and target). The order is stable:
 // the home region's chain first, then the role, then each region by name.
@@ -187,11 +187,11 @@ func apiError(region, check string, err error) Result {
 func missing(err error) bool { return errors.Is(err, cloud.ErrNotFound) }
 
 // DeployedTopic returns the topic the deployed alert rules send to, when it is
-// not the one spec expects. status names it (settings-record) but never
-// adopts it: anyone who may edit a rule could have re-pointed it; deploy asks
-// before re-targeting away from it, and test (for a deployment without the
-// record) sends through it. It returns "" when the rules send to spec's topic,
-// disagree, or cannot be read (the checks then say what is wrong).
+// not the one spec expects. status and test name it (settings-record) but
+// never adopt it: anyone who may edit a rule could have re-pointed it; deploy
+// asks before re-targeting away from it. It returns "" when the rules send to
+// spec's topic, disagree, or cannot be read (the checks then say what is
+// wrong).
 func DeployedTopic(ctx context.Context, acct cloud.Account, spec chain.Spec) string {
 	found := ""
 	for _, r := range spec.AlertRules {
