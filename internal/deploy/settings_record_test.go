@@ -75,5 +75,16 @@ func TestSettingsRecordMissing(t *testing.T) {
 		if code, out, _ := runCLI(t, a, "status"); code != 0 {
 			t.Errorf("status after deploy recorded the settings again: exit %d\n%s", code, out)
 		}
+
+		// Only the topic's tag removed: the rest of the record stands, the
+		// default topic is checked, and the fixes point at the original flags.
+		if err := a.UntagBus("us-east-1", chain.BusName, chain.TopicTag); err != nil {
+			t.Fatal(err)
+		}
+		code, out, _ = runCLI(t, a, "status")
+		if code != 1 || !strings.Contains(out, "settings record lacks rootwatch:topic") ||
+			!strings.Contains(out, "'rootwatch deploy --regions eu-west-1' to restore it (with the flags the chain was deployed with: see settings-record)") {
+			t.Errorf("status with the topic's tag removed: exit %d, want 1 with the WARN and fixes pointing at the original flags\n%s", code, out)
+		}
 	})
 }

@@ -22,12 +22,24 @@ import (
 // take --topic-arn, so the defaults are right): ok is false then, as when the
 // record is there.
 func (c *checker) settingsRecord(ctx context.Context, b cloud.Bus) (r Result, ok bool) {
-	if _, recorded := chain.ReadSettings(b.Tags); recorded || b.Tags[cloud.StackTag] != "" {
+	var lacking []string
+	for _, k := range chain.RecordTags {
+		if _, ok := b.Tags[k]; !ok {
+			lacking = append(lacking, k)
+		}
+	}
+	if len(lacking) == 0 || b.Tags[cloud.StackTag] != "" {
 		return Result{}, false
 	}
 	region := c.spec.HomeRegion
 	detail := fmt.Sprintf("bus %s records no deployment settings (its %s* tags were removed, or it was deployed before rootwatch recorded them): "+
 		"checked against topic %s and the regions given, not against what was deployed", b.Name, strings.TrimSuffix(chain.TopicTag, "topic"), c.spec.Topic.ARN)
+	if len(lacking) < len(chain.RecordTags) {
+		// Deploy writes every tag: someone removed some (say the topic's,
+		// so that status checks rootwatch's own topic instead).
+		detail = fmt.Sprintf("bus %s's settings record lacks %s (someone removed it; deploy writes every tag): checked against topic %s and the regions given, "+
+			"which may not be what was deployed", b.Name, strings.Join(lacking, ", "), c.spec.Topic.ARN)
+	}
 	if t := DeployedTopic(ctx, c.acct, c.spec); t != "" {
 		detail += fmt.Sprintf("; the alert rules send to %s, which status does not adopt without a record", t)
 	}
