@@ -108,6 +108,15 @@ func manifest(s chain.Spec) Manifest {
 			Tags:       s.Tags,
 		})
 	}
+	// The watch stack last: its heartbeat alarms expect every region's beats.
+	m.Stacks = append(m.Stacks, Stack{
+		Order:    3,
+		Name:     WatchStackName,
+		Template: WatchTemplateFile,
+		Regions:  []string{s.HomeRegion},
+		Tags:     s.Tags,
+	})
+	m.Notes = append(m.Notes, "the watch stack names the regions above (a beat rule and a heartbeat alarm each): export again and update it when they change")
 	if len(s.Topic.Emails) > 0 {
 		m.Notes = append(m.Notes, "each e-mail subscription stays pending until its recipient clicks Confirm subscription in the mail from AWS; nobody gets alerts until then")
 	} else {

@@ -104,7 +104,7 @@ func TestOrgTemplatesAreTheSpec(t *testing.T) {
 				t.Fatal(err)
 			}
 			cspec = cspec.WithOrg(tc.o.OrganizationID)
-			templates := map[string]Template{HomeTemplateFile: e.Home, ForwarderFile: e.Forwarder, MemberTemplateFile: e.Member}
+			templates := e.Templates()
 			deployed := map[string]*readSpec{} // account -> what its stacks create
 			deploy := func(acct, name, file string, regions []string, params map[string]string, tags map[string]string) {
 				if diff := cmp.Diff(map[string]string(cspec.Tags), tags); diff != "" {

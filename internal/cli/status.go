@@ -91,16 +91,8 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if topic == "" && !recorded {
-		// A deployment older than the recorded settings: find a topic given
-		// with --topic-arn from the rules.
-		if t := status.DeployedTopic(ctx, acct, spec); t != "" {
-			opts.TopicARN = t
-			if spec, err = chain.Desired(id, enabled, opts); err != nil {
-				return usageError("%v", err)
-			}
-		}
-	}
+	// Without a record, the options given are checked, never the topic the
+	// rules point at: the settings-record check says so.
 
 	rep := status.CheckRecorded(ctx, acct, spec, env.Now(), recp)
 	if g.output == "json" {

@@ -101,15 +101,8 @@ forwarder, so no alert is raised.
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if *topic == "" && !recorded {
-		// A deployment older than the recorded settings.
-		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
-			opts.TopicARN = t
-			if spec, err = chain.Desired(id, enabled, opts); err != nil {
-				return usageError("%v", err)
-			}
-		}
-	}
+	// Without a record, test sends through the topic given (or rootwatch's),
+	// never the one the rules point at: its links say so (settings-record).
 	res, runErr := selftest.Run(ctx, acct, spec, o)
 	if res != nil {
 		if g.output == "json" {

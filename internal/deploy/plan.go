@@ -170,12 +170,6 @@ func Prepare(ctx context.Context, acct cloud.Account, o chain.Options) (*Plan, c
 func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.Options) (*Plan, error) {
 	p := &Plan{Command: "deploy", Account: spec.Account, HomeRegion: spec.HomeRegion, Regions: spec.Regions, TopicARN: spec.Topic.ARN}
 	add := func(c Change) { p.Changes = append(p.Changes, c) }
-	if b, err := acct.Events(spec.HomeRegion).Bus(ctx, spec.Bus.Name); err == nil && b.Tags[cloud.StackTag] != "" {
-		// A chain CloudFormation stacks deployed: their templates carry no
-		// heartbeat and no alarms, and status judges it without them.
-		spec.Watch = chain.Watch{}
-		p.Notes = append(p.Notes, "the chain is managed by CloudFormation stacks, which have no heartbeat and no alarms: a broken chain stays silent until status runs")
-	}
 	if err := planPreflight(ctx, acct, spec, o, p, add); err != nil {
 		return nil, err
 	}

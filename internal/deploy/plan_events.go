@@ -39,7 +39,8 @@ func planBus(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.O
 		return err
 	case b.Tags[cloud.StackTag] != "":
 		// A CloudFormation stack owns the bus and its tags; its templates
-		// record no settings (status falls back to the rules' topic).
+		// record no settings (their templates take no --topic-arn: status checks
+		// rootwatch's own topic, the right one).
 		add(Change{Action: Unchanged, Resource: KindBus, Region: home, Name: spec.Bus.Name})
 	default:
 		if old, ok := chain.ReadSettings(b.Tags); ok && len(spec.Topic.Emails) == 0 {

@@ -121,7 +121,7 @@ func PrepareStacks(ctx context.Context, acct cloud.Account, sa cloud.StackAccoun
 	if err != nil {
 		return nil, err
 	}
-	bodies := map[string]cfn.Template{cfn.HomeTemplateFile: e.Home, cfn.ForwarderFile: e.Forwarder}
+	bodies := e.Templates()
 	csName := changeSetPrefix + now.UTC().Format("20060102-150405")
 	for _, s := range e.Manifest.Stacks {
 		tmpl := bodies[s.Template]

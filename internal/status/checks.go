@@ -99,10 +99,14 @@ func (c *checker) bus(ctx context.Context) []Result {
 		return []Result{apiError(region, "bus", err)}
 	}
 	c.stacks.saw(region, b.Tags)
-	return []Result{
+	rs := []Result{
 		{Region: region, Check: "bus", Status: OK, Detail: fmt.Sprintf("event bus %s", b.ARN)},
 		result(region, "bus-policy", chain.JudgeBusPolicy(b, c.spec.Role.Name)),
 	}
+	if r, ok := c.settingsRecord(ctx, b); ok { // record.go
+		rs = append(rs, r)
+	}
+	return rs
 }
 
 // alert checks one alert rule on the home bus, its pattern and its target.
@@ -166,7 +170,7 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 			v = r
 		}
 	}
-	return result(region, "subscriptions", v)
+	return result(region, "subscriptions", withOneClick(v, subs))
 }
 
 // kms checks that EventBridge can use the topic's encryption key.

@@ -86,3 +86,11 @@ func confirmationToken(topicARN, endpoint string) string {
 	sum := sha256.Sum256([]byte(topicARN + "\x00" + endpoint))
 	return hex.EncodeToString(sum[:])
 }
+
+// ConfirmByLink confirms the pending subscription of endpoint to the topic as
+// the recipient's click on the link in the confirmation e-mail does: without
+// AuthenticateOnUnsubscribe, so anyone holding an alert e-mail (and its
+// unsubscribe link) may remove it.
+func (a *Account) ConfirmByLink(topicARN, endpoint string) (string, error) {
+	return a.confirm(topicARN, endpoint, false)
+}
