@@ -44,8 +44,8 @@ forwarder, so no alert is raised.
 	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
 	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers, and send a test alert through every channel (Slack, Teams, PagerDuty, webhook)")
-	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
-	topic := fs.String("topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
+	var sf settingsFlags
+	sf.register(fs, "test")
 	var of orgFlags
 	of.register(fs, "test")
 	if err := parseFlags(fs, args); err != nil {
@@ -73,7 +73,7 @@ forwarder, so no alert is raised.
 		o.Progress = func(line string) { fmt.Fprintf(env.Stderr, "rootwatch: %s\n", line) }
 	}
 	if of.on {
-		return runTestOrg(ctx, env, g, of, chain.Options{HomeRegion: *home, TopicARN: *topic}, o)
+		return runTestOrg(ctx, env, g, of, sf.given(), o)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -87,21 +87,19 @@ forwarder, so no alert is raised.
 	if err != nil {
 		return fmt.Errorf("could not test: %w", err)
 	}
-	opts := chain.Options{HomeRegion: *home, TopicARN: *topic, Regions: []string{*home}}
-	// The topic deploy recorded on the bus is the default: test sends
+	// The settings deploy recorded on the bus are the defaults: test sends
 	// through the topic deploy was given, not whatever the rules point at.
-	rec, recorded, err := status.Recorded(ctx, acct, *home)
+	d, err := sf.resolve(ctx, acct, enabled)
 	if err != nil {
 		return fmt.Errorf("could not test: %w", err)
 	}
-	if recorded && *topic == "" {
-		opts.TopicARN = rec.TopicARN
-	}
+	opts := d.opts
+	opts.Regions = []string{opts.HomeRegion}
 	spec, err := chain.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if *topic == "" && !recorded {
+	if sf.topic == "" && d.rec == nil {
 		// A deployment older than the recorded settings.
 		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
 			opts.TopicARN = t

@@ -74,6 +74,9 @@ func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
 	for _, n := range p.Notes {
 		fmt.Fprintf(w, "\nnote: %s\n", termsafe.Cell(n))
 	}
+	for _, n := range p.Warnings {
+		fmt.Fprintf(w, "\nwarning: %s\n", termsafe.Cell(n))
+	}
 	if changes == 0 {
 		fmt.Fprintf(w, "\nnothing to do: %s unchanged\n", plural(unchanged, "resource"))
 	} else {
@@ -129,6 +132,7 @@ func (p *Plan) WritePending(w io.Writer) {
 //	               "name": "rootwatch-forward", "detail": "...", "diff": "..."}],
 //	  "pendingSubscriptions": ["alice@example.com"],
 //	  "notes": ["..."],
+//	  "warnings": ["..."],  // deploy: what it takes away (another topic, fewer regions)
 //	  "dryRun": false,
 //	  "applied": 12,        // changes made by this run
 //	  "error": "..."        // when applying stopped at a failed change
