@@ -136,7 +136,21 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 			return confirm(env, "deploy", capitalize(strings.Join(plan.Warnings, "; "))+". Go on?")
 		}
 	}
-	return applyPlan(ctx, env, g, plan, dryRun, ask)
+	return applyPlan(ctx, env, g, plan, dryRun, ask, rerunDeploy(spec, o))
+}
+
+// rerunDeploy is the deploy command line that continues a deploy that
+// stopped: it repeats the settings, since the stop may have come before the
+// bus recorded them.
+func rerunDeploy(spec chain.Spec, o chain.Options) string {
+	cmd := chain.RecordedSettings(spec, o).DeployCommand()
+	for _, e := range o.Emails {
+		cmd += " --email " + e
+	}
+	if len(o.Channels) > 0 {
+		cmd += " with the same channel options"
+	}
+	return cmd
 }
 
 // coverageChanges says what a deploy to spec takes away from the deployment
@@ -229,7 +243,7 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 			return confirm(env, "destroy", fmt.Sprintf("Remove rootwatch from account %s (%s)?", plan.Account, plural(changes, "change")))
 		}
 	}
-	return applyPlan(ctx, env, g, plan, dryRun, ask)
+	return applyPlan(ctx, env, g, plan, dryRun, ask, "rootwatch destroy")
 }
 
 // planError turns a planning error into the command's error with a hint.
@@ -249,8 +263,9 @@ func planError(err error, cmd string) error {
 }
 
 // applyPlan prints the plan, applies it unless dryRun, and prints the outcome.
-// ask, when not nil, is asked before any change is made (confirm).
-func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool, ask func() error) error {
+// ask, when not nil, is asked before any change is made (confirm). rerun is
+// the command line that continues from where a failed apply stopped.
+func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool, ask func() error, rerun string) error {
 	changes, _ := plan.Counts()
 	if g.output == "table" {
 		if err := plan.WriteTableWith(env.Stdout, deploy.TableOptions{All: g.verbose, Width: env.Width}); err != nil {
@@ -296,7 +311,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 	}
 	if applyErr != nil {
 		return withHint(fmt.Errorf("%s: %w", plan.Command, applyErr),
-			fmt.Sprintf("%d of %s applied before it stopped; run 'rootwatch %s' again to continue from there (it reads the current state)", plan.Applied, plural(changes, "change"), plan.Command))
+			fmt.Sprintf("%d of %s applied before it stopped; run '%s' again to continue from there (it reads the current state)", plan.Applied, plural(changes, "change"), rerun))
 	}
 	return nil
 }

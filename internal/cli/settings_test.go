@@ -193,3 +193,21 @@ func TestSeveralHomeRegions(t *testing.T) {
 		t.Errorf("deploy --home-region us-west-2:\n%s", out)
 	}
 }
+
+// TestStoppedDeployHint: a deploy that stops before the bus records its
+// settings says to run it again with them (a bare deploy would not know
+// them yet).
+func TestStoppedDeployHint(t *testing.T) {
+	a := trailedFake(t)
+	ops, err := a.Topics("us-east-1").CreateTopic(t.Context(), "ops-alerts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := cloudtest.Record(a)
+	rec.FailMutation(1)
+	code, out, errs := runStdin(t, rec, "", false, "deploy", "--topic-arn", ops, "--regions", "eu-west-1", "--email", statusEmail)
+	want := "run 'rootwatch deploy --topic-arn " + ops + " --regions eu-west-1 --email " + statusEmail + "' again to continue from there"
+	if code != ExitError || !strings.Contains(errs, want) {
+		t.Errorf("exit %d, stderr lacks %q:\n%s%s", code, want, out, errs)
+	}
+}

@@ -42,9 +42,9 @@ func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
 	}
 	regions := strings.Join(p.Regions, ", ")
 	if p.Command == "destroy" {
-		fmt.Fprintf(w, "Destroy plan for account %s (searched %d regions)\n\n", p.Account, len(p.Regions))
+		fmt.Fprintf(w, "Destroy plan for account %s (searched %s)\n\n", p.Account, plural(len(p.Regions), "region"))
 	} else {
-		fmt.Fprintf(w, "Deploy plan for account %s: home region %s, %d regions (%s)\n\n", p.Account, p.HomeRegion, len(p.Regions), regions)
+		fmt.Fprintf(w, "Deploy plan for account %s: home region %s, %s (%s)\n\n", p.Account, p.HomeRegion, plural(len(p.Regions), "region"), regions)
 	}
 	t := table.New("ACTION", "RESOURCE", "REGION", "NAME", "DETAIL")
 	for _, c := range p.Changes {
