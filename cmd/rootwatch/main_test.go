@@ -25,7 +25,8 @@ func (w withEndpoint) Run() int { return awstest.Main(w.m) }
 
 func TestMain(m *testing.M) {
 	testscript.Main(withEndpoint{m}, map[string]func(){
-		"rootwatch": func() { os.Exit(run()) },
+		"rootwatch":       func() { os.Exit(run()) },
+		"rootwatch-waits": func() { os.Exit(rootwatchWaits()) },
 	})
 }
 
@@ -66,10 +67,10 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// scriptCmds are the scripts' own commands: exit, and organization mode's
+// scriptCmds are the scripts' own commands: exit, signal (hooks_test.go), and organization mode's
 // commands on moto (orgscript).
 func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
-	cmds := map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit}
+	cmds := map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit, "signal": cmdSignal}
 	for name, cmd := range orgscript.Cmds {
 		cmds[name] = cmd
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/scan"
 	"github.com/rootwatch/rootwatch/internal/selftest"
 	"github.com/rootwatch/rootwatch/internal/status"
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // runTest proves the deployed alert works without using root: the pattern
@@ -119,6 +120,9 @@ forwarder, so no alert is raised.
 			return fmt.Errorf("write test result: %w", err)
 		}
 	}
+	if ctx.Err() != nil && res != nil {
+		writeInterrupted(env, res)
+	}
 	switch {
 	case runErr != nil && res != nil:
 		return outcome(res.Failed() || res.Degraded(), true, runErr)
@@ -126,6 +130,20 @@ forwarder, so no alert is raised.
 		return runErr
 	}
 	return outcome(res.Failed() || res.Degraded(), res.Unverified(), nil)
+}
+
+// writeInterrupted tells, on stderr, what an interrupted test removed: the
+// result above says which check was cut short; this says the account is as
+// it was (or what to remove by hand).
+func writeInterrupted(env *Env, res *selftest.Result) {
+	if len(res.CleanupErrors) > 0 {
+		fmt.Fprintf(env.Stderr, "interrupted: NOT every temporary resource was removed; remove by hand what the result above lists\n")
+		return
+	}
+	fmt.Fprintf(env.Stderr, "interrupted: the test stopped before its end; it removed the %s it had created:\n", plural(len(res.Temporary), "temporary resource"))
+	for _, r := range res.Temporary {
+		fmt.Fprintf(env.Stderr, "  %s\n", termsafe.Cell(r))
+	}
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
