@@ -122,7 +122,9 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 		// unsubscribed them.
 		o.Emails = d.rec.Emails()
 	}
-	plan, spec, err := deploy.Prepare(ctx, acct, o)
+	prog := newProgress(env)
+	plan, spec, err := deploy.Prepare(prog.planContext(ctx, "deploy"), acct, o)
+	prog.done()
 	if err != nil {
 		return planError(err, "deploy")
 	}
@@ -232,7 +234,9 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return err
 	}
-	plan, err := deploy.PlanDestroy(ctx, acct, o)
+	prog := newProgress(env)
+	plan, err := deploy.PlanDestroy(prog.planContext(ctx, "destroy"), acct, o)
+	prog.done()
 	if err != nil {
 		return planError(err, "destroy")
 	}

@@ -80,7 +80,10 @@ report is still printed); 3 degraded and could not check. --output json prints t
 		}
 	}
 
-	rep := status.CheckRecorded(ctx, acct, spec, env.Now(), d.rec)
+	prog := newProgress(env)
+	prog.set("status: checking %s", plural(len(spec.Forwarders), "region"))
+	rep := status.CheckWith(ctx, acct, spec, env.Now(), status.CheckOptions{Recorded: d.rec, RegionDone: prog.regionHook("status: checked")})
+	prog.done()
 	if g.output == "json" {
 		err = status.WriteJSON(env.Stdout, rep)
 	} else {
