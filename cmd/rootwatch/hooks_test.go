@@ -78,7 +78,9 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 		if err == nil {
 			pid, err := strconv.Atoi(string(b))
 			ts.Check(err)
-			ts.Check(syscall.Kill(pid, sigs[args[0]]))
+			p, err := os.FindProcess(pid)
+			ts.Check(err)
+			ts.Check(p.Signal(sigs[args[0]]))
 			return
 		}
 		if time.Now().After(deadline) {

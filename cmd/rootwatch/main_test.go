@@ -24,10 +24,14 @@ type withEndpoint struct{ m *testing.M }
 func (w withEndpoint) Run() int { return awstest.Main(w.m) }
 
 func TestMain(m *testing.M) {
-	testscript.Main(withEndpoint{m}, map[string]func(){
+	programs := map[string]func(){
 		"rootwatch":       func() { os.Exit(run()) },
 		"rootwatch-waits": func() { os.Exit(rootwatchWaits()) },
-	})
+	}
+	for name, p := range ptyPrograms {
+		programs[name] = p
+	}
+	testscript.Main(withEndpoint{m}, programs)
 }
 
 // TestScripts runs the CLI scripts in testdata/script. Scripts that need AWS
