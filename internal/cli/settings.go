@@ -14,8 +14,8 @@ import (
 )
 
 // settingsFlags are the options that say which deployment a command acts on:
-// --home-region, --topic-arn and (deploy, status) --regions. deploy, status
-// and test take them, and resolve defaults each one not given to what deploy
+// --home-region, --topic-arn and (deploy, status) --regions. deploy, status,
+// test and confirm take them, and resolve defaults each one not given to what deploy
 // recorded on the rootwatch bus (chain.Settings), and only then to
 // rootwatch's own default. A bare command acts on the deployment as it was
 // made: a bare deploy after 'deploy --topic-arn T --regions R' keeps T and R
@@ -38,6 +38,9 @@ func (s *settingsFlags) register(fs *flag.FlagSet, cmd string) {
 		fs.StringVar(&s.topic, "topic-arn", "", "send alerts to this existing SNS topic (same account, home region) instead of creating "+chain.TopicName+" (default: the topic deploy recorded; --topic-arn= goes back to "+chain.TopicName+")")
 		fs.Var(&s.regions, "regions", "deploy the forwarding rule only in these regions (comma-separated; the home region is always included; default: the regions deploy recorded, else every enabled region)")
 		fs.StringVar(&s.home, "home-region", "", "region of the topic, the rootwatch bus and the alert rules"+recorded)
+	case "confirm":
+		fs.StringVar(&s.topic, "topic-arn", "", "the topic of the subscription, when only a token is given (default: the topic deploy recorded, else "+chain.TopicName+" in the home region)")
+		fs.StringVar(&s.home, "home-region", "", "the home region given to deploy"+recorded)
 	default:
 		fs.StringVar(&s.topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the one deploy recorded on the bus)")
 		if cmd == "status" {

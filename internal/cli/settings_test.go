@@ -211,3 +211,19 @@ func TestStoppedDeployHint(t *testing.T) {
 		t.Errorf("exit %d, stderr lacks %q:\n%s%s", code, want, out, errs)
 	}
 }
+
+// TestConfirmRecordedTopic: confirm with a bare token confirms on the topic
+// deploy recorded (a --topic-arn deployment), as the other commands default
+// to it.
+func TestConfirmRecordedTopic(t *testing.T) {
+	a := trailedFake(t)
+	ops, err := a.Topics("us-east-1").CreateTopic(t.Context(), "ops-alerts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, a, "deploy", "--topic-arn", ops, "--email", statusEmail)
+	out := mustCLI(t, a, "confirm", a.SubscriptionToken(ops, statusEmail))
+	if !strings.Contains(out, "confirmed "+ops+":") {
+		t.Errorf("confirm did not confirm on the recorded topic:\n%s", out)
+	}
+}
