@@ -128,7 +128,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return planError(err, "deploy")
 	}
-	plan.Warnings = append(plan.Warnings, coverageChanges(ctx, acct, d.rec, spec, enabled)...)
+	plan.Warnings = append(plan.Warnings, coverageChanges(ctx, acct, d, spec, enabled)...)
 	var ask func() error
 	if !*yes && len(plan.Warnings) > 0 {
 		// Re-targeting the alert rules leaves the old topic's subscribers
@@ -156,17 +156,20 @@ func rerunDeploy(spec chain.Spec, o chain.Options) string {
 }
 
 // coverageChanges says what a deploy to spec takes away from the deployment
-// rec records: another topic for the alert rules (its subscribers get no
-// more alerts), and regions no longer covered. Without a record (a
-// deployment older than it) the topic the alert rules send to is compared.
-// The plan shows each as a line of its own, and deploy asks before applying.
-func coverageChanges(ctx context.Context, acct cloud.Account, rec *chain.Settings, spec chain.Spec, enabled []string) []string {
+// d found: another topic for the alert rules (its subscribers get no more
+// alerts), and regions no longer covered. For a deployment older than the
+// record, the topic the alert rules send to is compared. The plan shows each
+// as a line of its own, and deploy asks before applying.
+func coverageChanges(ctx context.Context, acct cloud.Account, d deployment, spec chain.Spec, enabled []string) []string {
 	var out []string
 	oldTopic := ""
 	var oldRegions []string
+	rec := d.rec
 	switch {
-	case rec == nil:
+	case rec == nil && d.unrecorded:
 		oldTopic = status.DeployedTopic(ctx, acct, spec)
+	case rec == nil:
+		return nil // nothing deployed yet
 	case rec.HomeRegion != spec.HomeRegion:
 		// Another home region is another chain; the plan's notes say that
 		// the old one still runs.

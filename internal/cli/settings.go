@@ -67,6 +67,10 @@ func (s *settingsFlags) given() chain.Options {
 type deployment struct {
 	opts chain.Options
 	rec  *chain.Settings
+	// unrecorded says the home region has a rootwatch bus that records no
+	// settings: a deployment older than the record (or whose tags were
+	// removed), whose --topic-arn only the alert rules' targets tell.
+	unrecorded bool
 }
 
 // resolve returns the options the command acts on: each setting given on the
@@ -76,12 +80,12 @@ type deployment struct {
 // region has no rootwatch bus.
 func (s *settingsFlags) resolve(ctx context.Context, acct cloud.Account, enabled []string) (deployment, error) {
 	o := s.given()
-	rec, err := findRecord(ctx, acct, s.home, enabled)
+	rec, bus, err := findRecord(ctx, acct, s.home, enabled)
 	if err != nil {
 		return deployment{}, err
 	}
 	if rec == nil {
-		return deployment{opts: o}, nil
+		return deployment{opts: o, unrecorded: bus}, nil
 	}
 	set := flagsSet(s.fs)
 	if !set["home-region"] {
@@ -101,13 +105,14 @@ func (s *settingsFlags) resolve(ctx context.Context, acct cloud.Account, enabled
 // rootwatch bus, it looks for the one bus in the enabled regions that records
 // itself as the home. A region that cannot be read is passed over in that
 // search (a service control policy may deny a region the deployment never
-// used). It returns nil when nothing is recorded, and a usage error when
-// several home regions are.
-func findRecord(ctx context.Context, acct cloud.Account, home string, enabled []string) (*chain.Settings, error) {
+// used). It returns nil when nothing is recorded (bus says whether the home
+// region has a rootwatch bus all the same), and a usage error when several
+// home regions are recorded.
+func findRecord(ctx context.Context, acct cloud.Account, home string, enabled []string) (rec *chain.Settings, bus bool, err error) {
 	first := homeOrDefault(home)
-	rec, bus, err := readRecord(ctx, acct, first)
+	rec, bus, err = readRecord(ctx, acct, first)
 	if err != nil || rec != nil || bus || home != "" {
-		return rec, err
+		return rec, bus, err
 	}
 	var (
 		mu    sync.Mutex
@@ -133,20 +138,20 @@ func findRecord(ctx context.Context, acct cloud.Account, home string, enabled []
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	switch len(found) {
 	case 0:
-		return nil, nil
+		return nil, false, nil
 	case 1:
-		return &found[0], nil
+		return &found[0], true, nil
 	}
 	homes := make([]string, len(found))
 	for i, f := range found {
 		homes[i] = f.HomeRegion
 	}
 	slices.Sort(homes)
-	return nil, usageError("rootwatch is deployed with home regions %s: say which with --home-region", strings.Join(homes, " and "))
+	return nil, false, usageError("rootwatch is deployed with home regions %s: say which with --home-region", strings.Join(homes, " and "))
 }
 
 // readRecord reads the record on region's rootwatch bus; bus says whether

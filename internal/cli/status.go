@@ -69,7 +69,7 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if sf.topic == "" && d.rec == nil {
+	if sf.topic == "" && d.unrecorded {
 		// A deployment older than the recorded settings: find a topic given
 		// with --topic-arn from the rules.
 		if t := status.DeployedTopic(ctx, acct, spec); t != "" {

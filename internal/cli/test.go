@@ -100,7 +100,7 @@ forwarder, so no alert is raised.
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if sf.topic == "" && d.rec == nil {
+	if sf.topic == "" && d.unrecorded {
 		// A deployment older than the recorded settings.
 		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
 			opts.TopicARN = t
