@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +227,44 @@ func TestConfirmRecordedTopic(t *testing.T) {
 	out := mustCLI(t, a, "confirm", a.SubscriptionToken(ops, statusEmail))
 	if !strings.Contains(out, "confirmed "+ops+":") {
 		t.Errorf("confirm did not confirm on the recorded topic:\n%s", out)
+	}
+}
+
+// deniedRegion is an account in which every EventBridge call in one region
+// is refused, as a service control policy that denies a region does.
+type deniedRegion struct {
+	cloud.Account
+	region string
+}
+
+func (a deniedRegion) Events(region string) cloud.Events {
+	if region == a.region {
+		return deniedEvents{a.Account.Events(region)}
+	}
+	return a.Account.Events(region)
+}
+
+type deniedEvents struct{ cloud.Events }
+
+func (deniedEvents) Bus(context.Context, string) (cloud.Bus, error) {
+	return cloud.Bus{}, errors.New("AccessDeniedException: explicit deny in a service control policy")
+}
+
+// TestRecordFoundPastDeniedRegion: looking for the home region's record, a
+// region that cannot be read is passed over; with --home-region, a refusal
+// there is an error.
+func TestRecordFoundPastDeniedRegion(t *testing.T) {
+	a := trailedFake(t)
+	mustCLI(t, a, "deploy", "--home-region", "eu-central-1", "--regions", "eu-central-1", "--email", statusEmail)
+	if _, err := a.ConfirmSubscription(chain.TopicARN("aws", "eu-central-1", a.ID()), statusEmail); err != nil {
+		t.Fatal(err)
+	}
+	denied := deniedRegion{Account: a, region: "ap-southeast-2"}
+	if out := mustCLI(t, denied, "status"); !strings.HasPrefix(out, "healthy: ") || !strings.Contains(out, "home region eu-central-1") {
+		t.Errorf("status past a denied region:\n%s", out)
+	}
+	code, out, errs := runStdin(t, deniedRegion{Account: a, region: "eu-central-1"}, "", false, "status", "--home-region", "eu-central-1")
+	if code != ExitError || !strings.Contains(errs, "read the recorded settings in eu-central-1: AccessDeniedException") {
+		t.Errorf("denied home region: exit %d\n%s%s", code, out, errs)
 	}
 }
