@@ -268,3 +268,46 @@ func TestRecordFoundPastDeniedRegion(t *testing.T) {
 		t.Errorf("denied home region: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// unrecordedBus hides the recorded settings on every bus: a deployment made
+// before deploy recorded them.
+type unrecordedBus struct{ cloud.Account }
+
+func (a unrecordedBus) Events(region string) cloud.Events {
+	return unrecordedEvents{a.Account.Events(region)}
+}
+
+type unrecordedEvents struct{ cloud.Events }
+
+func (e unrecordedEvents) Bus(ctx context.Context, name string) (cloud.Bus, error) {
+	b, err := e.Events.Bus(ctx, name)
+	tags := cloud.Tags{}
+	for k, v := range b.Tags {
+		if !strings.HasPrefix(k, "rootwatch:") || k == cloud.ManagedTag || k == cloud.VersionTag {
+			tags[k] = v
+		}
+	}
+	b.Tags = tags
+	return b, err
+}
+
+// TestUnrecordedDeployment: a deployment older than the record is found by
+// the topic its alert rules send to; a bare deploy, which would re-target
+// them to rootwatch's own topic, says so and asks.
+func TestUnrecordedDeployment(t *testing.T) {
+	a := trailedFake(t)
+	ops, err := a.Topics("us-east-1").CreateTopic(t.Context(), "ops-alerts", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, a, "deploy", "--topic-arn", ops, "--email", statusEmail)
+	old := unrecordedBus{a}
+	code, out, errs := runStdin(t, old, "n\n", true, "deploy")
+	if code != ExitError || !strings.Contains(out, "\nwarning: this deploy re-targets the alert rules from topic "+ops+" to topic ") ||
+		!strings.Contains(errs, "Go on? [y/N] rootwatch: deploy: not confirmed; nothing was changed") {
+		t.Errorf("bare deploy of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
+	}
+	if _, out, _ := runStdin(t, old, "", false, "status", "--verbose"); !strings.Contains(out, "topic "+ops) {
+		t.Errorf("status of an unrecorded deployment does not check its topic:\n%s", out)
+	}
+}
