@@ -36,7 +36,7 @@ func (s *settingsFlags) register(fs *flag.FlagSet, cmd string) {
 	switch cmd {
 	case "deploy":
 		fs.StringVar(&s.topic, "topic-arn", "", "send alerts to this existing SNS topic (same account, home region) instead of creating "+chain.TopicName+" (default: the topic deploy recorded; --topic-arn= goes back to "+chain.TopicName+")")
-		fs.Var(&s.regions, "regions", "deploy the forwarding rule only in these regions (comma-separated; the home region is always included; default: the regions deploy recorded, else every enabled region)")
+		fs.Var(&s.regions, "regions", "deploy the forwarding rule only in these regions (comma-separated; the home region is always included; 'all': every enabled region; default: the regions deploy recorded, else all)")
 		fs.StringVar(&s.home, "home-region", "", "region of the topic, the rootwatch bus and the alert rules"+recorded)
 	case "confirm":
 		fs.StringVar(&s.topic, "topic-arn", "", "the topic of the subscription, when only a token is given (default: the topic deploy recorded, else "+chain.TopicName+" in the home region)")
@@ -44,7 +44,7 @@ func (s *settingsFlags) register(fs *flag.FlagSet, cmd string) {
 	default:
 		fs.StringVar(&s.topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the one deploy recorded on the bus)")
 		if cmd == "status" {
-			fs.Var(&s.regions, "regions", "check only these regions' forwarding (comma-separated; the home region is always checked; default: the regions deploy recorded, else every enabled region)")
+			fs.Var(&s.regions, "regions", "check only these regions' forwarding (comma-separated; the home region is always checked; 'all': every enabled region; default: the regions deploy recorded, else all)")
 		}
 		fs.StringVar(&s.home, "home-region", "", "the home region given to deploy"+recorded)
 	}
@@ -55,10 +55,16 @@ func (s *settingsFlags) register(fs *flag.FlagSet, cmd string) {
 // in the central account).
 func (s *settingsFlags) given() chain.Options {
 	o := chain.Options{HomeRegion: homeOrDefault(s.home), TopicARN: s.topic}
-	if s.regions != nil {
+	if s.regions != nil && !s.allRegions() {
 		o.Regions = slices.Clone([]string(s.regions))
 	}
 	return o
+}
+
+// allRegions says --regions all was given: every enabled region, as when
+// nothing is recorded (nil Regions).
+func (s *settingsFlags) allRegions() bool {
+	return len(s.regions) == 1 && s.regions[0] == "all"
 }
 
 // deployment is what resolve found: the options a command acts on and the

@@ -134,6 +134,22 @@ func TestDeployFlagsWinOverRecord(t *testing.T) {
 	if s, _ := chain.ReadSettings(b.Tags); s.TopicARN != ops || strings.Join(s.Regions, ",") != "eu-west-1" {
 		t.Errorf("record after narrowing: %+v", s)
 	}
+
+	// --regions all goes back to every enabled region: wider, no warning,
+	// and recorded as every region (nil), not as today's list.
+	if out := mustCLI(t, a, "deploy", "--regions", "all"); strings.Contains(out, "warning:") {
+		t.Errorf("deploy --regions all warns:\n%s", out)
+	}
+	b, err = a.Events("us-east-1").Bus(ctx, chain.BusName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := chain.ReadSettings(b.Tags); s.Regions != nil {
+		t.Errorf("record after --regions all: %+v", s)
+	}
+	if _, out, _ := runStdin(t, a, "", false, "status", "--regions", "all"); !strings.Contains(out, ", 6 regions)") {
+		t.Errorf("status --regions all:\n%s", out)
+	}
 }
 
 // TestDeployConfirmsNarrowing (convention 12): a deploy that narrows the
