@@ -47,7 +47,7 @@ func runConfirm(ctx context.Context, env *Env, g *globals, args []string) error 
 		if err != nil {
 			return fmt.Errorf("confirm: %w", err)
 		}
-		d, err := sf.resolve(ctx, acct, enabled)
+		d, err := sf.resolve(ctx, acct, id, enabled)
 		if err != nil {
 			return fmt.Errorf("confirm: %w", err)
 		}

@@ -100,7 +100,8 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := acct.Identity(ctx); err != nil {
+	id, err := acct.Identity(ctx)
+	if err != nil {
 		return fmt.Errorf("deploy: %w", err)
 	}
 	enabled, err := acct.Regions(ctx)
@@ -109,7 +110,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	}
 	// What was deployed is the default: a bare deploy repairs the deployment
 	// as it was made, and is a no-op when nothing is broken.
-	d, err := sf.resolve(ctx, acct, enabled)
+	d, err := sf.resolve(ctx, acct, id, enabled)
 	if err != nil {
 		return fmt.Errorf("deploy: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/status"
 )
 
 // settingsFlags are the options that say which deployment a command acts on:
@@ -80,20 +81,30 @@ type deployment struct {
 }
 
 // resolve returns the options the command acts on: each setting given on the
-// command line wins; a setting not given is the recorded one, else
+// command line wins; a setting not given is the recorded one, else (for a
+// deployment older than the record) the topic its alert rules send to, else
 // rootwatch's default. enabled are the account's enabled regions, where the
 // record is looked for when --home-region is not given and the default home
 // region has no rootwatch bus.
-func (s *settingsFlags) resolve(ctx context.Context, acct cloud.Account, enabled []string) (deployment, error) {
+func (s *settingsFlags) resolve(ctx context.Context, acct cloud.Account, id cloud.Identity, enabled []string) (deployment, error) {
 	o := s.given()
 	rec, bus, err := findRecord(ctx, acct, s.home, enabled)
 	if err != nil {
 		return deployment{}, err
 	}
+	set := flagsSet(s.fs)
 	if rec == nil {
+		if bus && !set["topic-arn"] {
+			// A deployment older than the record: the topic it was given
+			// with --topic-arn is the one its alert rules send to, when
+			// they agree (an invalid option is left to the command to
+			// report).
+			if spec, err := chain.Desired(id, enabled, o); err == nil {
+				o.TopicARN = status.DeployedTopic(ctx, acct, spec)
+			}
+		}
 		return deployment{opts: o, unrecorded: bus}, nil
 	}
-	set := flagsSet(s.fs)
 	if !set["home-region"] {
 		o.HomeRegion = rec.HomeRegion
 	}

@@ -307,9 +307,9 @@ func (e unrecordedEvents) Bus(ctx context.Context, name string) (cloud.Bus, erro
 	return b, err
 }
 
-// TestUnrecordedDeployment: a deployment older than the record is found by
-// the topic its alert rules send to; a bare deploy, which would re-target
-// them to rootwatch's own topic, says so and asks.
+// TestUnrecordedDeployment: for a deployment older than the record, the
+// topic its alert rules send to is the default: a bare deploy keeps it (and
+// records it); re-targeting to rootwatch's own topic says so and asks.
 func TestUnrecordedDeployment(t *testing.T) {
 	a := trailedFake(t)
 	ops, err := a.Topics("us-east-1").CreateTopic(t.Context(), "ops-alerts", nil)
@@ -318,10 +318,14 @@ func TestUnrecordedDeployment(t *testing.T) {
 	}
 	mustCLI(t, a, "deploy", "--topic-arn", ops, "--email", statusEmail)
 	old := unrecordedBus{a}
-	code, out, errs := runStdin(t, old, "n\n", true, "deploy")
+	code, out, errs := runStdin(t, old, "", true, "deploy")
+	if code != ExitOK || strings.Contains(out, "warning:") || strings.Contains(out, "event-target") || errs != "" {
+		t.Errorf("bare deploy of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runStdin(t, old, "n\n", true, "deploy", "--topic-arn=")
 	if code != ExitError || !strings.Contains(out, "\nwarning: this deploy re-targets the alert rules from topic "+ops+" to topic ") ||
 		!strings.Contains(errs, "Go on? [y/N] rootwatch: deploy: not confirmed; nothing was changed") {
-		t.Errorf("bare deploy of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
+		t.Errorf("deploy --topic-arn= of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
 	}
 	if _, out, _ := runStdin(t, old, "", false, "status", "--verbose"); !strings.Contains(out, "topic "+ops) {
 		t.Errorf("status of an unrecorded deployment does not check its topic:\n%s", out)

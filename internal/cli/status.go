@@ -60,24 +60,13 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	// The settings deploy recorded on the bus are the defaults: status
 	// checks the topic deploy was given, never the one the rules point at
 	// (which anyone who can edit a rule could change).
-	d, err := sf.resolve(ctx, acct, enabled)
+	d, err := sf.resolve(ctx, acct, id, enabled)
 	if err != nil {
 		return fmt.Errorf("could not check: %w", err)
 	}
-	opts := d.opts
-	spec, err := chain.Desired(id, enabled, opts)
+	spec, err := chain.Desired(id, enabled, d.opts)
 	if err != nil {
 		return usageError("%v", err)
-	}
-	if sf.topic == "" && d.unrecorded {
-		// A deployment older than the recorded settings: find a topic given
-		// with --topic-arn from the rules.
-		if t := status.DeployedTopic(ctx, acct, spec); t != "" {
-			opts.TopicARN = t
-			if spec, err = chain.Desired(id, enabled, opts); err != nil {
-				return usageError("%v", err)
-			}
-		}
 	}
 
 	prog := newProgress(env)

@@ -10,7 +10,6 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/scan"
 	"github.com/rootwatch/rootwatch/internal/selftest"
-	"github.com/rootwatch/rootwatch/internal/status"
 	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
@@ -90,7 +89,7 @@ forwarder, so no alert is raised.
 	}
 	// The settings deploy recorded on the bus are the defaults: test sends
 	// through the topic deploy was given, not whatever the rules point at.
-	d, err := sf.resolve(ctx, acct, enabled)
+	d, err := sf.resolve(ctx, acct, id, enabled)
 	if err != nil {
 		return fmt.Errorf("could not test: %w", err)
 	}
@@ -99,15 +98,6 @@ forwarder, so no alert is raised.
 	spec, err := chain.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
-	}
-	if sf.topic == "" && d.unrecorded {
-		// A deployment older than the recorded settings.
-		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
-			opts.TopicARN = t
-			if spec, err = chain.Desired(id, enabled, opts); err != nil {
-				return usageError("%v", err)
-			}
-		}
 	}
 	res, runErr := selftest.Run(ctx, acct, spec, o)
 	if res != nil {
