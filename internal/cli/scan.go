@@ -71,7 +71,7 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	o.Progress = prog.scanHook()
 	// Findings are written as they are found (memory does not grow with
 	// them), in an order that does not depend on the parallelism.
-	out, err := scan.NewWriter(env.Stdout, g.output)
+	out, err := scan.NewWriterWidth(env.Stdout, g.output, env.Width)
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}

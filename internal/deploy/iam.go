@@ -142,10 +142,12 @@ var (
 // is needed: taking one away makes a call fail.
 var Permissions = []Permission{
 	{"Identity", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit), nil}, // sts:GetCallerIdentity needs no permission
-	{"Regions", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan), []Grant{grant("RootwatchRegions", anyRes, "ec2:DescribeRegions")}},
+	// confirm with a bare token reads the recorded settings (the topic) on
+	// the bus of the home region, which it may have to look for.
+	{"Regions", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan, CmdConfirm), []Grant{grant("RootwatchRegions", anyRes, "ec2:DescribeRegions")}},
 
 	// EventBridge.
-	{"Bus", chainReaders, []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:ListTagsForResource")}},
+	{"Bus", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdConfirm), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:ListTagsForResource")}},
 	{"CreateBus", cmds(CmdDeploy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:CreateEventBus", "events:TagResource")}},
 	{"TagBus", cmds(CmdDeploy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:TagResource")}},
 	{"DeleteBus", cmds(CmdDestroy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DeleteEventBus")}},

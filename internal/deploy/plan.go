@@ -68,6 +68,10 @@ type Plan struct {
 	Pending []string `json:"pendingSubscriptions,omitempty"`
 	// Notes are things the user should know that are not changes.
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are what the plan takes away that the user must see before
+	// it is applied (another topic, fewer regions): shown even when the
+	// table is quiet.
+	Warnings []string `json:"warnings,omitempty"`
 	// Applied counts the changes Apply made.
 	Applied int `json:"applied"`
 

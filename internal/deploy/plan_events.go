@@ -66,8 +66,10 @@ func planForwarders(ctx context.Context, acct cloud.Account, spec chain.Spec) ([
 	otherHomes := make([]string, len(spec.Forwarders))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
+	regionDone := regionCounter(ctx, len(spec.Forwarders))
 	for i, f := range spec.Forwarders {
 		g.Go(func() error {
+			defer regionDone(f.Region)
 			var cs []Change
 			add := func(c Change) { cs = append(cs, c) }
 			if err := planQueue(gctx, acct, f.DLQ, spec.Tags, add); err != nil {

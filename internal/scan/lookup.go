@@ -128,6 +128,7 @@ func (s *scanner) lookup(ctx context.Context) {
 		start = end.Add(-90 * 24 * time.Hour)
 	}
 	p := s.o.LookupPacing.withDefaults()
+	s.regions.Store(int64(len(sel)))
 	var wg sync.WaitGroup
 	for _, region := range sel {
 		wg.Add(1)
@@ -136,6 +137,7 @@ func (s *scanner) lookup(ctx context.Context) {
 			w := s.newWorker()
 			s.lookupRegion(ctx, w, region, start, end, p)
 			s.merge(w)
+			s.regionsDone.Add(1)
 		}()
 	}
 	wg.Wait()

@@ -113,7 +113,10 @@ type Stats struct {
 	// excluded from the listing.
 	ExcludedFiles, ExcludedDirs int64
 	Listed                      bool // all files have been found (TotalFiles is final)
-	Elapsed                     time.Duration
+	// Regions and RegionsDone count the regions whose event history is read
+	// (Lookup), and those read to their end or their first error.
+	Regions, RegionsDone int64
+	Elapsed              time.Duration
 }
 
 // Finding is one event the rule pack classified as root activity.
@@ -316,6 +319,7 @@ type scanner struct {
 
 	files, totalFiles, compressed, totalSize, bytes, records, findingsN, errorsN atomic.Int64
 	excludedFiles, excludedDirs                                                  atomic.Int64
+	regions, regionsDone                                                         atomic.Int64
 	listed                                                                       atomic.Bool
 
 	out      *emitter
@@ -334,6 +338,7 @@ func (s *scanner) stats() Stats {
 		Findings: s.findingsN.Load(), Errors: s.errorsN.Load(),
 		ExcludedFiles: s.excludedFiles.Load(), ExcludedDirs: s.excludedDirs.Load(),
 		Listed: s.listed.Load(), Elapsed: time.Since(s.start),
+		Regions: s.regions.Load(), RegionsDone: s.regionsDone.Load(),
 	}
 }
 

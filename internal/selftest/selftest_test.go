@@ -536,21 +536,43 @@ func TestEmulatorWithoutSNSDelivery(t *testing.T) {
 // TestInterrupted: Ctrl-C while waiting for the message returns the
 // cancellation, after removing every temporary resource.
 func TestInterrupted(t *testing.T) {
-	f, spec := deployed(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	a := &noSNSTargets{Account: f, onReceive: cancel}
-	before := topicPolicy(t, a, spec)
-	o := opts()
-	o.Timeout = time.Minute // only the cancellation ends the wait
-	res, err := Run(ctx, a, spec, o)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	if res == nil || len(res.Temporary) == 0 || len(res.CleanupErrors) > 0 {
-		t.Fatalf("result %+v: want temporaries created and all removed", res)
-	}
-	if left := leftovers(t, a, spec, before); len(left) > 0 {
-		t.Errorf("left behind after Ctrl-C: %v", left)
+	for _, tc := range []struct {
+		name     string
+		putFails bool // moto's answer: the test probes the hops instead of waiting
+	}{
+		{"waiting for the message", false},
+		{"probing the hops", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, spec := deployed(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			a := &noSNSTargets{Account: f, onReceive: cancel, putFails: tc.putFails}
+			before := topicPolicy(t, a, spec)
+			o := opts()
+			o.Timeout = time.Minute // only the cancellation ends the wait
+			res, err := Run(ctx, a, spec, o)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want context.Canceled", err)
+			}
+			if res == nil || len(res.Temporary) == 0 || len(res.CleanupErrors) > 0 {
+				t.Fatalf("result %+v: want temporaries created and all removed", res)
+			}
+			if left := leftovers(t, a, spec, before); len(left) > 0 {
+				t.Errorf("left behind after Ctrl-C: %v", left)
+			}
+			// A check cut short is an error, never a failure (issue 13, bug 4).
+			if d := res.Delivery; d.Status != Error || !strings.Contains(d.Detail, "interrupted") {
+				t.Errorf("delivery %s %q, want an error saying interrupted", d.Status, d.Detail)
+			}
+			for _, l := range append(slices.Clone(res.Links), res.Delivery.Hops...) {
+				if l.Status == Fail {
+					t.Errorf("a cancelled check is reported as a failure: %+v", l)
+				}
+			}
+			if tc.putFails && len(res.Delivery.Hops) != 2 {
+				t.Errorf("hops %+v: want the two probes, cut short", res.Delivery.Hops)
+			}
+		})
 	}
 }
 

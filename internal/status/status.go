@@ -122,7 +122,34 @@ func Check(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Ti
 // recorded flags, so that following it does not re-target or narrow the
 // chain. rec nil is Check.
 func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time, rec *chain.Settings) Report {
+	return CheckWith(ctx, acct, spec, now, CheckOptions{Recorded: rec})
+}
+
+// CheckOptions are CheckWith's options.
+type CheckOptions struct {
+	// Recorded is the deployment's recorded settings (CheckRecorded's rec).
+	Recorded *chain.Settings
+	// RegionDone, when set, is called as each region's forwarding has been
+	// checked, with how many of the regions are done (progress); calls may
+	// come from several goroutines, one at a time.
+	RegionDone func(region string, done, total int)
+}
+
+// CheckWith is CheckRecorded with options.
+func CheckWith(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time, o CheckOptions) Report {
+	rec := o.Recorded
 	c := &checker{acct: acct, spec: spec, now: now, rec: rec}
+	var mu sync.Mutex
+	done := 0
+	regionDone := func(region string) {
+		if o.RegionDone == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		o.RegionDone(region, done, len(spec.Forwarders))
+	}
 
 	regions := slices.Clone(spec.Forwarders)
 	slices.SortFunc(regions, func(a, b chain.Forwarder) int { return strings.Compare(a.Region, b.Region) })
@@ -133,7 +160,10 @@ func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now
 	wg.Go(func() { home = c.home(ctx) })
 	wg.Go(func() { global = c.role(ctx) })
 	for i, re := range regions {
-		wg.Go(func() { perRegion[i] = c.forwarder(ctx, re) })
+		wg.Go(func() {
+			perRegion[i] = c.forwarder(ctx, re)
+			regionDone(re.Region)
+		})
 	}
 	wg.Wait()
 
