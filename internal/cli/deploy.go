@@ -100,6 +100,11 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Who the credentials are, first: its error is the one that says what is
+	// wrong with them.
+	if _, err := acct.Identity(ctx); err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
 	enabled, err := acct.Regions(ctx)
 	if err != nil {
 		return fmt.Errorf("deploy: %w", err)

@@ -307,9 +307,11 @@ func (e unrecordedEvents) Bus(ctx context.Context, name string) (cloud.Bus, erro
 	return b, err
 }
 
-// TestUnrecordedDeployment: for a deployment older than the record, the
-// topic its alert rules send to is the default: a bare deploy keeps it (and
-// records it); re-targeting to rootwatch's own topic says so and asks.
+// TestUnrecordedDeployment: for a deployment older than the record (or whose
+// record someone removed), no command adopts the topic the alert rules send
+// to (whoever re-points the rules and untags the bus would choose it): status
+// names it in a settings-record WARN, a bare deploy says it would re-target
+// the rules and asks, and deploy with the topic given is a no-op.
 func TestUnrecordedDeployment(t *testing.T) {
 	a := trailedFake(t)
 	ops, err := a.Topics("us-east-1").CreateTopic(t.Context(), "ops-alerts", nil)
@@ -318,16 +320,17 @@ func TestUnrecordedDeployment(t *testing.T) {
 	}
 	mustCLI(t, a, "deploy", "--topic-arn", ops, "--email", statusEmail)
 	old := unrecordedBus{a}
-	code, out, errs := runStdin(t, old, "", true, "deploy")
-	if code != ExitOK || strings.Contains(out, "warning:") || strings.Contains(out, "event-target") || errs != "" {
-		t.Errorf("bare deploy of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
-	}
-	code, out, errs = runStdin(t, old, "n\n", true, "deploy", "--topic-arn=")
+	code, out, errs := runStdin(t, old, "n\n", true, "deploy")
 	if code != ExitError || !strings.Contains(out, "\nwarning: this deploy re-targets the alert rules from topic "+ops+" to topic ") ||
 		!strings.Contains(errs, "Go on? [y/N] rootwatch: deploy: not confirmed; nothing was changed") {
-		t.Errorf("deploy --topic-arn= of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
+		t.Errorf("bare deploy of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
 	}
-	if _, out, _ := runStdin(t, old, "", false, "status", "--verbose"); !strings.Contains(out, "topic "+ops) {
-		t.Errorf("status of an unrecorded deployment does not check its topic:\n%s", out)
+	code, out, errs = runStdin(t, old, "", false, "status")
+	if code != ExitReport || !strings.Contains(out, "settings-record") || !strings.Contains(out, ops) {
+		t.Errorf("status of an unrecorded deployment: exit %d, want the settings-record WARN naming %s\n%s%s", code, ops, out, errs)
+	}
+	code, out, errs = runStdin(t, old, "", true, "deploy", "--topic-arn", ops)
+	if code != ExitOK || strings.Contains(out, "warning:") || strings.Contains(out, "event-target") || errs != "" {
+		t.Errorf("deploy --topic-arn of an unrecorded deployment: exit %d\n%s%s", code, out, errs)
 	}
 }
