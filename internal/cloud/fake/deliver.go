@@ -249,44 +249,13 @@ func (a *Account) kmsUsableByEvents(rs *regionState, keyID, topicARN string) err
 	return nil
 }
 
-// roleMayPutEvents checks a target role: it exists, trusts events.amazonaws.com
-// (with the rule's aws:SourceArn and aws:SourceAccount in the request context, as
-// EventBridge sends them), its boundary (if any) allows events:PutEvents on the
-// bus, one of its policies (inline or attached) allows it and none denies it.
+// roleMayPutEvents checks a bus target's role as EventBridge assumes it
+// (roleMay): it may events:PutEvents on the bus.
 func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]string) error {
 	if roleARN == "" {
 		return errors.New("ValidationException: RoleArn is required for a cross-region event bus target")
 	}
-	name := roleARN[strings.LastIndexByte(roleARN, '/')+1:]
-	r, ok := a.roles[name]
-	if !ok || r.r.ARN != roleARN {
-		return fmt.Errorf("AccessDenied: role %s does not exist", roleARN)
-	}
-	ok, err := allows(r.r.Trust, request{service: "events.amazonaws.com", action: "sts:AssumeRole", resource: roleARN, keys: keys})
-	if err != nil || !ok {
-		return fmt.Errorf("AccessDenied: role %s does not trust events.amazonaws.com", roleARN)
-	}
-	if b := r.r.PermissionsBoundary; b != "" {
-		// A boundary caps what the role's own policies grant.
-		if ok, err := identityAllows(a.principalVars(a.managed[b]), "events:PutEvents", busARN); err != nil || !ok {
-			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow events:PutEvents on %s", roleARN, busARN)
-		}
-	}
-	// An explicit Deny in any of the role's policies wins over every Allow.
-	allowed := false
-	for _, p := range a.rolePolicyDocs(r) {
-		p = a.principalVars(p)
-		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: "events:PutEvents", resource: busARN}); err == nil && denied {
-			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses events:PutEvents on %s", roleARN, busARN)
-		}
-		if ok, err := identityAllows(p, "events:PutEvents", busARN); err == nil && ok {
-			allowed = true
-		}
-	}
-	if allowed {
-		return nil
-	}
-	return fmt.Errorf("AccessDenied: role %s may not events:PutEvents on %s", roleARN, busARN)
+	return a.roleMay(roleARN, "events:PutEvents", busARN, keys)
 }
 
 // identityAllows evaluates an identity policy (no Principal) for action on
