@@ -19,6 +19,11 @@ import (
 // which is not JSON.
 var recordStart = []byte(`{"eventVersion"`)
 
+// recordStartKey is the index in recordStart of the byte that the count of
+// record starts searches for: 'V', the rarest of recordStart's bytes in
+// CloudTrail (about four a record; '{' is about seven).
+const recordStartKey = 7
+
 // ErrReread is wrapped by the error Next returns in candidate mode when it
 // cannot place a candidate in a record on its own evidence (a file whose
 // records do not start with eventVersion, an object nested in a record that
@@ -37,6 +42,7 @@ type candidates struct {
 	to      []int64 // per needle: how far it has been searched
 	counted int64   // record starts are counted up to here
 	records int64   // record starts counted in this file
+	last    int64   // the last record start counted (-1: none)
 	yielded int64   // end of the last record yielded (-1: none)
 	active  bool    // this file is read in candidate mode
 }
@@ -45,7 +51,7 @@ func (c *candidates) reset() {
 	for i := range c.at {
 		c.at[i], c.to[i] = -1, 0
 	}
-	c.counted, c.records, c.yielded, c.active = 0, 0, -1, false
+	c.counted, c.records, c.last, c.yielded, c.active = 0, 0, -1, -1, false
 }
 
 // SetCandidates switches the reader to candidate mode, or off with no needles.
@@ -132,8 +138,8 @@ func (r *Reader) nextCandidate() (Record, error) {
 			r.pos = max(r.pos, r.end-c.longest+1)
 			r.count(r.end - len(recordStart) + 1)
 			keep := r.pos
-			if s := bytes.LastIndex(r.buf[r.start:min(r.pos+len(recordStart)-1, r.end)], recordStart); s >= 0 {
-				keep = r.start + s
+			if s := r.lastStart(); s >= 0 {
+				keep = s
 			}
 			r.start = min(keep, r.rel(c.counted))
 			switch err := r.fill(); err {
@@ -155,11 +161,11 @@ func (r *Reader) nextCandidate() (Record, error) {
 		// The record around the match at m: the nearest record start before.
 		r.count(m)
 		matchAt := r.abs(m)
-		s := bytes.LastIndex(r.buf[r.start:m], recordStart)
+		s := r.lastStart()
 		if s < 0 {
 			return Record{}, r.reread(matchAt)
 		}
-		r.pos = r.start + s
+		r.pos = s
 		rec, err := r.record(KindRecord)
 		end := r.abs(r.pos)
 		c.counted = max(c.counted, end)
@@ -203,7 +209,8 @@ func (r *Reader) findCandidate() int {
 	return r.rel(best)
 }
 
-// count counts the record starts that begin before buffer index to.
+// count counts the record starts that begin before buffer index to, noting
+// the last one.
 func (r *Reader) count(to int) {
 	c := &r.cand
 	from := r.rel(c.counted)
@@ -211,9 +218,31 @@ func (r *Reader) count(to int) {
 	if hi-from < len(recordStart) {
 		return
 	}
-	c.records += int64(bytes.Count(r.buf[from:hi], recordStart))
+	// Each 'V' at i may be the key byte of a start at i-recordStartKey.
+	key := recordStart[recordStartKey]
+	b := r.buf[:hi-(len(recordStart)-1-recordStartKey)]
+	for i := from + recordStartKey; ; i++ {
+		j := bytes.IndexByte(b[i:], key)
+		if j < 0 {
+			break
+		}
+		i += j
+		if s := i - recordStartKey; string(r.buf[s:s+len(recordStart)]) == string(recordStart) {
+			c.records++
+			c.last = r.abs(s)
+		}
+	}
 	// Starts at or after hi-len+1 are not whole yet: count them next time.
 	c.counted = r.abs(hi - len(recordStart) + 1)
+}
+
+// lastStart returns the buffer index of the last record start counted, or -1
+// when there is none at or after r.start.
+func (r *Reader) lastStart() int {
+	if r.cand.last < r.abs(r.start) {
+		return -1
+	}
+	return r.rel(r.cand.last)
 }
 
 // finishCandidates checks the end of a file read in candidate mode: its last
@@ -223,11 +252,11 @@ func (r *Reader) count(to int) {
 func (r *Reader) finishCandidates() error {
 	c := &r.cand
 	r.count(r.end)
-	s := bytes.LastIndex(r.buf[r.start:r.end], recordStart)
+	s := r.lastStart()
 	switch {
-	case s >= 0 && r.abs(r.start+s) >= c.yielded:
+	case s >= 0 && r.abs(s) >= c.yielded:
 		// The last record: delimit it.
-		r.pos = r.start + s
+		r.pos = s
 		if _, err := r.record(KindRecord); err != nil && !errors.Is(err, ErrRecordTooLarge) {
 			return err
 		}

@@ -161,19 +161,22 @@ type Result struct {
 }
 
 // Prefilter reports whether a raw record or event may match a root-activity
-// rule of the pack. Every such rule requires userIdentity.type "Root" (or a
-// session issuer's), sessionContext's assumedRoot, or eventName "AssumeRoot"
-// (TestPrefilterSound checks this against the pack), and each of those
-// contains the bytes "Root" unless JSON escapes spell it otherwise, so a
-// record without "Root" and without any \u escape cannot match. The readers
-// search for the same bytes (cloudtrail's candidate mode): the great majority
-// of records are never delimited, bridged or classified.
+// rule of the pack. Every such rule requires, as an exact string match,
+// userIdentity.type "Root" (or a session issuer's), sessionContext's
+// assumedRoot, or eventName "AssumeRoot" (TestPrefilterSound checks this
+// against the pack). Written in JSON, each of those strings ends with the
+// bytes Root" ("Root", "assumedRoot", "AssumeRoot") unless escapes spell it
+// otherwise, so a record without Root" and without any \u escape cannot
+// match. The closing quote matters: Root alone is also in ListRoots, an
+// Organizations call that consoles and tools make often. The readers search for the same bytes (cloudtrail's candidate
+// mode): the great majority of records are never delimited, bridged or
+// classified.
 func Prefilter(b []byte) bool {
 	return bytes.Contains(b, rootBytes) || bytes.Contains(b, escapeBytes)
 }
 
 var (
-	rootBytes   = []byte("Root")
+	rootBytes   = []byte(`Root"`)
 	escapeBytes = []byte(`\u`)
 )
 

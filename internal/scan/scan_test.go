@@ -191,8 +191,17 @@ func TestPrefilterSound(t *testing.T) {
 			}
 		}
 	}
+	// The required strings, as JSON writes them, all contain the needle.
+	for _, v := range []string{"Root", "assumedRoot", "AssumeRoot"} {
+		if b, _ := json.Marshal(v); !bytes.Contains(b, rootBytes) {
+			t.Errorf("%s in JSON is %s, without %s", v, b, rootBytes)
+		}
+	}
 	if Prefilter([]byte(`{"userIdentity":{"type":"IAMUser"}}`)) {
 		t.Errorf("prefilter passes a record without Root")
+	}
+	if Prefilter([]byte(`{"eventName":"ListRoots","requestParameters":{"rootId":"r-ab12"}}`)) {
+		t.Errorf("prefilter passes ListRoots, whose Root is not a whole string")
 	}
 	if !Prefilter([]byte(`{"userIdentity":{"type":"\u0052oot"}}`)) {
 		t.Errorf("prefilter rejects an escaped Root")
