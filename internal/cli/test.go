@@ -186,7 +186,7 @@ var recentUse = func(acct cloud.Account, env *Env) audit.UseSource {
 		prog := newProgress(env)
 		if env.StderrTerminal {
 			o.Progress = func(st scan.Stats) {
-				prog.set("reading event history: %d records, %d root events", st.Records, st.Findings)
+				prog.set("reading event history: %d records, %d root events", st.HistoryEvents, st.Findings)
 			}
 		}
 		res, err := scan.Scan(ctx, nil, o)

@@ -101,7 +101,10 @@ type Stats struct {
 	Compressed int64 // bytes of files read, as stored
 	TotalSize  int64 // bytes of files found so far, as stored
 	Bytes      int64 // bytes of CloudTrail JSON read (decompressed)
-	Records    int64 // records and events read
+	// HistoryEvents counts the events read from the event history
+	// (LookupEvents). Log files' records are not counted: the readers do not
+	// delimit most of them (see Prefilter); Bytes says how much was read.
+	HistoryEvents int64
 	Findings   int64
 	Errors     int64
 	// ExcludedFiles and ExcludedDirs count the log files and the AWSLogs
@@ -313,7 +316,7 @@ type scanner struct {
 	start  time.Time
 	filter filter
 
-	files, totalFiles, compressed, totalSize, bytes, records, findingsN, errorsN atomic.Int64
+	files, totalFiles, compressed, totalSize, bytes, historyEvents, findingsN, errorsN atomic.Int64
 	excludedFiles, excludedDirs                                                  atomic.Int64
 	listed                                                                       atomic.Bool
 
@@ -329,7 +332,7 @@ func (s *scanner) stats() Stats {
 	return Stats{
 		Files: s.files.Load(), TotalFiles: s.totalFiles.Load(),
 		Compressed: s.compressed.Load(), TotalSize: s.totalSize.Load(),
-		Bytes: s.bytes.Load(), Records: s.records.Load(),
+		Bytes: s.bytes.Load(), HistoryEvents: s.historyEvents.Load(),
 		Findings: s.findingsN.Load(), Errors: s.errorsN.Load(),
 		ExcludedFiles: s.excludedFiles.Load(), ExcludedDirs: s.excludedDirs.Load(),
 		Listed: s.listed.Load(), Elapsed: time.Since(s.start),
@@ -463,7 +466,7 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 	}
 	counted := &countingReader{r: rc, n: &s.compressed}
 	w.rd.Reset(counted)
-	var last, records int64
+	var last int64
 	w.newFindings = 0
 	// The first record that is not CloudTrail (or not JSON) is reported once
 	// the file is read, unless the file ends with an error, which explains it
@@ -478,7 +481,6 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 		}
 		if err != nil {
 			if errors.Is(err, cloudtrail.ErrReread) {
-				s.records.Add(-records)
 				s.bytes.Add(-last)
 				s.compressed.Add(-counted.count)
 				return err
@@ -490,10 +492,6 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 			fileErr = err
 			break
 		}
-		if w.rd.Records() < 0 {
-			records++
-			s.records.Add(1)
-		}
 		if rec.Offset-last > 1<<20 {
 			s.bytes.Add(rec.Offset - last)
 			last = rec.Offset
@@ -501,9 +499,6 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 		if err := w.record(f.name, rec.Offset, rec.Data, rec.Kind); err != nil && recordErr == nil {
 			recordErr = &cloudtrail.ReadError{Offset: rec.Offset, Err: err}
 		}
-	}
-	if n := w.rd.Records(); n >= 0 {
-		s.records.Add(n)
 	}
 	s.bytes.Add(w.rd.Offset() - last)
 	if fileErr != nil {
