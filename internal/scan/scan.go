@@ -105,8 +105,8 @@ type Stats struct {
 	// (LookupEvents). Log files' records are not counted: the readers do not
 	// delimit most of them (see Prefilter); Bytes says how much was read.
 	HistoryEvents int64
-	Findings   int64
-	Errors     int64
+	Findings      int64
+	Errors        int64
 	// ExcludedFiles and ExcludedDirs count the log files and the AWSLogs
 	// directories (S3 prefixes) that --since/--until/--accounts/--regions
 	// excluded from the listing.
@@ -317,8 +317,8 @@ type scanner struct {
 	filter filter
 
 	files, totalFiles, compressed, totalSize, bytes, historyEvents, findingsN, errorsN atomic.Int64
-	excludedFiles, excludedDirs                                                  atomic.Int64
-	listed                                                                       atomic.Bool
+	excludedFiles, excludedDirs                                                        atomic.Int64
+	listed                                                                             atomic.Bool
 
 	out      *emitter
 	fetching chan struct{} // a place per S3 object fetched ahead (sources.go)
