@@ -258,3 +258,20 @@ func FuzzReaderCandidates(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndexNeedle checks indexNeedle against bytes.Index.
+func FuzzIndexNeedle(f *testing.F) {
+	f.Add([]byte(`{"type":"Root"}`), []byte(`Root"`))
+	f.Add([]byte(`RRoot"`), []byte(`Root"`))
+	f.Add([]byte(`Roo`), []byte(`Root"`))
+	f.Add([]byte(`a\u0052`), []byte(`\u`))
+	f.Add([]byte(`abc`), []byte(`c`))
+	f.Fuzz(func(t *testing.T, b, needle []byte) {
+		if len(needle) == 0 {
+			return
+		}
+		if got, want := indexNeedle(b, needle), bytes.Index(b, needle); got != want {
+			t.Fatalf("indexNeedle(%q, %q) = %d, want %d", b, needle, got, want)
+		}
+	})
+}
