@@ -34,7 +34,7 @@ var layers = map[string][]string{
 	"internal/policy": {},
 	// The one model of the chain: names, Spec and the judgement of each
 	// link; pure, reads the rule pack and the cloud types.
-	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules", "internal/channel"},
+	"internal/chain": {"internal/cloud", "internal/policy", "internal/rules", "internal/channel", "internal/pattern"},
 	// Readers and checkers of the chain know it through package chain, not
 	// through deploy.
 	// Every renderer of outside text escapes it (termsafe, table).

@@ -14,12 +14,16 @@ import (
 
 func main() { os.Exit(run()) }
 
-func run() int {
+func run() int { return cli.Main(processEnv(), os.Args[1:]) }
+
+// processEnv is the process's streams, terminals and environment, and the
+// AWS adapter.
+func processEnv() *cli.Env {
 	width := 0
 	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 		width = w // stdout is a terminal: tables fit it
 	}
-	return cli.Main(&cli.Env{
+	return &cli.Env{
 		Stdin:          os.Stdin,
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
@@ -28,5 +32,5 @@ func run() int {
 		StdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		Width:          width,
 		Connect:        awscloud.Connect,
-	}, os.Args[1:])
+	}
 }

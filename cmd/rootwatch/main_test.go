@@ -24,9 +24,14 @@ type withEndpoint struct{ m *testing.M }
 func (w withEndpoint) Run() int { return awstest.Main(w.m) }
 
 func TestMain(m *testing.M) {
-	testscript.Main(withEndpoint{m}, map[string]func(){
-		"rootwatch": func() { os.Exit(run()) },
-	})
+	programs := map[string]func(){
+		"rootwatch":       func() { os.Exit(run()) },
+		"rootwatch-waits": func() { os.Exit(rootwatchWaits()) },
+	}
+	for name, p := range ptyPrograms {
+		programs[name] = p
+	}
+	testscript.Main(withEndpoint{m}, programs)
 }
 
 // TestScripts runs the CLI scripts in testdata/script. Scripts that need AWS
@@ -66,10 +71,10 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// scriptCmds are the scripts' own commands: exit, and organization mode's
+// scriptCmds are the scripts' own commands: exit, signal (hooks_test.go), and organization mode's
 // commands on moto (orgscript).
 func scriptCmds() map[string]func(*testscript.TestScript, bool, []string) {
-	cmds := map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit}
+	cmds := map[string]func(*testscript.TestScript, bool, []string){"exit": cmdExit, "signal": cmdSignal}
 	for name, cmd := range orgscript.Cmds {
 		cmds[name] = cmd
 	}

@@ -36,7 +36,7 @@ func (s *topics) subscriptionAttributes(ctx context.Context, c *cloud.Subscripti
 		}
 		return errorf(err, "get attributes of subscription %s in %s", c.ARN, s.region)
 	}
-	c.FilterPolicy = out.Attributes["FilterPolicy"]
+	c.FilterPolicy = filterPolicy(out.Attributes["FilterPolicy"])
 	c.Authenticated = out.Attributes["ConfirmationWasAuthenticated"] == "true"
 	return nil
 }

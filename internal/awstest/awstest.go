@@ -65,6 +65,7 @@ type Target struct {
 var (
 	target      *Target
 	unavailable string // why there is no endpoint
+	motoPID     int    // the moto_server Main started, 0 if none
 )
 
 // Main starts the endpoint (unless one is named), runs the tests, and stops it.
@@ -156,9 +157,11 @@ func startMoto() (url string, stop func(), err error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = io.Discard
-	if err := cmd.Start(); err != nil {
+	proc, err := startChild(cmd)
+	if err != nil {
 		return "", nil, fmt.Errorf("start %s: %w", strings.Join(argv, " "), err)
 	}
+	motoPID = proc.pid()
 	// Keep the last lines of moto's output for the error message.
 	var tail []string
 	var tailMu sync.Mutex
@@ -173,10 +176,7 @@ func startMoto() (url string, stop func(), err error) {
 			tailMu.Unlock()
 		}
 	}()
-	stop = func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}
+	stop = proc.stop
 	url = fmt.Sprintf("http://127.0.0.1:%d", port)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -15,13 +15,22 @@
 //     subscriptions, the forwarder role, and the home region's dead-letter
 //     queue and forwarding rule;
 //   - the forwarder template (stack ForwarderStackName in every other region),
-//     parameterised by the home region: the region's dead-letter queue and
-//     forwarding rule.
+//     parameterised by the home region: the region's dead-letter queue,
+//     forwarding rule and heartbeat rule.
+//
+// A third, the watch template (stack WatchStackName in the home region), holds
+// what makes a broken chain loud (chain.Watch): the home bus's rule counting
+// each region's heartbeats and the CloudWatch alarms. It names the exported
+// regions (one beat rule and one alarm each), so it is re-exported when they
+// change; kept apart, it also keeps the home template within CloudFormation's
+// inline size.
 package cfn
 
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
@@ -33,8 +42,10 @@ import (
 const (
 	HomeStackName      = "rootwatch"
 	ForwarderStackName = "rootwatch-forwarder"
+	WatchStackName     = "rootwatch-watch"
 	HomeTemplateFile   = "rootwatch-home.json"
 	ForwarderFile      = "rootwatch-forwarder.json"
+	WatchTemplateFile  = "rootwatch-watch.json"
 	ManifestFile       = "manifest.json"
 	ParamHomeRegion    = "HomeRegion"
 )
@@ -50,6 +61,7 @@ const (
 	idForwardRule  = "ForwardRule"
 	idSubscription = "Subscription"
 	idBusPolicy    = "BusPolicy"
+	idHeartbeat    = "HeartbeatRule"
 )
 
 // Resource types the templates use.
@@ -63,6 +75,7 @@ const (
 	TypeQueue        = "AWS::SQS::Queue"
 	TypeQueuePolicy  = "AWS::SQS::QueuePolicy"
 	TypeBusPolicy    = "AWS::Events::EventBusPolicy"
+	TypeAlarm        = "AWS::CloudWatch::Alarm"
 )
 
 // Options are the user's choices for an export: deploy's, less what a
@@ -78,7 +91,13 @@ type Options struct {
 type Export struct {
 	Home      Template
 	Forwarder Template
+	Watch     Template
 	Manifest  Manifest
+}
+
+// Templates returns the templates by the file name the manifest gives them.
+func (e Export) Templates() map[string]Template {
+	return map[string]Template{HomeTemplateFile: e.Home, ForwarderFile: e.Forwarder, WatchTemplateFile: e.Watch}
 }
 
 // Render renders the templates and the manifest for o.
@@ -121,7 +140,23 @@ func Render(o Options) (Export, error) {
 	if err != nil {
 		return Export{}, err
 	}
-	return Export{Home: homeT, Forwarder: fwdT, Manifest: manifest(whole)}, nil
+	// The watch template: in the home region, for the exported regions
+	// (named), the home region being wherever the stack is deployed.
+	var others []string
+	for _, r := range whole.Regions {
+		if r != home {
+			others = append(others, r)
+		}
+	}
+	ws, err := chain.Desired(id, append([]string{phRegion}, others...), chain.Options{HomeRegion: phRegion, Regions: others, Version: o.Version})
+	if err != nil {
+		return Export{}, err
+	}
+	watchT, err := watchTemplate(ws)
+	if err != nil {
+		return Export{}, err
+	}
+	return Export{Home: homeT, Forwarder: fwdT, Watch: watchT, Manifest: manifest(whole)}, nil
 }
 
 // validRegion reports whether r looks like an AWS region name (it ends up in
@@ -206,7 +241,8 @@ func homeTemplate(s chain.Spec) (Template, error) {
 		return Template{}, err
 	}
 	t.Resources[idRole] = role
-	if err := addRegion(t.Resources, rs, s.Tags, r); err != nil {
+	withBoundary(&t)
+	if err := addRegion(t.Resources, rs, s, r); err != nil {
 		return Template{}, err
 	}
 	for _, ar := range s.AlertRules {
@@ -237,14 +273,16 @@ func forwarderTemplate(s chain.Spec) (Template, error) {
 		},
 		Resources: map[string]Resource{},
 	}
-	if err := addRegion(t.Resources, rs, s.Tags, r); err != nil {
+	if err := addRegion(t.Resources, rs, s, r); err != nil {
 		return Template{}, err
 	}
 	return t, nil
 }
 
-// addRegion adds a region's dead-letter queue, its policy and the forwarding rule.
-func addRegion(res map[string]Resource, rs chain.Forwarder, tags cloud.Tags, r refs) error {
+// addRegion adds a region's dead-letter queue, its policy, the forwarding
+// rule and, when s has one for the region, the heartbeat rule.
+func addRegion(res map[string]Resource, rs chain.Forwarder, s chain.Spec, r refs) error {
+	tags := s.Tags
 	res[idDLQ] = Resource{Type: TypeQueue, Properties: map[string]any{
 		"QueueName": rs.DLQ.Name,
 		"Tags":      tagList(tags),
@@ -262,7 +300,99 @@ func addRegion(res map[string]Resource, rs chain.Forwarder, tags cloud.Tags, r r
 		return err
 	}
 	res[idForwardRule] = fr
+	for _, hb := range s.Watch.Heartbeats {
+		if hb.Region != rs.Region {
+			continue
+		}
+		hr, err := ruleResource(hb, tags, r, "", nil)
+		if err != nil {
+			return err
+		}
+		res[idHeartbeat] = hr
+	}
 	return nil
+}
+
+// The forwarder role's permissions boundary (chain.RoleSpec.Boundary): the
+// policy is the administrator's, outside the stack, so the templates take a
+// parameter saying it exists; without it the role is created unbounded, as
+// deploy does then.
+const (
+	ParamBoundary = "ForwarderBoundary"
+	condBoundary  = "UseForwarderBoundary"
+)
+
+func boundaryParameter() Parameter {
+	no := "false"
+	return Parameter{
+		Type:          "String",
+		Description:   "true once an administrator has created the IAM policy " + chain.BoundaryPolicyName + " in the account (rootwatch iam-policy --boundary; in an organization's member accounts, --boundary --central-bus ARN): the forwarder role is then created bounded by it",
+		AllowedValues: []string{"false", "true"},
+		Default:       &no,
+	}
+}
+
+// withBoundary adds the boundary's parameter and condition to a template.
+func withBoundary(t *Template) {
+	if t.Parameters == nil {
+		t.Parameters = map[string]Parameter{}
+	}
+	t.Parameters[ParamBoundary] = boundaryParameter()
+	if t.Conditions == nil {
+		t.Conditions = map[string]any{}
+	}
+	t.Conditions[condBoundary] = map[string]any{"Fn::Equals": []any{ref(ParamBoundary), "true"}}
+}
+
+// watchTemplate renders the watch template of s: the beat rules on the home
+// bus (named: the bus is the home stack's) and the alarms.
+func watchTemplate(s chain.Spec) (Template, error) {
+	r := refs{}
+	t := Template{
+		FormatVersion: "2010-09-09",
+		Description: fmt.Sprintf("rootwatch %s: makes a broken alert chain loud, in the home region: counts every region's heartbeats on the rootwatch bus, and CloudWatch alarms on failed deliveries, the dead-letter queue and silent regions, mailing the rootwatch topic. Deploy after the rootwatch and rootwatch-forwarder stacks; names the regions %s, so export again when they change. Rendered by rootwatch export cloudformation; do not edit.",
+			s.Tags[cloud.VersionTag], strings.ReplaceAll(strings.Join(s.Regions, ", "), phRegion, "the home region")),
+		Resources: map[string]Resource{},
+	}
+	for _, b := range s.Watch.Beats {
+		res, err := ruleResource(b, s.Tags, r, s.Bus.Name, s.Bus.Name)
+		if err != nil {
+			return Template{}, err
+		}
+		t.Resources[BeatRuleLogicalID(b.Name)] = res
+	}
+	for _, a := range s.Watch.Alarms {
+		t.Resources[AlarmLogicalID(a.Name)] = alarmResource(a, r)
+	}
+	return t, nil
+}
+
+// alarmResource renders a CloudWatch alarm as deploy puts it (PutMetricAlarm).
+func alarmResource(a cloud.Alarm, r refs) Resource {
+	dims := make([]any, 0, len(a.Dimensions))
+	for _, k := range slices.Sorted(maps.Keys(a.Dimensions)) {
+		dims = append(dims, map[string]any{"Name": k, "Value": r.value(a.Dimensions[k])})
+	}
+	actions := make([]any, 0, len(a.AlarmActions))
+	for _, act := range a.AlarmActions {
+		actions = append(actions, r.value(act))
+	}
+	return Resource{Type: TypeAlarm, Properties: map[string]any{
+		"AlarmName":          r.value(a.Name),
+		"AlarmDescription":   r.value(a.Description),
+		"Namespace":          a.Namespace,
+		"MetricName":         a.Metric,
+		"Dimensions":         dims,
+		"Statistic":          a.Statistic,
+		"Period":             int(a.Period.Seconds()),
+		"EvaluationPeriods":  a.EvaluationPeriods,
+		"Threshold":          a.Threshold,
+		"ComparisonOperator": string(a.Comparison),
+		"TreatMissingData":   string(a.TreatMissingData),
+		"ActionsEnabled":     a.ActionsEnabled,
+		"AlarmActions":       actions,
+		"Tags":               tagList(a.Tags),
+	}}
 }
 
 func roleResource(rs chain.RoleSpec, tags cloud.Tags, r refs) (Resource, error) {
@@ -280,23 +410,38 @@ func roleResource(rs chain.RoleSpec, tags cloud.Tags, r refs) (Resource, error) 
 		"AssumeRolePolicyDocument": trust,
 		"Policies":                 []any{map[string]any{"PolicyName": rs.PolicyName, "PolicyDocument": pol}},
 		"Tags":                     tagList(tags),
+		"PermissionsBoundary":      map[string]any{"Fn::If": []any{condBoundary, r.value(rs.Boundary.ARN), ref("AWS::NoValue")}},
 	}}, nil
 }
 
 // ruleResource renders a rule with its one target. The rule's bus is written
 // as busRef when it is the template's own bus (busName).
 func ruleResource(rs chain.RuleSpec, tags cloud.Tags, r refs, busName string, busRef any) (Resource, error) {
-	if !json.Valid([]byte(rs.Pattern)) {
-		return Resource{}, fmt.Errorf("render rule %s: pattern is not JSON", rs.Name)
-	}
 	p := map[string]any{
-		"Name": rs.Name,
+		"Name":        r.value(rs.Name),
+		"State":       string(rs.State),
+		"Description": r.value(rs.Description),
+		"Tags":        tagList(tags),
+	}
+	switch {
+	case rs.Schedule != "":
+		p["ScheduleExpression"] = rs.Schedule
+	case !json.Valid([]byte(rs.Pattern)):
+		return Resource{}, fmt.Errorf("render rule %s: pattern is not JSON", rs.Name)
+	case strings.Contains(rs.Pattern, "${"):
+		// A pattern naming the account or a region (a beat rule's): its
+		// bytes, each value holding a placeholder written as a Fn::Sub.
+		pat, err := subPattern(rs.Pattern, r)
+		if err != nil {
+			return Resource{}, fmt.Errorf("render rule %s: %w", rs.Name, err)
+		}
+		p["EventPattern"] = pat
+	default:
 		// The pattern, byte for byte as the rule pack holds it.
-		"EventPattern": json.RawMessage(rs.Pattern),
-		"State":        string(rs.State),
-		"Description":  r.value(rs.Description),
-		"Tags":         tagList(tags),
-		"Targets":      []any{target(rs.Target, r)},
+		p["EventPattern"] = json.RawMessage(rs.Pattern)
+	}
+	if rs.Target.ID != "" {
+		p["Targets"] = []any{target(rs.Target, r)}
 	}
 	switch {
 	case busName != "" && rs.Bus == busName:
@@ -305,6 +450,44 @@ func ruleResource(rs chain.RuleSpec, tags cloud.Tags, r refs, busName string, bu
 		return Resource{}, fmt.Errorf("render rule %s: bus %s is not in the template", rs.Name, rs.Bus)
 	}
 	return Resource{Type: TypeRule, Properties: p}, nil
+}
+
+// subPattern returns pattern's bytes with every string value that holds a
+// placeholder replaced by its Fn::Sub (CloudFormation resolves intrinsic
+// functions inside an EventPattern map); the members keep their order.
+func subPattern(pattern string, r refs) (json.RawMessage, error) {
+	var v any
+	if err := json.Unmarshal([]byte(pattern), &v); err != nil {
+		return nil, err
+	}
+	var subs []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case string:
+			if strings.Contains(x, "${") {
+				subs = append(subs, x)
+			}
+		}
+	}
+	walk(v)
+	out := pattern
+	for _, str := range subs {
+		lit, sub := encodeJSON(str, ""), encodeJSON(r.value(str), "")
+		out = strings.ReplaceAll(out, strings.TrimSuffix(string(lit), "\n"), strings.TrimSuffix(string(sub), "\n"))
+	}
+	if !json.Valid([]byte(out)) {
+		return nil, fmt.Errorf("pattern with substitutions is not JSON: %s", out)
+	}
+	return json.RawMessage(out), nil
 }
 
 func target(t cloud.Target, r refs) map[string]any {
@@ -336,6 +519,29 @@ func target(t cloud.Target, r refs) map[string]any {
 		out["RetryPolicy"] = rp
 	}
 	return out
+}
+
+// BeatRuleLogicalID is the logical ID of a beat rule ("BeatRule" and the
+// region in CamelCase); AlarmLogicalID that of an alarm ("Alarm" and its name
+// after "rootwatch-"). A name holding a placeholder (the home region's) gets
+// "Home" in its place.
+func BeatRuleLogicalID(name string) string {
+	return camel("BeatRule", strings.TrimPrefix(name, chain.BeatRulePrefix))
+}
+
+// AlarmLogicalID: see BeatRuleLogicalID.
+func AlarmLogicalID(name string) string {
+	return camel("Alarm", strings.TrimPrefix(name, chain.AlarmPrefix))
+}
+
+func camel(prefix, name string) string {
+	name = strings.ReplaceAll(name, phRegion, "home")
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, w := range strings.FieldsFunc(name, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') }) {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
 }
 
 // AlertRuleLogicalID is the logical ID of a rule pack rule's alert rule:

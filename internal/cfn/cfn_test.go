@@ -28,6 +28,7 @@ func TestGolden(t *testing.T) {
 	}
 	golden.Check(t, "testdata/"+HomeTemplateFile, e.Home.JSON())
 	golden.Check(t, "testdata/"+ForwarderFile, e.Forwarder.JSON())
+	golden.Check(t, "testdata/"+WatchTemplateFile, e.Watch.JSON())
 	golden.Check(t, "testdata/"+ManifestFile, indentJSON(e.Manifest))
 }
 
@@ -58,7 +59,7 @@ func TestTemplatesAreTheSpec(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := readSpec{Account: acct, Partition: tc.partition, HomeRegion: e.Manifest.HomeRegion}
-			templates := map[string]Template{HomeTemplateFile: e.Home, ForwarderFile: e.Forwarder}
+			templates := e.Templates()
 			for _, st := range e.Manifest.Stacks {
 				if diff := cmp.Diff(map[string]string(want.Tags), st.Tags); diff != "" {
 					t.Errorf("stack %s: tags differ from deploy's (-deploy +stack):\n%s", st.Name, diff)
@@ -77,8 +78,15 @@ func TestTemplatesAreTheSpec(t *testing.T) {
 					for k, v := range st.Parameters {
 						params[k] = v
 					}
-					for name := range parsed.Parameters {
-						if _, ok := params[name]; !ok {
+					for name, pm := range parsed.Parameters {
+						if _, ok := params[name]; !ok && pm.Default != nil {
+							params[name] = *pm.Default
+							if name == ParamBoundary {
+								// As the administrator who created the
+								// boundary passes it.
+								params[name] = "true"
+							}
+						} else if !ok {
 							t.Fatalf("stack %s: the manifest gives no value for parameter %s", st.Name, name)
 						}
 					}
@@ -110,7 +118,16 @@ func (env stackEnv) resolve(t *testing.T, tmpl Template, v any) any {
 			for k, a := range x {
 				switch k {
 				case "Ref":
+					if a == "AWS::NoValue" {
+						return noValue{}
+					}
 					return env.attr(t, tmpl, a.(string), "Ref")
+				case "Fn::If":
+					l := a.([]any)
+					if env.condition(t, tmpl, l[0].(string)) {
+						return env.resolve(t, tmpl, l[1])
+					}
+					return env.resolve(t, tmpl, l[2])
 				case "Fn::GetAtt":
 					l := a.([]any)
 					return env.attr(t, tmpl, l[0].(string), l[1].(string))
@@ -134,7 +151,9 @@ func (env stackEnv) resolve(t *testing.T, tmpl Template, v any) any {
 		}
 		out := map[string]any{}
 		for k, e := range x {
-			out[k] = env.resolve(t, tmpl, e)
+			if r := env.resolve(t, tmpl, e); r != (noValue{}) {
+				out[k] = r
+			}
 		}
 		return out
 	case []any:
@@ -146,6 +165,9 @@ func (env stackEnv) resolve(t *testing.T, tmpl Template, v any) any {
 	}
 	return v
 }
+
+// noValue is Ref AWS::NoValue: the property holding it is left out.
+type noValue struct{}
 
 func (env stackEnv) attr(t *testing.T, tmpl Template, id, attr string) string {
 	t.Helper()
@@ -181,6 +203,7 @@ type readSpec struct {
 	Roles      []chain.RoleSpec
 	Rules      []chain.RuleSpec
 	Queues     []chain.QueueSpec
+	Alarms     []cloud.Alarm
 	Tags       map[string]cloud.Tags // by resource
 	resources  int
 	topicState map[string]string // topic ARN -> policy statement JSON
@@ -267,6 +290,10 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 			}
 			pm := pols[0].(map[string]any)
 			rs.PolicyName = pm["PolicyName"].(string)
+			if b, ok := p["PermissionsBoundary"]; ok {
+				rs.Boundary.ARN = b.(string)
+				delete(p, "PermissionsBoundary")
+			}
 			rs.Policy = canonicalPolicy(t, pm["PolicyDocument"])
 			g.Tags["role "+rs.Name] = tags()
 			g.Roles = append(g.Roles, rs)
@@ -289,23 +316,43 @@ func (g *readSpec) read(t *testing.T, tmpl Template, env stackEnv) {
 			if _, ok := p["EventBusName"]; ok {
 				r.Bus = str("EventBusName")
 			}
-			pat, err := json.Marshal(take("EventPattern"))
-			if err != nil {
-				t.Fatal(err)
+			if _, ok := p["ScheduleExpression"]; ok {
+				r.Schedule = str("ScheduleExpression")
+			} else {
+				pat, err := json.Marshal(take("EventPattern"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Pattern = string(pat)
 			}
-			r.Pattern = string(pat)
 			if r.Bus == cloud.DefaultBus {
 				r.ARN = env.arn("events", env.region, "rule/"+r.Name)
 			} else {
 				r.ARN = env.arn("events", env.region, "rule/"+r.Bus+"/"+r.Name)
 			}
-			targets := take("Targets").([]any)
-			if len(targets) != 1 {
-				t.Fatalf("%s: %d targets", where, len(targets))
+			if _, ok := p["Targets"]; ok { // a beat rule has none
+				targets := take("Targets").([]any)
+				if len(targets) != 1 {
+					t.Fatalf("%s: %d targets", where, len(targets))
+				}
+				r.Target = readTarget(t, where, targets[0].(map[string]any))
 			}
-			r.Target = readTarget(t, where, targets[0].(map[string]any))
 			g.Tags["rule "+r.ARN] = tags()
 			g.Rules = append(g.Rules, r)
+		case TypeAlarm:
+			a := cloud.Alarm{Name: str("AlarmName"), Description: str("AlarmDescription"), Namespace: str("Namespace"), Metric: str("MetricName"),
+				Statistic: str("Statistic"), Period: time.Duration(take("Period").(float64)) * time.Second, EvaluationPeriods: int(take("EvaluationPeriods").(float64)),
+				Threshold: take("Threshold").(float64), Comparison: cloud.Comparison(str("ComparisonOperator")), TreatMissingData: cloud.MissingData(str("TreatMissingData")),
+				ActionsEnabled: take("ActionsEnabled").(bool), Dimensions: map[string]string{}}
+			for _, d := range take("Dimensions").([]any) {
+				m := d.(map[string]any)
+				a.Dimensions[m["Name"].(string)] = m["Value"].(string)
+			}
+			for _, act := range take("AlarmActions").([]any) {
+				a.AlarmActions = append(a.AlarmActions, act.(string))
+			}
+			a.Tags = tags()
+			g.Alarms = append(g.Alarms, a)
 		default:
 			t.Fatalf("%s: resource type deploy does not create", where)
 		}
@@ -383,6 +430,9 @@ func (g *readSpec) check(t *testing.T, want chain.Spec) {
 		t.Errorf("topic policy (-deploy +stacks):\n%s", diff)
 	}
 	wantRole := want.Role
+	// The boundary's document is the administrator's policy, outside the
+	// stack: the template names it (deploy and status check its content).
+	wantRole.Boundary.Policy = ""
 	wantRole.Trust = canonicalPolicy(t, wantRole.Trust)
 	wantRole.Policy = canonicalPolicy(t, wantRole.Policy)
 	if diff := cmp.Diff([]chain.RoleSpec{wantRole}, g.Roles); diff != "" {
@@ -407,13 +457,19 @@ func (g *readSpec) check(t *testing.T, want chain.Spec) {
 	// if the order of keys is the pack's, which it is not in general, so the
 	// pattern is compared by its canonical form here and byte for byte in
 	// TestPatternsByteForByte).
-	wantRules := want.Rules()
+	// The heartbeat rules (scheduled, no pattern) and the beat rules (no
+	// target) are rules like the others.
+	wantRules := slices.Concat(want.Rules(), want.Watch.Heartbeats, want.Watch.Beats)
 	for i := range wantRules {
-		wantRules[i].Pattern = canonicalPolicy(t, wantRules[i].Pattern)
+		if wantRules[i].Pattern != "" {
+			wantRules[i].Pattern = canonicalPolicy(t, wantRules[i].Pattern)
+		}
 		wantRules[i].RuleID = ""
 	}
 	for i := range g.Rules {
-		g.Rules[i].Pattern = canonicalPolicy(t, g.Rules[i].Pattern)
+		if g.Rules[i].Pattern != "" {
+			g.Rules[i].Pattern = canonicalPolicy(t, g.Rules[i].Pattern)
+		}
 	}
 	byARN := func(r []chain.RuleSpec) {
 		sort.Slice(r, func(i, j int) bool { return r[i].ARN < r[j].ARN })
@@ -422,6 +478,17 @@ func (g *readSpec) check(t *testing.T, want chain.Spec) {
 	byARN(g.Rules)
 	if diff := cmp.Diff(wantRules, g.Rules); diff != "" {
 		t.Errorf("rules and targets (-deploy +stacks):\n%s", diff)
+	}
+	// Alarms: every property deploy puts, tags included.
+	byName := func(a []cloud.Alarm) { sort.Slice(a, func(i, j int) bool { return a[i].Name < a[j].Name }) }
+	wantAlarms := slices.Clone(want.Watch.Alarms)
+	byName(wantAlarms)
+	byName(g.Alarms)
+	if len(wantAlarms) == 0 {
+		t.Error("the spec has no alarms")
+	}
+	if diff := cmp.Diff(wantAlarms, g.Alarms); diff != "" {
+		t.Errorf("alarms (-deploy +stacks):\n%s", diff)
 	}
 	// Tags: deploy's on every resource that has tags.
 	for what, tags := range g.Tags {
@@ -432,7 +499,8 @@ func (g *readSpec) check(t *testing.T, want chain.Spec) {
 	// Nothing else: one resource per thing deploy creates (the bus, the
 	// topic, its policy, each subscription, the role, per region a queue,
 	// its policy and a forwarding rule, and the alert rules).
-	n := 1 + 1 + 1 + len(want.Topic.Emails) + 1 + 3*len(want.Forwarders) + len(want.AlertRules)
+	n := 1 + 1 + 1 + len(want.Topic.Emails) + 1 + 3*len(want.Forwarders) + len(want.AlertRules) +
+		len(want.Watch.Heartbeats) + len(want.Watch.Beats) + len(want.Watch.Alarms)
 	if want.Bus.Policy != "" {
 		n++ // the bus policy
 	}
@@ -529,7 +597,7 @@ func TestTemplatesFitInline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tmpl := range []Template{e.Home, e.Forwarder} {
+	for _, tmpl := range []Template{e.Home, e.Forwarder, e.Watch} {
 		n := len(encodeJSON(tmpl, ""))
 		t.Logf("%s: %d bytes compact, %d left of CloudFormation's %d", tmpl.Description[:40], n, MaxTemplateBody-n, MaxTemplateBody)
 		if n := len(tmpl.JSON()); n > MaxTemplateBody {

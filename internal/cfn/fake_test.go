@@ -33,7 +33,10 @@ func fakeWithTrail(t *testing.T) *fake.Account {
 // applies each template's resources through the account's own services.
 func createStacks(t *testing.T, a *fake.Account, e cfn.Export) {
 	t.Helper()
-	bodies := map[string][]byte{cfn.HomeTemplateFile: e.Home.JSON(), cfn.ForwarderFile: e.Forwarder.JSON()}
+	bodies := map[string][]byte{}
+	for f, tmpl := range e.Templates() {
+		bodies[f] = tmpl.JSON()
+	}
 	for _, s := range e.Manifest.Stacks {
 		for _, r := range s.Regions {
 			if _, err := a.Stacks(r).CreateStack(t.Context(), cloud.StackInput{Name: s.Name, Template: string(bodies[s.Template]), Parameters: s.Parameters, Capabilities: s.Capabilities, Tags: s.Tags}); err != nil {
@@ -153,11 +156,12 @@ func TestDeployViaCloudFormation(t *testing.T) {
 		return p
 	}
 	p := apply()
-	if c, u := p.Counts(); c != 2 || u != 0 || p.Applied != 2 {
+	// The home stack, eu-west-1's forwarder stack and the watch stack.
+	if c, u := p.Counts(); c != 3 || u != 0 || p.Applied != 3 {
 		t.Fatalf("first deploy: %d changes, %d unchanged, %d applied", c, u, p.Applied)
 	}
 	p = apply()
-	if c, u := p.Counts(); c != 0 || u != 2 {
+	if c, u := p.Counts(); c != 0 || u != 3 {
 		t.Errorf("second deploy: %d changes, %d unchanged; want nothing to do", c, u)
 	}
 	spec, err := chain.Desired(cloud.Identity{Account: a.ID(), Partition: "aws"}, []string{"eu-west-1", "us-east-1"}, o)
@@ -232,6 +236,9 @@ func TestDestroyStackDeployedChain(t *testing.T) {
 	if _, err := a.Events("us-east-1").Bus(ctx, chain.BusName); !errors.Is(err, cloud.ErrNotFound) {
 		t.Errorf("bus after destroy: %v", err)
 	}
+	if al, err := a.Alarms("us-east-1").Alarms(ctx, chain.AlarmPrefix); err != nil || len(al) != 0 {
+		t.Errorf("alarms after destroy: %d, %v", len(al), err)
+	}
 	for _, s := range e.Manifest.Stacks {
 		for _, r := range s.Regions {
 			if err := a.Stacks(r).DeleteStack(ctx, s.Name); err != nil {
@@ -290,7 +297,10 @@ func TestOrgStackDeployedChainWorks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bodies := map[string][]byte{cfn.HomeTemplateFile: e.Home.JSON(), cfn.ForwarderFile: e.Forwarder.JSON(), cfn.MemberTemplateFile: e.Member.JSON()}
+	bodies := map[string][]byte{}
+	for f, tmpl := range e.Templates() {
+		bodies[f] = tmpl.JSON()
+	}
 	create := func(a *fake.Account, name, file string, regions []string, params map[string]string, caps []string, tags map[string]string) {
 		t.Helper()
 		for _, r := range regions {

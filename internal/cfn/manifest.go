@@ -89,6 +89,7 @@ func manifest(s chain.Spec) Manifest {
 		Notes: []string{
 			"CloudTrail must record management events of every region (a logging multi-region trail with global service events, All or WriteOnly): the templates do not create one; 'rootwatch deploy --create-trail --dry-run' shows whether the account has one",
 			"deploy in order: the forwarder stacks' rules put events on the home stack's bus through its role",
+			"once an administrator has created the IAM policy " + chain.BoundaryPolicyName + " in the account ('rootwatch iam-policy --boundary'), pass the parameter " + ParamBoundary + "=true wherever a template has it: the forwarder role is then bounded by it, as deploy bounds it",
 		},
 	}
 	var others []string
@@ -107,6 +108,15 @@ func manifest(s chain.Spec) Manifest {
 			Tags:       s.Tags,
 		})
 	}
+	// The watch stack last: its heartbeat alarms expect every region's beats.
+	m.Stacks = append(m.Stacks, Stack{
+		Order:    3,
+		Name:     WatchStackName,
+		Template: WatchTemplateFile,
+		Regions:  []string{s.HomeRegion},
+		Tags:     s.Tags,
+	})
+	m.Notes = append(m.Notes, "the watch stack names the regions above (a beat rule and a heartbeat alarm each): export again and update it when they change")
 	if len(s.Topic.Emails) > 0 {
 		m.Notes = append(m.Notes, "each e-mail subscription stays pending until its recipient clicks Confirm subscription in the mail from AWS; nobody gets alerts until then")
 	} else {

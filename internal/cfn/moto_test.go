@@ -86,7 +86,10 @@ func waitStack(t *testing.T, st cloud.Stacks, name string) cloud.Stack {
 // aws cloudformation commands do, and waits for each.
 func createManifestStacks(t *testing.T, a *awscloud.Account, e cfn.Export) {
 	t.Helper()
-	bodies := map[string][]byte{cfn.HomeTemplateFile: e.Home.JSON(), cfn.ForwarderFile: e.Forwarder.JSON()}
+	bodies := map[string][]byte{}
+	for f, tmpl := range e.Templates() {
+		bodies[f] = tmpl.JSON()
+	}
 	for _, s := range e.Manifest.Stacks {
 		for _, r := range s.Regions {
 			st := a.Stacks(r)
@@ -124,11 +127,6 @@ func readEvents(t *testing.T, a cloud.Account, acct string, e cfn.Export) events
 				t.Fatal(err)
 			}
 			for _, rule := range rules {
-				if strings.HasPrefix(rule.Name, chain.HeartbeatRuleName) {
-					// The heartbeat (and its beat rules on the home bus)
-					// is deployed by the API only: the templates have none.
-					continue
-				}
 				full, err := ev.Rule(t.Context(), bus, rule.Name)
 				if err != nil {
 					t.Fatal(err)
@@ -137,12 +135,14 @@ func readEvents(t *testing.T, a cloud.Account, acct string, e cfn.Export) events
 				// moto stores the pattern of a stack's rule as Python's
 				// json.dumps writes it (", " and ": "); compacting gives the
 				// bytes back, members in their order.
-				var b bytes.Buffer
-				if err := json.Compact(&b, []byte(full.Pattern)); err != nil {
-					t.Fatal(err)
+				if full.Pattern != "" { // a heartbeat rule has a schedule instead
+					var b bytes.Buffer
+					if err := json.Compact(&b, []byte(full.Pattern)); err != nil {
+						t.Fatal(err)
+					}
+					full.Pattern = b.String()
 				}
-				full.Pattern = b.String()
-				full.ARN = anon(full.ARN)
+				full.ARN, full.Pattern = anon(full.ARN), anon(full.Pattern)
 				targets, err := ev.Targets(t.Context(), bus, rule.Name)
 				if err != nil {
 					t.Fatal(err)
@@ -185,13 +185,49 @@ func TestStacksEqualAPIDeploy(t *testing.T) {
 	}
 
 	got, want := readEvents(t, sa, stackAcct, e), readEvents(t, aa, apiAcct, e)
-	if n := 2 + len(e.Home.Resources) - 7 - len(o.Emails); len(want) != n {
-		t.Fatalf("the API deploy has %d rootwatch rules, want %d (2 forwarding rules and the alert rules)", len(want), n)
+	// Every rule of the stacks: forwarding and heartbeat rules per region,
+	// the alert rules, and the beat rules of the watch stack.
+	n := 0
+	for _, s := range e.Manifest.Stacks {
+		for _, res := range e.Templates()[s.Template].Resources {
+			if res.Type == cfn.TypeRule {
+				n += len(s.Regions)
+			}
+		}
+	}
+	if len(want) != n {
+		t.Fatalf("the API deploy has %d rootwatch rules, the stacks %d", len(want), n)
 	}
 	// The stack's tags are propagated as well on AWS; moto applies only the
 	// template's, which are deploy's.
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rules and targets (-API deploy +stacks):\n%s", diff)
+	}
+
+	// The alarms of the watch stack: as deploy puts them.
+	alarms := func(a *awscloud.Account, acct string) []cloud.Alarm {
+		got, err := a.Alarms(o.HomeRegion).Alarms(t.Context(), chain.AlarmPrefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			got[i].ARN, got[i].State = "", ""
+			for j := range got[i].AlarmActions {
+				got[i].AlarmActions[j] = strings.ReplaceAll(got[i].AlarmActions[j], acct, "ACCOUNT")
+			}
+		}
+		slices.SortFunc(got, func(x, y cloud.Alarm) int { return strings.Compare(x.Name, y.Name) })
+		return got
+	}
+	// moto ignores AWS::CloudWatch::Alarm in a template (the stack still
+	// completes): asserted, so that this test notices when moto creates them
+	// and compares them; TestTemplatesAreTheSpec and the fake cover them.
+	if api := alarms(aa, apiAcct); len(api) != len(e.Watch.Resources)-len(e.Manifest.Regions) {
+		t.Errorf("the API deploy has %d alarms, the watch template %d", len(api), len(e.Watch.Resources)-len(e.Manifest.Regions))
+	} else if got := alarms(sa, stackAcct); len(got) != 0 {
+		if diff := cmp.Diff(api, got); diff != "" {
+			t.Errorf("moto now creates a stack's alarms: alarms (-API deploy +stacks):\n%s", diff)
+		}
 	}
 
 	// Buses, queues, topic and role: created under deploy's names and tags.

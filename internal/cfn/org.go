@@ -46,6 +46,7 @@ type OrgOptions struct {
 type OrgExport struct {
 	Home      Template // the central account's home region
 	Forwarder Template // the central account's other regions
+	Watch     Template // the central account's home region: heartbeat counts and alarms
 	Member    Template // every other account, every region
 	Manifest  Manifest
 }
@@ -60,6 +61,11 @@ var orgIDParameter = Parameter{
 	Type:           "String",
 	Description:    "the organization whose rootwatch-forwarder roles may put events on the central bus",
 	AllowedPattern: orgIDPattern.String(),
+}
+
+// Templates returns the templates by the file name the manifest gives them.
+func (e OrgExport) Templates() map[string]Template {
+	return map[string]Template{HomeTemplateFile: e.Home, ForwarderFile: e.Forwarder, WatchTemplateFile: e.Watch, MemberTemplateFile: e.Member}
 }
 
 // RenderOrg renders the templates and the manifest of an organization.
@@ -161,7 +167,7 @@ func RenderOrg(o OrgOptions) (OrgExport, error) {
 		"the member StackSet excludes the central account (DeploymentTargets AccountFilterType DIFFERENCE): its own stacks forward there already",
 		"automatic deployment creates the stacks of an account that joins the OUs in every region at once; its forwarding rules forward once the role, created in the home region, exists",
 	)
-	return OrgExport{Home: homeT, Forwarder: e.Forwarder, Member: memberT, Manifest: m}, nil
+	return OrgExport{Home: homeT, Forwarder: e.Forwarder, Watch: e.Watch, Member: memberT, Manifest: m}, nil
 }
 
 // memberTemplate renders a member account's part in one region: the
@@ -200,7 +206,8 @@ func memberTemplate(s chain.Spec) (Template, error) {
 	}
 	role.Condition = condRoleRegion
 	t.Resources[idRole] = role
-	if err := addRegion(t.Resources, rs, s.Tags, r); err != nil {
+	withBoundary(&t)
+	if err := addRegion(t.Resources, rs, s, r); err != nil {
 		return Template{}, err
 	}
 	return t, nil

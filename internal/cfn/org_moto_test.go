@@ -59,7 +59,10 @@ func TestOrgStackSetForwarders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bodies := map[string]string{cfn.HomeTemplateFile: string(e.Home.JSON()), cfn.ForwarderFile: string(e.Forwarder.JSON()), cfn.MemberTemplateFile: string(e.Member.JSON())}
+	bodies := map[string]string{}
+	for f, tmpl := range e.Templates() {
+		bodies[f] = string(tmpl.JSON())
+	}
 
 	// Order 1 and 2: the stacks (the central account's, the management
 	// account's member stacks), then the StackSet.

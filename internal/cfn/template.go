@@ -21,9 +21,11 @@ type Template struct {
 
 // Parameter is a template parameter.
 type Parameter struct {
-	Type           string `json:"Type"`
-	Description    string `json:"Description"`
-	AllowedPattern string `json:"AllowedPattern,omitempty"`
+	Type           string   `json:"Type"`
+	Description    string   `json:"Description"`
+	AllowedPattern string   `json:"AllowedPattern,omitempty"`
+	AllowedValues  []string `json:"AllowedValues,omitempty"`
+	Default        *string  `json:"Default,omitempty"`
 }
 
 // Resource is one resource of a template.

@@ -95,7 +95,13 @@ func TestJudgeRuleState(t *testing.T) {
 func TestJudgePattern(t *testing.T) {
 	checkVerdicts(t, []verdictCase{
 		{"same bytes", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"a":[1]}`}, `{"a":[1]}`), OK, "expected pattern"},
-		{"same meaning, other bytes", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"a": [1]}`}, `{"a":[1]}`), Fail, "at byte 5"},
+		{"re-spaced", JudgePattern(cloud.Rule{Name: "r", Pattern: "{ \"a\": [ 1 ],\n  \"b\": [\"x\"] }"}, `{"a":[1],"b":["x"]}`), OK, "expected pattern"},
+		{"keys re-ordered", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"d":{"t":["Root"],"n":["x"]},"s":[{"prefix":"aws."}]}`}, `{"s":[{"prefix":"aws."}],"d":{"n":["x"],"t":["Root"]}}`), OK, "expected pattern"},
+		{"value changed", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"a":[2]}`}, `{"a":[1]}`), Fail, `at byte 6: deployed "2]}", expected "1]}"`},
+		{"value changed and re-spaced: shown where it differs", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"a": [ 2 ]}`}, `{"a":[1]}`), Fail, `at byte 6: deployed "2]}", expected "1]}"`},
+		{"field added", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"b":["x"],"a":[1]}`}, `{"a":[1]}`), Fail, "differs from the one rootwatch deploys"},
+		{"order that matters", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"$or":[{"n":["c"]},{"k":["x"]}],"n":["a"]}`}, `{"n":["a"],"$or":[{"n":["c"]},{"k":["x"]}]}`), Fail, "differs from the one rootwatch deploys"},
+		{"not JSON", JudgePattern(cloud.Rule{Name: "r", Pattern: `{"a":`}, `{"a":[1]}`), Fail, `at byte 5: deployed "", expected "[1]}"`},
 	})
 }
 

@@ -101,6 +101,7 @@ func MemberSpec(central Spec, id cloud.Identity, enabled, regions []string) (Spe
 			Action:   policy.Values{"events:PutEvents"},
 			Resource: policy.Values{central.Bus.ARN},
 		}}}.String(),
+		Boundary: memberBoundary(central, acct),
 	}
 	for _, r := range want {
 		dlqARN := arn(p, "sqs", r, acct, DLQName)
@@ -132,6 +133,16 @@ func MemberSpec(central Spec, id cloud.Identity, enabled, regions []string) (Spe
 		s.Forwarders = append(s.Forwarders, Forwarder{Account: acct, Region: r, Rule: fwd, DLQ: dlq})
 	}
 	return s, missing
+}
+
+// memberBoundary is the boundary of account's forwarder role: the central
+// account's own (its bus is in the account), a member's naming the central
+// bus exactly.
+func memberBoundary(central Spec, account string) BoundarySpec {
+	if account == central.Account {
+		return central.Role.Boundary
+	}
+	return BoundarySpec{ARN: BoundaryARN(central.Partition, account), Policy: MemberBoundary(central.Bus.ARN)}
 }
 
 // OrgTrail is the organization trail deploy --org --create-trail creates in

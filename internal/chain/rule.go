@@ -1,11 +1,14 @@
 package chain
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/pattern"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
@@ -69,15 +72,28 @@ func busFlag(bus string) string {
 	return " --event-bus-name " + bus
 }
 
-// JudgePattern judges whether r's pattern is byte for byte the one deploy
-// deploys.
+// JudgePattern judges whether r's pattern is the one deploy deploys: the same
+// pattern (pattern.Same), so that one handed back re-spaced or with its keys
+// re-ordered (a CloudFormation stack's, say) is not taken for a change.
 func JudgePattern(r cloud.Rule, want string) Verdict {
-	if r.Pattern == want {
+	if pattern.Same(r.Pattern, want) {
 		return ok(fmt.Sprintf("rule %s has the expected pattern", r.Name))
 	}
+	got, exp := compact(r.Pattern), compact(want)
 	return fail(
-		fmt.Sprintf("rule %s's pattern differs from the one rootwatch deploys (%s): events it should match may be missed", r.Name, firstDifference(r.Pattern, want)),
+		fmt.Sprintf("rule %s's pattern differs from the one rootwatch deploys (%s): events it should match may be missed", r.Name, firstDifference(got, exp)),
 		"run 'rootwatch deploy' to put the expected pattern back")
+}
+
+// compact is s without the spaces between JSON tokens, so that a difference
+// is shown where the meaning differs, not where the spacing does; s itself
+// when it is not JSON.
+func compact(s string) string {
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(s)) != nil {
+		return s
+	}
+	return b.String()
 }
 
 // firstDifference describes where got first differs from want.

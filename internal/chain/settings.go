@@ -23,6 +23,10 @@ const (
 	SubscribersTag = "rootwatch:subscribers" // the --email addresses, space-separated and sorted, or a digest (see SubscribersValue)
 )
 
+// RecordTags are the tags of the settings record; deploy writes every one of
+// them, empty values included.
+var RecordTags = []string{TopicTag, HomeRegionTag, RegionsTag, SubscribersTag}
+
 // maxTagValue is the longest tag value AWS accepts.
 const maxTagValue = 256
 

@@ -108,6 +108,9 @@ type RoleSpec struct {
 	PolicyName  string
 	Policy      string // inline policy
 	Description string
+	// Boundary is the permissions boundary the role gets when an
+	// administrator has created it in the role's account.
+	Boundary BoundarySpec
 }
 
 // RuleSpec is one EventBridge rule with its single target.
@@ -247,6 +250,7 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 			Action:   policy.Values{"events:PutEvents"},
 			Resource: policy.Values{s.Bus.ARN},
 		}}}.String(),
+		Boundary: BoundarySpec{ARN: BoundaryARN(p, acct), Policy: AccountBoundary()},
 	}
 
 	// Per region: DLQ and forwarding rule.

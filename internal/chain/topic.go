@@ -87,7 +87,7 @@ func JudgeSubscriptions(subs []cloud.Subscription) Verdict {
 	}
 	if len(filtered) > 0 {
 		return fail(fmt.Sprintf("%d subscription(s) have a filter policy that keeps every alert from them (%s)", len(filtered), strings.Join(filtered, ", ")),
-			"remove the filter policy (aws sns set-subscription-attributes --attribute-name FilterPolicy --attribute-value '{}'), or unsubscribe and run 'rootwatch deploy --email ADDR'")
+			"run 'rootwatch deploy': it removes the filter policy from the addresses it subscribed (or remove it yourself: aws sns set-subscription-attributes --subscription-arn ARN --attribute-name FilterPolicy --attribute-value '{}')")
 	}
 	const confirmFix = "open the confirmation e-mail sent to each pending address and click its link (or run 'rootwatch deploy --email ADDR' to send it again)"
 	switch {

@@ -18,8 +18,8 @@ import (
 // confirmed this way can be removed only with AWS credentials.
 func runConfirm(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "confirm")
-	topic := fs.String("topic-arn", "", "the topic of the subscription, when only a token is given (default: "+chain.TopicName+" in --home-region)")
-	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
+	var sf settingsFlags
+	sf.register(fs, "confirm")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func runConfirm(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err := g.check("table", "json"); err != nil {
 		return err
 	}
-	topicARN, token, err := parseConfirmation(fs.Arg(0), *topic)
+	topicARN, token, err := parseConfirmation(fs.Arg(0), sf.topic)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -38,11 +38,27 @@ func runConfirm(ctx context.Context, env *Env, g *globals, args []string) error 
 		return err
 	}
 	if topicARN == "" {
+		// A bare token: the topic deploy recorded, else rootwatch's own.
 		id, err := acct.Identity(ctx)
 		if err != nil {
 			return err
 		}
-		topicARN = "arn:" + id.Partition + ":sns:" + *home + ":" + id.Account + ":" + chain.TopicName
+		enabled, err := acct.Regions(ctx)
+		if err != nil {
+			return fmt.Errorf("confirm: %w", err)
+		}
+		d, err := sf.resolve(ctx, acct, enabled)
+		if err != nil {
+			return fmt.Errorf("confirm: %w", err)
+		}
+		topicARN = d.opts.TopicARN
+		if topicARN == "" {
+			part := id.Partition
+			if part == "" {
+				part = "aws"
+			}
+			topicARN = chain.TopicARN(part, d.opts.HomeRegion, id.Account)
+		}
 	}
 	region := strings.Split(topicARN, ":")[3]
 	sub, err := acct.Topics(region).ConfirmSubscription(ctx, topicARN, token)

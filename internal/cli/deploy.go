@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/policy"
 	"github.com/rootwatch/rootwatch/internal/status"
@@ -53,18 +54,16 @@ func (r *regionsFlag) Set(s string) error {
 func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "deploy")
 	var emails listFlag
-	var regions regionsFlag
+	var sf settingsFlags
 	o := chain.Options{Version: version()}
 	var dryRun bool
-	fs.Var(&emails, "email", "subscribe this e-mail address to the alerts (repeatable)")
-	fs.StringVar(&o.TopicARN, "topic-arn", "", "send alerts to this existing SNS topic (same account, home region) instead of creating "+chain.TopicName)
-	fs.Var(&regions, "regions", "deploy the forwarding rule only in these regions (comma-separated; default: every enabled region; the home region is always included)")
-	fs.StringVar(&o.HomeRegion, "home-region", chain.DefaultHomeRegion, "region of the topic, the rootwatch bus and the alert rules")
+	fs.Var(&emails, "email", "subscribe this e-mail address to the alerts (repeatable; default: the addresses deploy recorded)")
+	sf.register(fs, "deploy")
 	fs.BoolVar(&o.CreateTrail, "create-trail", false, "create a multi-region CloudTrail trail and its S3 bucket if no trail passes the pre-flight check")
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
-	yes := fs.Bool("yes", false, "do not ask for confirmation before re-targeting the alerts to another topic (asked only when stdin is a terminal)")
+	yes := fs.Bool("yes", false, "do not ask for confirmation before re-targeting the alerts to another topic or narrowing the regions (asked only when stdin is a terminal)")
 	chans := channelFlags{}
 	chans.register(fs)
 	var of orgFlags
@@ -89,50 +88,124 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 		return err
 	}
 	o.Emails = dedupeFold(emails)
-	if regions != nil {
-		o.Regions = regions
-	}
 	if of.on {
 		if *via != "api" {
 			return usageError("--via %s does not work with --org (see 'rootwatch export cloudformation' for StackSets)", *via)
 		}
+		given := sf.given()
+		o.HomeRegion, o.TopicARN, o.Regions = given.HomeRegion, given.TopicARN, given.Regions
 		return runDeployOrg(ctx, env, g, of, o, dryRun)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
 	}
+	// Who the credentials are, first: its error is the one that says what is
+	// wrong with them.
+	if _, err := acct.Identity(ctx); err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	enabled, err := acct.Regions(ctx)
+	if err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	// What was deployed is the default: a bare deploy repairs the deployment
+	// as it was made, and is a no-op when nothing is broken.
+	d, err := sf.resolve(ctx, acct, enabled)
+	if err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	o.HomeRegion, o.TopicARN, o.Regions = d.opts.HomeRegion, d.opts.TopicARN, d.opts.Regions
 	if *via == "cloudformation" {
 		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
-	if len(o.Emails) == 0 {
+	if len(o.Emails) == 0 && d.rec != nil {
 		// The addresses deploy recorded are subscribed again when someone
 		// unsubscribed them.
-		rec, ok, err := status.Recorded(ctx, acct, homeOrDefault(o.HomeRegion))
-		if err != nil {
-			return fmt.Errorf("deploy: %w", err)
-		}
-		if ok {
-			o.Emails = rec.Emails()
-		}
+		o.Emails = d.rec.Emails()
 	}
-	plan, spec, err := deploy.Prepare(ctx, acct, o)
+	prog := newProgress(env)
+	plan, spec, err := deploy.Prepare(prog.planContext(ctx, "deploy"), acct, o)
+	prog.done()
 	if err != nil {
 		return planError(err, "deploy")
 	}
+	plan.Warnings = append(plan.Warnings, coverageChanges(ctx, acct, d, spec, enabled)...)
 	var ask func() error
-	if !*yes && env.StdinTerminal {
+	if !*yes && len(plan.Warnings) > 0 {
 		// Re-targeting the alert rules leaves the old topic's subscribers
-		// without alerts: ask first.
+		// without alerts, and dropping a region leaves it unwatched: ask
+		// first (confirm asks only on a terminal).
 		ask = func() error {
-			old := status.DeployedTopic(ctx, acct, spec)
-			if old == "" || old == spec.Topic.ARN {
-				return nil
-			}
-			return confirm(env, "deploy", fmt.Sprintf("The alert rules send to %s; this deploy makes them send to %s instead, and that topic's subscribers will get no more alerts. Go on?", old, spec.Topic.ARN))
+			return confirm(env, "deploy", capitalize(strings.Join(plan.Warnings, "; "))+". Go on?")
 		}
 	}
-	return applyPlan(ctx, env, g, plan, dryRun, ask)
+	return applyPlan(ctx, env, g, plan, dryRun, ask, rerunDeploy(spec, o))
+}
+
+// rerunDeploy is the deploy command line that continues a deploy that
+// stopped: it repeats the settings, since the stop may have come before the
+// bus recorded them.
+func rerunDeploy(spec chain.Spec, o chain.Options) string {
+	cmd := chain.RecordedSettings(spec, o).DeployCommand()
+	for _, e := range o.Emails {
+		cmd += " --email " + e
+	}
+	if len(o.Channels) > 0 {
+		cmd += " with the same channel options"
+	}
+	return cmd
+}
+
+// coverageChanges says what a deploy to spec takes away from the deployment
+// d found: another topic for the alert rules (its subscribers get no more
+// alerts), and regions no longer covered. For a deployment older than the
+// record, the topic the alert rules send to is compared. The plan shows each
+// as a line of its own, and deploy asks before applying.
+func coverageChanges(ctx context.Context, acct cloud.Account, d deployment, spec chain.Spec, enabled []string) []string {
+	var out []string
+	oldTopic := ""
+	var oldRegions []string
+	rec := d.rec
+	switch {
+	case rec == nil && d.unrecorded:
+		oldTopic = status.DeployedTopic(ctx, acct, spec)
+	case rec == nil:
+		return nil // nothing deployed yet
+	case rec.HomeRegion != spec.HomeRegion:
+		// Another home region is another chain; the plan's notes say that
+		// the old one still runs.
+		return nil
+	default:
+		old, err := chain.Desired(cloud.Identity{Account: spec.Account, Partition: spec.Partition}, enabled, rec.Options())
+		if err != nil {
+			// A recorded region no longer enabled: compare what was recorded.
+			old = chain.Spec{Regions: rec.Regions, Topic: chain.Topic{ARN: rec.TopicARN}}
+		}
+		oldTopic, oldRegions = old.Topic.ARN, old.Regions
+	}
+	if oldTopic != "" && oldTopic != spec.Topic.ARN {
+		out = append(out, fmt.Sprintf("this deploy re-targets the alert rules from topic %s to topic %s: the subscribers of %s get no more alerts", oldTopic, spec.Topic.ARN, oldTopic))
+	}
+	var dropped []string
+	for _, r := range oldRegions {
+		if !slices.Contains(spec.Regions, r) {
+			dropped = append(dropped, r)
+		}
+	}
+	if len(dropped) > 0 {
+		out = append(out, fmt.Sprintf("this deploy narrows the regions from %d to %d, dropping %s: status stops checking %s and deploy stops repairing %s (the forwarding rules stay until 'rootwatch destroy')",
+			len(oldRegions), len(spec.Regions), strings.Join(dropped, ", "), them(len(dropped)), them(len(dropped))))
+	}
+	return out
+}
+
+// them is "it" for one, "them" for more.
+func them(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -166,7 +239,9 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 	if err != nil {
 		return err
 	}
-	plan, err := deploy.PlanDestroy(ctx, acct, o)
+	prog := newProgress(env)
+	plan, err := deploy.PlanDestroy(prog.planContext(ctx, "destroy"), acct, o)
+	prog.done()
 	if err != nil {
 		return planError(err, "destroy")
 	}
@@ -177,7 +252,7 @@ func runDestroy(ctx context.Context, env *Env, g *globals, args []string) error 
 			return confirm(env, "destroy", fmt.Sprintf("Remove rootwatch from account %s (%s)?", plan.Account, plural(changes, "change")))
 		}
 	}
-	return applyPlan(ctx, env, g, plan, dryRun, ask)
+	return applyPlan(ctx, env, g, plan, dryRun, ask, "rootwatch destroy")
 }
 
 // planError turns a planning error into the command's error with a hint.
@@ -197,8 +272,9 @@ func planError(err error, cmd string) error {
 }
 
 // applyPlan prints the plan, applies it unless dryRun, and prints the outcome.
-// ask, when not nil, is asked before any change is made (confirm).
-func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool, ask func() error) error {
+// ask, when not nil, is asked before any change is made (confirm). rerun is
+// the command line that continues from where a failed apply stopped.
+func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dryRun bool, ask func() error, rerun string) error {
 	changes, _ := plan.Counts()
 	if g.output == "table" {
 		if err := plan.WriteTableWith(env.Stdout, deploy.TableOptions{All: g.verbose, Width: env.Width}); err != nil {
@@ -244,7 +320,7 @@ func applyPlan(ctx context.Context, env *Env, g *globals, plan *deploy.Plan, dry
 	}
 	if applyErr != nil {
 		return withHint(fmt.Errorf("%s: %w", plan.Command, applyErr),
-			fmt.Sprintf("%d of %s applied before it stopped; run 'rootwatch %s' again to continue from there (it reads the current state)", plan.Applied, plural(changes, "change"), plan.Command))
+			fmt.Sprintf("%d of %s applied before it stopped; run '%s' again to continue from there (it reads the current state)", plan.Applied, plural(changes, "change"), rerun))
 	}
 	return nil
 }
@@ -258,13 +334,25 @@ func runIAMPolicy(ctx context.Context, env *Env, g *globals, args []string) erro
 	fs.Var(&keys, "kms-key-arn", "the KMS key of that topic whose policy deploy --fix-kms-policy may extend (repeatable); without it, no key policy can be written")
 	fs.Var(&buckets, "bucket", "an S3 bucket scan may read CloudTrail archives from (repeatable)")
 	boundary := fs.Bool("boundary", false, "print instead the permissions boundary an administrator creates once as IAM policy "+deploy.BoundaryPolicyName)
+	centralBus := fs.String("central-bus", "", "with --boundary: the boundary of an organization member's forwarder, which may put events on this central bus ARN only (arn:aws:events:REGION:CENTRAL:event-bus/"+chain.BusName+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("iam-policy takes no arguments, got %q", fs.Args())
 	}
+	if *centralBus != "" && !*boundary {
+		return usageError("--central-bus goes with --boundary")
+	}
 	if *boundary {
+		if *centralBus != "" {
+			a, err := chain.ParseARN(*centralBus)
+			if err != nil || a.Service != "events" || a.Resource != "event-bus/"+chain.BusName || a.Region == "" || len(a.Account) != 12 {
+				return usageError("--central-bus %q is not the ARN of a central rootwatch bus (arn:aws:events:REGION:ACCOUNT:event-bus/%s)", *centralBus, chain.BusName)
+			}
+			fmt.Fprint(env.Stdout, deploy.MemberBoundaryPolicy(*centralBus))
+			return nil
+		}
 		fmt.Fprint(env.Stdout, deploy.BoundaryPolicy())
 		return nil
 	}

@@ -69,7 +69,7 @@ func TestDestroyConfirmation(t *testing.T) {
 // TestDeployConfirmsNewTopic: a deploy that would re-target the alert rules
 // to another topic asks first on a terminal; --yes, or no terminal, does not.
 func TestDeployConfirmsNewTopic(t *testing.T) {
-	const question = "this deploy makes them send to "
+	const question = "This deploy re-targets the alert rules from topic "
 	for _, tt := range []struct {
 		name     string
 		stdin    string
@@ -94,7 +94,7 @@ func TestDeployConfirmsNewTopic(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}
-			if asked := strings.Contains(stderr, question+ops); asked != tt.asked {
+			if asked := strings.Contains(stderr, question) && strings.Contains(stderr, " to topic "+ops+": "); asked != tt.asked {
 				t.Errorf("asked = %v, want %v; stderr:\n%s", asked, tt.asked, stderr)
 			}
 		})

@@ -86,14 +86,14 @@ func runExport(ctx context.Context, env *Env, g *globals, args []string) error {
 			return withHint(fmt.Errorf("export: %w; nothing was written", err), "run 'rootwatch export -h' for the options")
 		}
 		m = e.Manifest
-		files = []file{{cfn.HomeTemplateFile, e.Home.JSON()}, {cfn.ForwarderFile, e.Forwarder.JSON()}, {cfn.MemberTemplateFile, e.Member.JSON()}}
+		files = []file{{cfn.HomeTemplateFile, e.Home.JSON()}, {cfn.ForwarderFile, e.Forwarder.JSON()}, {cfn.WatchTemplateFile, e.Watch.JSON()}, {cfn.MemberTemplateFile, e.Member.JSON()}}
 	} else {
 		e, err := cfn.Render(o)
 		if err != nil {
 			return withHint(fmt.Errorf("export: %w; nothing was written", err), "run 'rootwatch export -h' for the options")
 		}
 		m = e.Manifest
-		files = []file{{cfn.HomeTemplateFile, e.Home.JSON()}, {cfn.ForwarderFile, e.Forwarder.JSON()}}
+		files = []file{{cfn.HomeTemplateFile, e.Home.JSON()}, {cfn.ForwarderFile, e.Forwarder.JSON()}, {cfn.WatchTemplateFile, e.Watch.JSON()}}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("export: %w", err)

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/scan"
 	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
@@ -16,9 +18,11 @@ import (
 // logs and scripts. It is safe for concurrent use (scan workers, regions).
 //
 // Long commands report through it: scan with scanHook (scan.Options.Progress;
-// the line says files, uncompressed size, rate, ETA and findings), audit's
-// event history lookup, deploy and destroy for each change applied, and org
-// mode per account (orgProgress).
+// the line says files, uncompressed size, rate, ETA and findings, or with
+// --lookup the regions whose event history is read), audit's event history
+// lookup per region, status per region checked (regionHook), deploy and
+// destroy per region read while planning (planContext) and per change
+// applied, and org mode per account (orgProgress).
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -67,4 +71,27 @@ func (p *progress) scanHook() func(scan.Stats) {
 		return nil
 	}
 	return func(st scan.Stats) { p.set("%s", scan.ProgressLine(st)) }
+}
+
+// regionHook is the progress of a command that reads every region (status's
+// checks, deploy's and destroy's planning), or nil when no progress is shown:
+// "status: checked 3 of 17 regions (eu-west-1)".
+func (p *progress) regionHook(what string) func(region string, done, total int) {
+	if p == nil || !p.on {
+		return nil
+	}
+	return func(region string, done, total int) {
+		p.set("%s %d of %s (%s)", what, done, plural(total, "region"), region)
+	}
+}
+
+// planContext is ctx carrying deploy's and destroy's per-region planning
+// progress on p (nothing when no progress is shown).
+func (p *progress) planContext(ctx context.Context, command string) context.Context {
+	hook := p.regionHook(command + ": read")
+	if hook == nil {
+		return ctx
+	}
+	p.set("%s: reading the account", command)
+	return deploy.WithRegionProgress(ctx, hook)
 }

@@ -22,7 +22,7 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	lookup := fs.Bool("lookup", false, "read CloudTrail's 90-day event history (LookupEvents) in every enabled region")
 	since := fs.String("since", "", "only events at or after this: a duration back from now (90d, 12h), a date (2024-03-01) or an RFC 3339 time (default with --lookup: 90d)")
 	until := fs.String("until", "", "only events at or before this: a duration back from now, a date (the whole day) or an RFC 3339 time")
-	accounts := fs.String("accounts", "", "only these accounts (comma-separated IDs) of an AWSLogs layout")
+	accounts := fs.String("accounts", "", "only these accounts (comma-separated IDs): by the AWSLogs layout's account directories, or each record's recipientAccountId where the path has none (and in --lookup's history)")
 	regions := fs.String("regions", "", "only these regions (comma-separated); --lookup always reads us-east-1 too, where global events are")
 	workers := fs.Int("workers", 0, "files read at once (default: the number of CPUs)")
 	if err := parseFlags(fs, args); err != nil {
@@ -71,7 +71,7 @@ func runScan(ctx context.Context, env *Env, g *globals, args []string) error {
 	o.Progress = prog.scanHook()
 	// Findings are written as they are found (memory does not grow with
 	// them), in an order that does not depend on the parallelism.
-	out, err := scan.NewWriter(env.Stdout, g.output)
+	out, err := scan.NewWriterWidth(env.Stdout, g.output, env.Width)
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}

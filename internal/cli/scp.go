@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/deploy"
 	"github.com/rootwatch/rootwatch/internal/scp"
 )
 
@@ -27,6 +28,10 @@ func scpOptions(exempt, trails []string) scp.Options {
 			RolePrefix:      chain.ForwarderRoleName,
 			Trail:           chain.TrailName,
 			TrailBucketGlob: chain.TrailBucketPrefix + "*",
+			AlarmPrefix:     chain.AlarmPrefix,
+			BoundaryPolicy:  deploy.BoundaryPolicyName,
+			ChannelPrefix:   chain.ChannelPrefix,
+			ChannelRole:     chain.ChannelRoleName,
 		},
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/status"
@@ -17,10 +16,8 @@ import (
 // is healthy, 3 when degraded and something could not be checked.
 func runStatus(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs := newFlagSet(env, g, "status")
-	var regions, home, topic string
-	fs.StringVar(&regions, "regions", "", "check only these regions' forwarding (comma-separated; the home region is always checked)")
-	fs.StringVar(&home, "home-region", chain.DefaultHomeRegion, "the home region given to deploy")
-	fs.StringVar(&topic, "topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the one deploy recorded on the bus)")
+	var sf settingsFlags
+	sf.register(fs, "status")
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -45,17 +42,8 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	if err := of.check(fs); err != nil {
 		return err
 	}
-	opts := chain.Options{HomeRegion: home, TopicARN: topic}
-	if regions != "" {
-		for _, r := range strings.Split(regions, ",") {
-			if r = strings.TrimSpace(r); r != "" {
-				opts.Regions = append(opts.Regions, r)
-			}
-		}
-	}
-
 	if of.on {
-		return runStatusOrg(ctx, env, g, of, opts)
+		return runStatusOrg(ctx, env, g, of, sf.given())
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -72,37 +60,21 @@ report is still printed); 3 degraded and could not check. --output json prints t
 	// The settings deploy recorded on the bus are the defaults: status
 	// checks the topic deploy was given, never the one the rules point at
 	// (which anyone who can edit a rule could change).
-	rec, recorded, err := status.Recorded(ctx, acct, opts.HomeRegion)
+	d, err := sf.resolve(ctx, acct, enabled)
 	if err != nil {
 		return fmt.Errorf("could not check: %w", err)
 	}
-	var recp *chain.Settings
-	if recorded {
-		set := flagsSet(fs)
-		if !set["topic-arn"] {
-			opts.TopicARN = rec.TopicARN
-		}
-		if !set["regions"] {
-			opts.Regions = rec.Regions
-		}
-		recp = &rec
-	}
-	spec, err := chain.Desired(id, enabled, opts)
+	spec, err := chain.Desired(id, enabled, d.opts)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if topic == "" && !recorded {
-		// A deployment older than the recorded settings: find a topic given
-		// with --topic-arn from the rules.
-		if t := status.DeployedTopic(ctx, acct, spec); t != "" {
-			opts.TopicARN = t
-			if spec, err = chain.Desired(id, enabled, opts); err != nil {
-				return usageError("%v", err)
-			}
-		}
-	}
+	// Without a record, the options given are checked, never the topic the
+	// rules point at: the settings-record check says so.
 
-	rep := status.CheckRecorded(ctx, acct, spec, env.Now(), recp)
+	prog := newProgress(env)
+	prog.set("status: checking %s", plural(len(spec.Forwarders), "region"))
+	rep := status.CheckWith(ctx, acct, spec, env.Now(), status.CheckOptions{Recorded: d.rec, RegionDone: prog.regionHook("status: checked")})
+	prog.done()
 	if g.output == "json" {
 		err = status.WriteJSON(env.Stdout, rep)
 	} else {

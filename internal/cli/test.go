@@ -10,7 +10,7 @@ import (
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/scan"
 	"github.com/rootwatch/rootwatch/internal/selftest"
-	"github.com/rootwatch/rootwatch/internal/status"
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // runTest proves the deployed alert works without using root: the pattern
@@ -44,8 +44,8 @@ forwarder, so no alert is raised.
 	}
 	timeout := fs.Duration("timeout", selftest.DefaultTimeout, "how long to wait for the test message")
 	notify := fs.Bool("notify", false, "also publish a test message, clearly marked, to the topic's e-mail subscribers, and send a test alert through every channel (Slack, Teams, PagerDuty, webhook)")
-	home := fs.String("home-region", chain.DefaultHomeRegion, "the home region given to deploy")
-	topic := fs.String("topic-arn", "", "the existing topic given to deploy with --topic-arn (default: the topic the deployed alert rules send to)")
+	var sf settingsFlags
+	sf.register(fs, "test")
 	var of orgFlags
 	of.register(fs, "test")
 	if err := parseFlags(fs, args); err != nil {
@@ -73,7 +73,7 @@ forwarder, so no alert is raised.
 		o.Progress = func(line string) { fmt.Fprintf(env.Stderr, "rootwatch: %s\n", line) }
 	}
 	if of.on {
-		return runTestOrg(ctx, env, g, of, chain.Options{HomeRegion: *home, TopicARN: *topic}, o)
+		return runTestOrg(ctx, env, g, of, sf.given(), o)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -87,29 +87,20 @@ forwarder, so no alert is raised.
 	if err != nil {
 		return fmt.Errorf("could not test: %w", err)
 	}
-	opts := chain.Options{HomeRegion: *home, TopicARN: *topic, Regions: []string{*home}}
-	// The topic deploy recorded on the bus is the default: test sends
+	// The settings deploy recorded on the bus are the defaults: test sends
 	// through the topic deploy was given, not whatever the rules point at.
-	rec, recorded, err := status.Recorded(ctx, acct, *home)
+	d, err := sf.resolve(ctx, acct, enabled)
 	if err != nil {
 		return fmt.Errorf("could not test: %w", err)
 	}
-	if recorded && *topic == "" {
-		opts.TopicARN = rec.TopicARN
-	}
+	opts := d.opts
+	opts.Regions = []string{opts.HomeRegion}
 	spec, err := chain.Desired(id, enabled, opts)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if *topic == "" && !recorded {
-		// A deployment older than the recorded settings.
-		if t := status.DeployedTopic(ctx, acct, spec); t != "" && t != spec.Topic.ARN {
-			opts.TopicARN = t
-			if spec, err = chain.Desired(id, enabled, opts); err != nil {
-				return usageError("%v", err)
-			}
-		}
-	}
+	// Without a record, test sends through the topic given (or rootwatch's),
+	// never the one the rules point at: its links say so (settings-record).
 	res, runErr := selftest.Run(ctx, acct, spec, o)
 	if res != nil {
 		if g.output == "json" {
@@ -121,6 +112,9 @@ forwarder, so no alert is raised.
 			return fmt.Errorf("write test result: %w", err)
 		}
 	}
+	if ctx.Err() != nil && res != nil {
+		writeInterrupted(env, res)
+	}
 	switch {
 	case runErr != nil && res != nil:
 		return outcome(res.Failed() || res.Degraded(), true, runErr)
@@ -128,6 +122,20 @@ forwarder, so no alert is raised.
 		return runErr
 	}
 	return outcome(res.Failed() || res.Degraded(), res.Unverified(), nil)
+}
+
+// writeInterrupted tells, on stderr, what an interrupted test removed: the
+// result above says which check was cut short; this says the account is as
+// it was (or what to remove by hand).
+func writeInterrupted(env *Env, res *selftest.Result) {
+	if len(res.CleanupErrors) > 0 {
+		fmt.Fprintf(env.Stderr, "interrupted: NOT every temporary resource was removed; remove by hand what the result above lists\n")
+		return
+	}
+	fmt.Fprintf(env.Stderr, "interrupted: the test stopped before its end; it removed the %s it had created:\n", plural(len(res.Temporary), "temporary resource"))
+	for _, r := range res.Temporary {
+		fmt.Fprintf(env.Stderr, "  %s\n", termsafe.Cell(r))
+	}
 }
 
 func runAudit(ctx context.Context, env *Env, g *globals, args []string) error {
@@ -186,7 +194,7 @@ var recentUse = func(acct cloud.Account, env *Env) audit.UseSource {
 		prog := newProgress(env)
 		if env.StderrTerminal {
 			o.Progress = func(st scan.Stats) {
-				prog.set("reading event history: %d records, %d root events", st.HistoryEvents, st.Findings)
+				prog.set("reading event history: %d/%d regions, %d events, %d root events", st.RegionsDone, st.Regions, st.HistoryEvents, st.Findings)
 			}
 		}
 		res, err := scan.Scan(ctx, nil, o)

@@ -62,3 +62,38 @@ func isTableLine(l string) bool {
 	}
 	return strings.Count(f[0], "-") == 2 // us-east-1
 }
+
+// TestScanTableFitsTheTerminal (convention 11): the streaming scan table
+// fits the terminal's width as the other tables do, and says the same.
+func TestScanTableFitsTheTerminal(t *testing.T) {
+	run := func(width int) string {
+		var out, errb bytes.Buffer
+		if code := Main(&Env{Stdout: &out, Stderr: &errb, Width: width}, []string{"scan", sampleArchive}); code != ExitReport {
+			t.Fatalf("scan: exit %d\n%s", code, errb.String())
+		}
+		return out.String()
+	}
+	wide := run(0)
+	if n := maxLine(wide); n <= 100 {
+		t.Fatalf("the sample's table is only %d columns wide without a limit: the test shows nothing", n)
+	}
+	for _, width := range []int{60, 80, 100} {
+		out := run(width)
+		if n := maxLine(out); n > width {
+			t.Errorf("width %d: a line of %d columns:\n%s", width, n, out)
+		}
+		// The same text, whatever the line breaks (a word longer than a
+		// column is cut).
+		if got, want := strings.Fields(out), strings.Fields(wide); strings.Join(got, "") != strings.Join(want, "") {
+			t.Errorf("width %d says something else than without a width:\n%s\nvs\n%s", width, out, wide)
+		}
+	}
+}
+
+func maxLine(s string) int {
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		n = max(n, utf8.RuneCountInString(l))
+	}
+	return n
+}

@@ -52,6 +52,12 @@ type Topics interface {
 	// subscription's ARN. An unknown or expired token is an error wrapping
 	// ErrNotFound.
 	ConfirmSubscription(ctx context.Context, topicARN, token string) (string, error)
+	// RemoveFilterPolicy removes a confirmed subscription's filter policy
+	// (SetSubscriptionAttributes FilterPolicy "{}", as SNS documents it), so
+	// that every message reaches it; one without a filter policy is left as
+	// it is. A subscription that does not exist is an error wrapping
+	// ErrNotFound.
+	RemoveFilterPolicy(ctx context.Context, subscriptionARN string) error
 	Publish(ctx context.Context, topicARN, subject, message string) error
 }
 
@@ -199,6 +205,17 @@ type Roles interface {
 	// managed policy; a policy that does not exist is an error wrapping
 	// ErrNotFound.
 	ManagedPolicy(ctx context.Context, arn string) (string, error)
+
+	// RolePolicyNames lists the names of a role's inline policies, sorted.
+	RolePolicyNames(ctx context.Context, role string) ([]string, error)
+	// RoleManagedPolicies lists the ARNs of the managed policies attached to
+	// a role, sorted.
+	RoleManagedPolicies(ctx context.Context, role string) ([]string, error)
+	// DetachRolePolicy detaches a managed policy from a role.
+	DetachRolePolicy(ctx context.Context, role, policyARN string) error
+	// PutRoleBoundary sets a role's permissions boundary to the managed
+	// policy policyARN (replacing the one it has).
+	PutRoleBoundary(ctx context.Context, role, policyARN string) error
 }
 
 // Object is an S3 object's listing entry.

@@ -133,14 +133,15 @@ func TestCLIErrors(t *testing.T) {
 }
 
 // TestCLIApplyFailure: a failed change stops deploy with exit 2, says which
-// change failed after how many, and hints to run it again, which finishes.
+// change failed after how many, and hints to run it again with its settings
+// (the bus may not record them yet), which finishes.
 func TestCLIApplyFailure(t *testing.T) {
 	a := newAccount(t)
 	rec := cloudtest.Record(a)
 	rec.FailMutation(5)
 	code, out, errs := runCLI(t, rec, "deploy", "--regions", "eu-west-1")
 	if code != 2 || !strings.Contains(errs, "(after 4 changes applied): ") || !strings.Contains(errs, "injected failure") ||
-		!regexp.MustCompile(`rootwatch: hint: 4 of \d+ changes applied before it stopped; run 'rootwatch deploy' again`).MatchString(errs) ||
+		!regexp.MustCompile(`rootwatch: hint: 4 of \d+ changes applied before it stopped; run 'rootwatch deploy --regions eu-west-1' again`).MatchString(errs) ||
 		!regexp.MustCompile(`\nstopped: applied 4 of \d+ changes\n`).MatchString(out) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}

@@ -59,8 +59,10 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	found := make([]regional, len(regions))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
+	regionDone := regionCounter(ctx, len(regions))
 	for i, r := range regions {
 		g.Go(func() error {
+			defer regionDone(r)
 			out := &found[i]
 			ev := acct.Events(r)
 			// Forwarding rule.

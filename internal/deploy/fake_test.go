@@ -18,20 +18,27 @@ import (
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
-// TestDeployDelivers: after deploy, root activity in any deployed region
-// reaches the confirmed subscriber as the rule's readable message, with no
-// delivery failure on the way (forwarding role, bus, topic policy, DLQ).
-func TestDeployDelivers(t *testing.T) {
-	ctx := t.Context()
+// deployedConfirmed is a fake account with the chain deployed for
+// alice@example.com, her subscription confirmed; it returns the topic ARN.
+func deployedConfirmed(t *testing.T) (*fake.Account, string) {
+	t.Helper()
 	a := fake.New()
 	withTrail(t, a)
-	if _, err := deployOnce(ctx, a, opts("alice@example.com")); err != nil {
+	if _, err := deployOnce(t.Context(), a, opts("alice@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
 	if _, err := a.ConfirmSubscription(topic, "alice@example.com"); err != nil {
 		t.Fatal(err)
 	}
+	return a, topic
+}
+
+// TestDeployDelivers: after deploy, root activity in any deployed region
+// reaches the confirmed subscriber as the rule's readable message, with no
+// delivery failure on the way (forwarding role, bus, topic policy, DLQ).
+func TestDeployDelivers(t *testing.T) {
+	a, _ := deployedConfirmed(t)
 	sent := 0
 	kinds := rules.NewClassifier()
 	for _, r := range rules.All() {

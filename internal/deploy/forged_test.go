@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
-	"github.com/rootwatch/rootwatch/internal/cloud/fake"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
 
@@ -18,15 +16,7 @@ import (
 // on it; the same event from AWS reaches the subscriber, with its event IDs.
 func TestForgedEventsNotAlerted(t *testing.T) {
 	ctx := t.Context()
-	a := fake.New()
-	withTrail(t, a)
-	if _, err := deployOnce(ctx, a, opts("alice@example.com")); err != nil {
-		t.Fatal(err)
-	}
-	topic := "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName
-	if _, err := a.ConfirmSubscription(topic, "alice@example.com"); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := deployedConfirmed(t)
 	pos, _ := rules.Fixtures("root-console-signin-no-mfa")
 	var genuine struct {
 		Source     string          `json:"source"`

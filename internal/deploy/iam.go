@@ -25,7 +25,9 @@ const (
 	// account's credentials, Organizations, AssumeRole and the SCP; of the
 	// central account's role, the central bus policy. (In every account,
 	// --role-name's role needs deploy's, status's and destroy's permissions;
-	// the default, OrganizationAccountAccessRole, has all.)
+	// the default, OrganizationAccountAccessRole, has all. Held by a member's
+	// role, deploy's policy requires the member's own forwarder boundary,
+	// the variant naming the central bus: see BoundaryPolicyName.)
 	CmdOrg = "org"
 )
 
@@ -33,12 +35,16 @@ const (
 var PolicyCommands = []string{CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan, CmdConfirm, CmdOrg}
 
 // BoundaryPolicyName is the customer managed policy that must be the forwarder
-// role's permissions boundary. An administrator creates it once, from
-// BoundaryPolicy (`rootwatch iam-policy --boundary`): the deploy policy lets
-// its holder create the forwarder role and write its inline policy only with
-// this boundary, and grants no way to create, change or remove the boundary,
-// so holding the deploy policy never yields more than the boundary allows.
-const BoundaryPolicyName = "rootwatch-forwarder-boundary"
+// role's permissions boundary (chain.BoundaryPolicyName). An administrator
+// creates it once in each account, from BoundaryPolicy (`rootwatch
+// iam-policy --boundary`), or in an organization's member accounts from
+// MemberBoundaryPolicy (`--boundary --central-bus ARN`): the deploy policy
+// lets its holder create the forwarder role and write its inline policy only
+// with this boundary (in the holder's own account: for deploy --org, the
+// member account the --role-name role is in), and grants no way to create,
+// change or remove it, so holding the deploy policy never yields more than
+// the boundary allows.
+const BoundaryPolicyName = chain.BoundaryPolicyName
 
 // The account of every resource: the caller's own, as IAM resolves the policy
 // variable. rootwatch never acts on another account's resources.
@@ -60,6 +66,8 @@ const (
 	resTrail       = "arn:aws:cloudtrail:*:" + acct + ":trail/" + chain.TrailName
 	resRole        = "arn:aws:iam::" + acct + ":role/" + chain.ForwarderRoleName
 	resBoundary    = "arn:aws:iam::" + acct + ":policy/" + BoundaryPolicyName
+	resPolicies    = "arn:aws:iam::" + acct + ":policy/*"
+	resAWSPolicies = "arn:aws:iam::aws:policy/*"
 	resTrailBucket = "arn:aws:s3:::" + chain.TrailBucketPrefix + acct + "-*"
 	resAccount     = "arn:aws:account::" + acct + ":account"
 	resMemberRoots = "arn:aws:iam::*:root"
@@ -134,10 +142,12 @@ var (
 // is needed: taking one away makes a call fail.
 var Permissions = []Permission{
 	{"Identity", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit), nil}, // sts:GetCallerIdentity needs no permission
-	{"Regions", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan), []Grant{grant("RootwatchRegions", anyRes, "ec2:DescribeRegions")}},
+	// confirm with a bare token reads the recorded settings (the topic) on
+	// the bus of the home region, which it may have to look for.
+	{"Regions", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdAudit, CmdScan, CmdConfirm), []Grant{grant("RootwatchRegions", anyRes, "ec2:DescribeRegions")}},
 
 	// EventBridge.
-	{"Bus", chainReaders, []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:ListTagsForResource")}},
+	{"Bus", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest, CmdConfirm), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:ListTagsForResource")}},
 	{"CreateBus", cmds(CmdDeploy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:CreateEventBus", "events:TagResource")}},
 	{"TagBus", cmds(CmdDeploy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DescribeEventBus", "events:TagResource")}},
 	{"DeleteBus", cmds(CmdDestroy), []Grant{grant("RootwatchEventBus", []string{resBus}, "events:DeleteEventBus")}},
@@ -174,6 +184,11 @@ var Permissions = []Permission{
 	{"DeleteTopic", cmds(CmdTest), []Grant{grant("RootwatchTestTopics", []string{resTestTopics}, "sns:DeleteTopic")}},
 	{"Subscriptions", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadTopic", topicRes, "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes")}},
 	{"Subscribe", cmds(CmdDeploy), []Grant{grant("RootwatchSubscribe", topicRes, "sns:Subscribe")}},
+	// A filter policy someone put on a subscription deploy made is removed.
+	// (The service authorization reference names no resource type for
+	// sns:SetSubscriptionAttributes; SNS authorizes it, like
+	// GetSubscriptionAttributes, against the subscription's topic.)
+	{"RemoveFilterPolicy", cmds(CmdDeploy), []Grant{grant("RootwatchRepairSubscriptions", topicRes, "sns:SetSubscriptionAttributes")}},
 	{"Subscribe", cmds(CmdTest), []Grant{grant("RootwatchTestSubscriptions", []string{resTopic, phTopic, resTestTopics}, "sns:Subscribe", "sns:Unsubscribe")}},
 	{"Unsubscribe", cmds(CmdTest), []Grant{grant("RootwatchTestSubscriptions", []string{resTopic, phTopic, resTestTopics}, "sns:Subscribe", "sns:Unsubscribe")}},
 	{"Publish", cmds(CmdTest), []Grant{grant("RootwatchPublish", []string{resTopic, phTopic, resTestTopics}, "sns:Publish")}},
@@ -214,6 +229,19 @@ var Permissions = []Permission{
 	{"PutRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:PutRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
 	{"DeleteRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:DeleteRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
 	{"DeleteRole", cmds(CmdDestroy), []Grant{grant("RootwatchDeleteForwarderRole", roleRes, "iam:DeleteRole")}},
+	// What else bears on the forwarder's permission to forward (issue 9 case
+	// 5): status reads its other policies, attached ones and its boundary
+	// (any managed policy: whatever someone attached); deploy makes the role
+	// exactly rootwatch's again. Each change is allowed only while the role
+	// is (or, for the boundary, becomes) bounded by rootwatch's boundary, so
+	// no change can let the role do more than the boundary; nothing here
+	// attaches a policy or removes a boundary.
+	{"RolePolicyNames", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadForwarderPermissions", []string{resRole}, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"RoleManagedPolicies", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadForwarderPermissions", []string{resRole}, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"ManagedPolicy", cmds(CmdStatus, CmdTest), []Grant{grant("RootwatchReadRolePolicies", []string{resPolicies, resAWSPolicies}, "iam:GetPolicy", "iam:GetPolicyVersion")}},
+	{"PutRoleBoundary", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:PutRolePermissionsBoundary"}, Resources: []string{resRole}, Condition: boundaryCond}}},
+	{"DeleteRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:DeleteRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
+	{"DetachRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:DetachRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
 
 	// S3: the trail's bucket (--create-trail), and archives given with --bucket.
 	{"CreateBucket", cmds(CmdDeploy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketPublicAccessBlock")}},
@@ -411,24 +439,25 @@ func policyJSON(stmts []PolicyStatement) string {
 }
 
 // BoundaryPolicy is the permissions boundary of the roles rootwatch creates
-// (the forwarder's and the channels'), for an administrator to create once as
-// the customer managed policy BoundaryPolicyName: a role may at most put
-// events on rootwatch's bus and invoke rootwatch's API destinations.
+// (the forwarder's and the channels') in an account with its own chain, for
+// an administrator to create once as the customer managed policy
+// BoundaryPolicyName: a role may at most put events on rootwatch's bus and
+// invoke rootwatch's API destinations (chain.AccountBoundary).
 func BoundaryPolicy() string {
-	return policyJSON([]PolicyStatement{
-		{Sid: "RootwatchForwarderBoundary", Effect: "Allow", Action: []string{"events:PutEvents"}, Resource: []string{resBus}},
-		{Sid: "RootwatchChannelBoundary", Effect: "Allow", Action: []string{"events:InvokeApiDestination"}, Resource: []string{resDestination}},
-	})
+	return policy.Pretty(chain.AccountBoundary()) + "\n"
+}
+
+// MemberBoundaryPolicy is the permissions boundary of the forwarder role of
+// an organization's member account, whose forwarders put events on the
+// central bus centralBusARN: events:PutEvents on that bus only
+// (chain.MemberBoundary).
+func MemberBoundaryPolicy(centralBusARN string) string {
+	return policy.Pretty(chain.MemberBoundary(centralBusARN)) + "\n"
 }
 
 // BoundaryARN returns the ARN of the forwarder's permissions boundary in an
 // account of a partition.
-func BoundaryARN(partition, account string) string {
-	if partition == "" {
-		partition = "aws"
-	}
-	return "arn:" + partition + ":iam::" + account + ":policy/" + BoundaryPolicyName
-}
+func BoundaryARN(partition, account string) string { return chain.BoundaryARN(partition, account) }
 
 // ReadOnlyAction reports whether an action only reads: what a policy for
 // scheduled status checks may hold. Peeking at a dead-letter queue

@@ -227,7 +227,7 @@ func requests(t *testing.T, a *fake.Account, c cloudtest.Call) []iamRequest {
 			req.Resource = "arn:aws:sns:" + region + ":" + acct + ":" + c.Resource
 		case "Topic", "SetTopicPolicy", "DeleteTopic", "Subscriptions", "Subscribe", "Publish", "ConfirmSubscription":
 			req.Resource = first
-		case "Unsubscribe":
+		case "Unsubscribe", "RemoveFilterPolicy":
 			req.Resource = first[:strings.LastIndexByte(first, ':')]
 		case "CreateQueue", "Queue", "SetQueuePolicy", "DeleteQueue", "Receive", "DeleteMessage":
 			req.Resource = queueARN(c.Resource)
@@ -242,6 +242,11 @@ func requests(t *testing.T, a *fake.Account, c cloudtest.Call) []iamRequest {
 			req.Resource = "arn:aws:cloudtrail:" + region + ":" + acct + ":trail/" + c.Resource
 		case "Role", "CreateRole", "UpdateTrust", "DeleteRole":
 			req.Resource = "arn:aws:iam::" + acct + ":role/" + c.Resource
+		case "RolePolicyNames", "RoleManagedPolicies", "PutRoleBoundary":
+			req.Resource = "arn:aws:iam::" + acct + ":role/" + c.Resource
+		case "DetachRolePolicy":
+			role, _, _ := strings.Cut(c.Resource, " ")
+			req.Resource = "arn:aws:iam::" + acct + ":role/" + role
 		case "RolePolicy", "PutRolePolicy", "DeleteRolePolicy":
 			role, _, _ := strings.Cut(c.Resource, "/")
 			req.Resource = "arn:aws:iam::" + acct + ":role/" + role
@@ -299,7 +304,7 @@ func requests(t *testing.T, a *fake.Account, c cloudtest.Call) []iamRequest {
 			if c.Role != nil {
 				boundary = c.Role.PermissionsBoundary
 			} else {
-				role, _, _ := strings.Cut(c.Resource, "/")
+				role := c.Resource[:strings.IndexAny(c.Resource+"/", "/ ")]
 				if r, err := a.Roles().Role(t.Context(), role); err == nil {
 					boundary = r.PermissionsBoundary
 				}
@@ -422,6 +427,39 @@ func scenarios() []scenario {
 			stale := chain.AlertRulePrefix + "retired"
 			a.Events("us-east-1").PutRule(ctx, cloud.Rule{Name: stale, Bus: chain.BusName, Pattern: `{"source":["aws.signin"]}`, Tags: cloud.Tags{cloud.ManagedTag: cloud.ManagedValue}})
 			a.Events("us-east-1").PutTargets(ctx, chain.BusName, stale, []cloud.Target{{ID: chain.AlertTargetID, ARN: "arn:aws:sns:us-east-1:" + a.ID() + ":" + chain.TopicName}})
+			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
+		{"redeploy removes a filter policy", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com"}, simRegions...)...)
+			sub, err := a.ConfirmSubscription(alertTopic(a), "sec@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.SetFilterPolicy(sub, `{"x":["y"]}`); err != nil {
+				t.Fatal(err)
+			}
+			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
+		{"redeploy makes the forwarder role rootwatch's again", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy"}, simRegions...)...)
+			const deny = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"events:PutEvents","Resource":"*"}]}`
+			if err := a.Roles().PutRolePolicy(t.Context(), chain.ForwarderRoleName, "quiet", deny); err != nil {
+				t.Fatal(err)
+			}
+			arn, err := a.CreateManagedPolicy("quiet", deny)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.AttachRolePolicy(chain.ForwarderRoleName, arn); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.SetRoleBoundary(chain.ForwarderRoleName, arn); err != nil {
+				t.Fatal(err)
+			}
 			return append([]string{"deploy"}, simRegions...)
 		}, []int{0}},
 		{"redeploy records new settings", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
@@ -704,9 +742,47 @@ func TestIAMPolicyRefusesEscalation(t *testing.T) {
 		{"write a key policy without --kms-key-arn", all, iamRequest{"kms:PutKeyPolicy", "arn:aws:kms:us-east-1:" + acct + ":key/x", nil}, false},
 		{"take root of a member with another task policy", all, iamRequest{"sts:AssumeRoot", "arn:aws:iam::111111111111:root", map[string][]string{"sts:TaskPolicyArn": {"arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"}}}, false},
 		{"read another account's bus", all, iamRequest{"events:DescribeEventBus", "arn:aws:events:us-east-1:999999999999:event-bus/" + chain.BusName, nil}, false},
+		// Repairing the forwarder role (issue 9 case 5) only ever bounds it
+		// by rootwatch's boundary, and changes it only while so bounded.
+		{"put rootwatch's boundary back on the forwarder", dep, iamRequest{"iam:PutRolePermissionsBoundary", role, withB}, true},
+		{"put another boundary on the forwarder", dep, iamRequest{"iam:PutRolePermissionsBoundary", role, otherB}, false},
+		{"put rootwatch's boundary on another role", dep, iamRequest{"iam:PutRolePermissionsBoundary", "arn:aws:iam::" + acct + ":role/admin", withB}, false},
+		{"remove the forwarder's boundary with the deploy policy", dep, iamRequest{"iam:DeleteRolePermissionsBoundary", role, withB}, false},
+		{"attach a managed policy to the forwarder with the deploy policy", dep, iamRequest{"iam:AttachRolePolicy", role, withB}, false},
+		{"detach a policy from the bounded forwarder", dep, iamRequest{"iam:DetachRolePolicy", role, withB}, true},
+		{"detach a policy from the forwarder bounded by another policy", dep, iamRequest{"iam:DetachRolePolicy", role, otherB}, false},
+		{"detach a policy from the unbounded forwarder", dep, iamRequest{"iam:DetachRolePolicy", role, nil}, false},
+		{"detach a policy from another role", dep, iamRequest{"iam:DetachRolePolicy", "arn:aws:iam::" + acct + ":role/admin", withB}, false},
+		{"delete an inline policy of the bounded forwarder", dep, iamRequest{"iam:DeleteRolePolicy", role, withB}, true},
+		{"delete an inline policy of the forwarder bounded by another policy", dep, iamRequest{"iam:DeleteRolePolicy", role, otherB}, false},
+		{"delete an inline policy of the channels' role with the deploy policy", dep, iamRequest{"iam:DeleteRolePolicy", "arn:aws:iam::" + acct + ":role/" + chain.ChannelRoleName, withB}, false},
 	} {
 		if got := tc.pol.allows(tc.req); got != tc.want {
 			t.Errorf("%s (%s): allowed = %v, want %v", tc.name, tc.req, got, tc.want)
+		}
+	}
+
+	// deploy --org: the --role-name role in a member account holds the
+	// deploy policy, and IAM resolves its account variable to the member's:
+	// the member's forwarder can be created and written only with the
+	// boundary in the member's own account (the variant naming the central
+	// bus, which deploy checks), not the central account's, nor none.
+	const member = "222222222222"
+	depM := parsePolicy(t, deploy.IAMPolicy(deploy.PolicyOptions{Commands: []string{deploy.CmdDeploy}}), member)
+	memberRole := "arn:aws:iam::" + member + ":role/" + chain.ForwarderRoleName
+	for _, tc := range []struct {
+		name string
+		req  iamRequest
+		want bool
+	}{
+		{"create the member forwarder with the member's boundary", iamRequest{"iam:CreateRole", memberRole, map[string][]string{"iam:PermissionsBoundary": {deploy.BoundaryARN("aws", member)}}}, true},
+		{"create the member forwarder with the central account's boundary", iamRequest{"iam:CreateRole", memberRole, withB}, false},
+		{"create the member forwarder without a boundary", iamRequest{"iam:CreateRole", memberRole, nil}, false},
+		{"put a role policy on the member forwarder with the member's boundary", iamRequest{"iam:PutRolePolicy", memberRole, map[string][]string{"iam:PermissionsBoundary": {deploy.BoundaryARN("aws", member)}}}, true},
+		{"put a role policy on the member forwarder without a boundary", iamRequest{"iam:PutRolePolicy", memberRole, nil}, false},
+	} {
+		if got := depM.allows(tc.req); got != tc.want {
+			t.Errorf("member account: %s (%s): allowed = %v, want %v", tc.name, tc.req, got, tc.want)
 		}
 	}
 

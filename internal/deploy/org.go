@@ -30,6 +30,9 @@ func PlanMember(ctx context.Context, acct cloud.Account, spec chain.Spec) (*Plan
 	if err := planRole(ctx, acct, spec, add); err != nil {
 		return nil, err
 	}
+	if err := planRoleRepair(ctx, acct, spec, p, add); err != nil {
+		return nil, err
+	}
 	perRegion := make([][]Change, len(spec.Forwarders))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)

@@ -42,9 +42,9 @@ func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
 	}
 	regions := strings.Join(p.Regions, ", ")
 	if p.Command == "destroy" {
-		fmt.Fprintf(w, "Destroy plan for account %s (searched %d regions)\n\n", p.Account, len(p.Regions))
+		fmt.Fprintf(w, "Destroy plan for account %s (searched %s)\n\n", p.Account, plural(len(p.Regions), "region"))
 	} else {
-		fmt.Fprintf(w, "Deploy plan for account %s: home region %s, %d regions (%s)\n\n", p.Account, p.HomeRegion, len(p.Regions), regions)
+		fmt.Fprintf(w, "Deploy plan for account %s: home region %s, %s (%s)\n\n", p.Account, p.HomeRegion, plural(len(p.Regions), "region"), regions)
 	}
 	t := table.New("ACTION", "RESOURCE", "REGION", "NAME", "DETAIL")
 	for _, c := range p.Changes {
@@ -73,6 +73,9 @@ func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
 	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(w, "\nnote: %s\n", termsafe.Cell(n))
+	}
+	for _, n := range p.Warnings {
+		fmt.Fprintf(w, "\nwarning: %s\n", termsafe.Cell(n))
 	}
 	if changes == 0 {
 		fmt.Fprintf(w, "\nnothing to do: %s unchanged\n", plural(unchanged, "resource"))
@@ -129,6 +132,7 @@ func (p *Plan) WritePending(w io.Writer) {
 //	               "name": "rootwatch-forward", "detail": "...", "diff": "..."}],
 //	  "pendingSubscriptions": ["alice@example.com"],
 //	  "notes": ["..."],
+//	  "warnings": ["..."],  // deploy: what it takes away (another topic, fewer regions)
 //	  "dryRun": false,
 //	  "applied": 12,        // changes made by this run
 //	  "error": "..."        // when applying stopped at a failed change

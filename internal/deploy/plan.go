@@ -24,19 +24,21 @@ const (
 
 // Resource kinds as the plan names them.
 const (
-	KindTrail        = "cloudtrail-trail"
-	KindBucket       = "s3-bucket"
-	KindRole         = "iam-role"
-	KindRolePolicy   = "iam-role-policy"
-	KindTopic        = "sns-topic"
-	KindTopicPolicy  = "sns-topic-policy"
-	KindSubscription = "sns-subscription"
-	KindKeyPolicy    = "kms-key-policy"
-	KindBus          = "event-bus"
-	KindQueue        = "sqs-queue"
-	KindQueuePolicy  = "sqs-queue-policy"
-	KindRule         = "event-rule"
-	KindTarget       = "event-target"
+	KindTrail      = "cloudtrail-trail"
+	KindBucket     = "s3-bucket"
+	KindRole       = "iam-role"
+	KindRolePolicy = "iam-role-policy"
+	// KindRoleAttachment is a managed policy attached to a role.
+	KindRoleAttachment = "iam-role-policy-attachment"
+	KindTopic          = "sns-topic"
+	KindTopicPolicy    = "sns-topic-policy"
+	KindSubscription   = "sns-subscription"
+	KindKeyPolicy      = "kms-key-policy"
+	KindBus            = "event-bus"
+	KindQueue          = "sqs-queue"
+	KindQueuePolicy    = "sqs-queue-policy"
+	KindRule           = "event-rule"
+	KindTarget         = "event-target"
 )
 
 // Change is one line of a plan.
@@ -66,6 +68,10 @@ type Plan struct {
 	Pending []string `json:"pendingSubscriptions,omitempty"`
 	// Notes are things the user should know that are not changes.
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are what the plan takes away that the user must see before
+	// it is applied (another topic, fewer regions): shown even when the
+	// table is quiet.
+	Warnings []string `json:"warnings,omitempty"`
 	// Applied counts the changes Apply made.
 	Applied int `json:"applied"`
 
@@ -168,16 +174,13 @@ func Prepare(ctx context.Context, acct cloud.Account, o chain.Options) (*Plan, c
 func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.Options) (*Plan, error) {
 	p := &Plan{Command: "deploy", Account: spec.Account, HomeRegion: spec.HomeRegion, Regions: spec.Regions, TopicARN: spec.Topic.ARN}
 	add := func(c Change) { p.Changes = append(p.Changes, c) }
-	if b, err := acct.Events(spec.HomeRegion).Bus(ctx, spec.Bus.Name); err == nil && b.Tags[cloud.StackTag] != "" {
-		// A chain CloudFormation stacks deployed: their templates carry no
-		// heartbeat and no alarms, and status judges it without them.
-		spec.Watch = chain.Watch{}
-		p.Notes = append(p.Notes, "the chain is managed by CloudFormation stacks, which have no heartbeat and no alarms: a broken chain stays silent until status runs")
-	}
 	if err := planPreflight(ctx, acct, spec, o, p, add); err != nil {
 		return nil, err
 	}
 	if err := planRole(ctx, acct, spec, add); err != nil {
+		return nil, err
+	}
+	if err := planRoleRepair(ctx, acct, spec, p, add); err != nil {
 		return nil, err
 	}
 	// Topic and its key; its policy comes after the targets.

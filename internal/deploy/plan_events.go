@@ -12,6 +12,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
+	"github.com/rootwatch/rootwatch/internal/pattern"
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
@@ -38,7 +39,8 @@ func planBus(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.O
 		return err
 	case b.Tags[cloud.StackTag] != "":
 		// A CloudFormation stack owns the bus and its tags; its templates
-		// record no settings (status falls back to the rules' topic).
+		// record no settings (their templates take no --topic-arn: status checks
+		// rootwatch's own topic, the right one).
 		add(Change{Action: Unchanged, Resource: KindBus, Region: home, Name: spec.Bus.Name})
 	default:
 		if old, ok := chain.ReadSettings(b.Tags); ok && len(spec.Topic.Emails) == 0 {
@@ -64,8 +66,10 @@ func planForwarders(ctx context.Context, acct cloud.Account, spec chain.Spec) ([
 	otherHomes := make([]string, len(spec.Forwarders))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
+	regionDone := regionCounter(ctx, len(spec.Forwarders))
 	for i, f := range spec.Forwarders {
 		g.Go(func() error {
+			defer regionDone(f.Region)
 			var cs []Change
 			add := func(c Change) { cs = append(cs, c) }
 			if err := planQueue(gctx, acct, f.DLQ, spec.Tags, add); err != nil {
@@ -165,7 +169,10 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 		return err
 	}
 	var diffs []string
-	if cur.Pattern != r.Pattern {
+	// A pattern handed back re-spaced or re-ordered (by a stack, say) is
+	// the same pattern: status agrees (chain.JudgePattern).
+	samePattern := pattern.Same(cur.Pattern, r.Pattern)
+	if !samePattern {
 		diffs = append(diffs, "pattern")
 	}
 	if cur.Schedule != r.Schedule {
@@ -179,7 +186,7 @@ func planRule(ctx context.Context, acct cloud.Account, r chain.RuleSpec, tags cl
 	}
 	if len(diffs) > 0 {
 		c := Change{Action: Update, Resource: KindRule, Region: r.Region, Name: name, Detail: strings.Join(diffs, ", "), apply: putRule}
-		if cur.Pattern != r.Pattern {
+		if !samePattern {
 			c.Diff = policy.Diff(cur.Pattern, r.Pattern)
 		}
 		add(c)

@@ -70,20 +70,27 @@ func planRoleSpec(ctx context.Context, acct cloud.Account, spec chain.Spec, want
 	return nil
 }
 
-// forwarderBoundary returns the ARN of the roles' permissions boundary when an
-// administrator has created it, "" when nobody has. A boundary that differs
-// from BoundaryPolicy is refused: it would bound nothing rootwatch can vouch
-// for.
+// forwarderBoundary returns the ARN of the roles' permissions boundary
+// (spec.Role.Boundary, in the role's own account) when an administrator has
+// created it, "" when nobody has. A boundary that differs from the spec's is
+// refused: it would bound nothing rootwatch can vouch for.
 func forwarderBoundary(ctx context.Context, roles cloud.Roles, spec chain.Spec) (string, error) {
-	arn := BoundaryARN(spec.Partition, spec.Account)
-	doc, err := roles.ManagedPolicy(ctx, arn)
+	want := spec.Role.Boundary
+	if want.ARN == "" {
+		return "", nil
+	}
+	doc, err := roles.ManagedPolicy(ctx, want.ARN)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
 		return "", nil
 	case err != nil:
 		return "", fmt.Errorf("read the roles' permissions boundary: %w", err)
-	case !policy.Same(doc, BoundaryPolicy()):
-		return "", fmt.Errorf("the permissions boundary %s is not rootwatch's (it must allow only events:PutEvents on the rootwatch bus and events:InvokeApiDestination on rootwatch's channels); make its default version the output of 'rootwatch iam-policy --boundary'", arn)
+	case !policy.Same(doc, want.Policy):
+		print := "'rootwatch iam-policy --boundary'"
+		if want.Policy != chain.AccountBoundary() {
+			print = "'rootwatch iam-policy --boundary --central-bus " + spec.Bus.ARN + "'"
+		}
+		return "", fmt.Errorf("the permissions boundary %s is not rootwatch's (it must allow only events:PutEvents on the rootwatch bus and events:InvokeApiDestination on rootwatch's channels, or in a member account events:PutEvents on the central bus); make its default version the output of %s", want.ARN, print)
 	}
-	return arn, nil
+	return want.ARN, nil
 }

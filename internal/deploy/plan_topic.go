@@ -185,6 +185,10 @@ func planSubscriptions(ctx context.Context, acct cloud.Account, spec chain.Spec,
 	}
 	for _, e := range spec.Topic.Emails {
 		if s, ok := subs[e]; ok {
+			if s.FilterPolicy != "" {
+				add(removeFilterPolicy(topics, home, e, s))
+				continue
+			}
 			detail := "confirmed"
 			if s.Pending {
 				detail = "pending confirmation"
@@ -200,4 +204,15 @@ func planSubscriptions(ctx context.Context, acct cloud.Account, spec chain.Spec,
 			}})
 	}
 	return nil
+}
+
+// removeFilterPolicy is the change that removes the filter policy someone put
+// on the subscription of an address deploy subscribes (issue 9 case 3):
+// rootwatch's messages carry no message attributes, so a filter policy can
+// keep every alert from that address while the subscription looks confirmed.
+func removeFilterPolicy(topics cloud.Topics, region, email string, s cloud.Subscription) Change {
+	return Change{Action: Update, Resource: KindSubscription, Region: region, Name: email,
+		Detail: "remove the filter policy from subscription " + s.ARN + " (someone added one: it can drop every alert)",
+		Diff:   policy.Diff(s.FilterPolicy, ""),
+		apply:  func(ctx context.Context) error { return topics.RemoveFilterPolicy(ctx, s.ARN) }}
 }

@@ -60,36 +60,7 @@ func TestRetargetedToCopiedTopic(t *testing.T) {
 			t.Fatalf("after deploy:\n%s", strings.Join(p, "\n"))
 		}
 
-		quiet, err := tp.CreateTopic(ctx, "quiet", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		orig, err := tp.Topic(ctx, own)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tp.SetTopicPolicy(ctx, quiet, strings.ReplaceAll(orig.Policy, own, quiet)); err != nil {
-			t.Fatal(err)
-		}
-		ev := a.Events("us-east-1")
-		rules, err := ev.Rules(ctx, chain.BusName, chain.AlertRulePrefix)
-		if err != nil || len(rules) == 0 {
-			t.Fatalf("alert rules: %v, %v", rules, err)
-		}
-		for _, r := range rules {
-			ts, err := ev.Targets(ctx, chain.BusName, r.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range ts {
-				if ts[i].ARN == own {
-					ts[i].ARN = quiet
-				}
-			}
-			if err := ev.PutTargets(ctx, chain.BusName, r.Name, ts); err != nil {
-				t.Fatal(err)
-			}
-		}
+		quiet, alertRules := RetargetAlerts(t, a, own)
 		p := problems()
 		want := "sends to " + quiet + ", not " + own
 		failed := 0
@@ -98,8 +69,8 @@ func TestRetargetedToCopiedTopic(t *testing.T) {
 				failed++
 			}
 		}
-		if failed != len(rules) {
-			t.Errorf("%d of %d alert rules FAIL with %q and a fix naming --topic-arn %s:\n%s", failed, len(rules), want, own, strings.Join(p, "\n"))
+		if failed != alertRules {
+			t.Errorf("%d of %d alert rules FAIL with %q and a fix naming --topic-arn %s:\n%s", failed, alertRules, want, own, strings.Join(p, "\n"))
 		}
 
 		// deploy with the recorded settings repairs.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
+	"github.com/rootwatch/rootwatch/internal/deploy"
 )
 
 // The cases of issue 9 that change who gets the mail or where the alerts go.
@@ -115,38 +116,7 @@ func TestSubscriberReplacedByQueue(t *testing.T) {
 func TestAlertsRetargeted(t *testing.T) {
 	a := fake.New()
 	topic := deployedHealthy(t, a)
-	ctx := t.Context()
-	tp := a.Topics("us-east-1")
-	evil, err := tp.CreateTopic(ctx, "quiet", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	orig, err := tp.Topic(ctx, topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tp.SetTopicPolicy(ctx, evil, strings.ReplaceAll(orig.Policy, topic, evil)); err != nil {
-		t.Fatal(err)
-	}
-	ev := a.Events("us-east-1")
-	rules, err := ev.Rules(ctx, chain.BusName, chain.AlertRulePrefix)
-	if err != nil || len(rules) == 0 {
-		t.Fatalf("alert rules: %v, %v", rules, err)
-	}
-	for _, r := range rules {
-		ts, err := ev.Targets(ctx, chain.BusName, r.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range ts {
-			if ts[i].ARN == topic {
-				ts[i].ARN = evil
-			}
-		}
-		if err := ev.PutTargets(ctx, chain.BusName, r.Name, ts); err != nil {
-			t.Fatal(err)
-		}
-	}
+	evil, _ := deploy.RetargetAlerts(t, a, topic)
 	out := wantSettingsStatus(t, a, 1, "sends to "+evil+", not "+topic)
 	if !strings.Contains(out, "FAIL") {
 		t.Errorf("status does not FAIL:\n%s", out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -113,10 +114,24 @@ func PrepareStacks(ctx context.Context, acct cloud.Account, sa cloud.StackAccoun
 	} else {
 		p.Notes = append(p.Notes, "no --email given: nobody receives the alerts until the topic has a confirmed subscription")
 	}
-	bodies := map[string]cfn.Template{cfn.HomeTemplateFile: e.Home, cfn.ForwarderFile: e.Forwarder}
+	// The forwarder role is bounded as an API deploy bounds it: by the
+	// account's rootwatch-forwarder-boundary when an administrator created it.
+	boundary, err := forwarderBoundary(ctx, acct.Roles(), chain.Spec{Role: chain.RoleSpec{Boundary: chain.BoundarySpec{
+		ARN: chain.BoundaryARN(id.Partition, id.Account), Policy: chain.AccountBoundary()}}})
+	if err != nil {
+		return nil, err
+	}
+	bodies := e.Templates()
 	csName := changeSetPrefix + now.UTC().Format("20060102-150405")
 	for _, s := range e.Manifest.Stacks {
 		tmpl := bodies[s.Template]
+		if _, ok := tmpl.Parameters[cfn.ParamBoundary]; ok && boundary != "" {
+			s.Parameters = maps.Clone(s.Parameters)
+			if s.Parameters == nil {
+				s.Parameters = map[string]string{}
+			}
+			s.Parameters[cfn.ParamBoundary] = "true"
+		}
 		for _, r := range s.Regions {
 			ps := PlannedStack{Name: s.Name, Region: r, input: cloud.StackInput{
 				Name: s.Name, Template: string(tmpl.JSON()), Parameters: s.Parameters, Capabilities: s.Capabilities, Tags: s.Tags,

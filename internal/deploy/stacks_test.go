@@ -107,8 +107,8 @@ func TestStacksFailureExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, u := p.Counts(); c != 3 || u != 0 {
-		t.Fatalf("plan: %d changes, %d unchanged; want 3 stacks to create", c, u)
+	if c, u := p.Counts(); c != 4 || u != 0 {
+		t.Fatalf("plan: %d changes, %d unchanged; want 4 stacks to create (home, two forwarders, watch)", c, u)
 	}
 	p.Poll = time.Millisecond
 	var progress []string
@@ -151,7 +151,7 @@ func TestStacksDryRun(t *testing.T) {
 	for _, st := range p.Stacks {
 		got[st.Region+"/"+st.Name] = st.Action
 	}
-	if diff := cmp.Diff(map[string]string{"us-east-1/rootwatch": "create", "eu-west-1/rootwatch-forwarder": "update", "us-west-2/rootwatch-forwarder": "create"}, got); diff != "" {
+	if diff := cmp.Diff(map[string]string{"us-east-1/rootwatch": "create", "eu-west-1/rootwatch-forwarder": "update", "us-west-2/rootwatch-forwarder": "create", "us-east-1/rootwatch-watch": "create"}, got); diff != "" {
 		t.Errorf("actions (-want +got):\n%s", diff)
 	}
 	if err := p.Discard(ctx); err != nil {

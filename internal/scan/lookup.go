@@ -128,6 +128,7 @@ func (s *scanner) lookup(ctx context.Context) {
 		start = end.Add(-90 * 24 * time.Hour)
 	}
 	p := s.o.LookupPacing.withDefaults()
+	s.regions.Store(int64(len(sel)))
 	var wg sync.WaitGroup
 	for _, region := range sel {
 		wg.Add(1)
@@ -136,6 +137,7 @@ func (s *scanner) lookup(ctx context.Context) {
 			w := s.newWorker()
 			s.lookupRegion(ctx, w, region, start, end, p)
 			s.merge(w)
+			s.regionsDone.Add(1)
 		}()
 	}
 	wg.Wait()
@@ -143,6 +145,9 @@ func (s *scanner) lookup(ctx context.Context) {
 
 func (s *scanner) lookupRegion(ctx context.Context, w *worker, region string, start, end time.Time, p Pacing) {
 	source := "lookup:" + region
+	// The history is the caller's account's: --accounts applies to each
+	// event (its recipientAccountId). --regions chose the regions read.
+	w.only = filter{accounts: s.filter.accounts}
 	trails := s.o.Account.Trails(region)
 	var last time.Time
 	pace := func(d time.Duration) bool {

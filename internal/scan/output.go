@@ -127,7 +127,7 @@ var csvHeader = []string{"time", "account", "region", "kind", "event", "source_i
 
 func csvRow(f Finding) []string {
 	s := f.Summary
-	return termsafe.Cells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset))
+	return termsafe.CSVCells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset))
 }
 
 // WriteSummary writes the scan's summary: files, bytes, events of the event
@@ -191,6 +191,14 @@ func ProgressLine(st Stats) string {
 	if secs <= 0 {
 		secs = 1e-9
 	}
+	if st.Regions > 0 && st.TotalFiles == 0 {
+		// The event history alone (--lookup): per region.
+		line := fmt.Sprintf("reading event history: %d/%d regions, %d events", st.RegionsDone, st.Regions, st.HistoryEvents)
+		if st.Findings > 0 {
+			line += fmt.Sprintf(", %d findings", st.Findings)
+		}
+		return line
+	}
 	files := fmt.Sprint(st.Files)
 	if st.Listed {
 		files += "/" + fmt.Sprint(st.TotalFiles)
@@ -199,6 +207,9 @@ func ProgressLine(st Stats) string {
 	if st.Listed && st.Compressed > 0 && st.TotalSize > st.Compressed {
 		eta := time.Duration(float64(st.Elapsed) * float64(st.TotalSize-st.Compressed) / float64(st.Compressed))
 		line += ", ETA " + eta.Round(time.Second).String()
+	}
+	if st.Regions > 0 {
+		line += fmt.Sprintf(", event history %d/%d regions", st.RegionsDone, st.Regions)
 	}
 	if st.Findings > 0 {
 		line += fmt.Sprintf(", %d findings", st.Findings)

@@ -61,7 +61,11 @@ type Options struct {
 	// prefixes, and LookupEvents' time range.
 	Since, Until time.Time
 	// Accounts and Regions, when not empty, prune the AWSLogs layout's
-	// account and region levels (on disk and in S3) to these.
+	// account and region levels (on disk and in S3) to these; where a path
+	// does not tell the account or region (a file or directory outside the
+	// layout), each record's recipientAccountId and awsRegion must be among
+	// them. Lookup's events must be of Accounts; Regions choose the regions
+	// read (the global region always is).
 	Accounts, Regions []string
 	// Workers is how many files are read at once (default: GOMAXPROCS).
 	Workers int
@@ -112,7 +116,10 @@ type Stats struct {
 	// excluded from the listing.
 	ExcludedFiles, ExcludedDirs int64
 	Listed                      bool // all files have been found (TotalFiles is final)
-	Elapsed                     time.Duration
+	// Regions and RegionsDone count the regions whose event history is read
+	// (Lookup), and those read to their end or their first error.
+	Regions, RegionsDone int64
+	Elapsed              time.Duration
 }
 
 // Finding is one event the rule pack classified as root activity.
@@ -318,6 +325,7 @@ type scanner struct {
 
 	files, totalFiles, compressed, totalSize, bytes, historyEvents, findingsN, errorsN atomic.Int64
 	excludedFiles, excludedDirs                                                        atomic.Int64
+	regions, regionsDone                                                               atomic.Int64
 	listed                                                                             atomic.Bool
 
 	out      *emitter
@@ -336,6 +344,7 @@ func (s *scanner) stats() Stats {
 		Findings: s.findingsN.Load(), Errors: s.errorsN.Load(),
 		ExcludedFiles: s.excludedFiles.Load(), ExcludedDirs: s.excludedDirs.Load(),
 		Listed: s.listed.Load(), Elapsed: time.Since(s.start),
+		Regions: s.regions.Load(), RegionsDone: s.regionsDone.Load(),
 	}
 }
 
@@ -381,6 +390,9 @@ type worker struct {
 	errs     []*Error
 	// newFindings counts the findings of the file being read.
 	newFindings int
+	// only is what of --accounts/--regions the records of the file being
+	// read must pass (file.records).
+	only filter
 }
 
 func (s *scanner) newWorker() *worker {
@@ -438,6 +450,7 @@ func (w *worker) file(ctx context.Context, f file) {
 		}
 	}()
 	mark := len(w.findings)
+	w.only = f.records
 	err := w.read(ctx, f, true)
 	if errors.Is(err, cloudtrail.ErrReread) {
 		w.findings = w.findings[:mark]
@@ -536,7 +549,7 @@ func (w *worker) record(source string, off int64, data []byte, kind cloudtrail.K
 	if err != nil {
 		return err
 	}
-	if !s.filter.inWindow(sum.Time) {
+	if !s.filter.inWindow(sum.Time) || !w.only.record(sum.Account, sum.Region) {
 		return nil
 	}
 	s.findingsN.Add(1)

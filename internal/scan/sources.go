@@ -26,6 +26,9 @@ type file struct {
 	size int64  // as stored; 0 when unknown
 	seq  int64  // place in the output order
 	open func(ctx context.Context) (io.ReadCloser, error)
+	// records is what of --accounts/--regions applies to each record: the
+	// part the file's path does not decide (see filter.forPath).
+	records filter
 }
 
 // source finds files and sends them to emit until it returns false.
@@ -78,6 +81,42 @@ func newFilter(o Options) filter {
 
 func (f filter) account(a string) bool { return f.accounts == nil || f.accounts[a] }
 func (f filter) region(r string) bool  { return f.regions == nil || f.regions[r] }
+
+// forPath applies --accounts and --regions to a file by what its path says:
+// the AWSLogs layout's account and region directories, or a delivered log
+// file's name. It reports whether to read the file, and the filter that its
+// records must pass: the accounts or regions its path does not tell, which
+// are then judged by each record's recipientAccountId and awsRegion. So a
+// filter is never ignored, for a single file or a directory outside the
+// layout, and a file named on the command line (or the directory walked
+// from) is held to it like a file found in a walk.
+func (f filter) forPath(parts []string) (keep bool, records filter) {
+	records = filter{accounts: f.accounts, regions: f.regions}
+	if rest, ok := layout(parts); ok {
+		if len(rest) >= 2 { // ACCOUNT/...
+			if !f.account(rest[0]) {
+				return false, filter{}
+			}
+			records.accounts = nil
+		}
+		if len(rest) >= 4 && rest[1] == "CloudTrail" { // ACCOUNT/CloudTrail/REGION/...
+			if !f.region(rest[2]) {
+				return false, filter{}
+			}
+			records.regions = nil
+		}
+	}
+	if m := logName.FindStringSubmatch(parts[len(parts)-1]); m != nil {
+		if !f.account(m[1]) || !f.region(m[2]) {
+			return false, filter{}
+		}
+		records.accounts, records.regions = nil, nil
+	}
+	return true, records
+}
+
+// record reports whether a record of this account and region passes.
+func (f filter) record(account, region string) bool { return f.account(account) && f.region(region) }
 
 func (f filter) inWindow(t time.Time) bool {
 	return (f.since.IsZero() || !t.Before(f.since)) && (f.until.IsZero() || !t.After(f.until))
@@ -190,13 +229,17 @@ func (l localSource) files(ctx context.Context, s *scanner, emit func(file) bool
 		s.addError(&Error{Source: root, Offset: -1, Err: unwrapPathError(err)})
 		return
 	}
-	if !fi.IsDir() {
-		emit(localFile(root, fi.Size()))
-		return
-	}
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		abs = root
+	}
+	if !fi.IsDir() {
+		if f, ok := s.localFile(root, filepath.ToSlash(abs), fi.Size()); ok {
+			emit(f)
+		} else {
+			s.excludedFiles.Add(1)
+		}
+		return
 	}
 	w := &walker{ctx: ctx, s: s, emit: emit}
 	w.dir(root, filepath.ToSlash(abs), []fs.FileInfo{fi})
@@ -268,7 +311,12 @@ func (w *walker) dir(p, abs string, ancestors []fs.FileInfo) bool {
 			if info != nil {
 				size = info.Size()
 			}
-			if !w.emit(localFile(cp, size)) {
+			f, ok := s.localFile(cp, cabs, size)
+			if !ok {
+				s.excludedFiles.Add(1)
+				continue
+			}
+			if !w.emit(f) {
 				return false
 			}
 		}
@@ -276,14 +324,20 @@ func (w *walker) dir(p, abs string, ancestors []fs.FileInfo) bool {
 	return true
 }
 
-func localFile(p string, size int64) file {
-	return file{name: p, size: size, open: func(context.Context) (io.ReadCloser, error) {
+// localFile is the file at p (abs: its absolute path, with slashes), unless
+// its path puts it outside --accounts/--regions.
+func (s *scanner) localFile(p, abs string, size int64) (file, bool) {
+	keep, records := s.filter.forPath(strings.Split(abs, "/"))
+	if !keep {
+		return file{}, false
+	}
+	return file{name: p, size: size, records: records, open: func(context.Context) (io.ReadCloser, error) {
 		f, err := os.Open(p)
 		if err != nil {
 			return nil, unwrapPathError(err)
 		}
 		return f, nil
-	}}
+	}}, true
 }
 
 // unwrapPathError drops the path from an *fs.PathError: the error line names
@@ -361,7 +415,12 @@ func (src *s3Source) walk(ctx context.Context, s *scanner, prefix string, emit f
 				continue
 			}
 			key := o.Key
-			f := file{name: src.url(key), size: o.Size, open: func(ctx context.Context) (io.ReadCloser, error) {
+			keep, records := s.filter.forPath(strings.Split(key, "/"))
+			if !keep {
+				s.excludedFiles.Add(1)
+				continue
+			}
+			f := file{name: src.url(key), size: o.Size, records: records, open: func(ctx context.Context) (io.ReadCloser, error) {
 				return src.b.Open(ctx, src.bucket, key)
 			}}
 			if !s.o.noPrefetch && o.Size <= maxPrefetch {

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
+	"slices"
 
 	"github.com/rootwatch/rootwatch/internal/rules"
+	"github.com/rootwatch/rootwatch/internal/table"
 )
 
 // A Writer writes findings one at a time as they come (Options.Emit), in the
@@ -19,11 +20,17 @@ type Writer struct {
 	header bool
 	enc    *json.Encoder
 	cw     *csv.Writer
-	kind   int // the table's KIND column width
+	table  *table.Stream
 }
 
 // NewWriter returns a Writer of format "table", "json" or "csv" to w.
 func NewWriter(w io.Writer, format string) (*Writer, error) {
+	return NewWriterWidth(w, format, 0)
+}
+
+// NewWriterWidth is NewWriter whose table fits width columns (a terminal's;
+// 0: no limit), laid out as every table of rootwatch's (internal/table).
+func NewWriterWidth(w io.Writer, format string, width int) (*Writer, error) {
 	sw := &Writer{w: w, format: format}
 	switch format {
 	case "json":
@@ -35,9 +42,11 @@ func NewWriter(w io.Writer, format string) (*Writer, error) {
 		// Rows cannot be aligned on what has not been read yet: the columns
 		// are as wide as their longest possible values (a wider value pushes
 		// the rest of its row).
+		widths := slices.Clone(tableWidths)
 		for _, r := range rules.All() {
-			sw.kind = max(sw.kind, len(r.ID))
+			widths[3] = max(widths[3], len(r.ID))
 		}
+		sw.table = table.NewStream(w, width, widths, "TIME", "ACCOUNT", "REGION", "KIND", "EVENT", "SOURCE IP", "MFA", "RESULT")
 	default:
 		return nil, fmt.Errorf("unknown output format %q", format)
 	}
@@ -46,7 +55,7 @@ func NewWriter(w io.Writer, format string) (*Writer, error) {
 
 // The table's fixed column widths, but for KIND (the longest rule ID) and the
 // last column.
-var tableWidths = []int{len("2006-01-02T15:04:05Z"), 12, len("ap-southeast-2"), 0, 24, 15, 3}
+var tableWidths = []int{len("2006-01-02T15:04:05Z"), 12, len("ap-southeast-2"), 0, 24, 15, 3, 0}
 
 // Write writes one finding (after the header, the first time).
 func (sw *Writer) Write(f Finding) error {
@@ -62,35 +71,7 @@ func (sw *Writer) Write(f Finding) error {
 		sw.cw.Flush()
 		return sw.cw.Error()
 	}
-	if !sw.header {
-		sw.header = true
-		if _, err := io.WriteString(sw.w, sw.row("TIME", "ACCOUNT", "REGION", "KIND", "EVENT", "SOURCE IP", "MFA", "RESULT")); err != nil {
-			return err
-		}
-	}
 	s := f.Summary
-	_, err := io.WriteString(sw.w, sw.row(formatTime(s.Time), dash(s.Account), dash(s.Region), f.Rule.ID,
-		dash(s.EventName), dash(s.SourceIP), dash(s.MFA), dash(s.Result)))
-	return err
-}
-
-// row pads cells to the table's widths, two spaces apart.
-func (sw *Writer) row(cells ...string) string {
-	var b strings.Builder
-	pending := 0 // width owed by the cells before
-	for i, c := range cells {
-		if i > 0 {
-			b.WriteString(strings.Repeat(" ", max(pending, 0)+2))
-		}
-		b.WriteString(c)
-		if i < len(tableWidths) {
-			w := tableWidths[i]
-			if i == 3 {
-				w = sw.kind
-			}
-			pending = w - len(c)
-		}
-	}
-	b.WriteByte('\n')
-	return b.String()
+	return sw.table.Row(formatTime(s.Time), dash(s.Account), dash(s.Region), f.Rule.ID,
+		dash(s.EventName), dash(s.SourceIP), dash(s.MFA), dash(s.Result))
 }

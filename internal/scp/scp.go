@@ -1,7 +1,8 @@
 // Package scp writes the service control policy that protects rootwatch in an
 // organization's member accounts: it denies every change to rootwatch's
-// resources (the forwarding rules and their role, the central bus, its rules,
-// topic and dead-letter queues, the trail) to every principal but the role that
+// resources (the forwarding and heartbeat rules and their role with its
+// permissions boundary, the central bus, its rules, topic, alarms, channels and
+// dead-letter queues, the trail) to every principal but the role that
 // deploys rootwatch, in the style of AWS Control Tower's mandatory controls (a
 // Deny with an aws:PrincipalArn ArnNotLike exception).
 //
@@ -34,6 +35,10 @@ type Names struct {
 	RolePrefix      string // the forwarder role, e.g. "rootwatch-forwarder"
 	Trail           string // the trail --create-trail creates, e.g. "rootwatch"
 	TrailBucketGlob string // its bucket, e.g. "rootwatch-trail-*"
+	AlarmPrefix     string // the CloudWatch alarms, e.g. "rootwatch-"
+	BoundaryPolicy  string // the forwarder's permissions boundary, e.g. "rootwatch-forwarder-boundary"
+	ChannelPrefix   string // the channels' connections and API destinations, e.g. "rootwatch-channel-"
+	ChannelRole     string // the role the channels' targets use, e.g. "rootwatch-channels"
 }
 
 // Options say whom the policy exempts and what else it protects.
@@ -79,7 +84,8 @@ func Build(o Options) (Policy, error) {
 		}
 	}
 	n := o.Names
-	if n.Bus == "" || n.RulePrefix == "" || n.TopicPrefix == "" || n.QueuePrefix == "" || n.RolePrefix == "" || n.Trail == "" || n.TrailBucketGlob == "" {
+	if n.Bus == "" || n.RulePrefix == "" || n.TopicPrefix == "" || n.QueuePrefix == "" || n.RolePrefix == "" || n.Trail == "" || n.TrailBucketGlob == "" ||
+		n.AlarmPrefix == "" || n.BoundaryPolicy == "" || n.ChannelPrefix == "" || n.ChannelRole == "" {
 		return Policy{}, fmt.Errorf("service control policy: incomplete names %+v", n)
 	}
 	pa := o.Partition
@@ -106,7 +112,17 @@ func Build(o Options) (Policy, error) {
 			"iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
 			"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
 			"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole",
-		}, "arn:"+pa+":iam::*:role/"+n.RolePrefix+"*"),
+		}, "arn:"+pa+":iam::*:role/"+n.RolePrefix+"*", "arn:"+pa+":iam::*:role/"+n.ChannelRole),
+		deny("RootwatchProtectBoundary", []string{
+			"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy",
+		}, "arn:"+pa+":iam::*:policy/"+n.BoundaryPolicy),
+		deny("RootwatchProtectAlarms", []string{
+			"cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm",
+		}, "arn:"+pa+":cloudwatch:*:*:alarm:"+n.AlarmPrefix+"*"),
+		deny("RootwatchProtectChannels", []string{
+			"events:CreateConnection", "events:UpdateConnection", "events:DeleteConnection", "events:DeauthorizeConnection",
+			"events:UpdateApiDestination", "events:DeleteApiDestination",
+		}, "arn:"+pa+":events:*:*:connection/"+n.ChannelPrefix+"*", "arn:"+pa+":events:*:*:api-destination/"+n.ChannelPrefix+"*"),
 		deny("RootwatchProtectTopic", []string{
 			"sns:DeleteTopic", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
 			"sns:Subscribe", "sns:PutDataProtectionPolicy", "sns:TagResource", "sns:UntagResource",

@@ -12,6 +12,7 @@ import (
 var names = scp.Names{
 	Bus: "rootwatch", RulePrefix: "rootwatch-", TopicPrefix: "rootwatch-", QueuePrefix: "rootwatch-dlq",
 	RolePrefix: "rootwatch-forwarder", Trail: "rootwatch", TrailBucketGlob: "rootwatch-trail-*",
+	AlarmPrefix: "rootwatch-", BoundaryPolicy: "rootwatch-forwarder-boundary", ChannelPrefix: "rootwatch-channel-", ChannelRole: "rootwatch-channels",
 }
 
 const (
@@ -78,6 +79,18 @@ func TestRefuses(t *testing.T) {
 		{root, "cloudtrail:StopLogging", orgTrail, true},
 		{root, "cloudtrail:DeleteTrail", "arn:aws:cloudtrail:us-east-1:222222222222:trail/rootwatch", true},
 		{admin, "s3:PutBucketPolicy", "arn:aws:s3:::rootwatch-trail-222222222222-us-east-1", true},
+		// What the tamper rule watches since: the bus's tags (the settings
+		// record), alarms, heartbeat rules, the boundary, the channels.
+		{admin, "events:UntagResource", "arn:aws:events:us-east-1:111111111111:event-bus/rootwatch", true},
+		{admin, "cloudwatch:DeleteAlarms", "arn:aws:cloudwatch:us-east-1:111111111111:alarm:rootwatch-heartbeat-eu-west-1", true},
+		{root, "cloudwatch:DisableAlarmActions", "arn:aws:cloudwatch:us-east-1:111111111111:alarm:rootwatch-dlq-not-empty", true},
+		{admin, "cloudwatch:PutMetricAlarm", "arn:aws:cloudwatch:us-east-1:111111111111:alarm:rootwatch-failed-root-api-call", true},
+		{admin, "events:RemoveTargets", "arn:aws:events:eu-west-1:222222222222:rule/rootwatch-heartbeat", true},
+		{admin, "iam:CreatePolicyVersion", "arn:aws:iam::222222222222:policy/rootwatch-forwarder-boundary", true},
+		{root, "iam:SetDefaultPolicyVersion", "arn:aws:iam::222222222222:policy/rootwatch-forwarder-boundary", true},
+		{admin, "iam:DeleteRolePolicy", "arn:aws:iam::111111111111:role/rootwatch-channels", true},
+		{admin, "events:DeauthorizeConnection", "arn:aws:events:us-east-1:111111111111:connection/rootwatch-channel-slack-3f2a9c1d/5e1b", true},
+		{admin, "events:UpdateApiDestination", "arn:aws:events:us-east-1:111111111111:api-destination/rootwatch-channel-slack-3f2a9c1d/77aa", true},
 
 		// The deploy role may change everything.
 		{deploy, "events:DeleteRule", fwd, false},
@@ -89,6 +102,9 @@ func TestRefuses(t *testing.T) {
 		{root, "iam:DeleteRole", "arn:aws:iam::222222222222:role/app", false},
 		{admin, "cloudtrail:StopLogging", "arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", false},
 		{admin, "sns:Publish", "arn:aws:sns:us-east-1:111111111111:rootwatch-alerts", false},
+		{admin, "cloudwatch:DeleteAlarms", "arn:aws:cloudwatch:us-east-1:222222222222:alarm:ops-cpu-high", false},
+		{admin, "iam:CreatePolicyVersion", "arn:aws:iam::222222222222:policy/app-policy", false},
+		{admin, "events:DeleteConnection", "arn:aws:events:us-east-1:222222222222:connection/prod-slack/5e1b", false},
 	}
 	for _, tt := range tests {
 		if got := denies(t, doc, tt.principal, tt.action, tt.resource); got != tt.denied {

@@ -90,13 +90,15 @@ func (t *tester) notifyChannels(ctx context.Context) error {
 			Action: policy.Values{"sqs:SendMessage"}, Resource: policy.Values{qarn},
 			Condition: policy.Conditions{"ArnEquals": {"aws:SourceArn": {ruleARN}}},
 		}}}.String()
+		// Each removal is registered before the call that creates (as in
+		// temporaries): a call whose answer is lost may still have created.
+		c.add(func(ctx context.Context) error { return deleteQueueNamed(ctx, qs, qname) })
 		q, err := qs.CreateQueue(ctx, qname, qpol, tags)
 		if err != nil {
 			failAll(Error, "could not create the temporary dead-letter queue %s: %v", qname, err)
 			return ctx.Err()
 		}
 		t.res.Temporary = append(t.res.Temporary, "sqs-queue "+qname)
-		c.add(func(ctx context.Context) error { return qs.DeleteQueue(ctx, q.URL) })
 		queues[i] = q
 		tr, err := channel.TransformerFor(kind, notifyRule)
 		if err != nil {
@@ -112,13 +114,13 @@ func (t *tester) notifyChannels(ctx context.Context) error {
 			MaxAge:        time.Minute,
 		})
 	}
+	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, t.spec.Bus.Name, name) })
 	if _, err := ev.PutRule(ctx, cloud.Rule{Name: name, Bus: t.spec.Bus.Name, Pattern: string(pattern), State: cloud.RuleEnabled,
 		Description: "rootwatch test --notify (temporary)", Tags: tags}); err != nil {
 		failAll(Error, "could not create the temporary rule %s: %v", name, err)
 		return ctx.Err()
 	}
 	t.res.Temporary = append(t.res.Temporary, "event-rule "+t.spec.Bus.Name+"/"+name)
-	c.add(func(ctx context.Context) error { return deleteRule(ctx, ev, t.spec.Bus.Name, name) })
 	for start := 0; start < len(targets); start += 5 {
 		if err := ev.PutTargets(ctx, t.spec.Bus.Name, name, targets[start:min(start+5, len(targets))]); err != nil {
 			failAll(Error, "could not add the channels to the temporary rule: %v", err)

@@ -278,6 +278,16 @@ func hopsPass(hops []Link) bool {
 }
 
 // deleteRule removes a rule's targets and the rule.
+// deleteQueueNamed deletes the queue of that name, found by name: a removal
+// registered before the create, whose answer (and URL) may be lost.
+func deleteQueueNamed(ctx context.Context, qs cloud.Queues, name string) error {
+	q, err := qs.Queue(ctx, name)
+	if err != nil {
+		return err
+	}
+	return qs.DeleteQueue(ctx, q.URL)
+}
+
 func deleteRule(ctx context.Context, ev cloud.Events, bus, name string) error {
 	ts, err := ev.Targets(ctx, bus, name)
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
@@ -354,13 +364,7 @@ func (t *tester) temporaries(ctx context.Context, c *cleanups, ev cloud.Events, 
 	// whose answer is lost (Ctrl-C, SIGTERM, a dropped connection) may
 	// still have created, and the removals find what they remove by name.
 	t.progress("delivery check: creating temporary queue %s", name)
-	c.add(func(ctx context.Context) error {
-		q, err := qs.Queue(ctx, name)
-		if err != nil {
-			return err
-		}
-		return qs.DeleteQueue(ctx, q.URL)
-	})
+	c.add(func(ctx context.Context) error { return deleteQueueNamed(ctx, qs, name) })
 	q, err := qs.CreateQueue(ctx, name, qpolicy, tags)
 	if err != nil {
 		return cloud.Queue{}, fmt.Errorf("create the temporary queue: %w", err)

@@ -50,11 +50,13 @@ func (t *tester) probes(ctx context.Context, c *cleanups, ev cloud.Events, tp cl
 	}
 
 	seenEB, seenSNS := eb.Status == Error, sn.Status == Error
+	var recvErr error
 	deadline := time.Now().Add(t.o.ProbeTimeout)
 	for !(seenEB && seenSNS) && time.Now().Before(deadline) && ctx.Err() == nil {
 		wait := min(time.Until(deadline), 5*time.Second).Truncate(time.Second)
 		ms, err := qs.Receive(ctx, q.URL, 10, wait, 30*time.Second)
 		if err != nil {
+			recvErr = err
 			break
 		}
 		for _, m := range ms {
@@ -67,6 +69,17 @@ func (t *tester) probes(ctx context.Context, c *cleanups, ev cloud.Events, tp cl
 		}
 		if len(ms) == 0 && wait == 0 {
 			time.Sleep(250 * time.Millisecond)
+		}
+	}
+	// A probe cut short (Ctrl-C, SIGTERM) or whose queue could not be read
+	// proves nothing either way: an error, never a failure.
+	for _, l := range []*Link{&eb, &sn} {
+		switch {
+		case l.Detail != "":
+		case ctx.Err() != nil:
+			l.Status, l.Detail = Error, "interrupted before the probe message arrived"
+		case recvErr != nil:
+			l.Status, l.Detail = Error, fmt.Sprintf("receive from the temporary queue: %v", recvErr)
 		}
 	}
 	if eb.Detail == "" {

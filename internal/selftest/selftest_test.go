@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
+	"github.com/rootwatch/rootwatch/internal/channel"
 	"github.com/rootwatch/rootwatch/internal/cloud"
 	"github.com/rootwatch/rootwatch/internal/cloud/cloudtest"
 	"github.com/rootwatch/rootwatch/internal/cloud/fake"
@@ -33,9 +35,16 @@ var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // the e-mail subscription confirmed.
 func deployed(t *testing.T) (*fake.Account, chain.Spec) {
 	t.Helper()
+	return deployedWith(t, nil, nil)
+}
+
+// deployedWith is deployed with API destinations' requests made by client (nil:
+// http.DefaultClient) and these channels.
+func deployedWith(t *testing.T, client *http.Client, chs []channel.Channel) (*fake.Account, chain.Spec) {
+	t.Helper()
 	ctx := context.Background()
-	a := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", home}, Now: func() time.Time { return now }})
-	plan, spec, err := deploy.Prepare(ctx, a, chain.Options{Emails: []string{email}, CreateTrail: true, Version: "test"})
+	a := fake.NewWith(fake.Options{Regions: []string{"eu-west-1", home}, Now: func() time.Time { return now }, HTTPClient: client})
+	plan, spec, err := deploy.Prepare(ctx, a, chain.Options{Emails: []string{email}, Channels: chs, CreateTrail: true, Version: "test"})
 	if err != nil {
 		t.Fatalf("deploy: plan: %v", err)
 	}
@@ -527,21 +536,43 @@ func TestEmulatorWithoutSNSDelivery(t *testing.T) {
 // TestInterrupted: Ctrl-C while waiting for the message returns the
 // cancellation, after removing every temporary resource.
 func TestInterrupted(t *testing.T) {
-	f, spec := deployed(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	a := &noSNSTargets{Account: f, onReceive: cancel}
-	before := topicPolicy(t, a, spec)
-	o := opts()
-	o.Timeout = time.Minute // only the cancellation ends the wait
-	res, err := Run(ctx, a, spec, o)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	if res == nil || len(res.Temporary) == 0 || len(res.CleanupErrors) > 0 {
-		t.Fatalf("result %+v: want temporaries created and all removed", res)
-	}
-	if left := leftovers(t, a, spec, before); len(left) > 0 {
-		t.Errorf("left behind after Ctrl-C: %v", left)
+	for _, tc := range []struct {
+		name     string
+		putFails bool // moto's answer: the test probes the hops instead of waiting
+	}{
+		{"waiting for the message", false},
+		{"probing the hops", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, spec := deployed(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			a := &noSNSTargets{Account: f, onReceive: cancel, putFails: tc.putFails}
+			before := topicPolicy(t, a, spec)
+			o := opts()
+			o.Timeout = time.Minute // only the cancellation ends the wait
+			res, err := Run(ctx, a, spec, o)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want context.Canceled", err)
+			}
+			if res == nil || len(res.Temporary) == 0 || len(res.CleanupErrors) > 0 {
+				t.Fatalf("result %+v: want temporaries created and all removed", res)
+			}
+			if left := leftovers(t, a, spec, before); len(left) > 0 {
+				t.Errorf("left behind after Ctrl-C: %v", left)
+			}
+			// A check cut short is an error, never a failure (issue 13, bug 4).
+			if d := res.Delivery; d.Status != Error || !strings.Contains(d.Detail, "interrupted") {
+				t.Errorf("delivery %s %q, want an error saying interrupted", d.Status, d.Detail)
+			}
+			for _, l := range append(slices.Clone(res.Links), res.Delivery.Hops...) {
+				if l.Status == Fail {
+					t.Errorf("a cancelled check is reported as a failure: %+v", l)
+				}
+			}
+			if tc.putFails && len(res.Delivery.Hops) != 2 {
+				t.Errorf("hops %+v: want the two probes, cut short", res.Delivery.Hops)
+			}
+		})
 	}
 }
 

@@ -99,10 +99,14 @@ func (c *checker) bus(ctx context.Context) []Result {
 		return []Result{apiError(region, "bus", err)}
 	}
 	c.stacks.saw(region, b.Tags)
-	return []Result{
+	rs := []Result{
 		{Region: region, Check: "bus", Status: OK, Detail: fmt.Sprintf("event bus %s", b.ARN)},
 		result(region, "bus-policy", chain.JudgeBusPolicy(b, c.spec.Role.Name)),
 	}
+	if r, ok := c.settingsRecord(ctx, b); ok { // record.go
+		rs = append(rs, r)
+	}
+	return rs
 }
 
 // alert checks one alert rule on the home bus, its pattern and its target.
@@ -166,7 +170,7 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 			v = r
 		}
 	}
-	return result(region, "subscriptions", v)
+	return result(region, "subscriptions", withOneClick(v, subs))
 }
 
 // kms checks that EventBridge can use the topic's encryption key.
@@ -197,12 +201,14 @@ func (c *checker) role(ctx context.Context) []Result {
 	doc, err := roles.RolePolicy(ctx, want.Name, want.PolicyName)
 	switch {
 	case missing(err):
-		return append(rs, Result{Region: Global, Check: "forwarder-policy", Status: Fail,
+		rs = append(rs, Result{Region: Global, Check: "forwarder-policy", Status: Fail,
 			Detail: fmt.Sprintf("role %s has no policy %s: it may not put events on the home bus, no region can forward", want.Name, want.PolicyName), Fix: chain.Redeploy})
 	case err != nil:
-		return append(rs, apiError(Global, "forwarder-policy", err))
+		rs = append(rs, apiError(Global, "forwarder-policy", err))
+	default:
+		rs = append(rs, result(Global, "forwarder-policy", chain.JudgeRolePolicy(c.spec, doc)))
 	}
-	return append(rs, result(Global, "forwarder-policy", chain.JudgeRolePolicy(c.spec, doc)))
+	return append(rs, c.rolePermissions(ctx, r))
 }
 
 // forwarder checks one region's forwarding rule, its target and dead-letter

@@ -108,6 +108,9 @@ type Org struct {
 	CentralSpec chain.Spec
 	// CentralAccount is the central account as Organizations lists it.
 	CentralAccount cloud.OrgAccount
+	// Record is the settings deploy --org recorded on the central bus; nil
+	// when it records none.
+	Record *chain.Settings
 	// Others are the selected accounts other than the central one.
 	Others []cloud.OrgAccount
 	runner *fleet.Runner
@@ -147,21 +150,20 @@ func OpenOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*Org, err
 	if err != nil {
 		return nil, fmt.Errorf("central account %s: list enabled regions: %w", central, err)
 	}
-	co := o.Options
-	cspec, err := chain.Desired(cid, enabled, co)
+	// The settings deploy --org recorded on the central bus are the
+	// defaults, as for status; without a record the options given are
+	// checked (the settings-record check says so), never the topic the
+	// rules point at.
+	rec, err := centralRecord(ctx, ca, &o)
+	if err != nil {
+		return nil, fmt.Errorf("central account %s: %w", central, err)
+	}
+	cspec, err := chain.Desired(cid, enabled, o.Options)
 	if err != nil {
 		return nil, err
 	}
-	if o.TopicARN == "" {
-		if t := DeployedTopic(ctx, ca, cspec); t != "" {
-			co.TopicARN = t
-			if cspec, err = chain.Desired(cid, enabled, co); err != nil {
-				return nil, err
-			}
-		}
-	}
 	g := &Org{ID: org.ID, Management: org.ManagementAccount, Caller: caller, Central: ca, CentralSpec: cspec.WithOrg(org.ID),
-		CentralAccount: cloud.OrgAccount{ID: central}, runner: runner, o: o}
+		CentralAccount: cloud.OrgAccount{ID: central}, Record: rec, runner: runner, o: o}
 	for _, a := range accounts {
 		if a.ID != central {
 			g.Others = append(g.Others, a)
@@ -182,7 +184,7 @@ func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.
 	}
 	cspec := g.CentralSpec
 	rep := OrgReport{Organization: g.ID, Status: OK}
-	rep.Central = Check(ctx, g.Central, cspec, now)
+	rep.Central = CheckRecorded(ctx, g.Central, cspec, now, g.Record)
 	// The central account's trail is the organization trail in the
 	// management account: check that one instead.
 	for i, c := range rep.Central.Checks {
@@ -196,6 +198,7 @@ func CheckOrg(ctx context.Context, caller cloud.Account, o OrgOptions, now time.
 		rep.Central.Status = rep.Central.Status.Worse(c.Status)
 	}
 	rep.Accounts = g.CheckPaths(ctx, now)
+	g.orgFixes(&rep) // org_record.go
 	rep.Status = rep.Central.Status
 	for _, a := range rep.Accounts {
 		rep.Status = rep.Status.Worse(a.Status)

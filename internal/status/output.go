@@ -78,7 +78,11 @@ func Summary(r Report) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n[s.st], s.name))
 		}
 	}
-	return fmt.Sprintf("%s: %s (account %s, home region %s, %d regions)", verdict, strings.Join(parts, ", "), r.Account, r.HomeRegion, len(r.Regions))
+	regions := "1 region"
+	if len(r.Regions) != 1 {
+		regions = fmt.Sprintf("%d regions", len(r.Regions))
+	}
+	return fmt.Sprintf("%s: %s (account %s, home region %s, %s)", verdict, strings.Join(parts, ", "), r.Account, r.HomeRegion, regions)
 }
 
 // WriteJSON writes the report as indented JSON (the schema is in the package

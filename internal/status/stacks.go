@@ -38,13 +38,6 @@ func (s *stackSeen) saw(region string, tags cloud.Tags) {
 	}
 }
 
-// any reports whether some checked resource belongs to a stack.
-func (s *stackSeen) any() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.refs) > 0
-}
-
 // report names the stacks in rep and points its fixes at a stack update.
 func (s *stackSeen) report(rep *Report) {
 	s.mu.Lock()
@@ -71,8 +64,5 @@ func stacksLine(r Report) string {
 		parts = append(parts, fmt.Sprintf("%s in %s", s.Name, s.Region))
 	}
 	line := "managed by CloudFormation stacks: " + strings.Join(parts, ", ") + "; fix drift with a stack update ('rootwatch deploy --via cloudformation'), not 'rootwatch deploy'"
-	if r.NoWatch {
-		line += "; the stacks have no heartbeat and no alarms, so a broken chain stays silent until status runs"
-	}
 	return line
 }

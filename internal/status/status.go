@@ -34,12 +34,13 @@
 // `rootwatch help output` (internal/cli/output.md) describes it with every
 // other command's JSON.
 //
-// Check names: trail; bus, bus-policy, alert-rule/ID, alert-pattern/ID,
-// alert-target/ID, topic, topic-policy, subscriptions, kms (home region);
-// channel/NAME, channel-destination/NAME, channel-targets/NAME (home region,
-// per channel deployed), channel-role (global, with channels);
-// forwarder-role, forwarder-policy (global); forward-rule, forward-pattern,
-// forward-target, dlq (every region). Checks that depend on a missing resource
+// Check names: trail; bus, bus-policy, settings-record (only when the bus
+// records no settings: record.go), alert-rule/ID, alert-pattern/ID,
+// alert-target/ID, topic, topic-policy, subscriptions, kms, alarms (home
+// region); channel/NAME, channel-destination/NAME, channel-targets/NAME (home
+// region, per channel deployed), channel-role (global, with channels);
+// forwarder-role, forwarder-policy, role-permissions (global); forward-rule, forward-pattern,
+// forward-target, heartbeat, heartbeat-target, dlq (every region). Checks that depend on a missing resource
 // are left out (the missing resource's line says it: a missing bus stands for
 // its alert rules, a missing rule for its pattern and target). The order is stable:
 // the home region's chain first, then the role, then each region by name.
@@ -94,9 +95,6 @@ type Report struct {
 	// Stacks are the CloudFormation stacks that manage the chain's resources
 	// (deploy --via cloudformation, or the exported templates).
 	Stacks []StackRef `json:"stacks,omitempty"`
-	// NoWatch says the heartbeat and the alarms were not checked: the chain
-	// is deployed by CloudFormation stacks, whose templates lack them.
-	NoWatch bool `json:"noWatch,omitempty"`
 }
 
 // Errors returns the API errors behind the report's error results.
@@ -124,7 +122,34 @@ func Check(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Ti
 // recorded flags, so that following it does not re-target or narrow the
 // chain. rec nil is Check.
 func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time, rec *chain.Settings) Report {
+	return CheckWith(ctx, acct, spec, now, CheckOptions{Recorded: rec})
+}
+
+// CheckOptions are CheckWith's options.
+type CheckOptions struct {
+	// Recorded is the deployment's recorded settings (CheckRecorded's rec).
+	Recorded *chain.Settings
+	// RegionDone, when set, is called as each region's forwarding has been
+	// checked, with how many of the regions are done (progress); calls may
+	// come from several goroutines, one at a time.
+	RegionDone func(region string, done, total int)
+}
+
+// CheckWith is CheckRecorded with options.
+func CheckWith(ctx context.Context, acct cloud.Account, spec chain.Spec, now time.Time, o CheckOptions) Report {
+	rec := o.Recorded
 	c := &checker{acct: acct, spec: spec, now: now, rec: rec}
+	var mu sync.Mutex
+	done := 0
+	regionDone := func(region string) {
+		if o.RegionDone == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		o.RegionDone(region, done, len(spec.Forwarders))
+	}
 
 	regions := slices.Clone(spec.Forwarders)
 	slices.SortFunc(regions, func(a, b chain.Forwarder) int { return strings.Compare(a.Region, b.Region) })
@@ -135,7 +160,10 @@ func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now
 	wg.Go(func() { home = c.home(ctx) })
 	wg.Go(func() { global = c.role(ctx) })
 	for i, re := range regions {
-		wg.Go(func() { perRegion[i] = c.forwarder(ctx, re) })
+		wg.Go(func() {
+			perRegion[i] = c.forwarder(ctx, re)
+			regionDone(re.Region)
+		})
 	}
 	wg.Wait()
 
@@ -148,21 +176,13 @@ func CheckRecorded(ctx context.Context, acct cloud.Account, spec chain.Spec, now
 	for _, rs := range perRegion {
 		rep.Checks = append(rep.Checks, rs...)
 	}
-	if c.stacks.any() {
-		// The CloudFormation templates carry no heartbeat and no alarms
-		// (the home template cannot name every forwarding region's beat):
-		// a stack-deployed chain is judged without them, and says so.
-		rep.Checks = slices.DeleteFunc(rep.Checks, func(r Result) bool {
-			return r.Check == "alarms" || r.Check == "heartbeat" || r.Check == "heartbeat-target"
-		})
-		rep.NoWatch = true
-	}
 	if rec != nil {
 		cmd := rec.DeployCommand()
 		for i := range rep.Checks {
 			rep.Checks[i].Fix = chain.WithDeployCommand(rep.Checks[i].Fix, cmd)
 		}
 	}
+	unrecordedFixes(rep.Checks) // record.go
 	for _, r := range rep.Checks {
 		rep.Status = rep.Status.Worse(r.Status)
 	}
@@ -197,9 +217,11 @@ func apiError(region, check string, err error) Result {
 func missing(err error) bool { return errors.Is(err, cloud.ErrNotFound) }
 
 // DeployedTopic returns the topic the deployed alert rules send to, when it is
-// not the one spec expects: the topic deploy was given with --topic-arn, so that
-// status finds it without being told. It returns "" when the rules send to
-// spec's topic, disagree, or cannot be read (the checks then say what is wrong).
+// not the one spec expects. status and test name it (settings-record) but
+// never adopt it: anyone who may edit a rule could have re-pointed it; deploy
+// asks before re-targeting away from it. It returns "" when the rules send to
+// spec's topic, disagree, or cannot be read (the checks then say what is
+// wrong).
 func DeployedTopic(ctx context.Context, acct cloud.Account, spec chain.Spec) string {
 	found := ""
 	for _, r := range spec.AlertRules {

@@ -6,6 +6,7 @@ package table
 
 import (
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -52,58 +53,120 @@ func (t *Table) Write(w io.Writer, width int) error {
 			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
-	prefix := func(k int) int { // the width of the columns before column k
-		n := 0
-		for _, w := range widths[:k] {
-			n += w + 2
-		}
-		return n
-	}
-	k, stack := cols-1, false // cells from k on make the last column
-	if width > 0 && prefix(k)+minLast > width {
-		if prefix(k) <= width {
-			stack = true
-		} else {
-			for k > 1 && prefix(k)+minLast > width {
-				k--
-			}
-		}
-	}
+	l := newLayout(widths, width)
 	var b strings.Builder
 	for _, r := range t.rows {
-		r = append(r, make([]string, cols-len(r))...)
-		var row strings.Builder
-		for i, c := range r[:k] {
-			row.WriteString(c)
-			row.WriteString(strings.Repeat(" ", widths[i]+2-utf8.RuneCountInString(c)))
-		}
-		last := strings.TrimRight(strings.Join(r[k:], "  "), " ")
-		if k == cols-1 {
-			last = r[k]
-		}
-		indent := prefix(k)
-		lines := []string{last}
-		switch {
-		case width <= 0 || utf8.RuneCountInString(last) <= width-indent:
-			b.WriteString(row.String())
-		case !stack:
-			b.WriteString(row.String())
-			lines = Wrap(last, max(width-indent, minLast))
-		default:
-			b.WriteString(strings.TrimRight(row.String(), " "))
-			lines = append([]string{""}, Wrap(last, max(width-stackIndent, minLast))...)
-			indent = stackIndent
-		}
-		for i, l := range lines {
-			if i > 0 {
-				b.WriteString(strings.Repeat(" ", indent))
-			}
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
+		l.row(&b, r)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// A Stream writes a table one row at a time, as its rows become known (a
+// scan's findings): its columns have fixed widths, given up front, and it is
+// laid out to fit width as Table.Write lays out a table whose columns have
+// those widths. A cell wider than its column pushes the rest of its row.
+type Stream struct {
+	w      io.Writer
+	layout layout
+	header []string
+}
+
+// NewStream returns a stream of rows under header, whose columns are widths
+// wide (the last column's width is not used), to w, fitted to width (0: no
+// limit). The header is written with the first row.
+func NewStream(w io.Writer, width int, widths []int, header ...string) *Stream {
+	ws := slices.Clone(widths)
+	for i, h := range header {
+		if i < len(ws) {
+			ws[i] = max(ws[i], utf8.RuneCountInString(h))
+		}
+	}
+	return &Stream{w: w, layout: newLayout(ws, width), header: header}
+}
+
+// Row writes a row (after the header, the first time); each cell is escaped
+// with termsafe.Cell.
+func (s *Stream) Row(cells ...string) error {
+	var b strings.Builder
+	if s.header != nil {
+		s.layout.row(&b, s.header)
+		s.header = nil
+	}
+	s.layout.row(&b, termsafe.Cells(cells...))
+	_, err := io.WriteString(s.w, b.String())
+	return err
+}
+
+// layout is how a table's rows are laid out: the columns' widths, the first
+// of the columns joined into the last (k), and whether the last goes below
+// its row (stack).
+type layout struct {
+	widths []int
+	width  int
+	k      int
+	stack  bool
+}
+
+func newLayout(widths []int, width int) layout {
+	l := layout{widths: widths, width: width, k: len(widths) - 1}
+	if width > 0 && l.prefix(l.k)+minLast > width {
+		if l.prefix(l.k) <= width {
+			l.stack = true
+		} else {
+			for l.k > 1 && l.prefix(l.k)+minLast > width {
+				l.k--
+			}
+		}
+	}
+	return l
+}
+
+// prefix is the width of the columns before column k.
+func (l layout) prefix(k int) int {
+	n := 0
+	for _, w := range l.widths[:k] {
+		n += w + 2
+	}
+	return n
+}
+
+// row writes one row to b.
+func (l layout) row(b *strings.Builder, r []string) {
+	cols := len(l.widths)
+	r = append(slices.Clone(r), make([]string, max(cols-len(r), 0))...)
+	var row strings.Builder
+	for i, c := range r[:l.k] {
+		row.WriteString(c)
+		row.WriteString(strings.Repeat(" ", max(l.widths[i]-utf8.RuneCountInString(c), 0)+2))
+	}
+	last := strings.TrimRight(strings.Join(r[l.k:], "  "), " ")
+	if l.k == cols-1 {
+		last = r[l.k]
+	}
+	indent := l.prefix(l.k)
+	// A cell wider than its column (a stream's) pushed the last column: it
+	// starts where the row ends.
+	start := max(indent, utf8.RuneCountInString(row.String()))
+	lines := []string{last}
+	switch {
+	case l.width <= 0 || utf8.RuneCountInString(last) <= l.width-start:
+		b.WriteString(row.String())
+	case !l.stack && start == indent:
+		b.WriteString(row.String())
+		lines = Wrap(last, max(l.width-indent, minLast))
+	default:
+		b.WriteString(strings.TrimRight(row.String(), " "))
+		lines = append([]string{""}, Wrap(last, max(l.width-stackIndent, minLast))...)
+		indent = stackIndent
+	}
+	for i, line := range lines {
+		if i > 0 {
+			b.WriteString(strings.Repeat(" ", indent))
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
 }
 
 // Wrap splits s into lines of at most width runes, at spaces; a word longer

@@ -136,3 +136,50 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamIsTable: a stream whose column widths are the table's lays its
+// rows out exactly as Table.Write does, at every width (narrow ones join
+// columns into the last, or put it below its row).
+func TestStreamIsTable(t *testing.T) {
+	tab := sample()
+	widths := make([]int, len(tab.rows[0]))
+	for _, r := range tab.rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, width := range []int{0, 20, 40, 50, 60, 80, 120, 400} {
+		var want, got strings.Builder
+		if err := tab.Write(&want, width); err != nil {
+			t.Fatal(err)
+		}
+		s := NewStream(&got, width, widths, tab.rows[0]...)
+		for _, r := range tab.rows[1:] {
+			if err := s.Row(r...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+			t.Errorf("width %d (-table +stream):\n%s", width, diff)
+		}
+	}
+}
+
+// TestStreamWideCell: a cell wider than its column pushes the rest of its
+// row; with a width, the row still fits (the last column goes below it).
+func TestStreamWideCell(t *testing.T) {
+	var b strings.Builder
+	s := NewStream(&b, 60, []int{4, 4, 0}, "A", "B", "NOTE")
+	s.Row("x", "y", "short")
+	s.Row("a-much-wider-cell-than-four", "y", "a note long enough to need wrapping on a sixty column terminal")
+	s.Row("x\x1b[2J", "y", "z")
+	want := "A     B     NOTE\n" +
+		"x     y     short\n" +
+		"a-much-wider-cell-than-four  y\n" +
+		"    a note long enough to need wrapping on a sixty column\n" +
+		"    terminal\n" +
+		"x\\x1b[2J  y     z\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

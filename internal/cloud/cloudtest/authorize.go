@@ -10,7 +10,7 @@ type Call struct {
 	Region   string
 	Resource string
 	Targets  []cloud.Target // PutTargets: events:TargetArn, iam:PassRole
-	Role     *cloud.Role    // CreateRole: iam:PermissionsBoundary
+	Role     *cloud.Role    // CreateRole, PutRoleBoundary: iam:PermissionsBoundary
 }
 
 // Authorize makes every call, Posture's included, ask fn first, as IAM

@@ -100,6 +100,8 @@ func run(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps, paralle
 		{"Alarms", testAlarms},
 		{"ScheduledRule", testScheduledRule},
 		{"ConfirmSubscription", func(t *testing.T, ctx context.Context, a cloud.Account) { testConfirmSubscription(t, ctx, a, gaps) }},
+		{"FilterPolicy", testFilterPolicy},
+		{"RolePermissions", testRolePermissions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

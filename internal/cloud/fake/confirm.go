@@ -68,6 +68,9 @@ func (a *Account) SetFilterPolicy(subscriptionARN, policy string) error {
 	for _, tp := range rs.topics {
 		for _, s := range tp.subs {
 			if s.arn == subscriptionARN {
+				if noFilter(policy) {
+					policy = "" // "{}" removes the filter policy, as in SNS
+				}
 				s.filter = policy
 				return nil
 			}
@@ -82,4 +85,12 @@ func (a *Account) SetFilterPolicy(subscriptionARN, policy string) error {
 func confirmationToken(topicARN, endpoint string) string {
 	sum := sha256.Sum256([]byte(topicARN + "\x00" + endpoint))
 	return hex.EncodeToString(sum[:])
+}
+
+// ConfirmByLink confirms the pending subscription of endpoint to the topic as
+// the recipient's click on the link in the confirmation e-mail does: without
+// AuthenticateOnUnsubscribe, so anyone holding an alert e-mail (and its
+// unsubscribe link) may remove it.
+func (a *Account) ConfirmByLink(topicARN, endpoint string) (string, error) {
+	return a.confirm(topicARN, endpoint, false)
 }

@@ -251,8 +251,8 @@ func (a *Account) kmsUsableByEvents(rs *regionState, keyID, topicARN string) err
 
 // roleMayPutEvents checks a target role: it exists, trusts events.amazonaws.com
 // (with the rule's aws:SourceArn and aws:SourceAccount in the request context, as
-// EventBridge sends them), and one of its inline policies allows events:PutEvents
-// on the bus.
+// EventBridge sends them), its boundary (if any) allows events:PutEvents on the
+// bus, one of its policies (inline or attached) allows it and none denies it.
 func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]string) error {
 	if roleARN == "" {
 		return errors.New("ValidationException: RoleArn is required for a cross-region event bus target")
@@ -274,7 +274,7 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]strin
 	}
 	// An explicit Deny in any of the role's policies wins over every Allow.
 	allowed := false
-	for _, p := range r.policies {
+	for _, p := range a.rolePolicyDocs(r) {
 		p = a.principalVars(p)
 		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: "events:PutEvents", resource: busARN}); err == nil && denied {
 			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses events:PutEvents on %s", roleARN, busARN)
@@ -292,23 +292,7 @@ func (a *Account) roleMayPutEvents(roleARN, busARN string, keys map[string]strin
 // identityAllows evaluates an identity policy (no Principal) for action on
 // resource.
 func identityAllows(policy, action, resource string) (bool, error) {
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-		return false, err
-	}
-	// An identity policy is a resource policy whose statements apply to the
-	// principal it is attached to: give every statement that principal.
-	stmts, _ := doc["Statement"].([]any)
-	if s, ok := doc["Statement"].(map[string]any); ok {
-		stmts = []any{s}
-	}
-	for _, s := range stmts {
-		if m, ok := s.(map[string]any); ok {
-			m["Principal"] = "*"
-		}
-	}
-	b, _ := json.Marshal(map[string]any{"Statement": stmts})
-	return allows(string(b), request{aws: "self", action: action, resource: resource})
+	return allows(asResourcePolicy(policy), request{aws: "self", action: action, resource: resource})
 }
 
 // deadLetter sends an undeliverable event to the target's dead-letter queue, if

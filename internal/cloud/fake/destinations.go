@@ -37,6 +37,44 @@ type apiState struct {
 	dests map[string]*destination
 }
 
+// conn is the connection of that name, or EventBridge's error.
+func (api *apiState) conn(name string) (*connection, error) {
+	c, ok := api.conns[name]
+	if !ok {
+		return nil, notFound("ResourceNotFoundException: Connection '%s' does not exist", name)
+	}
+	return c, nil
+}
+
+// connByARN is the connection of that ARN, or nil.
+func (api *apiState) connByARN(arn string) *connection {
+	for _, c := range api.conns {
+		if c.c.ARN == arn {
+			return c
+		}
+	}
+	return nil
+}
+
+// dest is the API destination of that name, or EventBridge's error.
+func (api *apiState) dest(name string) (*destination, error) {
+	dst, ok := api.dests[name]
+	if !ok {
+		return nil, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", name)
+	}
+	return dst, nil
+}
+
+// setDestinationStates puts every API destination of connection c in state
+// st, as EventBridge does when c is deauthorized or authorized again.
+func (api *apiState) setDestinationStates(c *connection, st cloud.DestinationState) {
+	for _, dst := range api.dests {
+		if dst.d.ConnectionARN == c.c.ARN {
+			dst.d.State = st
+		}
+	}
+}
+
 // Invocation is one HTTP request the fake made to an API destination.
 type Invocation struct {
 	Destination string    // the API destination's ARN
@@ -109,140 +147,129 @@ func validConnectionSpec(spec cloud.ConnectionSpec) error {
 	return nil
 }
 
-func (d *destinations) Connections(ctx context.Context, prefix string) ([]cloud.Connection, error) {
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return nil, fmt.Errorf("list connections in %s: %w", d.region, err)
-	}
-	defer d.a.mu.Unlock()
-	var out []cloud.Connection
-	for name, c := range d.a.api(rs.name).conns {
-		if strings.HasPrefix(name, prefix) {
-			out = append(out, c.describe())
-		}
-	}
-	slices.SortFunc(out, func(x, y cloud.Connection) int { return strings.Compare(x.Name, y.Name) })
-	return out, nil
-}
-
-func (d *destinations) Connection(ctx context.Context, name string) (cloud.Connection, error) {
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("describe connection %s in %s: %w", name, d.region, err)
-	}
-	defer d.a.mu.Unlock()
-	c, ok := d.a.api(rs.name).conns[name]
-	if !ok {
-		return cloud.Connection{}, fmt.Errorf("describe connection %s in %s: %w", name, d.region, notFound("ResourceNotFoundException: Connection '%s' does not exist", name))
-	}
-	return c.describe(), nil
-}
-
-func (d *destinations) CreateConnection(ctx context.Context, spec cloud.ConnectionSpec) (cloud.Connection, error) {
-	op := fmt.Sprintf("create connection %s in %s", spec.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	if err := validConnectionSpec(spec); err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	api := d.a.api(rs.name)
-	if _, ok := api.conns[spec.Name]; ok {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, exists("ResourceAlreadyExistsException: Connection %s already exists", spec.Name))
-	}
-	id := d.a.nextID("")
-	c := &connection{
-		c: cloud.Connection{
-			Name:        spec.Name,
-			ARN:         "arn:aws:events:" + d.region + ":" + d.a.id + ":connection/" + spec.Name + "/" + id,
-			Description: spec.Description,
-			AuthType:    cloud.AuthAPIKey,
-			State:       cloud.ConnectionAuthorized,
-			SecretARN:   "arn:aws:secretsmanager:" + d.region + ":" + d.a.id + ":secret:events!connection/" + spec.Name + "/" + id,
-			APIKeyName:  spec.APIKeyName,
-		},
-		key:  spec.APIKeyValue,
-		body: slices.Clone(spec.Body),
-	}
-	api.conns[spec.Name] = c
-	return c.describe(), nil
-}
-
-// UpdateConnection replaces the connection's parameters. As in AWS, updating
-// the credentials of a DEAUTHORIZED connection authorizes it again.
-func (d *destinations) UpdateConnection(ctx context.Context, spec cloud.ConnectionSpec) (cloud.Connection, error) {
-	op := fmt.Sprintf("update connection %s in %s", spec.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	if err := validConnectionSpec(spec); err != nil {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, err)
-	}
-	api := d.a.api(rs.name)
-	c, ok := api.conns[spec.Name]
-	if !ok {
-		return cloud.Connection{}, fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: Connection '%s' does not exist", spec.Name))
-	}
-	c.c.Description = spec.Description
-	c.c.APIKeyName = spec.APIKeyName
-	c.c.State = cloud.ConnectionAuthorized
-	c.c.StateReason = ""
-	c.key = spec.APIKeyValue
-	c.body = slices.Clone(spec.Body)
-	for _, dst := range api.dests {
-		if dst.d.ConnectionARN == c.c.ARN {
-			dst.d.State = cloud.DestinationActive
-		}
-	}
-	return c.describe(), nil
-}
-
-func (d *destinations) DeleteConnection(ctx context.Context, name string) error {
-	op := fmt.Sprintf("delete connection %s in %s", name, d.region)
+// locked runs f on the region's connections and API destinations under the
+// account's lock, and wraps its error (or the lock's) with op.
+func (d *destinations) locked(ctx context.Context, op string, f func(api *apiState) error) error {
 	rs, err := d.a.lock(ctx, d.region)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	if _, ok := api.conns[name]; !ok {
-		return fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: Connection '%s' does not exist", name))
+	if err := f(d.a.api(rs.name)); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	delete(api.conns, name)
 	return nil
 }
 
-func (d *destinations) Destinations(ctx context.Context, prefix string) ([]cloud.Destination, error) {
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return nil, fmt.Errorf("list API destinations in %s: %w", d.region, err)
-	}
-	defer d.a.mu.Unlock()
-	var out []cloud.Destination
-	for name, dst := range d.a.api(rs.name).dests {
-		if strings.HasPrefix(name, prefix) {
-			out = append(out, dst.d)
+func (d *destinations) Connections(ctx context.Context, prefix string) (out []cloud.Connection, err error) {
+	err = d.locked(ctx, "list connections in "+d.region, func(api *apiState) error {
+		for name, c := range api.conns {
+			if strings.HasPrefix(name, prefix) {
+				out = append(out, c.describe())
+			}
 		}
-	}
-	slices.SortFunc(out, func(x, y cloud.Destination) int { return strings.Compare(x.Name, y.Name) })
-	return out, nil
+		return nil
+	})
+	slices.SortFunc(out, func(x, y cloud.Connection) int { return strings.Compare(x.Name, y.Name) })
+	return out, err
 }
 
-func (d *destinations) Destination(ctx context.Context, name string) (cloud.Destination, error) {
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("describe API destination %s in %s: %w", name, d.region, err)
-	}
-	defer d.a.mu.Unlock()
-	dst, ok := d.a.api(rs.name).dests[name]
-	if !ok {
-		return cloud.Destination{}, fmt.Errorf("describe API destination %s in %s: %w", name, d.region, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", name))
-	}
-	return dst.d, nil
+func (d *destinations) Connection(ctx context.Context, name string) (out cloud.Connection, err error) {
+	err = d.locked(ctx, fmt.Sprintf("describe connection %s in %s", name, d.region), func(api *apiState) error {
+		c, err := api.conn(name)
+		if err == nil {
+			out = c.describe()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (d *destinations) CreateConnection(ctx context.Context, spec cloud.ConnectionSpec) (out cloud.Connection, err error) {
+	err = d.locked(ctx, fmt.Sprintf("create connection %s in %s", spec.Name, d.region), func(api *apiState) error {
+		if err := validConnectionSpec(spec); err != nil {
+			return err
+		}
+		if _, ok := api.conns[spec.Name]; ok {
+			return exists("ResourceAlreadyExistsException: Connection %s already exists", spec.Name)
+		}
+		id := d.a.nextID("")
+		c := &connection{
+			c: cloud.Connection{
+				Name:        spec.Name,
+				ARN:         "arn:aws:events:" + d.region + ":" + d.a.id + ":connection/" + spec.Name + "/" + id,
+				Description: spec.Description,
+				AuthType:    cloud.AuthAPIKey,
+				State:       cloud.ConnectionAuthorized,
+				SecretARN:   "arn:aws:secretsmanager:" + d.region + ":" + d.a.id + ":secret:events!connection/" + spec.Name + "/" + id,
+				APIKeyName:  spec.APIKeyName,
+			},
+			key:  spec.APIKeyValue,
+			body: slices.Clone(spec.Body),
+		}
+		api.conns[spec.Name] = c
+		out = c.describe()
+		return nil
+	})
+	return out, err
+}
+
+// UpdateConnection replaces the connection's parameters. As in AWS, updating
+// the credentials of a DEAUTHORIZED connection authorizes it again.
+func (d *destinations) UpdateConnection(ctx context.Context, spec cloud.ConnectionSpec) (out cloud.Connection, err error) {
+	err = d.locked(ctx, fmt.Sprintf("update connection %s in %s", spec.Name, d.region), func(api *apiState) error {
+		if err := validConnectionSpec(spec); err != nil {
+			return err
+		}
+		c, err := api.conn(spec.Name)
+		if err != nil {
+			return err
+		}
+		c.c.Description = spec.Description
+		c.c.APIKeyName = spec.APIKeyName
+		c.c.State = cloud.ConnectionAuthorized
+		c.c.StateReason = ""
+		c.key = spec.APIKeyValue
+		c.body = slices.Clone(spec.Body)
+		api.setDestinationStates(c, cloud.DestinationActive)
+		out = c.describe()
+		return nil
+	})
+	return out, err
+}
+
+func (d *destinations) DeleteConnection(ctx context.Context, name string) error {
+	return d.locked(ctx, fmt.Sprintf("delete connection %s in %s", name, d.region), func(api *apiState) error {
+		if _, err := api.conn(name); err != nil {
+			return err
+		}
+		delete(api.conns, name)
+		return nil
+	})
+}
+
+func (d *destinations) Destinations(ctx context.Context, prefix string) (out []cloud.Destination, err error) {
+	err = d.locked(ctx, "list API destinations in "+d.region, func(api *apiState) error {
+		for name, dst := range api.dests {
+			if strings.HasPrefix(name, prefix) {
+				out = append(out, dst.d)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(x, y cloud.Destination) int { return strings.Compare(x.Name, y.Name) })
+	return out, err
+}
+
+func (d *destinations) Destination(ctx context.Context, name string) (out cloud.Destination, err error) {
+	err = d.locked(ctx, fmt.Sprintf("describe API destination %s in %s", name, d.region), func(api *apiState) error {
+		dst, err := api.dest(name)
+		if err == nil {
+			out = dst.d
+		}
+		return err
+	})
+	return out, err
 }
 
 // validDestination checks what CreateApiDestination checks: a name, an HTTPS
@@ -264,73 +291,60 @@ func (d *destinations) validDestination(api *apiState, in cloud.Destination) err
 	if in.RateLimit < 0 || in.RateLimit > cloud.DestinationDefaultRate {
 		return fmt.Errorf("ValidationException: InvocationRateLimitPerSecond %d is out of range 1..300", in.RateLimit)
 	}
-	for _, c := range api.conns {
-		if c.c.ARN == in.ConnectionARN {
-			return nil
+	if api.connByARN(in.ConnectionARN) == nil {
+		return notFound("ResourceNotFoundException: Connection %s does not exist", in.ConnectionARN)
+	}
+	return nil
+}
+
+func (d *destinations) CreateDestination(ctx context.Context, in cloud.Destination) (out cloud.Destination, err error) {
+	err = d.locked(ctx, fmt.Sprintf("create API destination %s in %s", in.Name, d.region), func(api *apiState) error {
+		if err := d.validDestination(api, in); err != nil {
+			return err
 		}
-	}
-	return fmt.Errorf("%w", notFound("ResourceNotFoundException: Connection %s does not exist", in.ConnectionARN))
+		if _, ok := api.dests[in.Name]; ok {
+			return exists("ResourceAlreadyExistsException: An api-destination %s already exists", in.Name)
+		}
+		in.ARN = "arn:aws:events:" + d.region + ":" + d.a.id + ":api-destination/" + in.Name + "/" + d.a.nextID("")
+		in.State = cloud.DestinationActive
+		if in.RateLimit == 0 {
+			in.RateLimit = cloud.DestinationDefaultRate
+		}
+		api.dests[in.Name] = &destination{d: in}
+		out = in
+		return nil
+	})
+	return out, err
 }
 
-func (d *destinations) CreateDestination(ctx context.Context, in cloud.Destination) (cloud.Destination, error) {
-	op := fmt.Sprintf("create API destination %s in %s", in.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	if err := d.validDestination(api, in); err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if _, ok := api.dests[in.Name]; ok {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, exists("ResourceAlreadyExistsException: An api-destination %s already exists", in.Name))
-	}
-	in.ARN = "arn:aws:events:" + d.region + ":" + d.a.id + ":api-destination/" + in.Name + "/" + d.a.nextID("")
-	in.State = cloud.DestinationActive
-	if in.RateLimit == 0 {
-		in.RateLimit = cloud.DestinationDefaultRate
-	}
-	api.dests[in.Name] = &destination{d: in}
-	return in, nil
-}
-
-func (d *destinations) UpdateDestination(ctx context.Context, in cloud.Destination) (cloud.Destination, error) {
-	op := fmt.Sprintf("update API destination %s in %s", in.Name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	dst, ok := api.dests[in.Name]
-	if !ok {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", in.Name))
-	}
-	if err := d.validDestination(api, in); err != nil {
-		return cloud.Destination{}, fmt.Errorf("%s: %w", op, err)
-	}
-	in.ARN, in.State = dst.d.ARN, dst.d.State
-	if in.RateLimit == 0 {
-		in.RateLimit = cloud.DestinationDefaultRate
-	}
-	dst.d = in
-	return in, nil
+func (d *destinations) UpdateDestination(ctx context.Context, in cloud.Destination) (out cloud.Destination, err error) {
+	err = d.locked(ctx, fmt.Sprintf("update API destination %s in %s", in.Name, d.region), func(api *apiState) error {
+		dst, err := api.dest(in.Name)
+		if err != nil {
+			return err
+		}
+		if err := d.validDestination(api, in); err != nil {
+			return err
+		}
+		in.ARN, in.State = dst.d.ARN, dst.d.State
+		if in.RateLimit == 0 {
+			in.RateLimit = cloud.DestinationDefaultRate
+		}
+		dst.d = in
+		out = in
+		return nil
+	})
+	return out, err
 }
 
 func (d *destinations) DeleteDestination(ctx context.Context, name string) error {
-	op := fmt.Sprintf("delete API destination %s in %s", name, d.region)
-	rs, err := d.a.lock(ctx, d.region)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer d.a.mu.Unlock()
-	api := d.a.api(rs.name)
-	if _, ok := api.dests[name]; !ok {
-		return fmt.Errorf("%s: %w", op, notFound("ResourceNotFoundException: An api-destination '%s' does not exist", name))
-	}
-	delete(api.dests, name)
-	return nil
+	return d.locked(ctx, fmt.Sprintf("delete API destination %s in %s", name, d.region), func(api *apiState) error {
+		if _, err := api.dest(name); err != nil {
+			return err
+		}
+		delete(api.dests, name)
+		return nil
+	})
 }
 
 // DeauthorizeConnection puts a connection in the DEAUTHORIZED state, as AWS
@@ -341,17 +355,13 @@ func (a *Account) DeauthorizeConnection(region, name, reason string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	api := a.api(region)
-	c, ok := api.conns[name]
-	if !ok {
-		return fmt.Errorf("deauthorize connection %s in %s: %w", name, region, notFound("ResourceNotFoundException: Connection '%s' does not exist", name))
+	c, err := api.conn(name)
+	if err != nil {
+		return fmt.Errorf("deauthorize connection %s in %s: %w", name, region, err)
 	}
 	c.c.State = cloud.ConnectionDeauthorized
 	c.c.StateReason = reason
-	for _, dst := range api.dests {
-		if dst.d.ConnectionARN == c.c.ARN {
-			dst.d.State = cloud.DestinationInactive
-		}
-	}
+	api.setDestinationStates(c, cloud.DestinationInactive)
 	return nil
 }
 
@@ -395,22 +405,22 @@ func (a *Account) destinationFor(arn string) (*destination, error) {
 		if dst.d.State != cloud.DestinationActive {
 			return nil, fmt.Errorf("ApiDestinationInactive: API destination %s is %s", dst.d.Name, dst.d.State)
 		}
-		for _, c := range api.conns {
-			if c.c.ARN == dst.d.ConnectionARN {
-				if c.c.State != cloud.ConnectionAuthorized {
-					return nil, fmt.Errorf("ConnectionDeauthorized: connection %s is %s", c.c.Name, c.c.State)
-				}
-				return dst, nil
-			}
+		c := api.connByARN(dst.d.ConnectionARN)
+		if c == nil {
+			return nil, notFound("ResourceNotFoundException: connection %s of API destination %s", dst.d.ConnectionARN, dst.d.Name)
 		}
-		return nil, notFound("ResourceNotFoundException: connection %s of API destination %s", dst.d.ConnectionARN, dst.d.Name)
+		if c.c.State != cloud.ConnectionAuthorized {
+			return nil, fmt.Errorf("ConnectionDeauthorized: connection %s is %s", c.c.Name, c.c.State)
+		}
+		return dst, nil
 	}
 	return nil, notFound("ResourceNotFoundException: API destination %s", arn)
 }
 
 // roleMay checks a target role as EventBridge assumes it: the role exists,
-// trusts events.amazonaws.com with the rule's context keys, and one of its
-// inline policies allows action on resource.
+// trusts events.amazonaws.com with the rule's context keys, its boundary (if
+// any) allows action on resource, one of its policies (inline or attached)
+// allows it and none denies it.
 func (a *Account) roleMay(roleARN, action, resource string, keys map[string]string) error {
 	if roleARN == "" {
 		return errors.New("ValidationException: RoleArn is required for an API destination target")
@@ -424,10 +434,23 @@ func (a *Account) roleMay(roleARN, action, resource string, keys map[string]stri
 	if err != nil || !ok {
 		return fmt.Errorf("AccessDenied: role %s does not trust events.amazonaws.com", roleARN)
 	}
-	for _, p := range r.policies {
-		if ok, err := identityAllows(p, action, resource); err == nil && ok {
-			return nil
+	if b := r.r.PermissionsBoundary; b != "" {
+		if ok, err := identityAllows(a.principalVars(a.managed[b]), action, resource); err != nil || !ok {
+			return fmt.Errorf("AccessDenied: the permissions boundary of role %s does not allow %s on %s", roleARN, action, resource)
 		}
+	}
+	allowed := false
+	for _, p := range a.rolePolicyDocs(r) {
+		p = a.principalVars(p)
+		if denied, err := deniesAny(asResourcePolicy(p), request{aws: "self", action: action, resource: resource}); err == nil && denied {
+			return fmt.Errorf("AccessDenied: an explicit Deny in a policy of role %s refuses %s on %s", roleARN, action, resource)
+		}
+		if ok, err := identityAllows(p, action, resource); err == nil && ok {
+			allowed = true
+		}
+	}
+	if allowed {
+		return nil
 	}
 	return fmt.Errorf("AccessDenied: role %s may not %s on %s", roleARN, action, resource)
 }
@@ -540,13 +563,7 @@ func (a *Account) invoke(c pendingCall) {
 // request builds the HTTP request EventBridge sends through the destination's
 // connection. The caller holds the lock.
 func (a *Account) request(dst *destination, body string) (*http.Request, error) {
-	api := a.api(arnRegion(dst.d.ARN))
-	var conn *connection
-	for _, c := range api.conns {
-		if c.c.ARN == dst.d.ConnectionARN {
-			conn = c
-		}
-	}
+	conn := a.api(arnRegion(dst.d.ARN)).connByARN(dst.d.ConnectionARN) // destinationFor found it
 	if len(conn.body) > 0 {
 		// Body parameters go into a JSON object body; other bodies are sent
 		// as they are.

@@ -251,6 +251,24 @@ func TestAPIDestinationRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"managed policy denies invoking", func(t *testing.T, c apiChain) {
+			arn, err := c.a.CreateManagedPolicy("deny-invoke", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"events:InvokeApiDestination","Resource":"*"}]}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.a.AttachRolePolicy("rootwatch-invoker", arn); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"boundary without invoking", func(t *testing.T, c apiChain) {
+			arn, err := c.a.CreateManagedPolicy("narrow", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"*"}]}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.a.SetRoleBoundary("rootwatch-invoker", arn); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"destination deleted", func(t *testing.T, c apiChain) {
 			if err := c.a.Destinations(home).DeleteDestination(context.Background(), "rootwatch-pagerduty"); err != nil {
 				t.Fatal(err)

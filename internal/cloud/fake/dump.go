@@ -68,6 +68,9 @@ func (a *Account) Dump() string {
 		for name, p := range rl.policies {
 			add("global role-policy %s/%s %s", rl.r.Name, name, p)
 		}
+		for _, arn := range rl.attached {
+			add("global role-attached %s %s", rl.r.Name, arn)
+		}
 	}
 	for _, b := range a.buckets {
 		add("global bucket %s region=%s policy=%s tags=%v", b.name, b.region, b.policy, b.tags)

@@ -11,6 +11,7 @@ import (
 type role struct {
 	r        cloud.Role
 	policies map[string]string
+	attached []string // ARNs of the managed policies attached (see AttachRolePolicy)
 }
 
 type roles struct{ a *Account }
@@ -140,7 +141,8 @@ func (s *roles) DeleteRolePolicy(ctx context.Context, roleName, name string) err
 	return nil
 }
 
-// DeleteRole deletes a role; as IAM, it refuses while inline policies remain.
+// DeleteRole deletes a role; as IAM, it refuses while inline or attached
+// policies remain.
 func (s *roles) DeleteRole(ctx context.Context, name string) error {
 	op := fmt.Sprintf("delete role %s", name)
 	if err := s.a.lockGlobal(ctx); err != nil {
@@ -158,6 +160,9 @@ func (s *roles) DeleteRole(ctx context.Context, name string) error {
 		}
 		sort.Strings(names)
 		return fmt.Errorf("%s: DeleteConflict: Cannot delete entity, must delete policies first (%v)", op, names)
+	}
+	if len(r.attached) > 0 {
+		return fmt.Errorf("%s: DeleteConflict: Cannot delete entity, must detach all policies first (%v)", op, r.attached)
 	}
 	delete(s.a.roles, name)
 	return nil

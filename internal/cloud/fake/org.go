@@ -275,69 +275,84 @@ func (o *orgAPI) Describe(ctx context.Context) (cloud.Organization, error) {
 	return cloud.Organization{ID: w.id, ARN: w.arn, ManagementAccount: w.accounts[0].id}, nil
 }
 
-func (o *orgAPI) Accounts(ctx context.Context) ([]cloud.OrgAccount, error) {
+// locked runs f on the organization under the lock, for the management
+// account only (lock), and wraps its error (or the lock's) with op.
+func (o *orgAPI) locked(ctx context.Context, op string, f func(w *Org) error) error {
 	w, err := o.lock(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list accounts: %w", err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	defer o.a.mu.Unlock()
-	out := make([]cloud.OrgAccount, len(w.accounts))
-	for i, a := range w.accounts {
-		st := w.status[a.id]
-		if st == "" {
-			st = "ACTIVE"
-		}
-		out[i] = cloud.OrgAccount{ID: a.id, Name: w.names[a.id], Email: "aws+" + a.id + "@example.com", Status: st}
+	if err := f(w); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	return out, nil
+	return nil
 }
 
-func (o *orgAPI) Roots(ctx context.Context) ([]cloud.OrgUnit, error) {
-	w, err := o.lock(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list roots: %w", err)
-	}
-	defer o.a.mu.Unlock()
-	return []cloud.OrgUnit{w.units[w.rootID].u}, nil
+// withPolicy is locked, with the policy id (or Organizations' error).
+func (o *orgAPI) withPolicy(ctx context.Context, op, id string, f func(w *Org, p *orgPolicy) error) error {
+	return o.locked(ctx, op, func(w *Org) error {
+		p, err := w.policy(id)
+		if err != nil {
+			return err
+		}
+		return f(w, p)
+	})
 }
 
-func (o *orgAPI) Units(ctx context.Context, parent string) ([]cloud.OrgUnit, error) {
-	op := "list organizational units for parent " + parent
-	w, err := o.lock(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	defer o.a.mu.Unlock()
-	if _, ok := w.units[parent]; !ok {
-		return nil, fmt.Errorf("%s: %w", op, notFound("ParentNotFoundException: parent %s does not exist", parent))
-	}
-	var out []cloud.OrgUnit
-	for _, u := range w.units {
-		if u.parent == parent {
-			out = append(out, u.u)
+func (o *orgAPI) Accounts(ctx context.Context) (out []cloud.OrgAccount, err error) {
+	err = o.locked(ctx, "list accounts", func(w *Org) error {
+		out = make([]cloud.OrgAccount, len(w.accounts))
+		for i, a := range w.accounts {
+			st := w.status[a.id]
+			if st == "" {
+				st = "ACTIVE"
+			}
+			out[i] = cloud.OrgAccount{ID: a.id, Name: w.names[a.id], Email: "aws+" + a.id + "@example.com", Status: st}
 		}
-	}
+		return nil
+	})
+	return out, err
+}
+
+func (o *orgAPI) Roots(ctx context.Context) (out []cloud.OrgUnit, err error) {
+	err = o.locked(ctx, "list roots", func(w *Org) error {
+		out = []cloud.OrgUnit{w.units[w.rootID].u}
+		return nil
+	})
+	return out, err
+}
+
+func (o *orgAPI) Units(ctx context.Context, parent string) (out []cloud.OrgUnit, err error) {
+	err = o.locked(ctx, "list organizational units for parent "+parent, func(w *Org) error {
+		if _, ok := w.units[parent]; !ok {
+			return notFound("ParentNotFoundException: parent %s does not exist", parent)
+		}
+		for _, u := range w.units {
+			if u.parent == parent {
+				out = append(out, u.u)
+			}
+		}
+		return nil
+	})
 	slices.SortFunc(out, func(x, y cloud.OrgUnit) int { return strings.Compare(x.ID, y.ID) })
-	return out, nil
+	return out, err
 }
 
 // maxSCPSize is Organizations' limit on a service control policy's size.
 const maxSCPSize = 5120
 
-func (o *orgAPI) Policies(ctx context.Context) ([]cloud.OrgPolicy, error) {
-	w, err := o.lock(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list policies: %w", err)
-	}
-	defer o.a.mu.Unlock()
-	var out []cloud.OrgPolicy
-	for _, p := range w.policies {
-		c := p.p
-		c.Content, c.Tags = "", nil
-		out = append(out, c)
-	}
+func (o *orgAPI) Policies(ctx context.Context) (out []cloud.OrgPolicy, err error) {
+	err = o.locked(ctx, "list policies", func(w *Org) error {
+		for _, p := range w.policies {
+			c := p.p
+			c.Content, c.Tags = "", nil
+			out = append(out, c)
+		}
+		return nil
+	})
 	slices.SortFunc(out, func(x, y cloud.OrgPolicy) int { return strings.Compare(x.ID, y.ID) })
-	return out, nil
+	return out, err
 }
 
 func (w *Org) policy(id string) (*orgPolicy, error) {
@@ -348,19 +363,13 @@ func (w *Org) policy(id string) (*orgPolicy, error) {
 	return p, nil
 }
 
-func (o *orgAPI) Policy(ctx context.Context, id string) (cloud.OrgPolicy, error) {
-	w, err := o.lock(ctx)
-	if err != nil {
-		return cloud.OrgPolicy{}, fmt.Errorf("describe policy %s: %w", id, err)
-	}
-	defer o.a.mu.Unlock()
-	p, err := w.policy(id)
-	if err != nil {
-		return cloud.OrgPolicy{}, fmt.Errorf("describe policy %s: %w", id, err)
-	}
-	c := p.p
-	c.Tags = cloneTags(c.Tags)
-	return c, nil
+func (o *orgAPI) Policy(ctx context.Context, id string) (out cloud.OrgPolicy, err error) {
+	err = o.withPolicy(ctx, "describe policy "+id, id, func(_ *Org, p *orgPolicy) error {
+		out = p.p
+		out.Tags = cloneTags(out.Tags)
+		return nil
+	})
+	return out, err
 }
 
 func validSCP(content string) error {
@@ -373,78 +382,56 @@ func validSCP(content string) error {
 	return nil
 }
 
-func (o *orgAPI) CreatePolicy(ctx context.Context, in cloud.OrgPolicy) (string, error) {
-	op := "create policy " + in.Name
-	w, err := o.lock(ctx)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
-	}
-	defer o.a.mu.Unlock()
-	if err := validSCP(in.Content); err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
-	}
-	for _, p := range w.policies {
-		if p.p.Name == in.Name {
-			return "", fmt.Errorf("%s: %w", op, exists("DuplicatePolicyException: a policy named %s already exists", in.Name))
+func (o *orgAPI) CreatePolicy(ctx context.Context, in cloud.OrgPolicy) (id string, err error) {
+	err = o.locked(ctx, "create policy "+in.Name, func(w *Org) error {
+		if err := validSCP(in.Content); err != nil {
+			return err
 		}
+		for _, p := range w.policies {
+			if p.p.Name == in.Name {
+				return exists("DuplicatePolicyException: a policy named %s already exists", in.Name)
+			}
+		}
+		w.seq++
+		id = fmt.Sprintf("p-%08x", w.seq)
+		in.ID = id
+		in.ARN = "arn:aws:organizations::" + w.accounts[0].id + ":policy/" + w.id + "/service_control_policy/" + id
+		in.Tags = cloneTags(in.Tags)
+		w.policies[id] = &orgPolicy{p: in}
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
-	w.seq++
-	id := fmt.Sprintf("p-%08x", w.seq)
-	in.ID = id
-	in.ARN = "arn:aws:organizations::" + w.accounts[0].id + ":policy/" + w.id + "/service_control_policy/" + id
-	in.Tags = cloneTags(in.Tags)
-	w.policies[id] = &orgPolicy{p: in}
 	return id, nil
 }
 
 func (o *orgAPI) UpdatePolicy(ctx context.Context, id, content string) error {
-	op := "update policy " + id
-	w, err := o.lock(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer o.a.mu.Unlock()
-	p, err := w.policy(id)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if err := validSCP(content); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	p.p.Content = content
-	return nil
+	return o.withPolicy(ctx, "update policy "+id, id, func(_ *Org, p *orgPolicy) error {
+		if err := validSCP(content); err != nil {
+			return err
+		}
+		p.p.Content = content
+		return nil
+	})
 }
 
 func (o *orgAPI) DeletePolicy(ctx context.Context, id string) error {
-	op := "delete policy " + id
-	w, err := o.lock(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer o.a.mu.Unlock()
-	p, err := w.policy(id)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if len(p.targets) > 0 {
-		return fmt.Errorf("%s: PolicyInUseException: the policy is attached to %d targets", op, len(p.targets))
-	}
-	delete(w.policies, id)
-	return nil
+	return o.withPolicy(ctx, "delete policy "+id, id, func(w *Org, p *orgPolicy) error {
+		if len(p.targets) > 0 {
+			return fmt.Errorf("PolicyInUseException: the policy is attached to %d targets", len(p.targets))
+		}
+		delete(w.policies, id)
+		return nil
+	})
 }
 
-func (o *orgAPI) PolicyTargets(ctx context.Context, id string) ([]string, error) {
-	op := "list targets for policy " + id
-	w, err := o.lock(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	defer o.a.mu.Unlock()
-	p, err := w.policy(id)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	return slices.Clone(p.targets), nil
+func (o *orgAPI) PolicyTargets(ctx context.Context, id string) (out []string, err error) {
+	err = o.withPolicy(ctx, "list targets for policy "+id, id, func(_ *Org, p *orgPolicy) error {
+		out = slices.Clone(p.targets)
+		return nil
+	})
+	return out, err
 }
 
 func (w *Org) validTarget(target string) error {
@@ -455,43 +442,27 @@ func (w *Org) validTarget(target string) error {
 }
 
 func (o *orgAPI) AttachPolicy(ctx context.Context, id, target string) error {
-	op := fmt.Sprintf("attach policy %s to %s", id, target)
-	w, err := o.lock(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer o.a.mu.Unlock()
-	p, err := w.policy(id)
-	if err == nil {
-		err = w.validTarget(target)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if slices.Contains(p.targets, target) {
-		return fmt.Errorf("%s: %w", op, exists("DuplicatePolicyAttachmentException: policy %s is already attached to %s", id, target))
-	}
-	p.targets = append(p.targets, target)
-	return nil
+	return o.withPolicy(ctx, fmt.Sprintf("attach policy %s to %s", id, target), id, func(w *Org, p *orgPolicy) error {
+		if err := w.validTarget(target); err != nil {
+			return err
+		}
+		if slices.Contains(p.targets, target) {
+			return exists("DuplicatePolicyAttachmentException: policy %s is already attached to %s", id, target)
+		}
+		p.targets = append(p.targets, target)
+		return nil
+	})
 }
 
 func (o *orgAPI) DetachPolicy(ctx context.Context, id, target string) error {
-	op := fmt.Sprintf("detach policy %s from %s", id, target)
-	w, err := o.lock(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer o.a.mu.Unlock()
-	p, err := w.policy(id)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	i := slices.Index(p.targets, target)
-	if i < 0 {
-		return fmt.Errorf("%s: %w", op, notFound("PolicyNotAttachedException: policy %s is not attached to %s", id, target))
-	}
-	p.targets = slices.Delete(p.targets, i, i+1)
-	return nil
+	return o.withPolicy(ctx, fmt.Sprintf("detach policy %s from %s", id, target), id, func(_ *Org, p *orgPolicy) error {
+		i := slices.Index(p.targets, target)
+		if i < 0 {
+			return notFound("PolicyNotAttachedException: policy %s is not attached to %s", id, target)
+		}
+		p.targets = slices.Delete(p.targets, i, i+1)
+		return nil
+	})
 }
 
 // Assume assumes roleName in accountID as STS does: the account must exist in

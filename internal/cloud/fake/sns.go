@@ -250,7 +250,7 @@ func (a *Account) fanOut(rs *regionState, tp *topic, subject, message string) {
 		if s.arn == "" {
 			continue // pending: nobody gets mail
 		}
-		if s.filter != "" {
+		if !noFilter(s.filter) {
 			// rootwatch publishes no message attributes, and a filter
 			// policy on attributes matches no message without them.
 			continue
@@ -288,9 +288,14 @@ func (a *Account) fanOut(rs *regionState, tp *topic, subject, message string) {
 }
 
 // ConfirmSubscription confirms the pending subscription of endpoint to the
-// topic, as the recipient's click on the link in the e-mail would, and returns
-// the subscription's ARN.
+// topic as its owner should, with AuthenticateOnUnsubscribe ('rootwatch
+// confirm'), and returns the subscription's ARN. ConfirmByLink is the
+// recipient's click on the link instead.
 func (a *Account) ConfirmSubscription(topicARN, endpoint string) (string, error) {
+	return a.confirm(topicARN, endpoint, true)
+}
+
+func (a *Account) confirm(topicARN, endpoint string, authenticated bool) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	op := fmt.Sprintf("confirm subscription of %s to topic %s", endpoint, topicARN)
@@ -305,6 +310,7 @@ func (a *Account) ConfirmSubscription(topicARN, endpoint string) (string, error)
 	for _, s := range tp.subs {
 		if s.endpoint == endpoint && s.arn == "" {
 			s.arn = topicARN + ":" + a.nextID("")
+			s.authOnly = authenticated
 			return s.arn, nil
 		}
 	}

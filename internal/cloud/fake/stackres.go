@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"time"
 
@@ -36,6 +37,9 @@ func (p *props) take(name string) (any, bool) {
 	if err != nil {
 		p.err = err
 		return nil, false
+	}
+	if v == (noValue{}) {
+		return nil, false // Ref AWS::NoValue: as if the property were not there
 	}
 	return v, true
 }
@@ -86,7 +90,61 @@ func (p *props) rawJSON(name string) string {
 	if err := json.Compact(&b, r); err != nil {
 		p.err = err
 	}
-	return b.String()
+	// A value written as a Fn::Sub (a beat rule's resources) is resolved in
+	// place, so the members keep their order, as CloudFormation passes them.
+	return subValue.ReplaceAllStringFunc(b.String(), func(m string) string {
+		var v any
+		if err := json.Unmarshal([]byte(m), &v); err != nil {
+			p.err = err
+			return m
+		}
+		v, err := p.env.resolve(v)
+		if err != nil {
+			p.err = err
+			return m
+		}
+		out, err := json.Marshal(v)
+		if err != nil {
+			p.err = err
+			return m
+		}
+		return string(out)
+	})
+}
+
+// subValue matches a Fn::Sub object in compact JSON.
+var subValue = regexp.MustCompile(`\{"Fn::Sub":"(?:[^"\\]|\\.)*"\}`)
+
+// alarm reads an AWS::CloudWatch::Alarm's properties.
+func (p *props) alarm() (cloud.Alarm, error) {
+	a := cloud.Alarm{Name: p.str("AlarmName", true), Description: p.str("AlarmDescription", false), Namespace: p.str("Namespace", true),
+		Metric: p.str("MetricName", true), Statistic: p.str("Statistic", true), Comparison: cloud.Comparison(p.str("ComparisonOperator", true)),
+		TreatMissingData: cloud.MissingData(p.str("TreatMissingData", false)), AlarmActions: p.list("AlarmActions"), Tags: p.tags(), ActionsEnabled: true}
+	num := func(name string) float64 {
+		v, ok := p.take(name)
+		f, isNum := v.(float64)
+		if (!ok || !isNum) && p.err == nil {
+			p.err = fmt.Errorf("property %s: a number is required", name)
+		}
+		return f
+	}
+	a.Period = time.Duration(num("Period")) * time.Second
+	a.EvaluationPeriods = int(num("EvaluationPeriods"))
+	a.Threshold = num("Threshold")
+	if v, ok := p.take("ActionsEnabled"); ok {
+		a.ActionsEnabled, _ = v.(bool)
+	}
+	if v, ok := p.take("Dimensions"); ok {
+		a.Dimensions = map[string]string{}
+		l, _ := v.([]any)
+		for _, el := range l {
+			m, _ := el.(map[string]any)
+			k, _ := m["Name"].(string)
+			val, _ := m["Value"].(string)
+			a.Dimensions[k] = val
+		}
+	}
+	return a, p.done()
 }
 
 func (p *props) tags() cloud.Tags {
@@ -144,7 +202,7 @@ func (e *stackEnv) create(ctx context.Context, id string) (stackRes, error) {
 
 	case "AWS::Events::Rule":
 		rule := cloud.Rule{Name: p.str("Name", true), Bus: p.str("EventBusName", false), Pattern: p.rawJSON("EventPattern"),
-			State: cloud.RuleState(p.str("State", false)), Description: p.str("Description", false), Tags: p.tags()}
+			Schedule: p.str("ScheduleExpression", false), State: cloud.RuleState(p.str("State", false)), Description: p.str("Description", false), Tags: p.tags()}
 		if rule.Bus == "" {
 			rule.Bus = cloud.DefaultBus
 		}
@@ -258,7 +316,8 @@ func (e *stackEnv) create(ctx context.Context, id string) (stackRes, error) {
 		}
 
 	case "AWS::IAM::Role":
-		role := cloud.Role{Name: p.str("RoleName", true), Description: p.str("Description", false), Trust: p.doc("AssumeRolePolicyDocument"), Tags: p.tags()}
+		role := cloud.Role{Name: p.str("RoleName", true), Description: p.str("Description", false), Trust: p.doc("AssumeRolePolicyDocument"), Tags: p.tags(),
+			PermissionsBoundary: p.str("PermissionsBoundary", false)}
 		type inline struct{ name, doc string }
 		var policies []inline
 		if v, ok := p.take("Policies"); ok {
@@ -318,6 +377,18 @@ func (e *stackEnv) create(ctx context.Context, id string) (stackRes, error) {
 		}
 		r.PhysicalID = sid
 		r.undo = func(ctx context.Context) error { return ev.SetBusPolicy(ctx, bus, "") }
+
+	case "AWS::CloudWatch::Alarm":
+		al, err := p.alarm()
+		if err != nil {
+			return r, err
+		}
+		cw := a.Alarms(region)
+		if err := cw.PutAlarm(ctx, al); err != nil {
+			return r, err
+		}
+		r.PhysicalID, r.attrs["Ref"] = al.Name, al.Name
+		r.undo = func(ctx context.Context) error { return cw.DeleteAlarms(ctx, []string{al.Name}) }
 
 	default:
 		return r, fmt.Errorf("%s: resource type %s is not supported by the fake", id, res.Type)

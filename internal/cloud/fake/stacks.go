@@ -20,8 +20,10 @@ import (
 // checked, delivered and refused exactly as what the API path creates. It
 // knows the resource types rootwatch's templates use (buses, rules with
 // targets, topics with policies and subscriptions, queues with policies,
-// roles with inline policies) and the intrinsic functions Ref, Fn::GetAtt and
-// Fn::Sub; anything else fails the stack, as an unknown type fails it on AWS.
+// roles with inline policies and a boundary), the intrinsic functions Ref
+// (AWS::NoValue included), Fn::GetAtt, Fn::Sub and Fn::If, and conditions of
+// Fn::Equals; anything else fails the stack, as an unknown type fails it on
+// AWS.
 // Stacks complete at once. StackSets are not implemented (they span
 // accounts); they are tested on moto.
 
@@ -518,6 +520,9 @@ func (e *stackEnv) resolve(v any) (any, error) {
 			for k, arg := range x {
 				switch k {
 				case "Ref":
+					if arg == "AWS::NoValue" {
+						return noValue{}, nil
+					}
 					return e.ref(fmt.Sprint(arg), "Ref")
 				case "Fn::GetAtt":
 					l, ok := arg.([]any)
@@ -531,6 +536,19 @@ func (e *stackEnv) resolve(v any) (any, error) {
 						return nil, fmt.Errorf("template error: only the string form of Fn::Sub is supported")
 					}
 					return e.sub(str)
+				case "Fn::If":
+					l, ok := arg.([]any)
+					if !ok || len(l) != 3 {
+						return nil, fmt.Errorf("template error: Fn::If takes [condition, value if true, value if false]")
+					}
+					holds, err := e.condition(fmt.Sprint(l[0]))
+					if err != nil {
+						return nil, err
+					}
+					if holds {
+						return e.resolve(l[1])
+					}
+					return e.resolve(l[2])
 				}
 				if strings.HasPrefix(k, "Fn::") {
 					return nil, fmt.Errorf("template error: %s is not supported by the fake", k)
@@ -543,22 +561,30 @@ func (e *stackEnv) resolve(v any) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out[k] = r
+			if r != (noValue{}) {
+				out[k] = r
+			}
 		}
 		return out, nil
 	case []any:
-		out := make([]any, len(x))
-		for i, el := range x {
+		out := make([]any, 0, len(x))
+		for _, el := range x {
 			r, err := e.resolve(el)
 			if err != nil {
 				return nil, err
 			}
-			out[i] = r
+			if r != (noValue{}) {
+				out = append(out, r)
+			}
 		}
 		return out, nil
 	}
 	return v, nil
 }
+
+// noValue is what Ref AWS::NoValue resolves to: the property (or list
+// element) holding it is left out, as CloudFormation does.
+type noValue struct{}
 
 func (e *stackEnv) ref(id, attr string) (string, error) {
 	if attr == "Ref" {
