@@ -329,6 +329,10 @@ func (r *Reader) finishCandidates() error {
 	case c.yielded >= r.abs(r.start):
 		// A match delimited it already.
 		r.pos = r.rel(c.yielded)
+	case c.yielded > c.last:
+		// A match delimited the last record, and more than a buffer of bytes
+		// without a record start followed it: not as CloudTrail writes.
+		return r.reread(c.yielded)
 	default:
 		return r.finishTail()
 	}

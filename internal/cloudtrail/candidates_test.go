@@ -55,7 +55,13 @@ func readCandidates(t testing.TB, input []byte, max int, how readHow) candResult
 			break
 		}
 		if err != nil {
-			res.Errors = append(res.Errors, err.Error())
+			msg := err.Error()
+			if errors.Is(err, ErrReread) {
+				// Where candidate mode gave up depends on its buffer's size;
+				// the reread's verdict does not.
+				msg = ErrReread.Error()
+			}
+			res.Errors = append(res.Errors, msg)
 			if errors.Is(err, ErrRecordTooLarge) {
 				continue
 			}
