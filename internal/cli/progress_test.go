@@ -46,7 +46,7 @@ func TestProgress(t *testing.T) {
 		{"deploy", newAcct, []string{"deploy", "--regions", "eu-west-1"}, []string{"\r\x1b[Kdeploy: reading the account", "\r\x1b[Kdeploy: read 1 of 2 regions (", "\r\x1b[Kdeploy: read 2 of 2 regions (", "\r\x1b[Kdeploy 1/", ": create "}},
 		{"status", deployed, []string{"status"}, []string{"\r\x1b[Kstatus: checking 6 regions", "\r\x1b[Kstatus: checked 1 of 6 regions (", "\r\x1b[Kstatus: checked 6 of 6 regions ("}},
 		{"destroy", deployed, []string{"destroy"}, []string{"\r\x1b[Kdestroy: read 1 of 6 regions (", "\r\x1b[Kdestroy: read 6 of 6 regions (", "\r\x1b[Kdestroy 1/"}},
-		{"scan", newAcct, []string{"scan", sampleArchive}, []string{"\r\x1b[Kscanning: ", " uncompressed, ", " records/s"}},
+		{"scan", newAcct, []string{"scan", sampleArchive}, []string{"\r\x1b[Kscanning: ", " uncompressed, ", "/s"}},
 		{"scan --lookup", newAcct, []string{"scan", "--lookup"}, []string{"\r\x1b[Kreading event history: 6/6 regions, 0 events"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,9 +39,9 @@ func TestScanExitCodes(t *testing.T) {
 	}{
 		{"findings", []string{"scan", sampleArchive}, ExitReport,
 			[]string{"TIME ", "ACCOUNT", "KIND", "SOURCE IP", "root-console-signin-no-mfa", "root-assume-root", "111111111111"},
-			[]string{"scanned 56 files", "3044 records", "findings: 14 (", "root-api-call 1", "errors: 0"}, false},
+			[]string{"scanned 56 files", " of CloudTrail) in ", "findings: 14 (", "root-api-call 1", "errors: 0"}, false},
 		{"no findings", []string{"scan", "--accounts", "218007301253", sampleArchive}, ExitOK,
-			nil, []string{"scanned 55 files", "2900 records", "findings: 0\n", "errors: 0"}, true},
+			nil, []string{"scanned 55 files", ", 3.5 MB of CloudTrail) in ", "findings: 0\n", "errors: 0"}, true},
 		{"findings and errors", []string{"scan", sampleArchive, bad}, ExitReportAndError,
 			[]string{"root-console-signin-mfa"}, []string{"rootwatch: scan: " + bad + ": offset 0: gzip: invalid header\n", "findings: 14 (", "errors: 1"}, false},
 		{"json", []string{"scan", "--output", "json", sampleArchive}, ExitReport,
@@ -85,7 +85,7 @@ func TestScanProgressOnTerminal(t *testing.T) {
 	if code != ExitReport {
 		t.Errorf("exit code %d", code)
 	}
-	if !strings.Contains(stderr, "\r\033[Kscanning: 56/56 files, ") || !strings.Contains(stderr, "records/s") {
+	if !strings.Contains(stderr, "\r\033[Kscanning: 56/56 files, ") || !strings.Contains(stderr, " uncompressed, ") {
 		t.Errorf("no progress line: %q", stderr)
 	}
 }
@@ -133,7 +133,7 @@ func TestScanLookup(t *testing.T) {
 	if !strings.Contains(out.String(), " root-console-signin-no-mfa ") || strings.Contains(out.String(), "root-api-call") {
 		t.Errorf("stdout:\n%s", out.String())
 	}
-	if !strings.Contains(errb.String(), "2 records in") || !strings.Contains(errb.String(), "findings: 1 (root-console-signin-no-mfa 1)") {
+	if !strings.Contains(errb.String(), "2 events of the event history in") || !strings.Contains(errb.String(), "findings: 1 (root-console-signin-no-mfa 1)") {
 		t.Errorf("stderr:\n%s", errb.String())
 	}
 }

@@ -194,7 +194,7 @@ var recentUse = func(acct cloud.Account, env *Env) audit.UseSource {
 		prog := newProgress(env)
 		if env.StderrTerminal {
 			o.Progress = func(st scan.Stats) {
-				prog.set("reading event history: %d/%d regions, %d events, %d root events", st.RegionsDone, st.Regions, st.Records, st.Findings)
+				prog.set("reading event history: %d/%d regions, %d events, %d root events", st.RegionsDone, st.Regions, st.HistoryEvents, st.Findings)
 			}
 		}
 		res, err := scan.Scan(ctx, nil, o)

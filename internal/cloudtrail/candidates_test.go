@@ -20,20 +20,31 @@ type candResult struct {
 	Counted int64
 }
 
-// readCandidates reads input in candidate mode with a buffer forced small by
-// the reads' size (one byte at a time when small is set).
-func readCandidates(t testing.TB, input []byte, max int, small bool) candResult {
+// readHow says how readCandidates reads.
+type readHow struct {
+	small bool // one byte a read
+	count bool // SetCountRecords
+	tiny  bool // a buffer of 32 bytes to start with, so that it is compacted (and grown) often
+}
+
+// readCandidates reads input in candidate mode, as how says.
+func readCandidates(t testing.TB, input []byte, max int, how readHow) candResult {
 	t.Helper()
 	var src io.Reader = bytes.NewReader(input)
-	if small {
+	if how.small {
 		src = &oneByteReader{input}
 	}
 	r := NewReader(src)
+	if how.tiny {
+		r.buf = make([]byte, 32)
+		r.Reset(src)
+	}
 	r.SetValidate(false)
 	if max > 0 {
 		r.SetMaxRecordSize(max)
 	}
 	r.SetCandidates(testNeedles...)
+	r.SetCountRecords(how.count)
 	var res candResult
 	for i := 0; ; i++ {
 		if i > len(input)+10 {
@@ -44,7 +55,13 @@ func readCandidates(t testing.TB, input []byte, max int, small bool) candResult 
 			break
 		}
 		if err != nil {
-			res.Errors = append(res.Errors, err.Error())
+			msg := err.Error()
+			if errors.Is(err, ErrReread) {
+				// Where candidate mode gave up depends on its buffer's size;
+				// the reread's verdict does not.
+				msg = ErrReread.Error()
+			}
+			res.Errors = append(res.Errors, msg)
 			if errors.Is(err, ErrRecordTooLarge) {
 				continue
 			}
@@ -60,6 +77,9 @@ func readCandidates(t testing.TB, input []byte, max int, small bool) candResult 
 		res.Records = append(res.Records, string(rec.Data))
 	}
 	res.Counted = r.Records()
+	if !how.count && res.Counted != -1 {
+		t.Fatalf("not counting, Records is %d", res.Counted)
+	}
 	return res
 }
 
@@ -87,7 +107,8 @@ func containsNeedle(b []byte) bool {
 }
 
 // TestReaderCandidates: candidate mode yields exactly the records that
-// contain a needle, counts every record, reports what the other modes report
+// contain a needle, counts every record when asked (and yields the same
+// without counting), reports what the other modes report
 // at the end of a file, and asks for a reread where it cannot be sure.
 func TestReaderCandidates(t *testing.T) {
 	plain := `{"eventVersion":"1.08","eventName":"GetObject","userIdentity":{"type":"IAMUser"}}`
@@ -130,7 +151,16 @@ func TestReaderCandidates(t *testing.T) {
 					if small && len(input) > 100<<10 {
 						continue
 					}
-					got := readCandidates(t, input, max, small)
+					got := readCandidates(t, input, max, readHow{small: small, count: true})
+					for _, how := range []readHow{{small: small}, {small: small, tiny: true}, {small: small, tiny: true, count: true}} {
+						other := readCandidates(t, input, max, how)
+						if !how.count {
+							other.Counted = got.Counted
+						}
+						if diff := cmp.Diff(got, other); diff != "" {
+							t.Errorf("%+v: differs from counting (-counting +other):\n%s", how, diff)
+						}
+					}
 					if diff := cmp.Diff(tt.want, got.Records); diff != "" {
 						t.Errorf("small reads %v: records (-want +got):\n%s", small, diff)
 					}
@@ -167,10 +197,15 @@ func FuzzReaderCandidates(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"eventVersion":"1","x":[{"eventVersion":"Root"}]}`))
 	f.Add([]byte(`{"Records":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got := readCandidates(t, data, 1024, false)
-		small := readCandidates(t, data, 1024, true)
-		if diff := cmp.Diff(got, small); diff != "" {
-			t.Fatalf("small reads differ (-whole +small):\n%s", diff)
+		got := readCandidates(t, data, 1024, readHow{count: true})
+		for _, how := range []readHow{{small: true, count: true}, {}, {small: true}, {tiny: true}, {tiny: true, count: true}} {
+			res := readCandidates(t, data, 1024, how)
+			if !how.count {
+				res.Counted = got.Counted
+			}
+			if diff := cmp.Diff(got, res); diff != "" {
+				t.Fatalf("%+v: differs from whole reads, counting (-want +got):\n%s", how, diff)
+			}
 		}
 		// Delimiting mode's reading.
 		r := NewReader(bytes.NewReader(data))
@@ -226,6 +261,23 @@ func FuzzReaderCandidates(f *testing.F) {
 		}
 		if errors.Is(failed, ErrTruncated) && len(got.Errors) == 0 {
 			t.Fatalf("delimiting mode: %v; candidate mode saw no error in %q", failed, data)
+		}
+	})
+}
+
+// FuzzIndexNeedle checks indexNeedle against bytes.Index.
+func FuzzIndexNeedle(f *testing.F) {
+	f.Add([]byte(`{"type":"Root"}`), []byte(`Root"`))
+	f.Add([]byte(`RRoot"`), []byte(`Root"`))
+	f.Add([]byte(`Roo`), []byte(`Root"`))
+	f.Add([]byte(`a\u0052`), []byte(`\u`))
+	f.Add([]byte(`abc`), []byte(`c`))
+	f.Fuzz(func(t *testing.T, b, needle []byte) {
+		if len(needle) == 0 {
+			return
+		}
+		if got, want := indexNeedle(b, needle), bytes.Index(b, needle); got != want {
+			t.Fatalf("indexNeedle(%q, %q) = %d, want %d", b, needle, got, want)
 		}
 	})
 }

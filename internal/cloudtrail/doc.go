@@ -30,7 +30,8 @@
 //     validates the ones it uses;
 //   - candidate (SetCandidates): of a delivered log file, only the records that
 //     contain one of a few byte strings are delimited and yielded; the rest are
-//     searched for those bytes (at memory speed) and counted, never delimited.
+//     searched for those bytes (at memory speed), never delimited (and counted
+//     by their starts if asked).
 //     See SetCandidates for what this rests on and when the Reader falls back.
 //
 // Memory is bounded: the reader buffers one record at a time (candidate mode: the

@@ -186,7 +186,7 @@ func (s *scanner) lookupRegion(ctx context.Context, w *worker, region string, st
 			return
 		}
 		for _, ev := range page.Events {
-			s.records.Add(1)
+			s.historyEvents.Add(1)
 			s.bytes.Add(int64(len(ev)))
 			if err := w.record(source, index, []byte(ev), cloudtrail.KindRecord); err != nil {
 				w.error(source, fmt.Errorf("event %d: %w", index, err))

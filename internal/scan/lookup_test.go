@@ -134,8 +134,8 @@ func TestLookup(t *testing.T) {
 			t.Errorf("%s: %d Lookup calls, want %d", region, len(calls), n)
 		}
 	}
-	if res.Stats.Records != 11+12+11 {
-		t.Errorf("%d records read", res.Stats.Records)
+	if res.Stats.HistoryEvents != 11+12+11 {
+		t.Errorf("%d events read", res.Stats.HistoryEvents)
 	}
 }
 

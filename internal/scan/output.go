@@ -130,8 +130,8 @@ func csvRow(f Finding) []string {
 	return termsafe.CSVCells(formatTime(s.Time), s.Account, s.Region, f.Rule.ID, s.EventName, s.SourceIP, s.MFA, s.Result, s.EventID, s.ARN, f.Source, fmt.Sprint(f.Offset))
 }
 
-// WriteSummary writes the scan's summary: files, bytes, records, findings by
-// kind, errors.
+// WriteSummary writes the scan's summary: files, bytes, events of the event
+// history, findings by kind, errors.
 func WriteSummary(w io.Writer, r Result) {
 	st := r.Stats
 	if r.Interrupted {
@@ -141,8 +141,12 @@ func WriteSummary(w io.Writer, r Result) {
 		}
 		fmt.Fprintf(w, "interrupted: what was found until then is above; %d of %s files read\n", st.Files, total)
 	}
-	fmt.Fprintf(w, "scanned %s (%s stored, %s of CloudTrail), %s in %s\n",
-		plural(st.Files, "file"), Size(st.Compressed), Size(st.Bytes), plural(st.Records, "record"), st.Elapsed.Round(time.Millisecond))
+	history := ""
+	if st.HistoryEvents > 0 {
+		history = ", " + plural(st.HistoryEvents, "event") + " of the event history"
+	}
+	fmt.Fprintf(w, "scanned %s (%s stored, %s of CloudTrail)%s in %s\n",
+		plural(st.Files, "file"), Size(st.Compressed), Size(st.Bytes), history, st.Elapsed.Round(time.Millisecond))
 	kinds := make([]string, 0, len(r.ByKind))
 	for k := range r.ByKind {
 		kinds = append(kinds, k)
@@ -181,7 +185,7 @@ func Size(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// ProgressLine formats a progress line: files, bytes, records/s, ETA.
+// ProgressLine formats a progress line: files, bytes, bytes/s, ETA.
 func ProgressLine(st Stats) string {
 	secs := st.Elapsed.Seconds()
 	if secs <= 0 {
@@ -189,7 +193,7 @@ func ProgressLine(st Stats) string {
 	}
 	if st.Regions > 0 && st.TotalFiles == 0 {
 		// The event history alone (--lookup): per region.
-		line := fmt.Sprintf("reading event history: %d/%d regions, %d events", st.RegionsDone, st.Regions, st.Records)
+		line := fmt.Sprintf("reading event history: %d/%d regions, %d events", st.RegionsDone, st.Regions, st.HistoryEvents)
 		if st.Findings > 0 {
 			line += fmt.Sprintf(", %d findings", st.Findings)
 		}
@@ -199,7 +203,7 @@ func ProgressLine(st Stats) string {
 	if st.Listed {
 		files += "/" + fmt.Sprint(st.TotalFiles)
 	}
-	line := fmt.Sprintf("scanning: %s files, %s uncompressed, %.0f records/s", files, Size(st.Bytes), float64(st.Records)/secs)
+	line := fmt.Sprintf("scanning: %s files, %s uncompressed, %s/s", files, Size(st.Bytes), Size(int64(float64(st.Bytes)/secs)))
 	if st.Listed && st.Compressed > 0 && st.TotalSize > st.Compressed {
 		eta := time.Duration(float64(st.Elapsed) * float64(st.TotalSize-st.Compressed) / float64(st.Compressed))
 		line += ", ETA " + eta.Round(time.Second).String()

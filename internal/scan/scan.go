@@ -105,9 +105,12 @@ type Stats struct {
 	Compressed int64 // bytes of files read, as stored
 	TotalSize  int64 // bytes of files found so far, as stored
 	Bytes      int64 // bytes of CloudTrail JSON read (decompressed)
-	Records    int64 // records and events read
-	Findings   int64
-	Errors     int64
+	// HistoryEvents counts the events read from the event history
+	// (LookupEvents). Log files' records are not counted: the readers do not
+	// delimit most of them (see Prefilter); Bytes says how much was read.
+	HistoryEvents int64
+	Findings      int64
+	Errors        int64
 	// ExcludedFiles and ExcludedDirs count the log files and the AWSLogs
 	// directories (S3 prefixes) that --since/--until/--accounts/--regions
 	// excluded from the listing.
@@ -168,19 +171,22 @@ type Result struct {
 }
 
 // Prefilter reports whether a raw record or event may match a root-activity
-// rule of the pack. Every such rule requires userIdentity.type "Root" (or a
-// session issuer's), sessionContext's assumedRoot, or eventName "AssumeRoot"
-// (TestPrefilterSound checks this against the pack), and each of those
-// contains the bytes "Root" unless JSON escapes spell it otherwise, so a
-// record without "Root" and without any \u escape cannot match. The readers
-// search for the same bytes (cloudtrail's candidate mode): the great majority
-// of records are never delimited, bridged or classified.
+// rule of the pack. Every such rule requires, as an exact string match,
+// userIdentity.type "Root" (or a session issuer's), sessionContext's
+// assumedRoot, or eventName "AssumeRoot" (TestPrefilterSound checks this
+// against the pack). Written in JSON, each of those strings ends with the
+// bytes Root" ("Root", "assumedRoot", "AssumeRoot") unless escapes spell it
+// otherwise, so a record without Root" and without any \u escape cannot
+// match. The closing quote matters: Root alone is also in ListRoots, an
+// Organizations call that consoles and tools make often. The readers search for the same bytes (cloudtrail's candidate
+// mode): the great majority of records are never delimited, bridged or
+// classified.
 func Prefilter(b []byte) bool {
 	return bytes.Contains(b, rootBytes) || bytes.Contains(b, escapeBytes)
 }
 
 var (
-	rootBytes   = []byte("Root")
+	rootBytes   = []byte(`Root"`)
 	escapeBytes = []byte(`\u`)
 )
 
@@ -317,10 +323,10 @@ type scanner struct {
 	start  time.Time
 	filter filter
 
-	files, totalFiles, compressed, totalSize, bytes, records, findingsN, errorsN atomic.Int64
-	excludedFiles, excludedDirs                                                  atomic.Int64
-	regions, regionsDone                                                         atomic.Int64
-	listed                                                                       atomic.Bool
+	files, totalFiles, compressed, totalSize, bytes, historyEvents, findingsN, errorsN atomic.Int64
+	excludedFiles, excludedDirs                                                        atomic.Int64
+	regions, regionsDone                                                               atomic.Int64
+	listed                                                                             atomic.Bool
 
 	out      *emitter
 	fetching chan struct{} // a place per S3 object fetched ahead (sources.go)
@@ -334,7 +340,7 @@ func (s *scanner) stats() Stats {
 	return Stats{
 		Files: s.files.Load(), TotalFiles: s.totalFiles.Load(),
 		Compressed: s.compressed.Load(), TotalSize: s.totalSize.Load(),
-		Bytes: s.bytes.Load(), Records: s.records.Load(),
+		Bytes: s.bytes.Load(), HistoryEvents: s.historyEvents.Load(),
 		Findings: s.findingsN.Load(), Errors: s.errorsN.Load(),
 		ExcludedFiles: s.excludedFiles.Load(), ExcludedDirs: s.excludedDirs.Load(),
 		Listed: s.listed.Load(), Elapsed: time.Since(s.start),
@@ -473,7 +479,7 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 	}
 	counted := &countingReader{r: rc, n: &s.compressed}
 	w.rd.Reset(counted)
-	var last, records int64
+	var last int64
 	w.newFindings = 0
 	// The first record that is not CloudTrail (or not JSON) is reported once
 	// the file is read, unless the file ends with an error, which explains it
@@ -488,7 +494,6 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 		}
 		if err != nil {
 			if errors.Is(err, cloudtrail.ErrReread) {
-				s.records.Add(-records)
 				s.bytes.Add(-last)
 				s.compressed.Add(-counted.count)
 				return err
@@ -500,10 +505,6 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 			fileErr = err
 			break
 		}
-		if w.rd.Records() < 0 {
-			records++
-			s.records.Add(1)
-		}
 		if rec.Offset-last > 1<<20 {
 			s.bytes.Add(rec.Offset - last)
 			last = rec.Offset
@@ -511,9 +512,6 @@ func (w *worker) read(ctx context.Context, f file, candidates bool) error {
 		if err := w.record(f.name, rec.Offset, rec.Data, rec.Kind); err != nil && recordErr == nil {
 			recordErr = &cloudtrail.ReadError{Offset: rec.Offset, Err: err}
 		}
-	}
-	if n := w.rd.Records(); n >= 0 {
-		s.records.Add(n)
 	}
 	s.bytes.Add(w.rd.Offset() - last)
 	if fileErr != nil {
