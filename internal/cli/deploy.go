@@ -92,9 +92,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 		if *via != "api" {
 			return usageError("--via %s does not work with --org (see 'rootwatch export cloudformation' for StackSets)", *via)
 		}
-		given := sf.given()
-		o.HomeRegion, o.TopicARN, o.Regions = given.HomeRegion, given.TopicARN, given.Regions
-		return runDeployOrg(ctx, env, g, of, o, dryRun)
+		return runDeployOrg(ctx, env, g, of, &sf, o, dryRun, *yes)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
@@ -119,11 +117,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	if *via == "cloudformation" {
 		return deployStacks(ctx, env, g, acct, o, dryRun)
 	}
-	if len(o.Emails) == 0 && d.rec != nil {
-		// The addresses deploy recorded are subscribed again when someone
-		// unsubscribed them.
-		o.Emails = d.rec.Emails()
-	}
+	o.Emails = d.emails(o.Emails)
 	prog := newProgress(env)
 	plan, spec, err := deploy.Prepare(prog.planContext(ctx, "deploy"), acct, o)
 	prog.done()
@@ -131,16 +125,20 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 		return planError(err, "deploy")
 	}
 	plan.Warnings = append(plan.Warnings, coverageChanges(ctx, acct, d, spec, enabled)...)
-	var ask func() error
-	if !*yes && len(plan.Warnings) > 0 {
-		// Re-targeting the alert rules leaves the old topic's subscribers
-		// without alerts, and dropping a region leaves it unwatched: ask
-		// first (confirm asks only on a terminal).
-		ask = func() error {
-			return confirm(env, "deploy", capitalize(strings.Join(plan.Warnings, "; "))+". Go on?")
-		}
+	return applyPlan(ctx, env, g, plan, dryRun, askWarnings(env, "deploy", plan.Warnings, *yes), rerunDeploy(spec, o))
+}
+
+// askWarnings is deploy's confirmation of a plan with warnings (nil when
+// there are none, or with --yes): re-targeting the alert rules leaves the old
+// topic's subscribers without alerts, and dropping a region leaves it
+// unwatched, so it asks first (confirm asks only on a terminal).
+func askWarnings(env *Env, cmd string, warnings []string, yes bool) func() error {
+	if yes || len(warnings) == 0 {
+		return nil
 	}
-	return applyPlan(ctx, env, g, plan, dryRun, ask, rerunDeploy(spec, o))
+	return func() error {
+		return confirm(env, cmd, capitalize(strings.Join(warnings, "; "))+". Go on?")
+	}
 }
 
 // rerunDeploy is the deploy command line that continues a deploy that

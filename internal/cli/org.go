@@ -104,7 +104,12 @@ func orgProgress(env *Env) func(stage string, done, total int) {
 	}
 }
 
-func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options, dryRun bool) error {
+// runDeployOrg deploys the central chain and every account's forwarders. As
+// deploy in one account, the settings not given (home region, topic,
+// regions, e-mail addresses) are those deploy --org recorded on the central
+// bus, and a plan that re-targets the alert rules or narrows the regions
+// says so and asks first (without --yes, on a terminal).
+func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *settingsFlags, o chain.Options, dryRun, yes bool) error {
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
@@ -113,6 +118,16 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
 		Progress:  orgProgress(env),
+		Resolve: func(ctx context.Context, central cloud.Account, enabled []string) (chain.Options, func(chain.Spec) []string, error) {
+			d, err := sf.resolve(ctx, central, enabled)
+			if err != nil {
+				return chain.Options{}, nil, err
+			}
+			co := o
+			co.HomeRegion, co.TopicARN, co.Regions = d.opts.HomeRegion, d.opts.TopicARN, d.opts.Regions
+			co.Emails = d.emails(o.Emails)
+			return co, func(spec chain.Spec) []string { return coverageChanges(ctx, central, d, spec, enabled) }, nil
+		},
 	}
 	if of.scp != "" {
 		p, err := scp.Build(scpOptions([]string{"arn:aws:iam::*:role/" + of.role}, nil))
@@ -125,7 +140,7 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 	if err != nil {
 		return planError(err, "deploy --org")
 	}
-	return applyOrgPlan(ctx, env, g, of, plan, dryRun, nil)
+	return applyOrgPlan(ctx, env, g, of, plan, dryRun, askWarnings(env, "deploy --org", plan.Warnings, yes))
 }
 
 // applyOrgPlan prints the organization plan, applies it unless dryRun, and

@@ -21,7 +21,8 @@ import (
 // made: a bare deploy after 'deploy --topic-arn T --regions R' keeps T and R
 // instead of re-targeting the alerts to a new topic. destroy takes none of
 // them: it removes rootwatch from every region, reading each bus's record
-// (deploy.PlanDestroy).
+// (deploy.PlanDestroy). deploy --org resolves them the same way against the
+// central account (deploy.OrgOptions.Resolve).
 type settingsFlags struct {
 	fs      *flag.FlagSet
 	home    string
@@ -51,8 +52,8 @@ func (s *settingsFlags) register(fs *flag.FlagSet, cmd string) {
 }
 
 // given returns the options as given on the command line, the home region
-// defaulted, without reading any record (organization mode: the record is
-// in the central account).
+// defaulted, without reading any record (status --org and test --org: the
+// record is in the central account, and status.OpenOrg reads it there).
 func (s *settingsFlags) given() chain.Options {
 	o := chain.Options{HomeRegion: homeOrDefault(s.home), TopicARN: s.topic}
 	if s.regions != nil && !s.allRegions() {
@@ -77,6 +78,15 @@ type deployment struct {
 	// settings: a deployment older than the record, or whose tags were
 	// removed.
 	unrecorded bool
+}
+
+// emails returns the e-mail addresses given, else the ones deploy recorded:
+// a bare deploy subscribes them again when someone unsubscribed them.
+func (d deployment) emails(given []string) []string {
+	if len(given) == 0 && d.rec != nil {
+		return d.rec.Emails()
+	}
+	return given
 }
 
 // resolve returns the options the command acts on: each setting given on the

@@ -89,6 +89,13 @@ type OrgOptions struct {
 	AttachSCP *SCP
 	// Progress, when set, is called as accounts are planned and applied.
 	Progress func(stage string, done, total int)
+	// Resolve, when set, is called with the central account and its enabled
+	// regions before anything is planned, and returns the options to deploy
+	// with: the CLI defaults each setting not given to the one deploy --org
+	// recorded on the central bus, as deploy does in one account. Its warn,
+	// when not nil, says what a deploy to the central chain's spec takes
+	// away (another topic, fewer regions): the plan's Warnings.
+	Resolve func(ctx context.Context, central cloud.Account, enabled []string) (o chain.Options, warn func(chain.Spec) []string, err error)
 }
 
 // AccountPlan is the plan of one account of an organization deploy.
@@ -129,6 +136,10 @@ type OrgPlan struct {
 	// TrailChanges create the organization trail (--create-trail) in the
 	// management account, before anything else.
 	TrailChanges []Change `json:"trailChanges,omitempty"`
+	// Warnings are what the deploy takes away from the organization's
+	// deployment (another topic for the alert rules, fewer regions), which
+	// the user must see before it is applied (OrgOptions.Resolve).
+	Warnings []string `json:"warnings,omitempty"`
 
 	workers  int
 	progress func(stage string, done, total int)
@@ -165,11 +176,31 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 	if ci < 0 {
 		return nil, chain.InputErrorf("--central-account %s is not an account of organization %s", central, org.ID)
 	}
+	runner := &fleet.Runner{Caller: caller, CallerID: id.Account, Role: o.Role, Workers: o.Workers}
+	// The central account first: its recorded settings are the defaults
+	// (Resolve), and its spec names the bus every other account targets.
+	cacct, err := runner.Open(ctx, central)
+	if err != nil {
+		return nil, fmt.Errorf("central account %s: %w", central, err)
+	}
+	cid, err := cacct.Identity(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("central account %s: get caller identity: %w", central, err)
+	}
+	enabled, err := cacct.Regions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("central account %s: list enabled regions: %w", central, err)
+	}
+	var warn func(chain.Spec) []string
+	if o.Resolve != nil {
+		if o.Options, warn, err = o.Resolve(ctx, cacct, enabled); err != nil {
+			return nil, fmt.Errorf("central account %s: %w", central, err)
+		}
+	}
 	home := o.HomeRegion
 	if home == "" {
 		home = chain.DefaultHomeRegion
 	}
-	runner := &fleet.Runner{Caller: caller, CallerID: id.Account, Role: o.Role, Workers: o.Workers}
 	op := &OrgPlan{Command: "deploy", Organization: org.ID, Management: org.ManagementAccount, Central: central, HomeRegion: home,
 		workers: o.Workers, progress: o.Progress}
 
@@ -222,19 +253,6 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 		}
 	}
 
-	// The central account first: its spec names the bus every other account targets.
-	cacct, err := runner.Open(ctx, central)
-	if err != nil {
-		return nil, fmt.Errorf("central account %s: %w", central, err)
-	}
-	cid, err := cacct.Identity(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("central account %s: get caller identity: %w", central, err)
-	}
-	enabled, err := cacct.Regions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("central account %s: list enabled regions: %w", central, err)
-	}
 	co := o.Options
 	co.HomeRegion = home
 	co.OrgTrail, co.CreateTrail = op.Trail, false
@@ -244,6 +262,9 @@ func PrepareOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*OrgPl
 	}
 	cspec = cspec.WithOrg(org.ID)
 	op.BusARN = cspec.Bus.ARN
+	if warn != nil {
+		op.Warnings = warn(cspec)
+	}
 	cplan, err := PlanDeploy(ctx, cacct, cspec, co)
 	if err != nil {
 		return nil, fmt.Errorf("central account %s: %w", central, err)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // WriteTable writes the organization plan: one line per account that changes
@@ -78,6 +80,9 @@ func (p *OrgPlan) WriteTable(w io.Writer, details bool) error {
 			fmt.Fprintf(w, "note: account %s: %s\n", a.Account.ID, n)
 		}
 	}
+	for _, n := range p.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", termsafe.Cell(n))
+	}
 	if details {
 		for _, a := range p.Accounts {
 			if a.Plan == nil {
@@ -115,7 +120,7 @@ func oneLine(s string) string {
 //	  "organizationTrail": "arn:...",
 //	  "accounts": [{"account": {"id": "...", "name": "...", "email": "...", "status": "ACTIVE"}, "role": "central"|"management"|"member",
 //	                "plan": {...as deploy's JSON...}, "notes": ["..."], "error": "..."}],
-//	  "dryRun": false, "failedAccounts": 0
+//	  "warnings": ["..."], "dryRun": false, "failedAccounts": 0
 //	}
 type OrgJSONReport struct {
 	// Result is "failed" when an account could not be done (exit 2), else
