@@ -30,7 +30,6 @@ func deployOrgOps(t *testing.T) (*fake.Org, string) {
 
 var bareOrgDeploy = []string{"deploy", "--org", "--central-account", orgCentral}
 
-
 // centralRecordOf reads the settings recorded on the central bus.
 func centralRecordOf(t *testing.T, w *fake.Org) chain.Settings {
 	t.Helper()
