@@ -126,7 +126,14 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 			co := o
 			co.HomeRegion, co.TopicARN, co.Regions = d.opts.HomeRegion, d.opts.TopicARN, d.opts.Regions
 			co.Emails = d.emails(o.Emails)
-			return co, func(spec chain.Spec) []string { return coverageChanges(ctx, central, d, spec, enabled) }, nil
+			warn := func(spec chain.Spec) []string {
+				ws := coverageChanges(ctx, central, d, spec, enabled)
+				for i, w := range ws {
+					ws[i] = strings.ReplaceAll(w, "'rootwatch destroy'", "'rootwatch destroy --org'")
+				}
+				return ws
+			}
+			return co, warn, nil
 		},
 	}
 	if of.scp != "" {

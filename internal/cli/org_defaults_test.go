@@ -68,7 +68,7 @@ func TestDeployOrgDefaultsToRecord(t *testing.T) {
 
 	managed := chain.TopicARN("aws", "us-east-1", orgCentral)
 	retarget := "warning: this deploy re-targets the alert rules from topic " + ops + " to topic " + managed + ": the subscribers of " + ops + " get no more alerts\n"
-	narrow := "warning: this deploy narrows the regions from 2 to 1, dropping eu-west-1: status stops checking it and deploy stops repairing it (the forwarding rules stay until 'rootwatch destroy')\n"
+	narrow := "warning: this deploy narrows the regions from 2 to 1, dropping eu-west-1: status stops checking it and deploy stops repairing it (the forwarding rules stay until 'rootwatch destroy --org')\n"
 	for _, tt := range []struct {
 		name string
 		args []string
