@@ -80,48 +80,12 @@ func MemberSpec(central Spec, id cloud.Identity, enabled, regions []string) (Spe
 		Tags:       central.Tags,
 		Bus:        central.Bus,
 	}
-	s.Role = RoleSpec{
-		Name:        ForwarderRoleName,
-		ARN:         arn(p, "iam", "", acct, "role/"+ForwarderRoleName),
-		PolicyName:  ForwarderPolicyName,
-		Description: "rootwatch: lets the rootwatch-forward rules put root activity on the central rootwatch bus",
-		Trust: policy.Document{Version: policy.Version, Statement: policy.Statements{{
-			Sid:       "EventBridgeForwardRules",
-			Effect:    "Allow",
-			Principal: policy.Service(EventsService),
-			Action:    policy.Values{"sts:AssumeRole"},
-			Condition: policy.Conditions{
-				"StringEquals": {"aws:SourceAccount": {acct}},
-				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName)}},
-			},
-		}}}.String(),
-		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
-			Sid:      "PutEventsOnCentralBus",
-			Effect:   "Allow",
-			Action:   policy.Values{"events:PutEvents"},
-			Resource: policy.Values{central.Bus.ARN},
-		}}}.String(),
-		Boundary: memberBoundary(central, acct),
-	}
+	s.Role = forwarderRole(p, acct, central.Bus.ARN, "the central rootwatch bus", "PutEventsOnCentralBus",
+		memberBoundary(central, acct), ForwardRuleName)
 	for _, r := range want {
-		dlqARN := arn(p, "sqs", r, acct, DLQName)
-		fwd := RuleSpec{
-			Region:      r,
-			Bus:         cloud.DefaultBus,
-			Name:        ForwardRuleName,
-			ARN:         arn(p, "events", r, acct, "rule/"+ForwardRuleName),
-			Pattern:     forwardPattern(),
-			State:       cloud.RuleEnabledAllManagement,
-			Description: "rootwatch: forward root activity to the central rootwatch bus in " + central.Account + " " + central.HomeRegion,
-			Target: cloud.Target{
-				ID:            ForwardTargetID,
-				ARN:           central.Bus.ARN,
-				RoleARN:       s.Role.ARN,
-				DeadLetterARN: dlqARN,
-				MaxAttempts:   TargetMaxAttempts,
-				MaxAge:        TargetMaxAge,
-			},
-		}
+		fwd := forwardRule(p, acct, r, central.Bus.ARN, s.Role.ARN,
+			"the central rootwatch bus in "+central.Account+" "+central.HomeRegion)
+		dlqARN := fwd.Target.DeadLetterARN
 		dlq := QueueSpec{Region: r, Name: DLQName, ARN: dlqARN, Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
 			Sid:       QueueStatementSid,
 			Effect:    "Allow",

@@ -229,52 +229,14 @@ func Desired(id cloud.Identity, enabled []string, o Options) (Spec, error) {
 
 	// Bus and role.
 	s.Bus = BusSpec{Name: BusName, ARN: arn(p, "events", home, acct, "event-bus/"+BusName)}
-	s.Role = RoleSpec{
-		Name:        ForwarderRoleName,
-		ARN:         arn(p, "iam", "", acct, "role/"+ForwarderRoleName),
-		PolicyName:  ForwarderPolicyName,
-		Description: "rootwatch: lets the rootwatch-forward rules put root activity on the home rootwatch bus",
-		Trust: policy.Document{Version: policy.Version, Statement: policy.Statements{{
-			Sid:       "EventBridgeForwardRules",
-			Effect:    "Allow",
-			Principal: policy.Service(EventsService),
-			Action:    policy.Values{"sts:AssumeRole"},
-			Condition: policy.Conditions{
-				"StringEquals": {"aws:SourceAccount": {acct}},
-				"ArnLike":      {"aws:SourceArn": {arn(p, "events", "*", acct, "rule/"+ForwardRuleName), arn(p, "events", "*", acct, "rule/"+HeartbeatRuleName)}},
-			},
-		}}}.String(),
-		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
-			Sid:      "PutEventsOnHomeBus",
-			Effect:   "Allow",
-			Action:   policy.Values{"events:PutEvents"},
-			Resource: policy.Values{s.Bus.ARN},
-		}}}.String(),
-		Boundary: BoundarySpec{ARN: BoundaryARN(p, acct), Policy: AccountBoundary()},
-	}
+	s.Role = forwarderRole(p, acct, s.Bus.ARN, "the home rootwatch bus", "PutEventsOnHomeBus",
+		BoundarySpec{ARN: BoundaryARN(p, acct), Policy: AccountBoundary()}, ForwardRuleName, HeartbeatRuleName)
 
 	// Per region: DLQ and forwarding rule.
 	homeDLQ := arn(p, "sqs", home, acct, DLQName)
 	for _, r := range regions {
-		dlqARN := arn(p, "sqs", r, acct, DLQName)
-		fwd := RuleSpec{
-			Region:      r,
-			Bus:         cloud.DefaultBus,
-			Name:        ForwardRuleName,
-			ARN:         arn(p, "events", r, acct, "rule/"+ForwardRuleName),
-			Pattern:     forwardPattern(),
-			State:       cloud.RuleEnabledAllManagement,
-			Description: "rootwatch: forward root activity to the rootwatch bus in " + home,
-			Target: cloud.Target{
-				ID:            ForwardTargetID,
-				ARN:           s.Bus.ARN,
-				RoleARN:       s.Role.ARN,
-				DeadLetterARN: dlqARN,
-				MaxAttempts:   TargetMaxAttempts,
-				MaxAge:        TargetMaxAge,
-			},
-		}
-		s.Forwarders = append(s.Forwarders, Forwarder{Account: acct, Region: r, Rule: fwd, DLQ: QueueSpec{Region: r, Name: DLQName, ARN: dlqARN}})
+		fwd := forwardRule(p, acct, r, s.Bus.ARN, s.Role.ARN, "the rootwatch bus in "+home)
+		s.Forwarders = append(s.Forwarders, Forwarder{Account: acct, Region: r, Rule: fwd, DLQ: QueueSpec{Region: r, Name: DLQName, ARN: fwd.Target.DeadLetterARN}})
 	}
 
 	// Alert rules on the home bus.
@@ -472,5 +434,61 @@ func trailSpec(partition, owner, home string, writers ...string) TrailSpec {
 				Condition: policy.Conditions{"Bool": {"aws:SecureTransport": {"false"}}},
 			},
 		}}.String(),
+	}
+}
+
+// forwarderRole is the role the forwarding rules of acct (and the rules named
+// by sources, in any region) assume to put events on the bus busARN, which the
+// role's description calls where.
+func forwarderRole(p, acct, busARN, where, sid string, boundary BoundarySpec, sources ...string) RoleSpec {
+	rules := make(policy.Values, len(sources))
+	for i, n := range sources {
+		rules[i] = arn(p, "events", "*", acct, "rule/"+n)
+	}
+	return RoleSpec{
+		Name:        ForwarderRoleName,
+		ARN:         arn(p, "iam", "", acct, "role/"+ForwarderRoleName),
+		PolicyName:  ForwarderPolicyName,
+		Description: "rootwatch: lets the rootwatch-forward rules put root activity on " + where,
+		Trust: policy.Document{Version: policy.Version, Statement: policy.Statements{{
+			Sid:       "EventBridgeForwardRules",
+			Effect:    "Allow",
+			Principal: policy.Service(EventsService),
+			Action:    policy.Values{"sts:AssumeRole"},
+			Condition: policy.Conditions{
+				"StringEquals": {"aws:SourceAccount": {acct}},
+				"ArnLike":      {"aws:SourceArn": rules},
+			},
+		}}}.String(),
+		Policy: policy.Document{Version: policy.Version, Statement: policy.Statements{{
+			Sid:      sid,
+			Effect:   "Allow",
+			Action:   policy.Values{"events:PutEvents"},
+			Resource: policy.Values{busARN},
+		}}}.String(),
+		Boundary: boundary,
+	}
+}
+
+// forwardRule is acct's forwarding rule in region: root activity on the
+// default bus goes to the bus busARN (which the description calls where)
+// through the role roleARN, with the region's dead-letter queue.
+func forwardRule(p, acct, region, busARN, roleARN, where string) RuleSpec {
+	return RuleSpec{
+		Region:      region,
+		Bus:         cloud.DefaultBus,
+		Name:        ForwardRuleName,
+		ARN:         arn(p, "events", region, acct, "rule/"+ForwardRuleName),
+		Pattern:     forwardPattern(),
+		State:       cloud.RuleEnabledAllManagement,
+		Description: "rootwatch: forward root activity to " + where,
+		Target: cloud.Target{
+			ID:            ForwardTargetID,
+			ARN:           busARN,
+			RoleARN:       roleARN,
+			DeadLetterARN: arn(p, "sqs", region, acct, DLQName),
+			MaxAttempts:   TargetMaxAttempts,
+			MaxAge:        TargetMaxAge,
+		},
 	}
 }
