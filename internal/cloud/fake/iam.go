@@ -2,6 +2,7 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -27,6 +28,27 @@ func (a *Account) lockGlobal(ctx context.Context) error {
 
 func noSuchRole(name string) error {
 	return notFound("NoSuchEntity: The role with name %s cannot be found", name)
+}
+
+func noSuchRolePolicy(name string) error {
+	return notFound("NoSuchEntity: The role policy with name %s cannot be found", name)
+}
+
+// withRole runs f on the role called name under the account's lock; the
+// errors of the lock, the lookup and f are wrapped with op.
+func (s *roles) withRole(ctx context.Context, op, name string, f func(*role) error) error {
+	if err := s.a.lockGlobal(ctx); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer s.a.mu.Unlock()
+	r, ok := s.a.roles[name]
+	if !ok {
+		return fmt.Errorf("%s: %w", op, noSuchRole(name))
+	}
+	if err := f(r); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
 }
 
 func (s *roles) Role(ctx context.Context, name string) (cloud.Role, error) {
@@ -71,74 +93,48 @@ func (s *roles) CreateRole(ctx context.Context, in cloud.Role) (string, error) {
 }
 
 func (s *roles) UpdateTrust(ctx context.Context, name, trust string) error {
-	op := fmt.Sprintf("update assume-role policy of role %s", name)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[name]
-	if !ok {
-		return fmt.Errorf("%s: %w", op, noSuchRole(name))
-	}
-	if err := validPolicy(trust); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	r.r.Trust = trust
-	return nil
+	return s.withRole(ctx, "update assume-role policy of role "+name, name, func(r *role) error {
+		if err := validPolicy(trust); err != nil {
+			return err
+		}
+		r.r.Trust = trust
+		return nil
+	})
 }
 
 func (s *roles) RolePolicy(ctx context.Context, roleName, name string) (string, error) {
-	op := fmt.Sprintf("get policy %s of role %s", name, roleName)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[roleName]
-	if !ok {
-		return "", fmt.Errorf("%s: %w", op, noSuchRole(roleName))
-	}
-	p, ok := r.policies[name]
-	if !ok {
-		return "", fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: The role policy with name %s cannot be found", name))
-	}
-	return p, nil
+	var p string
+	err := s.withRole(ctx, fmt.Sprintf("get policy %s of role %s", name, roleName), roleName, func(r *role) error {
+		var ok bool
+		if p, ok = r.policies[name]; !ok {
+			return noSuchRolePolicy(name)
+		}
+		return nil
+	})
+	return p, err
 }
 
 func (s *roles) PutRolePolicy(ctx context.Context, roleName, name, policy string) error {
-	op := fmt.Sprintf("put policy %s of role %s", name, roleName)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[roleName]
-	if !ok {
-		return fmt.Errorf("%s: %w", op, noSuchRole(roleName))
-	}
-	if !validName(name, 128, "+=,.@_-") {
-		return fmt.Errorf("%s: ValidationError: invalid policy name", op)
-	}
-	if err := validPolicy(policy); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	r.policies[name] = policy
-	return nil
+	return s.withRole(ctx, fmt.Sprintf("put policy %s of role %s", name, roleName), roleName, func(r *role) error {
+		if !validName(name, 128, "+=,.@_-") {
+			return errors.New("ValidationError: invalid policy name")
+		}
+		if err := validPolicy(policy); err != nil {
+			return err
+		}
+		r.policies[name] = policy
+		return nil
+	})
 }
 
 func (s *roles) DeleteRolePolicy(ctx context.Context, roleName, name string) error {
-	op := fmt.Sprintf("delete policy %s of role %s", name, roleName)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[roleName]
-	if !ok {
-		return fmt.Errorf("%s: %w", op, noSuchRole(roleName))
-	}
-	if _, ok := r.policies[name]; !ok {
-		return fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: The role policy with name %s cannot be found", name))
-	}
-	delete(r.policies, name)
-	return nil
+	return s.withRole(ctx, fmt.Sprintf("delete policy %s of role %s", name, roleName), roleName, func(r *role) error {
+		if _, ok := r.policies[name]; !ok {
+			return noSuchRolePolicy(name)
+		}
+		delete(r.policies, name)
+		return nil
+	})
 }
 
 // DeleteRole deletes a role; as IAM, it refuses while inline or attached

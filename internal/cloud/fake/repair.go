@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
@@ -45,76 +45,47 @@ func (t *topics) RemoveFilterPolicy(ctx context.Context, subscriptionARN string)
 
 // RolePolicyNames lists a role's inline policies by name, sorted.
 func (s *roles) RolePolicyNames(ctx context.Context, name string) ([]string, error) {
-	op := fmt.Sprintf("list inline policies of role %s", name)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[name]
-	if !ok {
-		return nil, fmt.Errorf("%s: %w", op, noSuchRole(name))
-	}
-	names := make([]string, 0, len(r.policies))
-	for n := range r.policies {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names, nil
+	var names []string
+	err := s.withRole(ctx, "list inline policies of role "+name, name, func(r *role) error {
+		names = slices.Sorted(maps.Keys(r.policies))
+		return nil
+	})
+	return names, err
 }
 
 // RoleManagedPolicies lists the managed policies attached to a role, sorted.
 func (s *roles) RoleManagedPolicies(ctx context.Context, name string) ([]string, error) {
-	op := fmt.Sprintf("list attached policies of role %s", name)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[name]
-	if !ok {
-		return nil, fmt.Errorf("%s: %w", op, noSuchRole(name))
-	}
-	out := slices.Clone(r.attached)
-	slices.Sort(out)
-	return out, nil
+	var out []string
+	err := s.withRole(ctx, "list attached policies of role "+name, name, func(r *role) error {
+		out = slices.Sorted(slices.Values(r.attached))
+		return nil
+	})
+	return out, err
 }
 
 // DetachRolePolicy detaches a managed policy; as IAM, one that is not
 // attached is NoSuchEntity.
 func (s *roles) DetachRolePolicy(ctx context.Context, name, policyARN string) error {
-	op := fmt.Sprintf("detach policy %s from role %s", policyARN, name)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[name]
-	if !ok {
-		return fmt.Errorf("%s: %w", op, noSuchRole(name))
-	}
-	i := slices.Index(r.attached, policyARN)
-	if i < 0 {
-		return fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: Policy %s was not found", policyARN))
-	}
-	r.attached = slices.Delete(r.attached, i, i+1)
-	return nil
+	return s.withRole(ctx, fmt.Sprintf("detach policy %s from role %s", policyARN, name), name, func(r *role) error {
+		i := slices.Index(r.attached, policyARN)
+		if i < 0 {
+			return notFound("NoSuchEntity: Policy %s was not found", policyARN)
+		}
+		r.attached = slices.Delete(r.attached, i, i+1)
+		return nil
+	})
 }
 
 // PutRoleBoundary sets a role's permissions boundary; as IAM, the policy
 // must exist.
 func (s *roles) PutRoleBoundary(ctx context.Context, name, policyARN string) error {
-	op := fmt.Sprintf("put permissions boundary %s on role %s", policyARN, name)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[name]
-	if !ok {
-		return fmt.Errorf("%s: %w", op, noSuchRole(name))
-	}
-	if _, ok := s.a.managed[policyARN]; !ok {
-		return fmt.Errorf("%s: %w", op, notFound("NoSuchEntity: Scope ARN: %s does not exist or is not attachable", policyARN))
-	}
-	r.r.PermissionsBoundary = policyARN
-	return nil
+	return s.withRole(ctx, fmt.Sprintf("put permissions boundary %s on role %s", policyARN, name), name, func(r *role) error {
+		if _, ok := s.a.managed[policyARN]; !ok {
+			return notFound("NoSuchEntity: Scope ARN: %s does not exist or is not attachable", policyARN)
+		}
+		r.r.PermissionsBoundary = policyARN
+		return nil
+	})
 }
 
 // AttachRolePolicy attaches a managed policy to a role (what an actor with
