@@ -272,6 +272,8 @@ func FuzzIndexNeedle(f *testing.F) {
 	f.Add([]byte(`Roo`), []byte(`Root"`))
 	f.Add([]byte(`a\u0052`), []byte(`\u`))
 	f.Add([]byte(`abc`), []byte(`c`))
+	// False starts enough to change to the pair filter, and a match after.
+	f.Add(append(bytes.Repeat([]byte(`RoR"Roo`), 200), `Root"`...), []byte(`Root"`))
 	f.Fuzz(func(t *testing.T, b, needle []byte) {
 		if len(needle) == 0 {
 			return
