@@ -196,6 +196,9 @@ func FuzzReaderCandidates(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"eventVersion":"1","a":"Roo"},{"eventVersion":"t"}]}`))
 	f.Add([]byte(`{"Records":[{"eventVersion":"1","x":[{"eventVersion":"Root"}]}`))
 	f.Add([]byte(`{"Records":[]}`))
+	// R everywhere: the search changes to the pair filter (index.go).
+	dense := `{"eventVersion":"1","a":"` + strings.Repeat("RooRoRo", 40) + `"}`
+	f.Add([]byte(`{"Records":[` + dense + `,{"eventVersion":"1","t":"Root"},` + dense + `]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got := readCandidates(t, data, 1024, readHow{count: true})
 		for _, how := range []readHow{{small: true, count: true}, {}, {small: true}, {tiny: true}, {tiny: true, count: true}} {

@@ -23,7 +23,7 @@ import (
 // BenchmarkScan measures a full scan of a generated archive against
 // decompressing the same archive alone, in the same run:
 //
-//	ROOTWATCH_BENCH_ARCHIVE_MB=1024 go test -run '^$' -bench Scan -benchtime 3x -cpu 2 ./internal/scan
+//	ROOTWATCH_BENCH_ARCHIVE_MB=1024 go test -run '^$' -bench 'Scan$' -benchtime 2x -cpu 2 ./internal/scan
 //
 // The archive (ROOTWATCH_BENCH_ARCHIVE_MB of uncompressed CloudTrail, default
 // 64; files of 1 MiB; 0.1% root activity, 0.1% look-alikes) is generated once
