@@ -2,9 +2,9 @@ package cloudtrail
 
 import "bytes"
 
-// Candidate mode spends what it adds to decompression almost all in
-// indexNeedle, so this file is tuned for the needles the scan gives it (Root"
-// and \u) in CloudTrail's JSON; any needle gets bytes.Index's answer.
+// The search is the largest part of what candidate mode adds to
+// decompression, so this file is tuned for the needles the scan gives it
+// (Root" and \u) in CloudTrail's JSON; any needle gets bytes.Index's answer.
 
 // indexNeedle returns the index of the first instance of needle in b, or -1,
 // as bytes.Index does.
@@ -54,7 +54,8 @@ const pairBlock = 32
 // positions an instruction sequence, with no branch per position), and
 // compares the whole needle only where both are: the first byte, and the last
 // but one when the last is a quote (the commonest byte in JSON), else the
-// last. For Root" that is R..t, about one position in 5,000 of CloudTrail.
+// last. For Root" that is R..t: one position in 11,000 of the real CloudTrail
+// in the repository's test data.
 func indexPairs(b, needle []byte) int {
 	n := len(needle)
 	k := n - 1
