@@ -26,20 +26,25 @@ func tamperer(t *testing.T, a cloud.Account) cloudtest.Tamperer {
 	return tm
 }
 
-// TestOwnedRepairsBackends (issue 9 cases 3 and 5) on the fake and on moto:
+// TestOwnedRepairsBackends (issue 9 cases 3 and 5, and case 5 on the channel
+// role) on the fake and on moto:
 // healthy -> an actor's change -> status fails that one check, naming the
 // change -> deploy -> healthy. (moto stores the changes but does not apply
 // filter policies or role permissions to EventBridge deliveries: the fake
-// tests in harden_case3_test.go and harden_case5_test.go show the alerts
-// really lost and back.)
+// tests in harden_case3_test.go, harden_case5_test.go and
+// harden_channel_role_test.go show the alerts really lost and back.)
 func TestOwnedRepairsBackends(t *testing.T) {
 	const deny = `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"events:PutEvents","Resource":"*"}]}`
 	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
+	const mute = `{"Version":"2012-10-17","Statement":[{"Sid":"Mute","Effect":"Deny","Action":"events:InvokeApiDestination","Resource":"*"}]}`
 	cases := []struct {
 		name   string
 		change func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer)
 		check  string
 		detail string
+		// channels: the chain is deployed with channels (the repairing
+		// deploy is still given none: the channel role needs no secret).
+		channels bool
 	}{
 		{"case 3 filter policy", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
 			subs, err := a.Topics("us-east-1").Subscriptions(t.Context(), topicOf(t, a))
@@ -49,12 +54,12 @@ func TestOwnedRepairsBackends(t *testing.T) {
 			if err := tm.SetFilterPolicy(subs[0].ARN, `{"severity":["none-such"]}`); err != nil {
 				t.Fatal(err)
 			}
-		}, "subscriptions", "have a filter policy that keeps every alert from them (email:sec@example.com)"},
+		}, "subscriptions", "have a filter policy that keeps every alert from them (email:sec@example.com)", false},
 		{"case 5 inline deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
 			if err := a.Roles().PutRolePolicy(t.Context(), chain.ForwarderRoleName, "quiet", deny); err != nil {
 				t.Fatal(err)
 			}
-		}, "role-permissions", "statement Quiet of inline policy quiet denies events:PutEvents"},
+		}, "role-permissions", "statement Quiet of inline policy quiet denies events:PutEvents", false},
 		{"case 5 managed deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
 			arn, err := tm.CreateManagedPolicy("quiet", deny)
 			if err != nil {
@@ -63,7 +68,7 @@ func TestOwnedRepairsBackends(t *testing.T) {
 			if err := tm.AttachRolePolicy(chain.ForwarderRoleName, arn); err != nil {
 				t.Fatal(err)
 			}
-		}, "role-permissions", ":policy/quiet denies events:PutEvents"},
+		}, "role-permissions", ":policy/quiet denies events:PutEvents", false},
 		{"case 5 foreign boundary", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
 			arn, err := tm.CreateManagedPolicy("narrow", narrow)
 			if err != nil {
@@ -72,7 +77,30 @@ func TestOwnedRepairsBackends(t *testing.T) {
 			if err := a.Roles().PutRoleBoundary(t.Context(), chain.ForwarderRoleName, arn); err != nil {
 				t.Fatal(err)
 			}
-		}, "role-permissions", ":policy/narrow does not allow events:PutEvents"},
+		}, "role-permissions", ":policy/narrow does not allow events:PutEvents", false},
+		{"channel role inline deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+			if err := a.Roles().PutRolePolicy(t.Context(), chain.ChannelRoleName, "mute", mute); err != nil {
+				t.Fatal(err)
+			}
+		}, "channel-role-permissions", "statement Mute of inline policy mute denies events:InvokeApiDestination", true},
+		{"channel role managed deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+			arn, err := tm.CreateManagedPolicy("mute", mute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tm.AttachRolePolicy(chain.ChannelRoleName, arn); err != nil {
+				t.Fatal(err)
+			}
+		}, "channel-role-permissions", ":policy/mute denies events:InvokeApiDestination", true},
+		{"channel role foreign boundary", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+			arn, err := tm.CreateManagedPolicy("narrow", narrow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Roles().PutRoleBoundary(t.Context(), chain.ChannelRoleName, arn); err != nil {
+				t.Fatal(err)
+			}
+		}, "channel-role-permissions", ":policy/narrow does not allow events:InvokeApiDestination", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,7 +112,11 @@ func TestOwnedRepairsBackends(t *testing.T) {
 				if _, err := tm.CreateManagedPolicy(BoundaryPolicyName, BoundaryPolicy()); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := deployOnce(ctx, a, opts("sec@example.com")); err != nil {
+				first := opts("sec@example.com")
+				if tc.channels {
+					first.Channels = testChannels(t)[:1]
+				}
+				if _, err := deployOnce(ctx, a, first); err != nil {
 					t.Fatal(err)
 				}
 				if f, ok := a.(*fake.Account); ok {
