@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,5 +109,41 @@ func TestChannelRoleRepaired(t *testing.T) {
 				t.Errorf("after deploy: boundary %q (%v), want rootwatch's", r.PermissionsBoundary, err)
 			}
 		})
+	}
+}
+
+// TestDestroyDryRunListsForeignPolicies: through the CLI, destroy --dry-run
+// names each policy others put on rootwatch's roles, which it will delete or
+// detach; destroy then succeeds and leaves no role.
+func TestDestroyDryRunListsForeignPolicies(t *testing.T) {
+	a := newAccount(t)
+	withBoundary(t, a)
+	mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+	tamperRole(t, a, chain.ForwarderRoleName, false)
+	tamperRole(t, a, chain.ChannelRoleName, true)
+	code, out, errs := runCLI(t, a, "destroy", "--dry-run")
+	if code != 0 {
+		t.Fatalf("destroy --dry-run: exit %d\n%s%s", code, out, errs)
+	}
+	for _, role := range []string{chain.ForwarderRoleName, chain.ChannelRoleName} {
+		for _, w := range [][2]string{
+			{" " + role + "/mute ", "rootwatch did not write it"},
+			{" " + role + " arn:aws:iam::" + a.ID() + ":policy/mute-" + role + " ", "detach: someone attached it; the policy itself stays"},
+		} {
+			if !slices.ContainsFunc(strings.Split(out, "\n"), func(l string) bool {
+				return strings.HasPrefix(l, "delete ") && strings.Contains(l, w[0]) && strings.Contains(l, w[1])
+			}) {
+				t.Errorf("destroy --dry-run has no line deleting %q saying %q:\n%s", w[0], w[1], out)
+			}
+		}
+	}
+	code, out, errs = runCLI(t, a, "destroy", "--yes")
+	if code != 0 {
+		t.Fatalf("destroy: exit %d\n%s%s", code, out, errs)
+	}
+	for _, role := range []string{chain.ForwarderRoleName, chain.ChannelRoleName} {
+		if _, err := a.Roles().Role(t.Context(), role); err == nil {
+			t.Errorf("role %s is still there after destroy", role)
+		}
 	}
 }
