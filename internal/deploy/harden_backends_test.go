@@ -34,10 +34,7 @@ func tamperer(t *testing.T, a cloud.Account) cloudtest.Tamperer {
 // tests in harden_case3_test.go, harden_case5_test.go and
 // harden_channel_role_test.go show the alerts really lost and back.)
 func TestOwnedRepairsBackends(t *testing.T) {
-	const deny = `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"events:PutEvents","Resource":"*"}]}`
-	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
-	const mute = `{"Version":"2012-10-17","Statement":[{"Sid":"Mute","Effect":"Deny","Action":"events:InvokeApiDestination","Resource":"*"}]}`
-	cases := []struct {
+	type tc struct {
 		name   string
 		change func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer)
 		check  string
@@ -45,7 +42,8 @@ func TestOwnedRepairsBackends(t *testing.T) {
 		// channels: the chain is deployed with channels (the repairing
 		// deploy is still given none: the channel role needs no secret).
 		channels bool
-	}{
+	}
+	cases := []tc{
 		{"case 3 filter policy", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
 			subs, err := a.Topics("us-east-1").Subscriptions(t.Context(), topicOf(t, a))
 			if err != nil || len(subs) != 1 || subs[0].Pending {
@@ -55,52 +53,43 @@ func TestOwnedRepairsBackends(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "subscriptions", "have a filter policy that keeps every alert from them (email:sec@example.com)", false},
-		{"case 5 inline deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			if err := a.Roles().PutRolePolicy(t.Context(), chain.ForwarderRoleName, "quiet", deny); err != nil {
-				t.Fatal(err)
-			}
-		}, "role-permissions", "statement Quiet of inline policy quiet denies events:PutEvents", false},
-		{"case 5 managed deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			arn, err := tm.CreateManagedPolicy("quiet", deny)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := tm.AttachRolePolicy(chain.ForwarderRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, "role-permissions", ":policy/quiet denies events:PutEvents", false},
-		{"case 5 foreign boundary", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			arn, err := tm.CreateManagedPolicy("narrow", narrow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.Roles().PutRoleBoundary(t.Context(), chain.ForwarderRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, "role-permissions", ":policy/narrow does not allow events:PutEvents", false},
-		{"channel role inline deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			if err := a.Roles().PutRolePolicy(t.Context(), chain.ChannelRoleName, "mute", mute); err != nil {
-				t.Fatal(err)
-			}
-		}, "channel-role-permissions", "statement Mute of inline policy mute denies events:InvokeApiDestination", true},
-		{"channel role managed deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			arn, err := tm.CreateManagedPolicy("mute", mute)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := tm.AttachRolePolicy(chain.ChannelRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, "channel-role-permissions", ":policy/mute denies events:InvokeApiDestination", true},
-		{"channel role foreign boundary", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			arn, err := tm.CreateManagedPolicy("narrow", narrow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.Roles().PutRoleBoundary(t.Context(), chain.ChannelRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, "channel-role-permissions", ":policy/narrow does not allow events:InvokeApiDestination", true},
+	}
+	// Case 5, on each of rootwatch's roles: a Deny of the call the role
+	// exists for, inline or attached, or a boundary that does not allow it.
+	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
+	for _, r := range []struct {
+		prefix, role, check, action string
+		channels                    bool
+	}{
+		{"case 5", chain.ForwarderRoleName, "role-permissions", "events:PutEvents", false},
+		{"channel role", chain.ChannelRoleName, "channel-role-permissions", "events:InvokeApiDestination", true},
+	} {
+		deny := `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"` + r.action + `","Resource":"*"}]}`
+		cases = append(cases,
+			tc{r.prefix + " inline deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+				if err := a.Roles().PutRolePolicy(t.Context(), r.role, "quiet", deny); err != nil {
+					t.Fatal(err)
+				}
+			}, r.check, "statement Quiet of inline policy quiet denies " + r.action, r.channels},
+			tc{r.prefix + " managed deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+				arn, err := tm.CreateManagedPolicy("quiet", deny)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tm.AttachRolePolicy(r.role, arn); err != nil {
+					t.Fatal(err)
+				}
+			}, r.check, ":policy/quiet denies " + r.action, r.channels},
+			tc{r.prefix + " foreign boundary", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+				arn, err := tm.CreateManagedPolicy("narrow", narrow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := a.Roles().PutRoleBoundary(t.Context(), r.role, arn); err != nil {
+					t.Fatal(err)
+				}
+			}, r.check, ":policy/narrow does not allow " + r.action, r.channels},
+		)
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
