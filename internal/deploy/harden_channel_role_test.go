@@ -44,42 +44,20 @@ func (e *slackEndpoint) received() int {
 // secrets are not needed) makes the role rootwatch's again, and the channel
 // receives again.
 func TestChannelRoleRepaired(t *testing.T) {
-	const deny = `{"Version":"2012-10-17","Statement":[{"Sid":"Mute","Effect":"Deny","Action":"events:InvokeApiDestination","Resource":"*"}]}`
-	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
-	for _, tc := range []struct {
-		name   string
-		change func(t *testing.T, a *fake.Account)
+	cuts := roleCuts(chain.ChannelRoleName, "events:InvokeApiDestination")
+	for i, tc := range []struct {
 		status []string // what status must say
 		plan   string   // what deploy --dry-run must say
 	}{
-		{"inline deny", func(t *testing.T, a *fake.Account) {
-			if err := a.Roles().PutRolePolicy(t.Context(), chain.ChannelRoleName, "mute", deny); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{"statement Mute of inline policy mute denies events:InvokeApiDestination on arn:aws:events:us-east-1:", "its channels get no alert"},
-			"rootwatch-channels/mute  rootwatch did not write it"},
-		{"managed deny", func(t *testing.T, a *fake.Account) {
-			arn, err := a.CreateManagedPolicy("mute", deny)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.AttachRolePolicy(chain.ChannelRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{"statement Mute of managed policy arn:aws:iam::", ":policy/mute denies events:InvokeApiDestination"},
-			"rootwatch-channels arn:aws:iam::123456789012:policy/mute"},
-		{"foreign boundary", func(t *testing.T, a *fake.Account) {
-			arn, err := a.CreateManagedPolicy("narrow", narrow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.SetRoleBoundary(chain.ChannelRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{":policy/narrow does not allow events:InvokeApiDestination on arn:aws:events:us-east-1:"},
+		{[]string{"statement Quiet of inline policy quiet denies events:InvokeApiDestination on arn:aws:events:us-east-1:", "its channels get no alert"},
+			"rootwatch-channels/quiet  rootwatch did not write it"},
+		{[]string{"statement Quiet of managed policy arn:aws:iam::", ":policy/quiet denies events:InvokeApiDestination"},
+			"rootwatch-channels arn:aws:iam::123456789012:policy/quiet"},
+		{[]string{":policy/narrow does not allow events:InvokeApiDestination on arn:aws:events:us-east-1:"},
 			"put its permissions boundary " + deploy.BoundaryPolicyName + " back (someone replaced it with arn:aws:iam::"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		cut := cuts[i]
+		t.Run(cut.name, func(t *testing.T) {
 			slack := &slackEndpoint{}
 			a := fake.NewWith(fake.Options{HTTPClient: &http.Client{Transport: slack}})
 			withBoundary(t, a)
@@ -87,7 +65,7 @@ func TestChannelRoleRepaired(t *testing.T) {
 			if n, m := signInMails(t, a), slack.received(); n != 1 || m != 1 {
 				t.Fatalf("healthy: %d e-mails and %d Slack messages, want 1 and 1 (failures %v)", n, m, a.Failures())
 			}
-			tc.change(t, a)
+			cut.change(t, a)
 			if n, m := signInMails(t, a), slack.received(); n != 1 || m != 1 {
 				t.Errorf("after the change: %d e-mails and %d Slack messages in all, want 1 more e-mail and no more Slack message", n, m)
 			}
