@@ -31,10 +31,41 @@ type RolePermissions struct {
 // role, or a boundary that is not rootwatch's, is reported (WARN): deploy
 // makes the role exactly rootwatch's again.
 func JudgeRolePermissions(s Spec, rp RolePermissions) Verdict {
-	const action = "events:PutEvents"
-	role, bus := s.Role.Name, s.Bus.ARN
+	return judgeRoleUse(s, roleUse{
+		name: s.Role.Name, policyName: s.Role.PolicyName, account: s.Role.ARN,
+		action: "events:PutEvents", resources: []string{s.Bus.ARN}, lost: "no region can forward",
+	}, rp)
+}
+
+// JudgeChannelRolePermissions judges the channel role's (ChannelRoleName)
+// permissions beyond rootwatch's own inline policy, as JudgeRolePermissions
+// does the forwarder's: an explicit Deny of events:InvokeApiDestination on
+// a channel's API destination (destinations: their ARNs, as deployed), or a
+// boundary that does not allow it, keeps every alert from that channel.
+func JudgeChannelRolePermissions(s Spec, rp RolePermissions, destinations []string) Verdict {
+	return judgeRoleUse(s, roleUse{
+		name: ChannelRoleName, policyName: ChannelPolicyName, account: s.Role.ARN,
+		action: "events:InvokeApiDestination", resources: destinations, lost: "its channels get no alert",
+	}, rp)
+}
+
+// roleUse is what one of rootwatch's roles is for: its inline policy, and
+// the call EventBridge makes with it on the resources it must reach.
+type roleUse struct {
+	name, policyName string
+	account          string // an ARN in the role's account (policy variables resolve for it)
+	action           string
+	resources        []string
+	lost             string // what a refusal costs
+}
+
+// judgeRoleUse judges what else than rootwatch's own policy bears on u's
+// call: an explicit Deny in any of the role's policies, or a boundary that
+// does not allow it, FAILs naming the statement and the policy; a policy
+// rootwatch did not put there, or a boundary not rootwatch's, WARNs.
+func judgeRoleUse(s Spec, u roleUse, rp RolePermissions) Verdict {
 	account := ""
-	if a, err := ParseARN(s.Role.ARN); err == nil {
+	if a, err := ParseARN(u.account); err == nil {
 		account = a.Account
 	}
 	// Policy variables resolve for the role's own account, as IAM does.
@@ -47,11 +78,23 @@ func JudgeRolePermissions(s Spec, rp RolePermissions) Verdict {
 			warnings = append(warnings, fmt.Sprintf("%s cannot be read (%v)", what, err))
 			return
 		}
-		for _, d := range p.Denials(action, bus) {
+		// One line per statement, naming every resource it denies.
+		var order []policy.Denial
+		on := map[policy.Denial][]string{}
+		for _, res := range u.resources {
+			for _, d := range p.Denials(u.action, res) {
+				if _, seen := on[d]; !seen {
+					order = append(order, d)
+				}
+				on[d] = append(on[d], res)
+			}
+		}
+		for _, d := range order {
+			res := strings.Join(on[d], ", ")
 			if d.Conditional {
-				warnings = append(warnings, fmt.Sprintf("statement %s of %s denies %s on %s under conditions status does not evaluate", d.Name, what, action, bus))
+				warnings = append(warnings, fmt.Sprintf("statement %s of %s denies %s on %s under conditions status does not evaluate", d.Name, what, u.action, res))
 			} else {
-				failures = append(failures, fmt.Sprintf("statement %s of %s denies %s on %s", d.Name, what, action, bus))
+				failures = append(failures, fmt.Sprintf("statement %s of %s denies %s on %s", d.Name, what, u.action, res))
 			}
 		}
 	}
@@ -59,7 +102,7 @@ func JudgeRolePermissions(s Spec, rp RolePermissions) Verdict {
 	for _, name := range slices.Sorted(maps.Keys(rp.Inline)) {
 		what := "inline policy " + name
 		judge(what, rp.Inline[name])
-		if name != s.Role.PolicyName {
+		if name != u.policyName {
 			foreign = append(foreign, what)
 		}
 	}
@@ -73,10 +116,18 @@ func JudgeRolePermissions(s Spec, rp RolePermissions) Verdict {
 	if rp.Boundary != "" {
 		what := "permissions boundary " + rp.Boundary
 		judge(what, rp.BoundaryDoc)
-		if p, err := policy.Read(resolve(rp.BoundaryDoc)); err == nil && !slices.ContainsFunc(p.Statement, func(st policy.Statement) bool {
-			return st.IsAllow() && st.Covers(action) && st.On(bus)
-		}) {
-			failures = append(failures, fmt.Sprintf("%s does not allow %s on %s", what, action, bus))
+		if p, err := policy.Read(resolve(rp.BoundaryDoc)); err == nil {
+			var refused []string
+			for _, res := range u.resources {
+				if !slices.ContainsFunc(p.Statement, func(st policy.Statement) bool {
+					return st.IsAllow() && st.Covers(u.action) && st.On(res)
+				}) {
+					refused = append(refused, res)
+				}
+			}
+			if len(refused) > 0 {
+				failures = append(failures, fmt.Sprintf("%s does not allow %s on %s", what, u.action, strings.Join(refused, ", ")))
+			}
 		}
 		if rp.Boundary != s.Role.Boundary.ARN {
 			warnings = append(warnings, fmt.Sprintf("its %s is not rootwatch's (%s)", what, BoundaryPolicyName))
@@ -85,16 +136,16 @@ func JudgeRolePermissions(s Spec, rp RolePermissions) Verdict {
 		warnings = append(warnings, fmt.Sprintf("it has no permissions boundary, though %s exists", s.Role.Boundary.ARN))
 	}
 	if len(failures) > 0 {
-		return fail(fmt.Sprintf("role %s: %s: no region can forward", role, strings.Join(failures, "; ")), fix)
+		return fail(fmt.Sprintf("role %s: %s: %s", u.name, strings.Join(failures, "; "), u.lost), fix)
 	}
 	if len(foreign) > 0 {
 		warnings = append(warnings, "it also has "+strings.Join(foreign, ", ")+", which rootwatch did not put there")
 	}
 	if len(warnings) > 0 {
-		return warn(fmt.Sprintf("role %s: %s", role, strings.Join(warnings, "; ")), fix)
+		return warn(fmt.Sprintf("role %s: %s", u.name, strings.Join(warnings, "; ")), fix)
 	}
 	if rp.Boundary != "" {
-		return ok(fmt.Sprintf("role %s has only rootwatch's policy, bounded by %s", role, BoundaryPolicyName))
+		return ok(fmt.Sprintf("role %s has only rootwatch's policy, bounded by %s", u.name, BoundaryPolicyName))
 	}
-	return ok(fmt.Sprintf("role %s has only rootwatch's policy", role))
+	return ok(fmt.Sprintf("role %s has only rootwatch's policy", u.name))
 }

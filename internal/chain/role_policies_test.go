@@ -101,3 +101,48 @@ func TestJudgeRolePermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgeChannelRolePermissions: the channel role is judged as the
+// forwarder's is, for events:InvokeApiDestination on the channels' API
+// destinations; a Deny names the statement, the policy and each destination
+// it cuts off, once.
+func TestJudgeChannelRolePermissions(t *testing.T) {
+	s, err := Desired(cloud.Identity{Account: "123456789012", Partition: "aws"}, []string{"us-east-1"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slack := "arn:aws:events:us-east-1:123456789012:api-destination/rootwatch-channel-slack-0a1b2c/11111111-2222"
+	hook := "arn:aws:events:us-east-1:123456789012:api-destination/rootwatch-channel-webhook-3d4e5f/33333333-4444"
+	dsts := []string{slack, hook}
+	own := map[string]string{ChannelPolicyName: `{"Version":"2012-10-17","Statement":[{"Sid":"InvokeChannels","Effect":"Allow","Action":"events:InvokeApiDestination","Resource":["arn:aws:events:us-east-1:123456789012:api-destination/rootwatch-channel-slack-0a1b2c/*","arn:aws:events:us-east-1:123456789012:api-destination/rootwatch-channel-webhook-3d4e5f/*"]}]}`}
+	const denyAll = `{"Version":"2012-10-17","Statement":[{"Sid":"Mute","Effect":"Deny","Action":"events:Invoke*","Resource":"*"}]}`
+	const denySlack = `{"Version":"2012-10-17","Statement":[{"Sid":"MuteSlack","Effect":"Deny","Action":"events:InvokeApiDestination","Resource":"arn:aws:events:*:*:api-destination/rootwatch-channel-slack-*"}]}`
+	const putEventsDeny = `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"events:PutEvents","Resource":"*"}]}`
+	other := "arn:aws:iam::123456789012:policy/narrow"
+	with := func(name, doc string) map[string]string {
+		return map[string]string{ChannelPolicyName: own[ChannelPolicyName], name: doc}
+	}
+	for _, tc := range []struct {
+		name   string
+		rp     RolePermissions
+		status Status
+		detail string
+	}{
+		{"only rootwatch's", RolePermissions{Inline: own}, OK, "role " + ChannelRoleName + " has only rootwatch's policy"},
+		{"bounded by rootwatch's", RolePermissions{Inline: own, Boundary: s.Role.Boundary.ARN, BoundaryDoc: AccountBoundary(), OwnBoundary: true}, OK, "bounded by " + BoundaryPolicyName},
+		{"inline deny of every channel", RolePermissions{Inline: with("mute", denyAll)}, Fail, "statement Mute of inline policy mute denies events:InvokeApiDestination on " + slack + ", " + hook + ": its channels get no alert"},
+		{"managed deny of one channel", RolePermissions{Inline: own, Managed: map[string]string{other: denySlack}}, Fail, "statement MuteSlack of managed policy " + other + " denies events:InvokeApiDestination on " + slack + ":"},
+		{"a deny of the forwarder's call only", RolePermissions{Inline: with("quiet", putEventsDeny)}, Warn, "it also has inline policy quiet"},
+		{"boundary without InvokeApiDestination", RolePermissions{Inline: own, Boundary: other, BoundaryDoc: putEventsDeny}, Fail, "permissions boundary " + other + " does not allow events:InvokeApiDestination on " + slack + ", " + hook},
+		{"the forwarder's member boundary", RolePermissions{Inline: own, Boundary: s.Role.Boundary.ARN, BoundaryDoc: MemberBoundary(s.Bus.ARN), OwnBoundary: true}, Fail, "does not allow events:InvokeApiDestination"},
+		{"unbounded though the boundary exists", RolePermissions{Inline: own, OwnBoundary: true}, Warn, "has no permissions boundary"},
+	} {
+		v := JudgeChannelRolePermissions(s, tc.rp, dsts)
+		if v.Status != tc.status || !strings.Contains(v.Detail, tc.detail) {
+			t.Errorf("%s: %s %q, want %s containing %q", tc.name, v.Status, v.Detail, tc.status, tc.detail)
+		}
+		if strings.Count(v.Detail, "statement ") > 1 {
+			t.Errorf("%s: one statement named more than once: %q", tc.name, v.Detail)
+		}
+	}
+}

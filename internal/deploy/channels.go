@@ -43,11 +43,16 @@ func planChannels(ctx context.Context, acct cloud.Account, spec chain.Spec, p *P
 				names = append(names, c.Name)
 			}
 			p.Notes = append(p.Notes, fmt.Sprintf("channels deployed earlier are left as they are (%s): deploy with --slack, --teams, --pagerduty or --webhook replaces the set, destroy removes them", strings.Join(names, ", ")))
+			// Their role needs no secret: whatever silences them on it goes.
+			return planRoleRepair(ctx, acct, spec, chain.RoleSpec{Name: chain.ChannelRoleName, PolicyName: chain.ChannelPolicyName}, p, add)
 		}
 		return nil
 	}
 	if err := planRoleSpec(ctx, acct, spec, spec.ChannelRole, spec.Tags, "trusted by events.amazonaws.com for the rootwatch alert rules",
 		"events:InvokeApiDestination on the rootwatch channels", add); err != nil {
+		return err
+	}
+	if err := planRoleRepair(ctx, acct, spec, spec.ChannelRole, p, add); err != nil {
 		return err
 	}
 	targets, err := alertTargets(ctx, acct, spec)

@@ -133,8 +133,8 @@ func TestDeployChannels(t *testing.T) {
 		}
 
 		// Status reports every channel healthy (connections AUTHORIZED,
-		// destinations ACTIVE, targets as deployed, the role), without a
-		// secret.
+		// destinations ACTIVE, targets as deployed, the role and what
+		// else is on it), without a secret.
 		rep := status.Check(ctx, a, spec, time.Now())
 		channelChecks := 0
 		for _, c := range rep.Checks {
@@ -149,7 +149,7 @@ func TestDeployChannels(t *testing.T) {
 				t.Errorf("status %s shows %q", c.Check, s)
 			}
 		}
-		if want := 3*len(cs) + 1; channelChecks != want {
+		if want := 3*len(cs) + 2; channelChecks != want {
 			t.Errorf("status made %d channel checks, want %d", channelChecks, want)
 		}
 

@@ -320,6 +320,12 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 	return cs, nil
 }
 
+// planRoleRemoval deletes a role of rootwatch's (tagged ManagedTag): first
+// every inline policy (rootwatch's, policyName, and any someone added) and
+// every managed policy someone attached, each on a plan line of its own,
+// since IAM refuses DeleteRole while one remains. A permissions boundary does
+// not stop DeleteRole, and goes with the role. A role not tagged is kept
+// whole.
 func planRoleRemoval(ctx context.Context, acct cloud.Account, name, policyName string) ([]Change, error) {
 	roles := acct.Roles()
 	r, err := roles.Role(ctx, name)
@@ -332,14 +338,26 @@ func planRoleRemoval(ctx context.Context, acct cloud.Account, name, policyName s
 	if !managed(r.Tags) {
 		return []Change{{Action: Keep, Resource: KindRole, Name: name, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
 	}
-	var cs []Change
-	if _, err := roles.RolePolicy(ctx, name, policyName); err == nil {
-		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: name + "/" + policyName,
-			apply: func(ctx context.Context) error {
-				return ignoreNotFound(roles.DeleteRolePolicy(ctx, name, policyName))
-			}})
-	} else if !errors.Is(err, cloud.ErrNotFound) {
+	names, err := roles.RolePolicyNames(ctx, name)
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 		return nil, err
+	}
+	arns, err := roles.RoleManagedPolicies(ctx, name)
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		return nil, err
+	}
+	var cs []Change
+	for _, n := range names {
+		detail := "rootwatch did not write it"
+		if n == policyName {
+			detail = ""
+		}
+		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: name + "/" + n, Detail: detail,
+			apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRolePolicy(ctx, name, n)) }})
+	}
+	for _, arn := range arns {
+		cs = append(cs, Change{Action: Delete, Resource: KindRoleAttachment, Name: name + " " + arn, Detail: "detach: someone attached it; the policy itself stays",
+			apply: func(ctx context.Context) error { return ignoreNotFound(roles.DetachRolePolicy(ctx, name, arn)) }})
 	}
 	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: name,
 		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, name)) }})

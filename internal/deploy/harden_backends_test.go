@@ -26,21 +26,24 @@ func tamperer(t *testing.T, a cloud.Account) cloudtest.Tamperer {
 	return tm
 }
 
-// TestOwnedRepairsBackends (issue 9 cases 3 and 5) on the fake and on moto:
+// TestOwnedRepairsBackends (issue 9 cases 3 and 5, and case 5 on the channel
+// role) on the fake and on moto:
 // healthy -> an actor's change -> status fails that one check, naming the
 // change -> deploy -> healthy. (moto stores the changes but does not apply
 // filter policies or role permissions to EventBridge deliveries: the fake
-// tests in harden_case3_test.go and harden_case5_test.go show the alerts
-// really lost and back.)
+// tests in harden_case3_test.go, harden_case5_test.go and
+// harden_channel_role_test.go show the alerts really lost and back.)
 func TestOwnedRepairsBackends(t *testing.T) {
-	const deny = `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"events:PutEvents","Resource":"*"}]}`
-	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
-	cases := []struct {
+	type tc struct {
 		name   string
 		change func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer)
 		check  string
 		detail string
-	}{
+		// channels: the chain is deployed with channels (the repairing
+		// deploy is still given none: the channel role needs no secret).
+		channels bool
+	}
+	cases := []tc{
 		{"case 3 filter policy", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
 			subs, err := a.Topics("us-east-1").Subscriptions(t.Context(), topicOf(t, a))
 			if err != nil || len(subs) != 1 || subs[0].Pending {
@@ -49,30 +52,44 @@ func TestOwnedRepairsBackends(t *testing.T) {
 			if err := tm.SetFilterPolicy(subs[0].ARN, `{"severity":["none-such"]}`); err != nil {
 				t.Fatal(err)
 			}
-		}, "subscriptions", "have a filter policy that keeps every alert from them (email:sec@example.com)"},
-		{"case 5 inline deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			if err := a.Roles().PutRolePolicy(t.Context(), chain.ForwarderRoleName, "quiet", deny); err != nil {
-				t.Fatal(err)
-			}
-		}, "role-permissions", "statement Quiet of inline policy quiet denies events:PutEvents"},
-		{"case 5 managed deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			arn, err := tm.CreateManagedPolicy("quiet", deny)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := tm.AttachRolePolicy(chain.ForwarderRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, "role-permissions", ":policy/quiet denies events:PutEvents"},
-		{"case 5 foreign boundary", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
-			arn, err := tm.CreateManagedPolicy("narrow", narrow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.Roles().PutRoleBoundary(t.Context(), chain.ForwarderRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, "role-permissions", ":policy/narrow does not allow events:PutEvents"},
+		}, "subscriptions", "have a filter policy that keeps every alert from them (email:sec@example.com)", false},
+	}
+	// Case 5, on each of rootwatch's roles: a Deny of the call the role
+	// exists for, inline or attached, or a boundary that does not allow it.
+	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
+	for _, r := range []struct {
+		prefix, role, check, action string
+		channels                    bool
+	}{
+		{"case 5", chain.ForwarderRoleName, "role-permissions", "events:PutEvents", false},
+		{"channel role", chain.ChannelRoleName, "channel-role-permissions", "events:InvokeApiDestination", true},
+	} {
+		deny := `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"` + r.action + `","Resource":"*"}]}`
+		cases = append(cases,
+			tc{r.prefix + " inline deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+				if err := a.Roles().PutRolePolicy(t.Context(), r.role, "quiet", deny); err != nil {
+					t.Fatal(err)
+				}
+			}, r.check, "statement Quiet of inline policy quiet denies " + r.action, r.channels},
+			tc{r.prefix + " managed deny", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+				arn, err := tm.CreateManagedPolicy("quiet", deny)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tm.AttachRolePolicy(r.role, arn); err != nil {
+					t.Fatal(err)
+				}
+			}, r.check, ":policy/quiet denies " + r.action, r.channels},
+			tc{r.prefix + " foreign boundary", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+				arn, err := tm.CreateManagedPolicy("narrow", narrow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := a.Roles().PutRoleBoundary(t.Context(), r.role, arn); err != nil {
+					t.Fatal(err)
+				}
+			}, r.check, ":policy/narrow does not allow " + r.action, r.channels},
+		)
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,7 +101,11 @@ func TestOwnedRepairsBackends(t *testing.T) {
 				if _, err := tm.CreateManagedPolicy(BoundaryPolicyName, BoundaryPolicy()); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := deployOnce(ctx, a, opts("sec@example.com")); err != nil {
+				first := opts("sec@example.com")
+				if tc.channels {
+					first.Channels = testChannels(t)[:1]
+				}
+				if _, err := deployOnce(ctx, a, first); err != nil {
 					t.Fatal(err)
 				}
 				if f, ok := a.(*fake.Account); ok {

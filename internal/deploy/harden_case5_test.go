@@ -19,43 +19,21 @@ import (
 // alerts arrive again. The fake enforces each on delivery, so each test
 // also shows the cut is real.
 func TestForwarderRoleRepaired(t *testing.T) {
-	const deny = `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"events:PutEvents","Resource":"*"}]}`
-	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
-	for _, tc := range []struct {
-		name   string
-		change func(t *testing.T, a *fake.Account)
+	cuts := roleCuts(chain.ForwarderRoleName, "events:PutEvents")
+	for i, tc := range []struct {
 		status []string // what status must say
 		plan   string   // what deploy --dry-run must say
 	}{
-		{"inline deny", func(t *testing.T, a *fake.Account) {
-			if err := a.Roles().PutRolePolicy(t.Context(), chain.ForwarderRoleName, "quiet", deny); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{"statement Quiet of inline policy quiet denies events:PutEvents", "no region can forward"}, "rootwatch-forwarder/quiet"},
-		{"managed deny", func(t *testing.T, a *fake.Account) {
-			arn, err := a.CreateManagedPolicy("quiet", deny)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.AttachRolePolicy(chain.ForwarderRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{"statement Quiet of managed policy arn:aws:iam::", ":policy/quiet denies events:PutEvents"}, "detach: rootwatch attaches no managed policy"},
-		{"foreign boundary", func(t *testing.T, a *fake.Account) {
-			arn, err := a.CreateManagedPolicy("narrow", narrow)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := a.SetRoleBoundary(chain.ForwarderRoleName, arn); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{":policy/narrow does not allow events:PutEvents on arn:aws:events:us-east-1:"}, "put its permissions boundary " + deploy.BoundaryPolicyName + " back (someone replaced it with arn:aws:iam::"},
+		{[]string{"statement Quiet of inline policy quiet denies events:PutEvents", "no region can forward"}, "rootwatch-forwarder/quiet"},
+		{[]string{"statement Quiet of managed policy arn:aws:iam::", ":policy/quiet denies events:PutEvents"}, "detach: rootwatch attaches no managed policy"},
+		{[]string{":policy/narrow does not allow events:PutEvents on arn:aws:events:us-east-1:"}, "put its permissions boundary " + deploy.BoundaryPolicyName + " back (someone replaced it with arn:aws:iam::"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		cut := cuts[i]
+		t.Run(cut.name, func(t *testing.T) {
 			a := fake.New()
 			withBoundary(t, a)
 			healthyChain(t, a)
-			tc.change(t, a)
+			cut.change(t, a)
 			if n := signInMails(t, a); n != 0 {
 				t.Errorf("after the change: %d e-mails, want 0", n)
 			}
@@ -87,13 +65,7 @@ func TestForwarderRoleRepaired(t *testing.T) {
 	t.Run("foreign boundary, no rootwatch boundary", func(t *testing.T) {
 		a := fake.New()
 		healthyChain(t, a)
-		arn, err := a.CreateManagedPolicy("narrow", narrow)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := a.SetRoleBoundary(chain.ForwarderRoleName, arn); err != nil {
-			t.Fatal(err)
-		}
+		cuts[2].change(t, a)
 		wantTamperStatus(t, a, 1, "with the foreign boundary", ":policy/narrow does not allow events:PutEvents")
 		_, out, errs := runCLI(t, a, append([]string{"deploy", "--verbose"}, tamperFlags...)...)
 		if !strings.Contains(out+errs, "aws iam delete-role-permissions-boundary --role-name "+chain.ForwarderRoleName) {
@@ -105,6 +77,46 @@ func TestForwarderRoleRepaired(t *testing.T) {
 		}
 		wantTamperStatus(t, a, 0, "after the user removed it")
 	})
+}
+
+// roleCut is one way an administrator takes away the call a role of
+// rootwatch's exists for (issue 9 case 5).
+type roleCut struct {
+	name   string
+	change func(t *testing.T, a *fake.Account)
+}
+
+// roleCuts are the three: an inline policy "quiet" with the Deny Quiet of
+// action, the same Deny in an attached managed policy "quiet", and a
+// boundary "narrow" that allows only sns:Publish.
+func roleCuts(role, action string) []roleCut {
+	deny := `{"Version":"2012-10-17","Statement":[{"Sid":"Quiet","Effect":"Deny","Action":"` + action + `","Resource":"*"}]}`
+	const narrow = `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPublish","Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
+	return []roleCut{
+		{"inline deny", func(t *testing.T, a *fake.Account) {
+			if err := a.Roles().PutRolePolicy(t.Context(), role, "quiet", deny); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"managed deny", func(t *testing.T, a *fake.Account) {
+			arn, err := a.CreateManagedPolicy("quiet", deny)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.AttachRolePolicy(role, arn); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"foreign boundary", func(t *testing.T, a *fake.Account) {
+			arn, err := a.CreateManagedPolicy("narrow", narrow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.SetRoleBoundary(role, arn); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
 }
 
 // drainQueue reads and deletes what a region's dead-letter queue holds and

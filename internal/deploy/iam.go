@@ -225,7 +225,7 @@ var Permissions = []Permission{
 	}},
 	{"ManagedPolicy", cmds(CmdDeploy), []Grant{grant("RootwatchReadBoundary", []string{resBoundary}, "iam:GetPolicy", "iam:GetPolicyVersion")}},
 	{"UpdateTrust", cmds(CmdDeploy), []Grant{grant("RootwatchForwarderRoleTrust", roleRes, "iam:UpdateAssumeRolePolicy")}},
-	{"RolePolicy", cmds(CmdDeploy, CmdStatus, CmdDestroy, CmdTest), []Grant{grant("RootwatchReadForwarderRole", roleRes, "iam:GetRolePolicy")}},
+	{"RolePolicy", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadForwarderRole", roleRes, "iam:GetRolePolicy")}},
 	{"PutRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:PutRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
 	{"DeleteRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:DeleteRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
 	{"DeleteRole", cmds(CmdDestroy), []Grant{grant("RootwatchDeleteForwarderRole", roleRes, "iam:DeleteRole")}},
@@ -242,6 +242,21 @@ var Permissions = []Permission{
 	{"PutRoleBoundary", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:PutRolePermissionsBoundary"}, Resources: []string{resRole}, Condition: boundaryCond}}},
 	{"DeleteRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:DeleteRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
 	{"DetachRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairForwarderRole", Actions: []string{"iam:DetachRolePolicy"}, Resources: []string{resRole}, Condition: boundaryCond}}},
+	// The same of the channel role, whose Deny silences every channel: read
+	// by status (and test, which runs its checks), repaired by deploy.
+	{"RolePolicyNames", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadChannelRolePermissions", []string{resChannelRole}, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"RoleManagedPolicies", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadChannelRolePermissions", []string{resChannelRole}, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"PutRoleBoundary", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairChannelRole", Actions: []string{"iam:PutRolePermissionsBoundary"}, Resources: []string{resChannelRole}, Condition: boundaryCond}}},
+	{"DeleteRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairChannelRole", Actions: []string{"iam:DeleteRolePolicy"}, Resources: []string{resChannelRole}, Condition: boundaryCond}}},
+	{"DetachRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchRepairChannelRole", Actions: []string{"iam:DetachRolePolicy"}, Resources: []string{resChannelRole}, Condition: boundaryCond}}},
+	// destroy empties a role of rootwatch's before deleting it (IAM refuses
+	// DeleteRole while a policy is on it): it lists what others put there,
+	// deletes their inline policies (RootwatchForwarderRoleWithBoundary
+	// above) and detaches their managed ones, only while the role is
+	// bounded by rootwatch's boundary.
+	{"RolePolicyNames", cmds(CmdDestroy), []Grant{grant("RootwatchListRolePolicies", roleRes, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"RoleManagedPolicies", cmds(CmdDestroy), []Grant{grant("RootwatchListRolePolicies", roleRes, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
+	{"DetachRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchDetachFromRoles", Actions: []string{"iam:DetachRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
 
 	// S3: the trail's bucket (--create-trail), and archives given with --bucket.
 	{"CreateBucket", cmds(CmdDeploy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketPublicAccessBlock")}},

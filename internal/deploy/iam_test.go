@@ -503,6 +503,29 @@ func scenarios() []scenario {
 			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
 			return []string{"destroy"}
 		}, []int{0}},
+		{"redeploy makes the channel role rootwatch's again", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+			tamperRole(t, a, chain.ChannelRoleName, true)
+			// A bare deploy: the channels' secrets are not needed to repair their role.
+			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
+		{"destroy after others added policies to its roles", deploy.CmdDestroy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+			tamperRole(t, a, chain.ForwarderRoleName, false)
+			tamperRole(t, a, chain.ChannelRoleName, false)
+			return []string{"destroy"}
+		}, []int{0}},
+		{"test with channels", deploy.CmdTest, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com", "--slack", simSlack}, simRegions...)...)
+			a.ConfirmSubscription("arn:aws:sns:us-east-1:"+a.ID()+":"+chain.TopicName, "sec@example.com")
+			return []string{"test", "--timeout", "5s"}
+		}, []int{0, 1}},
 		{"status", deploy.CmdStatus, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
 			withBoundary(t, a)
@@ -709,6 +732,8 @@ func TestIAMPolicyRefusesEscalation(t *testing.T) {
 	fwdRule := "arn:aws:events:eu-west-1:" + acct + ":rule/" + chain.ForwardRuleName
 	all := parsePolicy(t, deploy.IAMPolicy(deploy.PolicyOptions{}), acct)
 	dep := parsePolicy(t, deploy.IAMPolicy(deploy.PolicyOptions{Commands: []string{deploy.CmdDeploy}}), acct)
+	des := parsePolicy(t, deploy.IAMPolicy(deploy.PolicyOptions{Commands: []string{deploy.CmdDestroy}}), acct)
+	channels := "arn:aws:iam::" + acct + ":role/" + chain.ChannelRoleName
 	withB := map[string][]string{"iam:PermissionsBoundary": {boundary}}
 	otherB := map[string][]string{"iam:PermissionsBoundary": {"arn:aws:iam::" + acct + ":policy/anything"}}
 	for _, tc := range []struct {
@@ -755,7 +780,33 @@ func TestIAMPolicyRefusesEscalation(t *testing.T) {
 		{"detach a policy from another role", dep, iamRequest{"iam:DetachRolePolicy", "arn:aws:iam::" + acct + ":role/admin", withB}, false},
 		{"delete an inline policy of the bounded forwarder", dep, iamRequest{"iam:DeleteRolePolicy", role, withB}, true},
 		{"delete an inline policy of the forwarder bounded by another policy", dep, iamRequest{"iam:DeleteRolePolicy", role, otherB}, false},
-		{"delete an inline policy of the channels' role with the deploy policy", dep, iamRequest{"iam:DeleteRolePolicy", "arn:aws:iam::" + acct + ":role/" + chain.ChannelRoleName, withB}, false},
+		// The channel role's repair likewise: its own ARN only, only while
+		// bounded by rootwatch's boundary, and never attaching or unbounding.
+		{"put rootwatch's boundary back on the channel role", dep, iamRequest{"iam:PutRolePermissionsBoundary", channels, withB}, true},
+		{"put another boundary on the channel role", dep, iamRequest{"iam:PutRolePermissionsBoundary", channels, otherB}, false},
+		{"remove the channel role's boundary", all, iamRequest{"iam:DeleteRolePermissionsBoundary", channels, withB}, false},
+		{"attach a managed policy to the channel role", all, iamRequest{"iam:AttachRolePolicy", channels, withB}, false},
+		{"delete an inline policy of the bounded channel role", dep, iamRequest{"iam:DeleteRolePolicy", channels, withB}, true},
+		{"delete an inline policy of the channel role bounded by another policy", dep, iamRequest{"iam:DeleteRolePolicy", channels, otherB}, false},
+		{"delete an inline policy of the unbounded channel role", dep, iamRequest{"iam:DeleteRolePolicy", channels, nil}, false},
+		{"detach a policy from the bounded channel role", dep, iamRequest{"iam:DetachRolePolicy", channels, withB}, true},
+		{"detach a policy from the channel role bounded by another policy", dep, iamRequest{"iam:DetachRolePolicy", channels, otherB}, false},
+		{"detach a policy from a role named like the channel role", dep, iamRequest{"iam:DetachRolePolicy", channels + "-x", withB}, false},
+		{"list the channel role's policies", dep, iamRequest{"iam:ListAttachedRolePolicies", channels, nil}, true},
+		{"list another role's policies", all, iamRequest{"iam:ListAttachedRolePolicies", "arn:aws:iam::" + acct + ":role/admin", nil}, false},
+		// destroy empties rootwatch's roles before deleting them, the same way.
+		{"destroy: detach a policy from the bounded forwarder", des, iamRequest{"iam:DetachRolePolicy", role, withB}, true},
+		{"destroy: detach a policy from the bounded channel role", des, iamRequest{"iam:DetachRolePolicy", channels, withB}, true},
+		{"destroy: detach a policy from the forwarder bounded by another policy", des, iamRequest{"iam:DetachRolePolicy", role, otherB}, false},
+		{"destroy: detach a policy from the unbounded channel role", des, iamRequest{"iam:DetachRolePolicy", channels, nil}, false},
+		{"destroy: detach a policy from another role", des, iamRequest{"iam:DetachRolePolicy", "arn:aws:iam::" + acct + ":role/admin", withB}, false},
+		{"destroy: delete an inline policy of another role", des, iamRequest{"iam:DeleteRolePolicy", "arn:aws:iam::" + acct + ":role/admin", withB}, false},
+		{"destroy: delete another role", des, iamRequest{"iam:DeleteRole", "arn:aws:iam::" + acct + ":role/admin", nil}, false},
+		{"destroy: attach a policy to the forwarder", des, iamRequest{"iam:AttachRolePolicy", role, withB}, false},
+		{"destroy: remove the channel role's boundary", des, iamRequest{"iam:DeleteRolePermissionsBoundary", channels, withB}, false},
+		{"destroy: put a boundary on the channel role", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, withB}, false},
+		{"destroy: delete a managed policy someone attached", des, iamRequest{"iam:DeletePolicy", "arn:aws:iam::" + acct + ":policy/mute", nil}, false},
+		{"destroy: list the channel role's policies", des, iamRequest{"iam:ListRolePolicies", channels, nil}, true},
 	} {
 		if got := tc.pol.allows(tc.req); got != tc.want {
 			t.Errorf("%s (%s): allowed = %v, want %v", tc.name, tc.req, got, tc.want)
@@ -855,5 +906,28 @@ func putTrail(t *testing.T, a *fake.Account) {
 	t.Helper()
 	if err := a.PutTrail(cloud.Trail{Name: "org", HomeRegion: "us-east-1", Bucket: "org-logs", MultiRegion: true, GlobalEvents: true, Logging: true, Management: cloud.ManagementAll}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// tamperRole puts on role what an administrator might: an inline policy and
+// an attached managed policy, each denying every events call, and with
+// boundary a permissions boundary of their own in place of rootwatch's.
+func tamperRole(t *testing.T, a *fake.Account, role string, boundary bool) {
+	t.Helper()
+	const deny = `{"Version":"2012-10-17","Statement":[{"Sid":"Mute","Effect":"Deny","Action":"events:*","Resource":"*"}]}`
+	if err := a.Roles().PutRolePolicy(t.Context(), role, "mute", deny); err != nil {
+		t.Fatal(err)
+	}
+	arn, err := a.CreateManagedPolicy("mute-"+role, deny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AttachRolePolicy(role, arn); err != nil {
+		t.Fatal(err)
+	}
+	if boundary {
+		if err := a.SetRoleBoundary(role, arn); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -30,7 +30,7 @@ func PlanMember(ctx context.Context, acct cloud.Account, spec chain.Spec) (*Plan
 	if err := planRole(ctx, acct, spec, add); err != nil {
 		return nil, err
 	}
-	if err := planRoleRepair(ctx, acct, spec, p, add); err != nil {
+	if err := planRoleRepair(ctx, acct, spec, spec.Role, p, add); err != nil {
 		return nil, err
 	}
 	perRegion := make([][]Change, len(spec.Forwarders))

@@ -180,7 +180,7 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	if err := planRole(ctx, acct, spec, add); err != nil {
 		return nil, err
 	}
-	if err := planRoleRepair(ctx, acct, spec, p, add); err != nil {
+	if err := planRoleRepair(ctx, acct, spec, spec.Role, p, add); err != nil {
 		return nil, err
 	}
 	// Topic and its key; its policy comes after the targets.

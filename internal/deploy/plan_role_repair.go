@@ -10,18 +10,22 @@ import (
 	"github.com/rootwatch/rootwatch/internal/policy"
 )
 
-// planRoleRepair makes an existing forwarder role exactly rootwatch's again
-// (issue 9 case 5): an explicit Deny events:PutEvents in a policy someone
-// added, or a boundary that does not allow it, stops every region's
-// forwarding, and anything else on the role was not put there by rootwatch.
-// In this order, so that each call's iam:PermissionsBoundary condition holds:
-// rootwatch's boundary is put back (when an administrator created it), then
-// inline policies rootwatch did not write are deleted and managed policies
-// detached (rootwatch attaches none). A foreign boundary is never removed:
-// without rootwatch's own to put in its place, the plan says what to do.
-func planRoleRepair(ctx context.Context, acct cloud.Account, spec chain.Spec, p *Plan, add func(Change)) error {
+// planRoleRepair makes an existing role of rootwatch's (the forwarder's,
+// spec.Role, or the channels', chain.ChannelRoleName) exactly rootwatch's
+// again (issue 9 case 5): an explicit Deny in a policy someone added of the
+// call the role exists for (events:PutEvents on the bus,
+// events:InvokeApiDestination on the channels), or a boundary that does not
+// allow it, silences the alerts, and anything else on the role was not put
+// there by rootwatch. In this order, so that each call's
+// iam:PermissionsBoundary condition holds: rootwatch's boundary is put back
+// (when an administrator created it), then inline policies rootwatch did not
+// write are deleted and managed policies detached (rootwatch attaches none).
+// A foreign boundary is never removed: without rootwatch's own to put in its
+// place, the plan says what to do. Only the role's name and inline policy's
+// name are read from want: the channel role is repaired also by a deploy
+// given no channels.
+func planRoleRepair(ctx context.Context, acct cloud.Account, spec chain.Spec, want chain.RoleSpec, p *Plan, add func(Change)) error {
 	roles := acct.Roles()
-	want := spec.Role
 	r, err := roles.Role(ctx, want.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
@@ -45,7 +49,7 @@ func planRoleRepair(ctx context.Context, acct cloud.Account, spec chain.Spec, p 
 			apply: func(ctx context.Context) error { return roles.PutRoleBoundary(ctx, want.Name, boundary) }})
 	case boundary == "" && r.PermissionsBoundary != "":
 		p.Notes = append(p.Notes, fmt.Sprintf("role %s has the permissions boundary %s, which is not rootwatch's; deploy cannot put its own in its place because %s does not exist (see rootwatch iam-policy --boundary): create it, or remove that boundary (aws iam delete-role-permissions-boundary --role-name %s)",
-			want.Name, r.PermissionsBoundary, want.Boundary.ARN, want.Name))
+			want.Name, r.PermissionsBoundary, spec.Role.Boundary.ARN, want.Name))
 	}
 	names, err := roles.RolePolicyNames(ctx, want.Name)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // which the dlq check reports. Without channels it returns nothing.
 //
 // Check names: channel/NAME (the connection), channel-destination/NAME,
-// channel-targets/NAME, channel-role.
+// channel-targets/NAME, channel-role, channel-role-permissions.
 func (c *checker) channels(ctx context.Context) []Result {
 	region := c.spec.HomeRegion
 	d := c.acct.Destinations(region)
@@ -76,7 +76,7 @@ func (c *checker) channels(ctx context.Context) []Result {
 		rs = append(rs, c.channelTargets(ctx, kind, name, host, dsts[di].ARN))
 		dstARNs = append(dstARNs, dsts[di].ARN)
 	}
-	return append(rs, c.channelRole(ctx, dstARNs))
+	return append(rs, c.channelRole(ctx, dstARNs)...)
 }
 
 // channelTargets checks that every alert rule sends to the channel with the
@@ -119,18 +119,27 @@ func (c *checker) channelTargets(ctx context.Context, kind channel.Kind, name, h
 }
 
 // channelRole checks the role the channels' targets use: EventBridge may
-// assume it and it may invoke every channel's API destination.
-func (c *checker) channelRole(ctx context.Context, dstARNs []string) Result {
+// assume it and its own policy lets it invoke every channel's API
+// destination; and then that nothing else on the role (another policy, a
+// boundary) keeps it from doing so.
+func (c *checker) channelRole(ctx context.Context, dstARNs []string) []Result {
 	const check = "channel-role"
 	roles := c.acct.Roles()
 	r, err := roles.Role(ctx, chain.ChannelRoleName)
 	if missing(err) {
-		return Result{Region: Global, Check: check, Status: Fail,
-			Detail: fmt.Sprintf("role %s is missing: EventBridge cannot invoke any channel", chain.ChannelRoleName), Fix: "run 'rootwatch deploy' with the channels' flags to restore it"}
+		return []Result{{Region: Global, Check: check, Status: Fail,
+			Detail: fmt.Sprintf("role %s is missing: EventBridge cannot invoke any channel", chain.ChannelRoleName), Fix: "run 'rootwatch deploy' with the channels' flags to restore it"}}
 	}
 	if err != nil {
-		return apiError(Global, check, err)
+		return []Result{apiError(Global, check, err)}
 	}
+	return []Result{c.channelRolePolicy(ctx, r, dstARNs), c.channelRolePermissions(ctx, r, dstARNs)}
+}
+
+// channelRolePolicy checks the channel role's trust and its own policy.
+func (c *checker) channelRolePolicy(ctx context.Context, r cloud.Role, dstARNs []string) Result {
+	const check = "channel-role"
+	roles := c.acct.Roles()
 	if v := chain.JudgeRoleTrust(r); v.Status != OK {
 		return result(Global, check, v)
 	}

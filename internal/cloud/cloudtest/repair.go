@@ -148,8 +148,15 @@ func testRolePermissions(t *testing.T, ctx context.Context, a cloud.Account) {
 	wantNotFound(t, "RolePolicyNames(missing role)", err)
 	_, err = iam.RoleManagedPolicies(ctx, "rw-missing")
 	wantNotFound(t, "RoleManagedPolicies(missing role)", err)
+	// Inline policies alone also keep the role (destroy deletes them first).
+	if err := iam.DeleteRole(ctx, role); err == nil {
+		t.Fatal("DeleteRole with inline policies succeeded, want DeleteConflict")
+	}
 	for _, n := range []string{"rw-a", "rw-b"} {
 		check(t, "DeleteRolePolicy", iam.DeleteRolePolicy(ctx, role, n))
 	}
-	check(t, "DeleteRole", iam.DeleteRole(ctx, role))
+	// A permissions boundary does not: IAM deletes a role with its boundary.
+	check(t, "DeleteRole (with a boundary)", iam.DeleteRole(ctx, role))
+	_, err = iam.Role(ctx, role)
+	wantNotFound(t, "Role after DeleteRole", err)
 }
