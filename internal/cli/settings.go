@@ -84,7 +84,7 @@ type deployment struct {
 // a bare deploy subscribes them again when someone unsubscribed them.
 func (d deployment) emails(given []string) []string {
 	if len(given) == 0 && d.rec != nil {
-		return d.rec.Emails()
+		return d.rec.Emails
 	}
 	return given
 }

@@ -165,8 +165,8 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 		return apiError(region, "subscriptions", err)
 	}
 	v := chain.JudgeSubscriptionsWithChannels(subs, c.channelCount)
-	if c.rec != nil && c.rec.Subscribers != "" {
-		if r := chain.JudgeRememberedSubscribers(c.rec.Subscribers, subs); v.Status.Worse(r.Status) != v.Status {
+	if c.rec != nil && c.rec.HasEmails() {
+		if r := chain.JudgeRememberedSubscribers(*c.rec, subs); v.Status.Worse(r.Status) != v.Status {
 			v = r
 		}
 	}
