@@ -114,6 +114,7 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 	if err != nil {
 		return err
 	}
+	var emailsNote string // the record names addresses it does not list
 	oo := deploy.OrgOptions{
 		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
@@ -126,6 +127,7 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 			co := o
 			co.HomeRegion, co.TopicARN, co.Regions = d.opts.HomeRegion, d.opts.TopicARN, d.opts.Regions
 			co.Emails = d.emails(o.Emails)
+			emailsNote = d.emailsUnknown(o.Emails)
 			warn := func(spec chain.Spec) []string {
 				ws := coverageChanges(ctx, central, d, spec, enabled)
 				for i, w := range ws {
@@ -146,6 +148,11 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 	plan, err := deploy.PrepareOrg(ctx, acct, oo)
 	if err != nil {
 		return planError(err, "deploy --org")
+	}
+	for _, a := range plan.Accounts {
+		if a.Role == "central" && emailsNote != "" {
+			a.Notes = append(a.Notes, emailsNote)
+		}
 	}
 	return applyOrgPlan(ctx, env, g, of, plan, dryRun, askWarnings(env, "deploy --org", plan.Warnings, yes))
 }

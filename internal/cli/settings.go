@@ -89,6 +89,16 @@ func (d deployment) emails(given []string) []string {
 	return given
 }
 
+// emailsUnknown says, when no address is given and the record names
+// addresses it does not list (a previous release's digest, a list someone
+// edited), that deploy cannot re-subscribe or repair them; "" otherwise.
+func (d deployment) emailsUnknown(given []string) string {
+	if len(given) > 0 || d.rec == nil {
+		return ""
+	}
+	return d.rec.EmailsUnknown()
+}
+
 // resolve returns the options the command acts on: each setting given on the
 // command line wins; a setting not given is the recorded one, else
 // rootwatch's default. enabled are the account's enabled regions, where the

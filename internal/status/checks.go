@@ -166,8 +166,17 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 	}
 	v := chain.JudgeSubscriptionsWithChannels(subs, c.channelCount)
 	if c.rec != nil && c.rec.HasEmails() {
-		if r := chain.JudgeRememberedSubscribers(*c.rec, subs); v.Status.Worse(r.Status) != v.Status {
+		switch r := chain.JudgeRememberedSubscribers(*c.rec, subs); {
+		case v.Status.Worse(r.Status) != v.Status:
 			v = r
+		case r.Status == v.Status && r.Status != chain.OK:
+			// Both wrong (one address unsubscribed, a filter on
+			// another): say both.
+			v.Detail += "; " + r.Detail
+			v.Fix += "; " + r.Fix
+		case r.Status == chain.OK && c.rec.EmailsDigest != "":
+			// What a previous release's digest means.
+			v.Detail += "; " + r.Detail
 		}
 	}
 	return result(region, "subscriptions", withOneClick(v, subs))
