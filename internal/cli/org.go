@@ -217,7 +217,7 @@ func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o dep
 // runStatusOrg checks the central chain and every account's forwarders, and
 // exits as status does: 0 healthy, 1 degraded (an uncovered account too), 2
 // something could not be checked.
-func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options) error {
+func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *settingsFlags) error {
 	if of.details {
 		return usageError("--details is for deploy and destroy; status --org --output json has every check")
 	}
@@ -226,9 +226,10 @@ func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 		return withHint(fmt.Errorf("could not check: %w", err), "check your credentials, --profile and --region")
 	}
 	rep, err := status.CheckOrg(ctx, acct, status.OrgOptions{
-		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
+		Options: sf.given(), Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
 		Progress:  orgProgress(env),
+		Resolve:   sf.orgResolve(nil),
 	}, env.Now())
 	if err != nil {
 		return withHint(fmt.Errorf("could not check: %w", err), "run status --org with the management account's credentials")
@@ -284,10 +285,11 @@ func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cl
 // bus with status --org's verdicts. Exit codes as test: 0 all passed, 1 a
 // check failed or is degraded (an uncovered account too), 2 something could
 // not be verified (an account that could not be reached), 3 both.
-func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain.Options, to selftest.Options) error {
+func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *settingsFlags, to selftest.Options) error {
 	if of.details {
 		return usageError("--details is for deploy and destroy; test --org --output json has every check")
 	}
+	co := sf.given()
 	for _, r := range strings.Split(of.regions, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			co.Regions = append(co.Regions, r)
@@ -302,6 +304,7 @@ func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain
 			Options: co, Central: of.central, Role: of.role, Workers: of.workers,
 			Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
 			Progress:  orgProgress(env),
+			Resolve:   sf.orgResolve(co.Regions),
 		},
 		Test: to,
 	})

@@ -52,14 +52,31 @@ func (s *settingsFlags) register(fs *flag.FlagSet, cmd string) {
 }
 
 // given returns the options as given on the command line, the home region
-// defaulted, without reading any record (status --org and test --org: the
-// record is in the central account, and status.OpenOrg reads it there).
+// defaulted, without reading any record.
 func (s *settingsFlags) given() chain.Options {
 	o := chain.Options{HomeRegion: homeOrDefault(s.home), TopicARN: s.topic}
 	if s.regions != nil && !s.allRegions() {
 		o.Regions = slices.Clone([]string(s.regions))
 	}
 	return o
+}
+
+// orgResolve is status --org's and test --org's status.OrgOptions.Resolve:
+// the options resolved against the central account as deploy --org resolves
+// them (an option given wins, --topic-arn= included; one not given is the
+// recorded one, else the default). regions, when not nil, are test --org's
+// --regions, which win over the record.
+func (s *settingsFlags) orgResolve(regions []string) func(context.Context, cloud.Account, []string) (chain.Options, *chain.Settings, error) {
+	return func(ctx context.Context, central cloud.Account, enabled []string) (chain.Options, *chain.Settings, error) {
+		d, err := s.resolve(ctx, central, enabled)
+		if err != nil {
+			return chain.Options{}, nil, err
+		}
+		if regions != nil {
+			d.opts.Regions = regions
+		}
+		return d.opts, d.rec, nil
+	}
 }
 
 // allRegions says --regions all was given: every enabled region, as when

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -171,9 +172,14 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 			v = r
 		case r.Status == v.Status && r.Status != chain.OK:
 			// Both wrong (one address unsubscribed, a filter on
-			// another): say both.
+			// another): say both. With the addresses recorded, a bare
+			// deploy subscribes them again: no need to give them.
 			v.Detail += "; " + r.Detail
-			v.Fix += "; " + r.Fix
+			if strings.Contains(v.Fix, "--email ADDR") {
+				v.Fix = r.Fix
+			} else {
+				v.Fix += "; " + r.Fix
+			}
 		case r.Status == chain.OK && c.rec.EmailsDigest != "":
 			// What a previous release's digest means.
 			v.Detail += "; " + r.Detail
