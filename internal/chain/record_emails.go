@@ -167,6 +167,10 @@ func ParseSubscribers(vals []string) (emails []string, digest string, err error)
 	if len(vals) == 1 && legacyDigestRE.MatchString(vals[0]) {
 		return nil, vals[0], nil
 	}
+	if strings.HasSuffix(vals[len(vals)-1], "=") {
+		// A soft break in the last value: the tag after it is gone.
+		return nil, "", fmt.Errorf("%s ends inside an address: %s is missing", SubscribersKey(len(vals)), SubscribersKey(len(vals)+1))
+	}
 	var b strings.Builder
 	for i, v := range vals {
 		if i > 0 && !strings.HasSuffix(vals[i-1], "=") {
@@ -197,16 +201,25 @@ func printable(s string) string {
 }
 
 // subscriberValuesOf returns the values of the list's tags in t, in order,
-// up to the first missing one.
-func subscriberValuesOf(t cloud.Tags) []string {
+// up to the first missing one; an error when a later one is there (someone
+// removed a tag from the middle of the list).
+func subscriberValuesOf(t cloud.Tags) ([]string, error) {
 	var vals []string
 	for i := 1; ; i++ {
 		v, ok := t[SubscribersKey(i)]
 		if !ok {
-			return vals
+			break
 		}
 		vals = append(vals, v)
 	}
+	for k, v := range t {
+		if isSubscribersKey(k) && v != "" && k != SubscribersTag {
+			if n, _ := strconv.Atoi(strings.TrimPrefix(k, SubscribersTag+":")); n > len(vals)+1 {
+				return nil, fmt.Errorf("%s is missing from the list (%s is there)", SubscribersKey(len(vals)+1), k)
+			}
+		}
+	}
+	return vals, nil
 }
 
 // legacyDigest is the digest a previous release recorded for a list too long

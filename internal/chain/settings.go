@@ -145,7 +145,12 @@ func ReadSettings(t cloud.Tags) (s Settings, ok bool) {
 	if r := strings.Fields(t[RegionsTag]); len(r) > 0 {
 		s.Regions = r
 	}
-	emails, digest, err := ParseSubscribers(subscriberValuesOf(t))
+	vals, err := subscriberValuesOf(t)
+	var emails []string
+	var digest string
+	if err == nil {
+		emails, digest, err = ParseSubscribers(vals)
+	}
 	if err != nil {
 		s.EmailsUnreadable = err.Error()
 	} else {

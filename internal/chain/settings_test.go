@@ -199,6 +199,22 @@ func TestPreviousRecordsRead(t *testing.T) {
 	}
 }
 
+// TestSubscribersTagRemoved: a tag removed from the middle of a long list,
+// or the one an address goes on in, makes the list unreadable instead of
+// shorter (a bare deploy would otherwise record the shorter list).
+func TestSubscribersTagRemoved(t *testing.T) {
+	long := Settings{HomeRegion: "us-east-1", Emails: longEmails(12)}.Tags()
+	delete(long, SubscribersKey(2))
+	split := Settings{HomeRegion: "us-east-1", Emails: []string{strings.Repeat("é", 100) + "@example.com"}}.Tags()
+	delete(split, SubscribersKey(2))
+	for name, tags := range map[string]cloud.Tags{"middle": long, "inside an address": split} {
+		s, _ := ReadSettings(tags)
+		if s.EmailsUnreadable == "" || s.Emails != nil {
+			t.Errorf("%s: %+v, want unreadable", name, s)
+		}
+	}
+}
+
 // FuzzParseSubscribers: the parser never panics; what it reads is written
 // back as valid tag values and read again the same; and a list of addresses
 // made from the input round-trips.

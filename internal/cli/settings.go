@@ -21,8 +21,9 @@ import (
 // made: a bare deploy after 'deploy --topic-arn T --regions R' keeps T and R
 // instead of re-targeting the alerts to a new topic. destroy takes none of
 // them: it removes rootwatch from every region, reading each bus's record
-// (deploy.PlanDestroy). deploy --org resolves them the same way against the
-// central account (deploy.OrgOptions.Resolve).
+// (deploy.PlanDestroy). deploy --org, status --org and test --org resolve
+// them the same way against the central account (deploy.OrgOptions.Resolve,
+// status.OrgOptions.Resolve).
 type settingsFlags struct {
 	fs      *flag.FlagSet
 	home    string
