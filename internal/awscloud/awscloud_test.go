@@ -72,6 +72,7 @@ var motoGaps = cloudtest.Gaps{
 	cloudtest.GapDestinationValidation: "moto's CreateApiDestination takes any rate limit and an http:// endpoint",
 	cloudtest.GapAWSSources:            "moto's PutEvents accepts aws.* sources",
 	cloudtest.GapConfirmToken:          "moto's ConfirmSubscription accepts any token",
+	cloudtest.GapBusTagLimit:           "moto's TagResource and CreateEventBus take any number of tags of any length",
 }
 
 // TestConformancePaged runs the suite with pages of two entries, so that every

@@ -1,13 +1,9 @@
 package chain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
@@ -23,21 +19,26 @@ const (
 	SubscribersTag = "rootwatch:subscribers" // the --email addresses, space-separated and sorted, or a digest (see SubscribersValue)
 )
 
-// RecordTags are the tags of the settings record; deploy writes every one of
-// them, empty values included.
+// RecordTags are the tags of the settings record deploy writes on every
+// deploy, empty values included (the e-mail list goes on in further tags when
+// it is long: SubscribersKey).
 var RecordTags = []string{TopicTag, HomeRegionTag, RegionsTag, SubscribersTag}
-
-// maxTagValue is the longest tag value AWS accepts.
-const maxTagValue = 256
 
 // Settings are the recorded settings of a deployment.
 type Settings struct {
 	TopicARN   string   // "" means the topic rootwatch creates
 	HomeRegion string   //
 	Regions    []string // nil means every enabled region
-	// Subscribers is the SubscribersValue of the e-mail addresses deploy
-	// subscribed; "" when none was given.
-	Subscribers string
+	// Emails are the --email addresses deploy subscribed (NormalEmails); nil
+	// when none was given, or when the record holds no readable list.
+	Emails []string
+	// EmailsDigest is "sha256:HEX/N" when the record holds only a digest of
+	// the N addresses: a previous release wrote that when they did not fit
+	// one tag value. The addresses themselves are not known then.
+	EmailsDigest string
+	// EmailsUnreadable says why the recorded list cannot be read (someone
+	// edited its tags); "" when it can.
+	EmailsUnreadable string
 }
 
 // Options returns the deploy options the settings record.
@@ -45,13 +46,25 @@ func (s Settings) Options() Options {
 	return Options{HomeRegion: s.HomeRegion, Regions: s.Regions, TopicARN: s.TopicARN}
 }
 
-// Emails returns the recorded e-mail addresses; nil when none were recorded
-// or only their digest was.
-func (s Settings) Emails() []string {
-	if strings.HasPrefix(s.Subscribers, "sha256:") {
-		return nil
+// HasEmails reports whether the record says anything about e-mail addresses:
+// a list, a digest, or a list it cannot read.
+func (s Settings) HasEmails() bool {
+	return len(s.Emails) > 0 || s.EmailsDigest != "" || s.EmailsUnreadable != ""
+}
+
+// EmailsUnknown says, when the record names e-mail addresses without
+// listing them (a previous release's digest, or a list someone edited), what
+// that means for a deploy given no --email; "" when the list is known.
+func (s Settings) EmailsUnknown() string {
+	switch {
+	case s.EmailsDigest != "":
+		return fmt.Sprintf("the settings record holds only a digest of the %s e-mail addresses deploy subscribed (a previous release recorded no more for a list that long): "+
+			"deploy cannot subscribe them again or repair their subscriptions; run deploy once with every --email ADDR, and the record keeps the list", digestCount(s.EmailsDigest))
+	case s.EmailsUnreadable != "":
+		return "the e-mail list in the settings record cannot be read (" + s.EmailsUnreadable + "; someone edited the tags): deploy cannot subscribe those addresses again or repair their subscriptions; " +
+			"run deploy with every --email ADDR, and the record is written again"
 	}
-	return strings.Fields(s.Subscribers)
+	return ""
 }
 
 // RecordedSettings returns the settings spec (made from o) records on the bus.
@@ -66,17 +79,59 @@ func RecordedSettings(s Spec, o Options) Settings {
 	if !s.Topic.Managed {
 		topic = s.Topic.ARN
 	}
-	return Settings{TopicARN: topic, HomeRegion: s.HomeRegion, Regions: regions, Subscribers: SubscribersValue(s.Topic.Emails)}
+	return Settings{TopicARN: topic, HomeRegion: s.HomeRegion, Regions: regions, Emails: NormalEmails(s.Topic.Emails)}
 }
 
-// Tags returns the settings as bus tags.
+// Tags returns the settings as bus tags: the e-mail list in as many tags as
+// it needs. A list a previous release recorded as a digest, or one that
+// cannot be read, is not written: TagsOn leaves those tags as they are.
 func (s Settings) Tags() cloud.Tags {
 	regions := strings.Join(s.Regions, " ")
 	if len(regions) > maxTagValue {
 		// Not recordable; the commands then default to every region.
 		regions = ""
 	}
-	return cloud.Tags{TopicTag: s.TopicARN, HomeRegionTag: s.HomeRegion, RegionsTag: regions, SubscribersTag: s.Subscribers}
+	t := cloud.Tags{TopicTag: s.TopicARN, HomeRegionTag: s.HomeRegion, RegionsTag: regions}
+	if s.EmailsDigest != "" || s.EmailsUnreadable != "" {
+		return t
+	}
+	t[SubscribersTag] = ""
+	for i, v := range subscriberValues(s.Emails) {
+		t[SubscribersKey(i+1)] = v
+	}
+	return t
+}
+
+// TagsOn returns the tags to put on bus (whose tags are now current) to
+// record s: Tags, and an empty value for each tag of a longer list recorded
+// before (TagBus cannot remove a tag; the list ends at the first empty one).
+// It returns a *RecordFullError when the bus would need more than MaxBusTags
+// tags.
+func (s Settings) TagsOn(bus string, current cloud.Tags) (cloud.Tags, error) {
+	t := s.Tags()
+	if _, ok := t[SubscribersTag]; ok {
+		for k := range current {
+			if _, ok := t[k]; !ok && isSubscribersKey(k) {
+				t[k] = ""
+			}
+		}
+	}
+	count := 0
+	for k := range current {
+		if _, ok := t[k]; !ok && !strings.HasPrefix(k, "aws:") {
+			count++
+		}
+	}
+	if count+len(t) > MaxBusTags {
+		list := 0
+		for k, v := range t {
+			if isSubscribersKey(k) && v != "" {
+				list++
+			}
+		}
+		return nil, &RecordFullError{Bus: bus, Emails: len(s.Emails), Need: list, Room: MaxBusTags - (count + len(t) - list)}
+	}
+	return t, nil
 }
 
 // ReadSettings reads the settings from a bus's tags; ok is false when the bus
@@ -86,16 +141,32 @@ func ReadSettings(t cloud.Tags) (s Settings, ok bool) {
 	if !ok {
 		return Settings{}, false
 	}
-	s = Settings{TopicARN: t[TopicTag], HomeRegion: home, Subscribers: t[SubscribersTag]}
+	s = Settings{TopicARN: t[TopicTag], HomeRegion: home}
 	if r := strings.Fields(t[RegionsTag]); len(r) > 0 {
 		s.Regions = r
+	}
+	vals, err := subscriberValuesOf(t)
+	var emails []string
+	var digest string
+	if err == nil {
+		emails, digest, err = ParseSubscribers(vals)
+	}
+	if err != nil {
+		s.EmailsUnreadable = err.Error()
+	} else {
+		s.Emails, s.EmailsDigest = emails, digest
 	}
 	return s, true
 }
 
-// SettingsDiffer reports whether the bus tags t need rewriting to record s.
+// SettingsDiffer reports whether the bus tags t need rewriting to record s
+// (TagsOn's tags are not all there already).
 func SettingsDiffer(t cloud.Tags, s Settings) bool {
-	for k, v := range s.Tags() {
+	want, err := s.TagsOn("", t)
+	if err != nil {
+		return true
+	}
+	for k, v := range want {
 		if got, ok := t[k]; !ok || got != v {
 			return true
 		}
@@ -103,51 +174,13 @@ func SettingsDiffer(t cloud.Tags, s Settings) bool {
 	return false
 }
 
-// SubscribersValue is the tag value recording the e-mail addresses: the
-// lower-cased addresses sorted and space-separated when that fits a tag value
-// (letters, digits, space and _.:/=+-@, at most 256 characters), otherwise
-// "sha256:HEX/N", a digest of that list and its count.
-func SubscribersValue(emails []string) string {
-	if len(emails) == 0 {
-		return ""
-	}
-	list := normalEmails(emails)
-	v := strings.Join(list, " ")
-	if len(v) <= maxTagValue && tagSafe(v) {
-		return v
-	}
-	sum := sha256.Sum256([]byte(strings.Join(list, "\n")))
-	return "sha256:" + hex.EncodeToString(sum[:16]) + "/" + strconv.Itoa(len(list))
-}
-
-func normalEmails(emails []string) []string {
-	list := make([]string, 0, len(emails))
-	for _, e := range emails {
-		list = append(list, strings.ToLower(strings.TrimSpace(e)))
-	}
-	slices.Sort(list)
-	return slices.Compact(list)
-}
-
-// tagSafe reports whether v holds only characters a tag value allows (and no
-// space inside an address, which the list uses as separator).
-func tagSafe(v string) bool {
-	for _, r := range v {
-		if !(unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' || strings.ContainsRune("_.:/=+-@", r)) {
-			return false
-		}
-	}
-	return true
-}
-
 // JudgeRememberedSubscribers judges the topic's subscriptions against the
-// e-mail addresses deploy recorded: each must still be subscribed (a pending
-// or filtered one is judged by JudgeSubscriptions), and a subscription nobody
-// asked for (another address, a queue) is reported. recorded is the
-// SubscribersValue from the bus. (rootwatch's channels are rule targets, not
-// subscriptions.)
-func JudgeRememberedSubscribers(recorded string, subs []cloud.Subscription) Verdict {
-	if recorded == "" {
+// e-mail addresses deploy recorded (rec): each must still be subscribed (a
+// pending or filtered one is judged by JudgeSubscriptions), and a
+// subscription nobody asked for (another address, a queue) is reported.
+// (rootwatch's channels are rule targets, not subscriptions.)
+func JudgeRememberedSubscribers(rec Settings, subs []cloud.Subscription) Verdict {
+	if !rec.HasEmails() {
 		return ok("deploy recorded no e-mail address")
 	}
 	var emails, foreign []string
@@ -160,21 +193,28 @@ func JudgeRememberedSubscribers(recorded string, subs []cloud.Subscription) Verd
 		}
 	}
 	const fix = "unsubscribe what nobody asked for and run 'rootwatch deploy --email ADDR' with the team's addresses"
-	if strings.HasPrefix(recorded, "sha256:") {
-		if SubscribersValue(emails) != recorded {
-			return fail("the e-mail subscriptions are not the addresses deploy recorded (someone unsubscribed or replaced one)", fix)
+	switch {
+	case rec.EmailsUnreadable != "":
+		return warn(rec.EmailsUnknown(), "run 'rootwatch deploy --email ADDR' with every address of the team")
+	case rec.EmailsDigest != "":
+		if legacyDigest(emails) != rec.EmailsDigest {
+			return fail(fmt.Sprintf("the e-mail subscriptions are not the %s addresses deploy recorded (someone unsubscribed or replaced one); the record, from a previous release, holds only their digest, so status cannot say which",
+				digestCount(rec.EmailsDigest)), fix+" (every one: deploy then records the list itself)")
 		}
-	} else {
-		have := normalEmails(emails)
-		for _, e := range have {
-			if !slices.Contains(strings.Fields(recorded), e) {
+		if len(foreign) == 0 {
+			return ok(fmt.Sprintf("the %s addresses deploy recorded are subscribed (the record holds only their digest: run deploy once with every --email so that it keeps the list, and a bare deploy can re-subscribe them)",
+				digestCount(rec.EmailsDigest)))
+		}
+	default:
+		for _, e := range NormalEmails(emails) {
+			if !slices.ContainsFunc(rec.Emails, func(r string) bool { return strings.EqualFold(r, e) }) {
 				foreign = append(foreign, "email:"+e)
 			}
 		}
 		slices.Sort(foreign)
 		var gone []string
-		for _, want := range strings.Fields(recorded) {
-			if !slices.Contains(have, want) {
+		for _, want := range rec.Emails {
+			if !slices.ContainsFunc(emails, func(e string) bool { return strings.EqualFold(e, want) }) {
 				gone = append(gone, want)
 			}
 		}
@@ -183,14 +223,14 @@ func JudgeRememberedSubscribers(recorded string, subs []cloud.Subscription) Verd
 			if len(foreign) > 0 {
 				detail += fmt.Sprintf(" (the topic now delivers to %s)", strings.Join(foreign, ", "))
 			}
-			return fail(detail, fix)
+			return fail(detail, "run 'rootwatch deploy': it subscribes the recorded addresses again (each must confirm), and unsubscribe what nobody asked for")
 		}
 	}
 	if len(foreign) > 0 {
 		slices.Sort(foreign)
 		return warn(fmt.Sprintf("the topic also delivers the alerts to %s, which deploy did not subscribe", strings.Join(foreign, ", ")), "unsubscribe it unless your team added it")
 	}
-	if n := len(strings.Fields(recorded)); !strings.HasPrefix(recorded, "sha256:") && n == 1 {
+	if len(rec.Emails) == 1 {
 		return ok("the address deploy recorded is subscribed")
 	}
 	return ok("the addresses deploy recorded are subscribed")

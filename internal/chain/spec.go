@@ -325,11 +325,17 @@ func (s Spec) Rules() []RuleSpec {
 	return append(out, s.AlertRules...)
 }
 
+// plainEmail reports whether e is a plain e-mail address, like
+// alice@example.com: no display name, no quotes, a domain with a dot.
+func plainEmail(e string) bool {
+	a, err := mail.ParseAddress(e)
+	return err == nil && a.Address == e && a.Name == "" && strings.Contains(e[strings.LastIndex(e, "@")+1:], ".")
+}
+
 func checkEmails(in []string) ([]string, error) {
 	var out []string
 	for _, e := range in {
-		a, err := mail.ParseAddress(e)
-		if err != nil || a.Address != e || a.Name != "" || !strings.Contains(e[strings.LastIndex(e, "@")+1:], ".") {
+		if !plainEmail(e) {
 			return nil, fmt.Errorf("--email %q is not a plain e-mail address (like alice@example.com)", e)
 		}
 		if !slices.Contains(out, e) {

@@ -125,6 +125,9 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 		return planError(err, "deploy")
 	}
 	plan.Warnings = append(plan.Warnings, coverageChanges(ctx, acct, d, spec, enabled)...)
+	if note := d.emailsUnknown(emails); note != "" {
+		plan.Notes = append(plan.Notes, note)
+	}
 	return applyPlan(ctx, env, g, plan, dryRun, askWarnings(env, "deploy", plan.Warnings, *yes), rerunDeploy(spec, o))
 }
 

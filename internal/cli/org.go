@@ -114,6 +114,7 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 	if err != nil {
 		return err
 	}
+	var emailsNote string // the record names addresses it does not list
 	oo := deploy.OrgOptions{
 		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
@@ -126,6 +127,7 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 			co := o
 			co.HomeRegion, co.TopicARN, co.Regions = d.opts.HomeRegion, d.opts.TopicARN, d.opts.Regions
 			co.Emails = d.emails(o.Emails)
+			emailsNote = d.emailsUnknown(o.Emails)
 			warn := func(spec chain.Spec) []string {
 				ws := coverageChanges(ctx, central, d, spec, enabled)
 				for i, w := range ws {
@@ -146,6 +148,11 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 	plan, err := deploy.PrepareOrg(ctx, acct, oo)
 	if err != nil {
 		return planError(err, "deploy --org")
+	}
+	for _, a := range plan.Accounts {
+		if a.Role == "central" && emailsNote != "" {
+			a.Notes = append(a.Notes, emailsNote)
+		}
 	}
 	return applyOrgPlan(ctx, env, g, of, plan, dryRun, askWarnings(env, "deploy --org", plan.Warnings, yes))
 }
@@ -210,7 +217,7 @@ func runDestroyOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o dep
 // runStatusOrg checks the central chain and every account's forwarders, and
 // exits as status does: 0 healthy, 1 degraded (an uncovered account too), 2
 // something could not be checked.
-func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chain.Options) error {
+func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *settingsFlags) error {
 	if of.details {
 		return usageError("--details is for deploy and destroy; status --org --output json has every check")
 	}
@@ -219,9 +226,10 @@ func runStatusOrg(ctx context.Context, env *Env, g *globals, of orgFlags, o chai
 		return withHint(fmt.Errorf("could not check: %w", err), "check your credentials, --profile and --region")
 	}
 	rep, err := status.CheckOrg(ctx, acct, status.OrgOptions{
-		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
+		Options: sf.given(), Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
 		Progress:  orgProgress(env),
+		Resolve:   sf.orgResolve(nil),
 	}, env.Now())
 	if err != nil {
 		return withHint(fmt.Errorf("could not check: %w", err), "run status --org with the management account's credentials")
@@ -277,10 +285,11 @@ func runAuditOrg(ctx context.Context, env *Env, g *globals, of orgFlags, acct cl
 // bus with status --org's verdicts. Exit codes as test: 0 all passed, 1 a
 // check failed or is degraded (an uncovered account too), 2 something could
 // not be verified (an account that could not be reached), 3 both.
-func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain.Options, to selftest.Options) error {
+func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *settingsFlags, to selftest.Options) error {
 	if of.details {
 		return usageError("--details is for deploy and destroy; test --org --output json has every check")
 	}
+	co := sf.given()
 	for _, r := range strings.Split(of.regions, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			co.Regions = append(co.Regions, r)
@@ -295,6 +304,7 @@ func runTestOrg(ctx context.Context, env *Env, g *globals, of orgFlags, co chain
 			Options: co, Central: of.central, Role: of.role, Workers: of.workers,
 			Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
 			Progress:  orgProgress(env),
+			Resolve:   sf.orgResolve(co.Regions),
 		},
 		Test: to,
 	})

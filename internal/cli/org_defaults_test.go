@@ -52,7 +52,7 @@ func centralRecordOf(t *testing.T, w *fake.Org) chain.Settings {
 // the plan says what it takes away.
 func TestDeployOrgDefaultsToRecord(t *testing.T) {
 	w, ops := deployOrgOps(t)
-	want := chain.Settings{TopicARN: ops, HomeRegion: "us-east-1", Regions: []string{"eu-west-1", "us-east-1"}, Subscribers: "sec@example.com"}
+	want := chain.Settings{TopicARN: ops, HomeRegion: "us-east-1", Regions: []string{"eu-west-1", "us-east-1"}, Emails: []string{"sec@example.com"}}
 
 	rec := cloudtest.Record(w.Management())
 	code, out, errOut := runStdin(t, rec, "", false, bareOrgDeploy...)
@@ -110,7 +110,7 @@ func TestDeployOrgDefaultsToRecord(t *testing.T) {
 
 // settingsEqual compares two records.
 func settingsEqual(a, b chain.Settings) bool {
-	return a.TopicARN == b.TopicARN && a.HomeRegion == b.HomeRegion && a.Subscribers == b.Subscribers &&
+	return a.TopicARN == b.TopicARN && a.HomeRegion == b.HomeRegion && strings.Join(a.Emails, " ") == strings.Join(b.Emails, " ") && a.EmailsDigest == b.EmailsDigest &&
 		strings.Join(a.Regions, ",") == strings.Join(b.Regions, ",")
 }
 

@@ -45,8 +45,8 @@ func TestStatusOrgReadsRecord(t *testing.T) {
 	}
 	code, out, _ := runOrgCmd(t, mgmt, bare...)
 	if code != ExitReport || !strings.Contains(out, "sec@example.com, subscribed by deploy, no longer subscribed") ||
-		!strings.Contains(out, "'rootwatch deploy --org --central-account "+orgCentral+" --regions eu-west-1,us-east-1 --email ADDR'") {
-		t.Errorf("status --org with the recorded address replaced: exit %d, want 1 naming it and the org fix\n%s", code, out)
+		!strings.Contains(out, "'rootwatch deploy --org --central-account "+orgCentral+" --regions eu-west-1,us-east-1': it subscribes the recorded addresses again") {
+		t.Errorf("status --org with the recorded address replaced: exit %d, want 1 naming it and the org fix (which re-subscribes it)\n%s", code, out)
 	}
 
 	// The record removed: WARN, and the fix is deploy --org.

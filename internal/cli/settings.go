@@ -21,8 +21,9 @@ import (
 // made: a bare deploy after 'deploy --topic-arn T --regions R' keeps T and R
 // instead of re-targeting the alerts to a new topic. destroy takes none of
 // them: it removes rootwatch from every region, reading each bus's record
-// (deploy.PlanDestroy). deploy --org resolves them the same way against the
-// central account (deploy.OrgOptions.Resolve).
+// (deploy.PlanDestroy). deploy --org, status --org and test --org resolve
+// them the same way against the central account (deploy.OrgOptions.Resolve,
+// status.OrgOptions.Resolve).
 type settingsFlags struct {
 	fs      *flag.FlagSet
 	home    string
@@ -52,14 +53,31 @@ func (s *settingsFlags) register(fs *flag.FlagSet, cmd string) {
 }
 
 // given returns the options as given on the command line, the home region
-// defaulted, without reading any record (status --org and test --org: the
-// record is in the central account, and status.OpenOrg reads it there).
+// defaulted, without reading any record.
 func (s *settingsFlags) given() chain.Options {
 	o := chain.Options{HomeRegion: homeOrDefault(s.home), TopicARN: s.topic}
 	if s.regions != nil && !s.allRegions() {
 		o.Regions = slices.Clone([]string(s.regions))
 	}
 	return o
+}
+
+// orgResolve is status --org's and test --org's status.OrgOptions.Resolve:
+// the options resolved against the central account as deploy --org resolves
+// them (an option given wins, --topic-arn= included; one not given is the
+// recorded one, else the default). regions, when not nil, are test --org's
+// --regions, which win over the record.
+func (s *settingsFlags) orgResolve(regions []string) func(context.Context, cloud.Account, []string) (chain.Options, *chain.Settings, error) {
+	return func(ctx context.Context, central cloud.Account, enabled []string) (chain.Options, *chain.Settings, error) {
+		d, err := s.resolve(ctx, central, enabled)
+		if err != nil {
+			return chain.Options{}, nil, err
+		}
+		if regions != nil {
+			d.opts.Regions = regions
+		}
+		return d.opts, d.rec, nil
+	}
 }
 
 // allRegions says --regions all was given: every enabled region, as when
@@ -84,9 +102,19 @@ type deployment struct {
 // a bare deploy subscribes them again when someone unsubscribed them.
 func (d deployment) emails(given []string) []string {
 	if len(given) == 0 && d.rec != nil {
-		return d.rec.Emails()
+		return d.rec.Emails
 	}
 	return given
+}
+
+// emailsUnknown says, when no address is given and the record names
+// addresses it does not list (a previous release's digest, a list someone
+// edited), that deploy cannot re-subscribe or repair them; "" otherwise.
+func (d deployment) emailsUnknown(given []string) string {
+	if len(given) > 0 || d.rec == nil {
+		return ""
+	}
+	return d.rec.EmailsUnknown()
 }
 
 // resolve returns the options the command acts on: each setting given on the

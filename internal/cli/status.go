@@ -43,7 +43,7 @@ report is still printed); 3 degraded and could not check. --output json prints t
 		return err
 	}
 	if of.on {
-		return runStatusOrg(ctx, env, g, of, sf.given())
+		return runStatusOrg(ctx, env, g, of, &sf)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {

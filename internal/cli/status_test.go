@@ -370,8 +370,8 @@ func TestStatusBrokenLinks(t *testing.T) {
 			},
 			lostIn: "us-east-1",
 			want: status.Result{Region: "us-east-1", Check: "subscriptions", Status: status.Fail,
-				Detail: "the topic has no subscription: nobody gets the alerts",
-				Fix:    "run 'rootwatch deploy --email ADDR'"},
+				Detail: "the topic has no subscription: nobody gets the alerts; ops@example.com, subscribed by deploy, no longer subscribed: they get no alerts",
+				Fix:    "run 'rootwatch deploy': it subscribes the recorded addresses again (each must confirm), and unsubscribe what nobody asked for"},
 		},
 		{
 			name: "bus policy denies PutEvents",

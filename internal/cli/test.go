@@ -73,7 +73,7 @@ forwarder, so no alert is raised.
 		o.Progress = func(line string) { fmt.Fprintf(env.Stderr, "rootwatch: %s\n", line) }
 	}
 	if of.on {
-		return runTestOrg(ctx, env, g, of, sf.given(), o)
+		return runTestOrg(ctx, env, g, of, &sf, o)
 	}
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {

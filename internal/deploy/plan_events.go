@@ -27,9 +27,11 @@ func planBus(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.O
 	b, err := ev.Bus(ctx, spec.Bus.Name)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
-		tags := cloud.Tags{}
+		tags, err := settings.TagsOn(spec.Bus.Name, spec.Tags)
+		if err != nil {
+			return recordFull(err)
+		}
 		maps.Copy(tags, spec.Tags)
-		maps.Copy(tags, settings.Tags())
 		add(Change{Action: Create, Resource: KindBus, Region: home, Name: spec.Bus.Name,
 			apply: func(ctx context.Context) error {
 				_, err := ev.CreateBus(ctx, spec.Bus.Name, tags)
@@ -44,17 +46,32 @@ func planBus(ctx context.Context, acct cloud.Account, spec chain.Spec, o chain.O
 		add(Change{Action: Unchanged, Resource: KindBus, Region: home, Name: spec.Bus.Name})
 	default:
 		if old, ok := chain.ReadSettings(b.Tags); ok && len(spec.Topic.Emails) == 0 {
-			settings.Subscribers = old.Subscribers
+			// No address given: keep what is recorded, a previous
+			// release's digest or a list that cannot be read as it is.
+			settings.Emails, settings.EmailsDigest, settings.EmailsUnreadable = old.Emails, old.EmailsDigest, old.EmailsUnreadable
+		}
+		tags, err := settings.TagsOn(spec.Bus.Name, b.Tags)
+		if err != nil {
+			return recordFull(err)
 		}
 		if !chain.SettingsDiffer(b.Tags, settings) {
 			add(Change{Action: Unchanged, Resource: KindBus, Region: home, Name: spec.Bus.Name})
 			return nil
 		}
-		tags := settings.Tags()
 		add(Change{Action: Update, Resource: KindBus, Region: home, Name: spec.Bus.Name, Detail: "record the deployment's settings in its tags",
 			apply: func(ctx context.Context) error { return ev.TagBus(ctx, spec.Bus.Name, tags) }})
 	}
 	return nil
+}
+
+// recordFull makes a settings record that does not fit the bus a pre-flight
+// error, with its hint: nothing is changed.
+func recordFull(err error) error {
+	var full *chain.RecordFullError
+	if errors.As(err, &full) {
+		return &PreflightError{Problem: full.Error(), Hint: full.Hint()}
+	}
+	return err
 }
 
 // planForwarders plans each forwarder's dead-letter queue and forwarding rule,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -169,7 +170,10 @@ func planSubscriptions(ctx context.Context, acct cloud.Account, spec chain.Spec,
 		for _, s := range list {
 			email := s.Protocol == "email" || s.Protocol == "email-json"
 			if email {
-				subs[s.Endpoint] = s
+				// Matched ignoring case, as deploy takes --email and
+				// status judges (a previous release recorded the
+				// addresses lower-cased).
+				subs[strings.ToLower(s.Endpoint)] = s
 			}
 			if !s.Pending {
 				confirmed++
@@ -184,7 +188,7 @@ func planSubscriptions(ctx context.Context, acct cloud.Account, spec chain.Spec,
 		p.Notes = append(p.Notes, "no --email given: nobody will receive the alerts until the topic has a confirmed subscription")
 	}
 	for _, e := range spec.Topic.Emails {
-		if s, ok := subs[e]; ok {
+		if s, ok := subs[strings.ToLower(e)]; ok {
 			if s.FilterPolicy != "" {
 				add(removeFilterPolicy(topics, home, e, s))
 				continue

@@ -172,7 +172,7 @@ func TestRecordedTopic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, ok := chain.ReadSettings(b.Tags); !ok || s.TopicARN != own || s.Subscribers != "sec@example.com" || strings.Join(s.Regions, ",") != "eu-west-1" {
+	if s, ok := chain.ReadSettings(b.Tags); !ok || s.TopicARN != own || strings.Join(s.Emails, " ") != "sec@example.com" || strings.Join(s.Regions, ",") != "eu-west-1" {
 		t.Errorf("recorded settings = %+v, %v (tags %v)", s, ok, b.Tags)
 	}
 	if _, err := a.ConfirmSubscription(own, "sec@example.com"); err != nil {
@@ -196,7 +196,7 @@ func TestRecordedTopic(t *testing.T) {
 		t.Errorf("a topic %s was created", chain.TopicName)
 	}
 	b, _ = a.Events("us-east-1").Bus(ctx, chain.BusName)
-	if s, _ := chain.ReadSettings(b.Tags); s.Subscribers != "sec@example.com" {
+	if s, _ := chain.ReadSettings(b.Tags); strings.Join(s.Emails, " ") != "sec@example.com" {
 		t.Errorf("a deploy without --email forgot the recorded address: %+v", s)
 	}
 }

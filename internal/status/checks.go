@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -165,9 +166,23 @@ func (c *checker) subscriptions(ctx context.Context, region, topic string) Resul
 		return apiError(region, "subscriptions", err)
 	}
 	v := chain.JudgeSubscriptionsWithChannels(subs, c.channelCount)
-	if c.rec != nil && c.rec.Subscribers != "" {
-		if r := chain.JudgeRememberedSubscribers(c.rec.Subscribers, subs); v.Status.Worse(r.Status) != v.Status {
+	if c.rec != nil && c.rec.HasEmails() {
+		switch r := chain.JudgeRememberedSubscribers(*c.rec, subs); {
+		case v.Status.Worse(r.Status) != v.Status:
 			v = r
+		case r.Status == v.Status && r.Status != chain.OK:
+			// Both wrong (one address unsubscribed, a filter on
+			// another): say both. With the addresses recorded, a bare
+			// deploy subscribes them again: no need to give them.
+			v.Detail += "; " + r.Detail
+			if strings.Contains(v.Fix, "--email ADDR") {
+				v.Fix = r.Fix
+			} else {
+				v.Fix += "; " + r.Fix
+			}
+		case r.Status == chain.OK && c.rec.EmailsDigest != "":
+			// What a previous release's digest means.
+			v.Detail += "; " + r.Detail
 		}
 	}
 	return result(region, "subscriptions", withOneClick(v, subs))

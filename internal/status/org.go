@@ -72,6 +72,13 @@ type OrgOptions struct {
 	Role          string
 	Workers       int
 	Progress      func(stage string, done, total int)
+	// Resolve, when set, returns the options to check from the central
+	// account and its enabled regions, and the settings deploy --org
+	// recorded there (nil when none): the CLI's one settings helper, for
+	// which an option given wins, even an empty --topic-arn= (rootwatch's
+	// own topic), as in deploy. Without it, the record fills in what
+	// Options leave empty (centralRecord).
+	Resolve func(ctx context.Context, central cloud.Account, enabled []string) (chain.Options, *chain.Settings, error)
 }
 
 // AccountReport is one account's part of an organization report.
@@ -154,7 +161,12 @@ func OpenOrg(ctx context.Context, caller cloud.Account, o OrgOptions) (*Org, err
 	// defaults, as for status; without a record the options given are
 	// checked (the settings-record check says so), never the topic the
 	// rules point at.
-	rec, err := centralRecord(ctx, ca, &o)
+	var rec *chain.Settings
+	if o.Resolve != nil {
+		o.Options, rec, err = o.Resolve(ctx, ca, enabled)
+	} else {
+		rec, err = centralRecord(ctx, ca, &o)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("central account %s: %w", central, err)
 	}

@@ -80,6 +80,7 @@ func run(t *testing.T, open func(t *testing.T) cloud.Account, gaps Gaps, paralle
 		{"Identity", testIdentity},
 		{"Regions", testRegions},
 		{"Buses", testBuses},
+		{"BusTagsFull", func(t *testing.T, ctx context.Context, a cloud.Account) { testBusTagsFull(t, ctx, a, gaps) }},
 		{"Rules", testRules},
 		{"RulePagination", testRulePagination},
 		{"Targets", testTargets},

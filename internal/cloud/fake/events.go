@@ -79,6 +79,9 @@ func (e *events) CreateBus(ctx context.Context, name string, tags cloud.Tags) (c
 	if _, ok := rs.buses[name]; ok {
 		return cloud.Bus{}, fmt.Errorf("create event bus %s in %s: %w", name, e.region, exists("ResourceAlreadyExistsException: Event bus %s already exists", name))
 	}
+	if err := checkBusTags(nil, tags); err != nil {
+		return cloud.Bus{}, fmt.Errorf("create event bus %s in %s: %w", name, e.region, err)
+	}
 	b := &bus{name: name, arn: e.a.busARN(e.region, name), tags: cloneTags(tags), rules: map[string]*rule{}}
 	rs.buses[name] = b
 	return cloud.Bus{Name: b.name, ARN: b.arn, Tags: cloneTags(b.tags)}, nil
@@ -95,6 +98,9 @@ func (e *events) TagBus(ctx context.Context, name string, tags cloud.Tags) error
 	b, ok := rs.buses[name]
 	if !ok {
 		return fmt.Errorf("tag event bus %s in %s: %w", name, e.region, notFound("ResourceNotFoundException: Event bus %s does not exist", name))
+	}
+	if err := checkBusTags(b.tags, tags); err != nil {
+		return fmt.Errorf("tag event bus %s in %s: %w", name, e.region, err)
 	}
 	if b.tags == nil {
 		b.tags = cloud.Tags{}
