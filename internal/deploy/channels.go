@@ -48,11 +48,13 @@ func planChannels(ctx context.Context, acct cloud.Account, spec chain.Spec, p *P
 		}
 		return nil
 	}
-	if err := planRoleSpec(ctx, acct, spec, spec.ChannelRole, spec.Tags, "trusted by events.amazonaws.com for the rootwatch alert rules",
-		"events:InvokeApiDestination on the rootwatch channels", add); err != nil {
+	// The repair first, as in PlanDeploy: iam:PutRolePolicy is allowed only
+	// under rootwatch's boundary.
+	if err := planRoleRepair(ctx, acct, spec, spec.ChannelRole, p, add); err != nil {
 		return err
 	}
-	if err := planRoleRepair(ctx, acct, spec, spec.ChannelRole, p, add); err != nil {
+	if err := planRoleSpec(ctx, acct, spec, spec.ChannelRole, spec.Tags, "trusted by events.amazonaws.com for the rootwatch alert rules",
+		"events:InvokeApiDestination on the rootwatch channels", add); err != nil {
 		return err
 	}
 	targets, err := alertTargets(ctx, acct, spec)

@@ -511,6 +511,28 @@ func scenarios() []scenario {
 			// A bare deploy: the channels' secrets are not needed to repair their role.
 			return append([]string{"deploy"}, simRegions...)
 		}, []int{0}},
+		// The boundary goes back before rootwatch's own policy is put back:
+		// PutRolePolicy is allowed only under rootwatch's boundary.
+		{"redeploy after the channel role's boundary was replaced and its policy deleted", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+			tamperRole(t, a, chain.ChannelRoleName, true)
+			if err := a.Roles().DeleteRolePolicy(t.Context(), chain.ChannelRoleName, chain.ChannelPolicyName); err != nil {
+				t.Fatal(err)
+			}
+			return append([]string{"deploy", "--slack", simSlack}, simRegions...)
+		}, []int{0}},
+		{"redeploy after the forwarder role's boundary was replaced and its policy deleted", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--email", "sec@example.com"}, simRegions...)...)
+			tamperRole(t, a, chain.ForwarderRoleName, true)
+			if err := a.Roles().DeleteRolePolicy(t.Context(), chain.ForwarderRoleName, chain.ForwarderPolicyName); err != nil {
+				t.Fatal(err)
+			}
+			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
 		{"destroy after others added policies to its roles", deploy.CmdDestroy, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
 			withBoundary(t, a)

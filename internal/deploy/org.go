@@ -27,10 +27,11 @@ const KindBusPolicy = "event-bus-policy"
 func PlanMember(ctx context.Context, acct cloud.Account, spec chain.Spec) (*Plan, error) {
 	p := &Plan{Command: "deploy", Account: spec.Account, HomeRegion: spec.HomeRegion, Regions: spec.Regions}
 	add := func(c Change) { p.Changes = append(p.Changes, c) }
-	if err := planRole(ctx, acct, spec, add); err != nil {
+	// The repair first, as in PlanDeploy.
+	if err := planRoleRepair(ctx, acct, spec, spec.Role, p, add); err != nil {
 		return nil, err
 	}
-	if err := planRoleRepair(ctx, acct, spec, spec.Role, p, add); err != nil {
+	if err := planRole(ctx, acct, spec, add); err != nil {
 		return nil, err
 	}
 	perRegion := make([][]Change, len(spec.Forwarders))

@@ -177,10 +177,12 @@ func PlanDeploy(ctx context.Context, acct cloud.Account, spec chain.Spec, o chai
 	if err := planPreflight(ctx, acct, spec, o, p, add); err != nil {
 		return nil, err
 	}
-	if err := planRole(ctx, acct, spec, add); err != nil {
+	// The repair first: it puts rootwatch's boundary back, and
+	// iam:PutRolePolicy is allowed only under that boundary.
+	if err := planRoleRepair(ctx, acct, spec, spec.Role, p, add); err != nil {
 		return nil, err
 	}
-	if err := planRoleRepair(ctx, acct, spec, spec.Role, p, add); err != nil {
+	if err := planRole(ctx, acct, spec, add); err != nil {
 		return nil, err
 	}
 	// Topic and its key; its policy comes after the targets.

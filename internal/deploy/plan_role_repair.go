@@ -20,7 +20,9 @@ import (
 // iam:PermissionsBoundary condition holds: rootwatch's boundary is put back
 // (when an administrator created it), then inline policies rootwatch did not
 // write are deleted and managed policies detached (rootwatch attaches none).
-// A foreign boundary is never removed: without rootwatch's own to put in its
+// Callers plan it before the role's own policy and trust (planRole,
+// planRoleSpec), whose iam:PutRolePolicy is allowed only under rootwatch's
+// boundary too. A foreign boundary is never removed: without rootwatch's own to put in its
 // place, the plan says what to do. Only the role's name and inline policy's
 // name are read from want: the channel role is repaired also by a deploy
 // given no channels.
