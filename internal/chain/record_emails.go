@@ -201,22 +201,31 @@ func printable(s string) string {
 }
 
 // subscriberValuesOf returns the values of the list's tags in t, in order,
-// up to the first missing one; an error when a later one is there (someone
-// removed a tag from the middle of the list).
+// up to the first missing or empty one (deploy empties the tags a shorter
+// list no longer needs: TagBus cannot remove them); an error when a later
+// one holds a value (someone removed or emptied a tag in the middle of the
+// list, which would otherwise shorten it unseen, and a bare deploy would then
+// record the shorter list for good).
 func subscriberValuesOf(t cloud.Tags) ([]string, error) {
 	var vals []string
 	for i := 1; ; i++ {
 		v, ok := t[SubscribersKey(i)]
-		if !ok {
+		if !ok || v == "" {
 			break
 		}
 		vals = append(vals, v)
 	}
 	for k, v := range t {
-		if isSubscribersKey(k) && v != "" && k != SubscribersTag {
-			if n, _ := strconv.Atoi(strings.TrimPrefix(k, SubscribersTag+":")); n > len(vals)+1 {
-				return nil, fmt.Errorf("%s is missing from the list (%s is there)", SubscribersKey(len(vals)+1), k)
+		if !isSubscribersKey(k) || v == "" || k == SubscribersTag {
+			continue
+		}
+		if n, _ := strconv.Atoi(strings.TrimPrefix(k, SubscribersTag+":")); n > len(vals)+1 {
+			gap := SubscribersKey(len(vals) + 1)
+			how := "missing"
+			if _, ok := t[gap]; ok {
+				how = "empty"
 			}
+			return nil, fmt.Errorf("%s is %s from the list (%s is there)", gap, how, k)
 		}
 	}
 	return vals, nil

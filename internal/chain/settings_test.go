@@ -207,7 +207,10 @@ func TestSubscribersTagRemoved(t *testing.T) {
 	delete(long, SubscribersKey(2))
 	split := Settings{HomeRegion: "us-east-1", Emails: []string{strings.Repeat("é", 100) + "@example.com"}}.Tags()
 	delete(split, SubscribersKey(2))
-	for name, tags := range map[string]cloud.Tags{"middle": long, "inside an address": split} {
+	emptied := Settings{HomeRegion: "us-east-1", Emails: longEmails(12)}.Tags()
+	emptied[SubscribersKey(2)] = ""
+	first := cloud.Tags{HomeRegionTag: "us-east-1", SubscribersTag: "", SubscribersKey(2): "b@example.com"}
+	for name, tags := range map[string]cloud.Tags{"middle": long, "inside an address": split, "middle emptied": emptied, "first emptied": first} {
 		s, _ := ReadSettings(tags)
 		if s.EmailsUnreadable == "" || s.Emails != nil {
 			t.Errorf("%s: %+v, want unreadable", name, s)
