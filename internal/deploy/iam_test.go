@@ -519,6 +519,17 @@ func scenarios() []scenario {
 			tamperRole(t, a, chain.ChannelRoleName, false)
 			return []string{"destroy"}
 		}, []int{0}},
+		{"destroy after someone replaced a role's boundary", deploy.CmdDestroy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+			tamperRole(t, a, chain.ForwarderRoleName, true) // replaced
+			tamperRole(t, a, chain.ChannelRoleName, false)
+			if err := a.SetRoleBoundary(chain.ChannelRoleName, ""); err != nil { // removed
+				t.Fatal(err)
+			}
+			return []string{"destroy"}
+		}, []int{0}},
 		{"test with channels", deploy.CmdTest, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
 			withBoundary(t, a)
@@ -804,7 +815,20 @@ func TestIAMPolicyRefusesEscalation(t *testing.T) {
 		{"destroy: delete another role", des, iamRequest{"iam:DeleteRole", "arn:aws:iam::" + acct + ":role/admin", nil}, false},
 		{"destroy: attach a policy to the forwarder", des, iamRequest{"iam:AttachRolePolicy", role, withB}, false},
 		{"destroy: remove the channel role's boundary", des, iamRequest{"iam:DeleteRolePermissionsBoundary", channels, withB}, false},
-		{"destroy: put a boundary on the channel role", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, withB}, false},
+		// ... and bounds them by rootwatch's boundary again first, when
+		// someone replaced or removed it: that boundary only, those roles only.
+		{"destroy: put rootwatch's boundary back on the forwarder", des, iamRequest{"iam:PutRolePermissionsBoundary", role, withB}, true},
+		{"destroy: put rootwatch's boundary back on the channel role", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, withB}, true},
+		{"destroy: put another boundary on the forwarder", des, iamRequest{"iam:PutRolePermissionsBoundary", role, otherB}, false},
+		{"destroy: put another boundary on the channel role", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, otherB}, false},
+		{"destroy: put a boundary on the channel role without naming one", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, nil}, false},
+		{"destroy: put rootwatch's boundary on another role", des, iamRequest{"iam:PutRolePermissionsBoundary", "arn:aws:iam::" + acct + ":role/admin", withB}, false},
+		{"destroy: put rootwatch's boundary on a role named like the forwarder", des, iamRequest{"iam:PutRolePermissionsBoundary", role + "-x", withB}, false},
+		{"destroy: remove the forwarder's boundary", des, iamRequest{"iam:DeleteRolePermissionsBoundary", role, withB}, false},
+		{"destroy: delete rootwatch's boundary policy", des, iamRequest{"iam:DeletePolicy", boundary, nil}, false},
+		{"destroy: write a new version of rootwatch's boundary", des, iamRequest{"iam:CreatePolicyVersion", boundary, nil}, false},
+		{"destroy: read rootwatch's boundary", des, iamRequest{"iam:GetPolicy", boundary, nil}, true},
+		{"destroy: read another managed policy", des, iamRequest{"iam:GetPolicy", "arn:aws:iam::" + acct + ":policy/mute", nil}, false},
 		{"destroy: delete a managed policy someone attached", des, iamRequest{"iam:DeletePolicy", "arn:aws:iam::" + acct + ":policy/mute", nil}, false},
 		{"destroy: list the channel role's policies", des, iamRequest{"iam:ListRolePolicies", channels, nil}, true},
 	} {
