@@ -383,8 +383,8 @@ func planRoleRemoval(ctx context.Context, acct cloud.Account, name, policyName, 
 		case !errors.Is(err, cloud.ErrNotFound):
 			return roleRemoval{}, fmt.Errorf("read the roles' permissions boundary: %w", err)
 		case r.PermissionsBoundary != "":
-			rm.blocked = foreignBoundaryNote("destroy", name, r.PermissionsBoundary, boundaryARN) +
-				"; until then the least-privilege destroy policy (rootwatch iam-policy --command destroy) cannot delete the role's policies, and destroy, which removes them first, stops before changing anything; an administrator's rights can"
+			rm.blocked = foreignBoundaryNote("destroy", name, r.PermissionsBoundary, boundaryARN,
+				"the least-privilege destroy policy (rootwatch iam-policy --command destroy) cannot empty the role while it is so bounded, so destroy empties it before anything else and, without an administrator's rights, stops there with nothing changed; create the boundary (rootwatch iam-policy --boundary > boundary.json, with --central-bus in an organization's member account; aws iam create-policy --policy-name "+BoundaryPolicyName+" --policy-document file://boundary.json) and run rootwatch destroy again, or run it as an administrator")
 		}
 	}
 	for _, n := range names {

@@ -955,3 +955,51 @@ func tamperRole(t *testing.T, a *fake.Account, role string, boundary bool) {
 		}
 	}
 }
+
+// TestIAMPolicyDestroyForeignBoundary: under the printed destroy policy, with
+// rootwatch's boundary missing and a boundary of someone else's on the
+// forwarder role, destroy cannot empty that role. It says so in the plan
+// (with --dry-run too), then stops at its first change with nothing
+// changed, rather than halfway through the account.
+func TestIAMPolicyDestroyForeignBoundary(t *testing.T) {
+	setup := func(t *testing.T, a *fake.Account) {
+		putTrail(t, a)
+		mustRun(t, a, append([]string{"deploy"}, simRegions...)...) // an administrator's, without rootwatch's boundary
+		arn, err := a.CreateManagedPolicy("narrow", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetRoleBoundary(chain.ForwarderRoleName, arn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const want = "aws iam create-policy --policy-name " + deploy.BoundaryPolicyName
+	for _, args := range [][]string{{"destroy", "--dry-run"}, {"destroy"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			sc := scenario{name: "destroy, foreign boundary, none of rootwatch's", command: deploy.CmdDestroy,
+				opts:  func(*fake.Account) deploy.PolicyOptions { return deploy.PolicyOptions{} },
+				setup: func(t *testing.T, a *fake.Account) []string { setup(t, a); return args }}
+			code, out, calls, denied := runUnder(t, sc, printedPolicy(t, sc))
+			if !strings.Contains(out, "warning: role "+chain.ForwarderRoleName+" has the permissions boundary") || !strings.Contains(out, want) {
+				t.Errorf("output lacks the warning and %q:\n%s", want, out)
+			}
+			if args[len(args)-1] == "--dry-run" {
+				if code != 0 || len(denied) > 0 {
+					t.Errorf("dry run: exit %d, denied %v\n%s", code, denied, out)
+				}
+				return
+			}
+			if code == 0 || len(denied) != 1 || !strings.HasPrefix(denied[0], "DeleteRolePolicy: ") {
+				t.Fatalf("exit %d, denied %v; want destroy refused its first DeleteRolePolicy\n%s", code, denied, out)
+			}
+			for _, c := range calls[:len(calls)-1] {
+				if cloudtest.IsMutating(c.Method) {
+					t.Errorf("%s %s was made before the refused call: destroy changed the account before failing", c.Method, c.Resource)
+				}
+			}
+			if !strings.Contains(out, "after 0 changes applied") {
+				t.Errorf("output does not say that nothing was changed:\n%s", out)
+			}
+		})
+	}
+}

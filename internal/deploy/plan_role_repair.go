@@ -41,7 +41,8 @@ func planRoleRepair(ctx context.Context, acct cloud.Account, spec chain.Spec, wa
 	case boundary != "" && r.PermissionsBoundary != boundary:
 		add(boundaryRestore(roles, want.Name, r.PermissionsBoundary, boundary))
 	case boundary == "" && r.PermissionsBoundary != "":
-		p.Notes = append(p.Notes, foreignBoundaryNote("deploy", want.Name, r.PermissionsBoundary, spec.Role.Boundary.ARN))
+		p.Notes = append(p.Notes, foreignBoundaryNote("deploy", want.Name, r.PermissionsBoundary, spec.Role.Boundary.ARN,
+			"create it, or remove that boundary (aws iam delete-role-permissions-boundary --role-name "+want.Name+")"))
 	}
 	names, err := roles.RolePolicyNames(ctx, want.Name)
 	if err != nil {
@@ -86,8 +87,8 @@ func boundaryRestore(roles cloud.Roles, role, current, boundary string) Change {
 
 // foreignBoundaryNote says that role is bounded by current, a policy not
 // rootwatch's, which cmd cannot replace by rootwatch's own because that,
-// boundaryARN, does not exist, and what to run.
-func foreignBoundaryNote(cmd, role, current, boundaryARN string) string {
-	return fmt.Sprintf("role %s has the permissions boundary %s, which is not rootwatch's; %s cannot put its own in its place because %s does not exist (see rootwatch iam-policy --boundary): create it, or remove that boundary (aws iam delete-role-permissions-boundary --role-name %s)",
-		role, current, cmd, boundaryARN, role)
+// boundaryARN, does not exist; remedy says what to run.
+func foreignBoundaryNote(cmd, role, current, boundaryARN, remedy string) string {
+	return fmt.Sprintf("role %s has the permissions boundary %s, which is not rootwatch's; %s cannot put its own in its place because %s does not exist (see rootwatch iam-policy --boundary): %s",
+		role, current, cmd, boundaryARN, remedy)
 }
