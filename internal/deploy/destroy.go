@@ -347,8 +347,8 @@ type roleRemoval struct {
 // whole.
 //
 // The destroy policy deletes and detaches only while the role is bounded by
-// rootwatch's boundary (boundaryARN), so that it is no way to change what
-// another role may do. When someone replaced or removed the boundary, it is
+// rootwatch's boundary (boundaryARN), so that holding it is no way to
+// widen what a role may do. When someone replaced or removed the boundary, it is
 // put back first, as deploy does, if an administrator created it; its
 // document is not judged (destroy cannot tell an organization member's
 // variant from a wrong one), since the role is deleted in the same run. When
