@@ -217,8 +217,9 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	}
 
 	// Order: statements first (so that a failure later still leaves foreign
-	// policies clean), then rules and targets, buses, topics, queues, the role,
-	// and the trail.
+	// policies clean), then rules and targets, buses, topics, queues, the
+	// roles, and the trail; but a role the least-privilege destroy policy
+	// cannot empty (planRoleRemoval's blocked) is emptied before everything.
 	p.Changes = append(p.Changes, statementChanges...)
 	for _, f := range found {
 		p.Changes = append(p.Changes, f.forward...)
@@ -235,12 +236,21 @@ func PlanDestroy(ctx context.Context, acct cloud.Account, o DestroyOptions) (*Pl
 	for _, f := range found {
 		p.Changes = append(p.Changes, f.channels...)
 	}
+	boundaryARN := chain.BoundaryARN(part, id.Account)
 	for _, role := range [][2]string{{chain.ForwarderRoleName, chain.ForwarderPolicyName}, {chain.ChannelRoleName, chain.ChannelPolicyName}} {
-		roleChanges, err := planRoleRemoval(ctx, acct, role[0], role[1])
+		rm, err := planRoleRemoval(ctx, acct, role[0], role[1], boundaryARN)
 		if err != nil {
 			return nil, err
 		}
-		p.Changes = append(p.Changes, roleChanges...)
+		if rm.blocked != "" {
+			// Emptied first: without an administrator's rights destroy
+			// stops at its first change, with nothing changed.
+			p.Changes = append(rm.empty, p.Changes...)
+			p.Warnings = append(p.Warnings, rm.blocked)
+		} else {
+			p.Changes = append(p.Changes, rm.empty...)
+		}
+		p.Changes = append(p.Changes, rm.remove...)
 	}
 	for _, f := range found {
 		p.Changes = append(p.Changes, f.trail...)
@@ -320,48 +330,78 @@ func planStatementRemoval(ctx context.Context, acct cloud.Account, topicARN stri
 	return cs, nil
 }
 
+// roleRemoval is how destroy removes one role of rootwatch's: empty puts
+// rootwatch's boundary back when needed and deletes or detaches every policy
+// on the role; remove deletes it (or keeps a role not rootwatch's). blocked,
+// when set, says why the least-privilege destroy policy cannot empty the role.
+type roleRemoval struct {
+	empty, remove []Change
+	blocked       string
+}
+
 // planRoleRemoval deletes a role of rootwatch's (tagged ManagedTag): first
 // every inline policy (rootwatch's, policyName, and any someone added) and
 // every managed policy someone attached, each on a plan line of its own,
 // since IAM refuses DeleteRole while one remains. A permissions boundary does
 // not stop DeleteRole, and goes with the role. A role not tagged is kept
 // whole.
-func planRoleRemoval(ctx context.Context, acct cloud.Account, name, policyName string) ([]Change, error) {
+//
+// The destroy policy deletes and detaches only while the role is bounded by
+// rootwatch's boundary (boundaryARN), so that holding it is no way to
+// widen what a role may do. When someone replaced or removed the boundary, it is
+// put back first, as deploy does, if an administrator created it; its
+// document is not judged (destroy cannot tell an organization member's
+// variant from a wrong one), since the role is deleted in the same run. When
+// it does not exist and the role has another boundary, blocked says so and
+// what to run.
+func planRoleRemoval(ctx context.Context, acct cloud.Account, name, policyName, boundaryARN string) (roleRemoval, error) {
 	roles := acct.Roles()
 	r, err := roles.Role(ctx, name)
 	if errors.Is(err, cloud.ErrNotFound) {
-		return nil, nil
+		return roleRemoval{}, nil
 	}
 	if err != nil {
-		return nil, err
+		return roleRemoval{}, err
 	}
 	if !managed(r.Tags) {
-		return []Change{{Action: Keep, Resource: KindRole, Name: name, Detail: "not tagged " + cloud.ManagedTag + "=true"}}, nil
+		return roleRemoval{remove: []Change{{Action: Keep, Resource: KindRole, Name: name, Detail: "not tagged " + cloud.ManagedTag + "=true"}}}, nil
 	}
 	names, err := roles.RolePolicyNames(ctx, name)
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-		return nil, err
+		return roleRemoval{}, err
 	}
 	arns, err := roles.RoleManagedPolicies(ctx, name)
 	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-		return nil, err
+		return roleRemoval{}, err
 	}
-	var cs []Change
+	var rm roleRemoval
+	if r.PermissionsBoundary != boundaryARN && len(names)+len(arns) > 0 {
+		_, err := roles.ManagedPolicy(ctx, boundaryARN)
+		switch {
+		case err == nil:
+			rm.empty = append(rm.empty, boundaryRestore(roles, name, r.PermissionsBoundary, boundaryARN))
+		case !errors.Is(err, cloud.ErrNotFound):
+			return roleRemoval{}, fmt.Errorf("read the roles' permissions boundary: %w", err)
+		case r.PermissionsBoundary != "":
+			rm.blocked = foreignBoundaryNote("destroy", name, r.PermissionsBoundary, boundaryARN,
+				"the least-privilege destroy policy (rootwatch iam-policy --command destroy) cannot empty the role while it is so bounded, so destroy empties it before anything else and, without an administrator's rights, stops there with nothing changed; create the boundary (rootwatch iam-policy --boundary > boundary.json, with --central-bus in an organization's member account; aws iam create-policy --policy-name "+BoundaryPolicyName+" --policy-document file://boundary.json) and run rootwatch destroy again, or run it as an administrator")
+		}
+	}
 	for _, n := range names {
 		detail := "rootwatch did not write it"
 		if n == policyName {
 			detail = ""
 		}
-		cs = append(cs, Change{Action: Delete, Resource: KindRolePolicy, Name: name + "/" + n, Detail: detail,
+		rm.empty = append(rm.empty, Change{Action: Delete, Resource: KindRolePolicy, Name: name + "/" + n, Detail: detail,
 			apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRolePolicy(ctx, name, n)) }})
 	}
 	for _, arn := range arns {
-		cs = append(cs, Change{Action: Delete, Resource: KindRoleAttachment, Name: name + " " + arn, Detail: "detach: someone attached it; the policy itself stays",
+		rm.empty = append(rm.empty, Change{Action: Delete, Resource: KindRoleAttachment, Name: name + " " + arn, Detail: "detach: someone attached it; the policy itself stays",
 			apply: func(ctx context.Context) error { return ignoreNotFound(roles.DetachRolePolicy(ctx, name, arn)) }})
 	}
-	cs = append(cs, Change{Action: Delete, Resource: KindRole, Name: name,
-		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, name)) }})
-	return cs, nil
+	rm.remove = []Change{{Action: Delete, Resource: KindRole, Name: name,
+		apply: func(ctx context.Context) error { return ignoreNotFound(roles.DeleteRole(ctx, name)) }}}
+	return rm, nil
 }
 
 // planTrailRemoval handles the trail and bucket --create-trail made with region

@@ -223,7 +223,7 @@ var Permissions = []Permission{
 		{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:CreateRole"}, Resources: roleRes, Condition: boundaryCond},
 		grant("RootwatchTagForwarderRole", roleRes, "iam:TagRole"),
 	}},
-	{"ManagedPolicy", cmds(CmdDeploy), []Grant{grant("RootwatchReadBoundary", []string{resBoundary}, "iam:GetPolicy", "iam:GetPolicyVersion")}},
+	{"ManagedPolicy", cmds(CmdDeploy, CmdDestroy), []Grant{grant("RootwatchReadBoundary", []string{resBoundary}, "iam:GetPolicy", "iam:GetPolicyVersion")}},
 	{"UpdateTrust", cmds(CmdDeploy), []Grant{grant("RootwatchForwarderRoleTrust", roleRes, "iam:UpdateAssumeRolePolicy")}},
 	{"RolePolicy", cmds(CmdDeploy, CmdStatus, CmdTest), []Grant{grant("RootwatchReadForwarderRole", roleRes, "iam:GetRolePolicy")}},
 	{"PutRolePolicy", cmds(CmdDeploy), []Grant{{Sid: "RootwatchForwarderRoleWithBoundary", Actions: []string{"iam:PutRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
@@ -257,6 +257,11 @@ var Permissions = []Permission{
 	{"RolePolicyNames", cmds(CmdDestroy), []Grant{grant("RootwatchListRolePolicies", roleRes, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
 	{"RoleManagedPolicies", cmds(CmdDestroy), []Grant{grant("RootwatchListRolePolicies", roleRes, "iam:ListRolePolicies", "iam:ListAttachedRolePolicies")}},
 	{"DetachRolePolicy", cmds(CmdDestroy), []Grant{{Sid: "RootwatchDetachFromRoles", Actions: []string{"iam:DetachRolePolicy"}, Resources: roleRes, Condition: boundaryCond}}},
+	// A role whose boundary someone replaced or removed is bounded by
+	// rootwatch's again first, when it exists (RootwatchReadBoundary lets
+	// destroy read it), so that the grants deleting and detaching hold:
+	// only rootwatch's boundary, only on its two roles.
+	{"PutRoleBoundary", cmds(CmdDestroy), []Grant{{Sid: "RootwatchRestoreRoleBoundary", Actions: []string{"iam:PutRolePermissionsBoundary"}, Resources: roleRes, Condition: boundaryCond}}},
 
 	// S3: the trail's bucket (--create-trail), and archives given with --bucket.
 	{"CreateBucket", cmds(CmdDeploy), []Grant{grant("RootwatchTrailBucket", []string{resTrailBucket}, "s3:ListBucket", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutBucketPublicAccessBlock")}},

@@ -541,6 +541,17 @@ func scenarios() []scenario {
 			tamperRole(t, a, chain.ChannelRoleName, false)
 			return []string{"destroy"}
 		}, []int{0}},
+		{"destroy after someone replaced a role's boundary", deploy.CmdDestroy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack}, simRegions...)...)
+			tamperRole(t, a, chain.ForwarderRoleName, true) // replaced
+			tamperRole(t, a, chain.ChannelRoleName, false)
+			if err := a.SetRoleBoundary(chain.ChannelRoleName, ""); err != nil { // removed
+				t.Fatal(err)
+			}
+			return []string{"destroy"}
+		}, []int{0}},
 		{"test with channels", deploy.CmdTest, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
 			withBoundary(t, a)
@@ -826,7 +837,20 @@ func TestIAMPolicyRefusesEscalation(t *testing.T) {
 		{"destroy: delete another role", des, iamRequest{"iam:DeleteRole", "arn:aws:iam::" + acct + ":role/admin", nil}, false},
 		{"destroy: attach a policy to the forwarder", des, iamRequest{"iam:AttachRolePolicy", role, withB}, false},
 		{"destroy: remove the channel role's boundary", des, iamRequest{"iam:DeleteRolePermissionsBoundary", channels, withB}, false},
-		{"destroy: put a boundary on the channel role", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, withB}, false},
+		// ... and bounds them by rootwatch's boundary again first, when
+		// someone replaced or removed it: that boundary only, those roles only.
+		{"destroy: put rootwatch's boundary back on the forwarder", des, iamRequest{"iam:PutRolePermissionsBoundary", role, withB}, true},
+		{"destroy: put rootwatch's boundary back on the channel role", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, withB}, true},
+		{"destroy: put another boundary on the forwarder", des, iamRequest{"iam:PutRolePermissionsBoundary", role, otherB}, false},
+		{"destroy: put another boundary on the channel role", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, otherB}, false},
+		{"destroy: put a boundary on the channel role without naming one", des, iamRequest{"iam:PutRolePermissionsBoundary", channels, nil}, false},
+		{"destroy: put rootwatch's boundary on another role", des, iamRequest{"iam:PutRolePermissionsBoundary", "arn:aws:iam::" + acct + ":role/admin", withB}, false},
+		{"destroy: put rootwatch's boundary on a role named like the forwarder", des, iamRequest{"iam:PutRolePermissionsBoundary", role + "-x", withB}, false},
+		{"destroy: remove the forwarder's boundary", des, iamRequest{"iam:DeleteRolePermissionsBoundary", role, withB}, false},
+		{"destroy: delete rootwatch's boundary policy", des, iamRequest{"iam:DeletePolicy", boundary, nil}, false},
+		{"destroy: write a new version of rootwatch's boundary", des, iamRequest{"iam:CreatePolicyVersion", boundary, nil}, false},
+		{"destroy: read rootwatch's boundary", des, iamRequest{"iam:GetPolicy", boundary, nil}, true},
+		{"destroy: read another managed policy", des, iamRequest{"iam:GetPolicy", "arn:aws:iam::" + acct + ":policy/mute", nil}, false},
 		{"destroy: delete a managed policy someone attached", des, iamRequest{"iam:DeletePolicy", "arn:aws:iam::" + acct + ":policy/mute", nil}, false},
 		{"destroy: list the channel role's policies", des, iamRequest{"iam:ListRolePolicies", channels, nil}, true},
 	} {
@@ -951,5 +975,53 @@ func tamperRole(t *testing.T, a *fake.Account, role string, boundary bool) {
 		if err := a.SetRoleBoundary(role, arn); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestIAMPolicyDestroyForeignBoundary: under the printed destroy policy, with
+// rootwatch's boundary missing and a boundary of someone else's on the
+// forwarder role, destroy cannot empty that role. It says so in the plan
+// (with --dry-run too), then stops at its first change with nothing
+// changed, rather than halfway through the account.
+func TestIAMPolicyDestroyForeignBoundary(t *testing.T) {
+	setup := func(t *testing.T, a *fake.Account) {
+		putTrail(t, a)
+		mustRun(t, a, append([]string{"deploy"}, simRegions...)...) // an administrator's, without rootwatch's boundary
+		arn, err := a.CreateManagedPolicy("narrow", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetRoleBoundary(chain.ForwarderRoleName, arn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const want = "aws iam create-policy --policy-name " + deploy.BoundaryPolicyName
+	for _, args := range [][]string{{"destroy", "--dry-run"}, {"destroy"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			sc := scenario{name: "destroy, foreign boundary, none of rootwatch's", command: deploy.CmdDestroy,
+				opts:  func(*fake.Account) deploy.PolicyOptions { return deploy.PolicyOptions{} },
+				setup: func(t *testing.T, a *fake.Account) []string { setup(t, a); return args }}
+			code, out, calls, denied := runUnder(t, sc, printedPolicy(t, sc))
+			if !strings.Contains(out, "warning: role "+chain.ForwarderRoleName+" has the permissions boundary") || !strings.Contains(out, want) {
+				t.Errorf("output lacks the warning and %q:\n%s", want, out)
+			}
+			if args[len(args)-1] == "--dry-run" {
+				if code != 0 || len(denied) > 0 {
+					t.Errorf("dry run: exit %d, denied %v\n%s", code, denied, out)
+				}
+				return
+			}
+			if code == 0 || len(denied) != 1 || !strings.HasPrefix(denied[0], "DeleteRolePolicy: ") {
+				t.Fatalf("exit %d, denied %v; want destroy refused its first DeleteRolePolicy\n%s", code, denied, out)
+			}
+			for _, c := range calls[:len(calls)-1] {
+				if cloudtest.IsMutating(c.Method) {
+					t.Errorf("%s %s was made before the refused call: destroy changed the account before failing", c.Method, c.Resource)
+				}
+			}
+			if !strings.Contains(out, "after 0 changes applied") {
+				t.Errorf("output does not say that nothing was changed:\n%s", out)
+			}
+		})
 	}
 }

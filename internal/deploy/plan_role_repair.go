@@ -41,17 +41,10 @@ func planRoleRepair(ctx context.Context, acct cloud.Account, spec chain.Spec, wa
 	}
 	switch {
 	case boundary != "" && r.PermissionsBoundary != boundary:
-		detail := "put its permissions boundary " + BoundaryPolicyName + " back"
-		if r.PermissionsBoundary == "" {
-			detail = "bound it by " + BoundaryPolicyName
-		} else {
-			detail += " (someone replaced it with " + r.PermissionsBoundary + ")"
-		}
-		add(Change{Action: Update, Resource: KindRole, Name: want.Name, Detail: detail,
-			apply: func(ctx context.Context) error { return roles.PutRoleBoundary(ctx, want.Name, boundary) }})
+		add(boundaryRestore(roles, want.Name, r.PermissionsBoundary, boundary))
 	case boundary == "" && r.PermissionsBoundary != "":
-		p.Notes = append(p.Notes, fmt.Sprintf("role %s has the permissions boundary %s, which is not rootwatch's; deploy cannot put its own in its place because %s does not exist (see rootwatch iam-policy --boundary): create it, or remove that boundary (aws iam delete-role-permissions-boundary --role-name %s)",
-			want.Name, r.PermissionsBoundary, spec.Role.Boundary.ARN, want.Name))
+		p.Notes = append(p.Notes, foreignBoundaryNote("deploy", want.Name, r.PermissionsBoundary, spec.Role.Boundary.ARN,
+			"create it, or remove that boundary (aws iam delete-role-permissions-boundary --role-name "+want.Name+")"))
 	}
 	names, err := roles.RolePolicyNames(ctx, want.Name)
 	if err != nil {
@@ -77,4 +70,27 @@ func planRoleRepair(ctx context.Context, acct cloud.Account, spec chain.Spec, wa
 			apply: func(ctx context.Context) error { return roles.DetachRolePolicy(ctx, want.Name, arn) }})
 	}
 	return nil
+}
+
+// boundaryRestore is the plan line that bounds role (bounded by current, ""
+// for none) by rootwatch's boundary again: deploy's repair, and destroy's
+// first step on such a role, since the grants that change a role of
+// rootwatch's hold only while it is so bounded.
+func boundaryRestore(roles cloud.Roles, role, current, boundary string) Change {
+	detail := "put its permissions boundary " + BoundaryPolicyName + " back"
+	if current == "" {
+		detail = "bound it by " + BoundaryPolicyName
+	} else {
+		detail += " (someone replaced it with " + current + ")"
+	}
+	return Change{Action: Update, Resource: KindRole, Name: role, Detail: detail,
+		apply: func(ctx context.Context) error { return roles.PutRoleBoundary(ctx, role, boundary) }}
+}
+
+// foreignBoundaryNote says that role is bounded by current, a policy not
+// rootwatch's, which cmd cannot replace by rootwatch's own because that,
+// boundaryARN, does not exist; remedy says what to run.
+func foreignBoundaryNote(cmd, role, current, boundaryARN, remedy string) string {
+	return fmt.Sprintf("role %s has the permissions boundary %s, which is not rootwatch's; %s cannot put its own in its place because %s does not exist (see rootwatch iam-policy --boundary): %s",
+		role, current, cmd, boundaryARN, remedy)
 }
