@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rootwatch/rootwatch/internal/cloud"
 )
@@ -184,20 +182,13 @@ func ParseSubscribers(vals []string) (emails []string, digest string, err error)
 	for _, f := range strings.Fields(b.String()) {
 		e := decodeEmail(f)
 		if !plainEmail(e) {
-			return nil, "", fmt.Errorf("%s holds %q, which is not a plain e-mail address", SubscribersTag, printable(e))
+			// %q quotes what a terminal might act on (control and format
+			// characters, invalid UTF-8).
+			return nil, "", fmt.Errorf("the list in the %s tags holds %q, which is not a plain e-mail address", SubscribersTag, e)
 		}
 		emails = append(emails, e)
 	}
 	return NormalEmails(emails), "", nil
-}
-
-// printable returns s with what a terminal might act on (control characters,
-// invalid UTF-8) quoted away, for an error message.
-func printable(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	return strconv.QuoteToASCII(s)
 }
 
 // subscriberValuesOf returns the values of the list's tags in t, in order,

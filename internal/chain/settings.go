@@ -16,7 +16,7 @@ const (
 	TopicTag       = "rootwatch:topic"       // the --topic-arn given, "" for the topic rootwatch creates
 	HomeRegionTag  = "rootwatch:home-region" // the home region
 	RegionsTag     = "rootwatch:regions"     // the --regions given, space-separated and sorted; "" for every enabled region
-	SubscribersTag = "rootwatch:subscribers" // the --email addresses, space-separated and sorted, or a digest (see SubscribersValue)
+	SubscribersTag = "rootwatch:subscribers" // the --email addresses, and further tags when they do not fit one (record_emails.go)
 )
 
 // RecordTags are the tags of the settings record deploy writes on every

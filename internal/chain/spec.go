@@ -338,7 +338,9 @@ func checkEmails(in []string) ([]string, error) {
 		if !plainEmail(e) {
 			return nil, fmt.Errorf("--email %q is not a plain e-mail address (like alice@example.com)", e)
 		}
-		if !slices.Contains(out, e) {
+		// One subscription per address, whatever its case: the record and
+		// the subscriptions' judgement compare addresses ignoring case.
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, e) }) {
 			out = append(out, e)
 		}
 	}

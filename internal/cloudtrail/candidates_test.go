@@ -197,8 +197,8 @@ func FuzzReaderCandidates(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"eventVersion":"1","x":[{"eventVersion":"Root"}]}`))
 	f.Add([]byte(`{"Records":[]}`))
 	// R everywhere: the search changes to the pair filter (index.go).
-	dense := `{"eventVersion":"1","a":"` + strings.Repeat("RooRoRo", 40) + `"}`
-	f.Add([]byte(`{"Records":[` + dense + `,{"eventVersion":"1","t":"Root"},` + dense + `]}`))
+	manyR := `{"eventVersion":"1","a":"` + strings.Repeat("RooRoRo", 40) + `"}`
+	f.Add([]byte(`{"Records":[` + manyR + `,{"eventVersion":"1","t":"Root"},` + manyR + `]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got := readCandidates(t, data, 1024, readHow{count: true})
 		for _, how := range []readHow{{small: true, count: true}, {}, {small: true}, {tiny: true}, {tiny: true, count: true}} {

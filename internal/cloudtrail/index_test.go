@@ -23,6 +23,9 @@ func dense(r *rand.Rand, n int, alphabet string) []byte {
 // TestPairIndex checks pairIndex (in assembly on amd64) against pairIndexGo
 // at every distance the needles of indexPairs give, near block edges too.
 func TestPairIndex(t *testing.T) {
+	if !havePairIndex {
+		t.Skip("pairIndex is pairIndexGo on this platform (or with -tags purego)")
+	}
 	r := rand.New(rand.NewPCG(1, 14))
 	for range 20000 {
 		n := r.IntN(200)

@@ -22,10 +22,10 @@ import (
 // write are deleted and managed policies detached (rootwatch attaches none).
 // Callers plan it before the role's own policy and trust (planRole,
 // planRoleSpec), whose iam:PutRolePolicy is allowed only under rootwatch's
-// boundary too. A foreign boundary is never removed: without rootwatch's own to put in its
-// place, the plan says what to do. Only the role's name and inline policy's
-// name are read from want: the channel role is repaired also by a deploy
-// given no channels.
+// boundary too. A foreign boundary is never removed: without rootwatch's own
+// to put in its place, the plan says what to do. Only the role's name and
+// inline policy's name are read from want: the channel role is repaired also
+// by a deploy given no channels.
 func planRoleRepair(ctx context.Context, acct cloud.Account, spec chain.Spec, want chain.RoleSpec, p *Plan, add func(Change)) error {
 	roles := acct.Roles()
 	r, err := roles.Role(ctx, want.Name)

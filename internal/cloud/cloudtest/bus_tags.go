@@ -54,4 +54,8 @@ func testBusTagsFull(t *testing.T, ctx context.Context, a cloud.Account, gaps Ga
 	if err := ev.TagBus(ctx, "rw-tags", cloud.Tags{"rootwatch:subscribers:2": strings.Repeat("x", 257)}); err == nil {
 		t.Error("TagBus of a 257-character value succeeded")
 	}
+	// Tag values allow \p{Z} (a space, a no-break space) but not a tab.
+	if err := ev.TagBus(ctx, "rw-tags", cloud.Tags{"rootwatch:subscribers:2": "a\tb"}); err == nil {
+		t.Error("TagBus of a value with a tab succeeded")
+	}
 }

@@ -46,9 +46,11 @@ func checkBusTags(current, adding cloud.Tags) error {
 	return nil
 }
 
+// tagText reports whether s holds only what EventBridge allows in a tag:
+// ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (a tab or a newline is not \p{Z}).
 func tagText(s string) bool {
 	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsSpace(r) && !strings.ContainsRune("_.:/=+-@", r) {
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Z, r) && !strings.ContainsRune("_.:/=+-@", r) {
 			return false
 		}
 	}
