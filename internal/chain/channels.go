@@ -63,7 +63,7 @@ func channelSpecs(s *Spec, cs []channel.Channel) error {
 	if len(cs) > MaxChannels {
 		return InputErrorf("%d channels given, at most %d fit: EventBridge allows 5 targets per rule and one is the topic", len(cs), MaxChannels)
 	}
-	var patterns []string
+	var names []string
 	for _, c := range cs {
 		name := c.Name(strings.TrimSuffix(ChannelPrefix, "-"))
 		for _, have := range s.Channels {
@@ -71,15 +71,33 @@ func channelSpecs(s *Spec, cs []channel.Channel) error {
 				return InputErrorf("the %s is given twice", c)
 			}
 		}
-		pat := arn(s.Partition, "events", s.HomeRegion, s.Account, "api-destination/"+name+"/*")
-		s.Channels = append(s.Channels, ChannelSpec{Channel: c, Name: name, DestinationPattern: pat})
-		patterns = append(patterns, pat)
+		s.Channels = append(s.Channels, ChannelSpec{Channel: c, Name: name, DestinationPattern: s.destinationPattern(name)})
+		names = append(names, name)
+	}
+	s.ChannelRole = s.ChannelRoleFor(names)
+	return nil
+}
+
+// destinationPattern is the ARN of the channel named name's API destination,
+// up to the ID AWS gives it.
+func (s Spec) destinationPattern(name string) string {
+	return arn(s.Partition, "events", s.HomeRegion, s.Account, "api-destination/"+name+"/*")
+}
+
+// ChannelRoleFor is the channel role that lets the alert rules invoke the
+// API destinations of the channels named names, and nothing else. It needs
+// no secret: a deploy given the channels builds it from them, one given none
+// from the names of the API destinations deployed earlier.
+func (s Spec) ChannelRoleFor(names []string) RoleSpec {
+	var patterns []string
+	for _, n := range names {
+		patterns = append(patterns, s.destinationPattern(n))
 	}
 	var alertARNs []string
 	for _, r := range s.AlertRules {
 		alertARNs = append(alertARNs, r.ARN)
 	}
-	s.ChannelRole = RoleSpec{
+	return RoleSpec{
 		Name:        ChannelRoleName,
 		ARN:         arn(s.Partition, "iam", "", s.Account, "role/"+ChannelRoleName),
 		PolicyName:  ChannelPolicyName,
@@ -103,7 +121,6 @@ func channelSpecs(s *Spec, cs []channel.Channel) error {
 			Resource: policy.Values(patterns),
 		}}}.String(),
 	}
-	return nil
 }
 
 // Connection is the connection deploy creates for c. It holds the secret

@@ -132,3 +132,33 @@ func TestChannelVerdicts(t *testing.T) {
 		t.Errorf("deauthorized fix %q names no flag", f)
 	}
 }
+
+// TestChannelRoleFor: a spec given no channel (a bare deploy) builds from
+// the deployed channels' names the same role, trust and policy as the spec
+// given the channels themselves: no secret is needed to restore them.
+func TestChannelRoleFor(t *testing.T) {
+	with := channelTestSpec(t)
+	bare, err := Desired(cloud.Identity{Account: "123456789012", Partition: "aws"}, []string{"eu-west-1", "us-east-1"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bare.ChannelRole.Name != "" {
+		t.Fatalf("a spec without channels has a channel role: %+v", bare.ChannelRole)
+	}
+	// In the other order than given: the role is the same.
+	names := []string{with.Channels[1].Name, with.Channels[0].Name}
+	got := bare.ChannelRoleFor(names)
+	want := with.ChannelRole
+	if got.Name != want.Name || got.ARN != want.ARN || got.PolicyName != want.PolicyName || got.Description != want.Description {
+		t.Errorf("ChannelRoleFor = %+v, want %+v", got, want)
+	}
+	if !policy.Same(got.Trust, want.Trust) {
+		t.Errorf("trust:\n%s", policy.Diff(want.Trust, got.Trust))
+	}
+	if !policy.Same(got.Policy, want.Policy) {
+		t.Errorf("policy:\n%s", policy.Diff(want.Policy, got.Policy))
+	}
+	if one := bare.ChannelRoleFor(names[:1]); policy.Same(one.Policy, want.Policy) {
+		t.Errorf("the role for one channel may invoke both: %s", one.Policy)
+	}
+}

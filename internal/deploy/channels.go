@@ -37,24 +37,30 @@ func planChannels(ctx context.Context, acct cloud.Account, spec chain.Spec, p *P
 		return fmt.Errorf("list API destinations in %s: %w", home, err)
 	}
 	if len(spec.Channels) == 0 {
-		if len(conns) > 0 {
-			var names []string
-			for _, c := range conns {
-				names = append(names, c.Name)
-			}
-			p.Notes = append(p.Notes, fmt.Sprintf("channels deployed earlier are left as they are (%s): deploy with --slack, --teams, --pagerduty or --webhook replaces the set, destroy removes them", strings.Join(names, ", ")))
-			// Their role needs no secret: whatever silences them on it goes.
-			return planRoleRepair(ctx, acct, spec, chain.RoleSpec{Name: chain.ChannelRoleName, PolicyName: chain.ChannelPolicyName}, p, add)
+		if len(conns) == 0 && len(dsts) == 0 {
+			return nil
 		}
-		return nil
+		var names []string
+		for _, c := range conns {
+			names = append(names, c.Name)
+		}
+		for _, d := range dsts {
+			if !slices.Contains(names, d.Name) {
+				names = append(names, d.Name)
+			}
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("channels deployed earlier are left as they are (%s): deploy with --slack, --teams, --pagerduty or --webhook replaces the set, destroy removes them", strings.Join(names, ", ")))
+		// Their role needs no secret: it is rebuilt from the API
+		// destinations deployed, as a deploy given the channels writes it.
+		var deployed []string
+		for _, d := range dsts {
+			if _, ok := chain.ChannelKind(d.Name); ok {
+				deployed = append(deployed, d.Name)
+			}
+		}
+		return planChannelRole(ctx, acct, spec, spec.ChannelRoleFor(deployed), len(deployed) > 0, p, add)
 	}
-	// The repair first, as in PlanDeploy: iam:PutRolePolicy is allowed only
-	// under rootwatch's boundary.
-	if err := planRoleRepair(ctx, acct, spec, spec.ChannelRole, p, add); err != nil {
-		return err
-	}
-	if err := planRoleSpec(ctx, acct, spec, spec.ChannelRole, spec.Tags, "trusted by events.amazonaws.com for the rootwatch alert rules",
-		"events:InvokeApiDestination on the rootwatch channels", add); err != nil {
+	if err := planChannelRole(ctx, acct, spec, spec.ChannelRole, true, p, add); err != nil {
 		return err
 	}
 	targets, err := alertTargets(ctx, acct, spec)
@@ -92,6 +98,22 @@ func planChannels(ctx context.Context, acct cloud.Account, spec chain.Spec, p *P
 		add(c)
 	}
 	return nil
+}
+
+// planChannelRole makes the channel role want again: first the repair, as
+// in PlanDeploy (it puts rootwatch's boundary back, and iam:PutRolePolicy
+// is allowed only under that boundary), then, when own, the role's trust and
+// its own policy. With no API destination to invoke there is no policy to
+// write (own false): only what others put on the role goes.
+func planChannelRole(ctx context.Context, acct cloud.Account, spec chain.Spec, want chain.RoleSpec, own bool, p *Plan, add func(Change)) error {
+	if err := planRoleRepair(ctx, acct, spec, want, p, add); err != nil {
+		return err
+	}
+	if !own {
+		return nil
+	}
+	return planRoleSpec(ctx, acct, spec, want, spec.Tags, "trusted by events.amazonaws.com for the rootwatch alert rules",
+		"events:InvokeApiDestination on the rootwatch channels", add)
 }
 
 // alertTargets reads the targets of the alert rules that exist, by rule name.

@@ -523,6 +523,21 @@ func scenarios() []scenario {
 			}
 			return append([]string{"deploy", "--slack", simSlack}, simRegions...)
 		}, []int{0}},
+		// A bare deploy rebuilds the channel role's own policy and trust from
+		// the deployed API destinations, after putting the boundary back.
+		{"bare deploy restores the channel role's policy", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
+			putTrail(t, a)
+			withBoundary(t, a)
+			mustRun(t, a, append([]string{"deploy", "--slack", simSlack, "--webhook", simWebhook}, simRegions...)...)
+			tamperRole(t, a, chain.ChannelRoleName, true)
+			if err := a.Roles().DeleteRolePolicy(t.Context(), chain.ChannelRoleName, chain.ChannelPolicyName); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Roles().UpdateTrust(t.Context(), chain.ChannelRoleName, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"}]}`); err != nil {
+				t.Fatal(err)
+			}
+			return append([]string{"deploy"}, simRegions...)
+		}, []int{0}},
 		{"redeploy after the forwarder role's boundary was replaced and its policy deleted", deploy.CmdDeploy, none, func(t *testing.T, a *fake.Account) []string {
 			putTrail(t, a)
 			withBoundary(t, a)
