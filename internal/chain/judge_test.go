@@ -248,6 +248,7 @@ func TestJudgeRole(t *testing.T) {
 		{"trust as deployed", JudgeRoleTrust(role), OK, "trusts events.amazonaws.com"},
 		{"trusts another service", JudgeRoleTrust(other), Fail, "does not let events.amazonaws.com assume it"},
 		{"trust unreadable", JudgeRoleTrust(cloud.Role{Name: "r", Trust: "x"}), Fail, "does not let"},
+		{"channel role trusts another service", JudgeChannelRoleTrust(other), Fail, "does not let events.amazonaws.com assume it: its channels get no alert"},
 		{"policy as deployed", JudgeRolePolicy(s, s.Role.Policy), OK, "may put events on " + s.Bus.ARN},
 		{"policy on any bus", JudgeRolePolicy(s, `{"Statement":{"Effect":"Allow","Action":"events:Put*","Resource":"arn:aws:events:*:*:event-bus/*"}}`), OK, "may put events"},
 		{"policy on another bus", JudgeRolePolicy(s, `{"Statement":{"Effect":"Allow","Action":"events:PutEvents","Resource":"arn:aws:events:us-east-1:123456789012:event-bus/default"}}`), Fail, "does not allow events:PutEvents"},

@@ -8,7 +8,15 @@ import (
 )
 
 // JudgeRoleTrust judges whether EventBridge may assume the forwarder role.
-func JudgeRoleTrust(r cloud.Role) Verdict {
+func JudgeRoleTrust(r cloud.Role) Verdict { return judgeTrust(r, "no region can forward") }
+
+// JudgeChannelRoleTrust judges whether EventBridge may assume the channel
+// role (ChannelRoleName).
+func JudgeChannelRoleTrust(r cloud.Role) Verdict { return judgeTrust(r, "its channels get no alert") }
+
+// judgeTrust judges whether EventBridge may assume role r; lost says what a
+// refusal costs.
+func judgeTrust(r cloud.Role, lost string) Verdict {
 	if p, err := policy.Read(r.Trust); err == nil {
 		for _, s := range p.Statement {
 			if s.IsAllow() && s.NamesService(EventsService) && s.Covers("sts:AssumeRole") {
@@ -16,7 +24,7 @@ func JudgeRoleTrust(r cloud.Role) Verdict {
 			}
 		}
 	}
-	return fail(fmt.Sprintf("role %s does not let %s assume it: no region can forward", r.Name, EventsService), Redeploy)
+	return fail(fmt.Sprintf("role %s does not let %s assume it: %s", r.Name, EventsService, lost), Redeploy)
 }
 
 // JudgeRolePolicy judges the forwarder role's inline policy doc: it must

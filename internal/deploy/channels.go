@@ -21,7 +21,9 @@ const (
 // each channel its connection, API destination and one target per alert rule.
 // Given channels, deploy is declarative: channels deployed earlier and not
 // given now are removed. Given none, the deployed channels are left as they are
-// (their secrets cannot be read back), and a note says so.
+// (their secrets cannot be read back), and a note says so; their role, which
+// needs no secret, is made rootwatch's again, its trust and own policy rebuilt
+// from the API destinations deployed.
 //
 // Plans show a channel by its kind and host; neither the connection's secret
 // nor an endpoint URL goes into a change.

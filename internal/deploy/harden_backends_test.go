@@ -26,8 +26,8 @@ func tamperer(t *testing.T, a cloud.Account) cloudtest.Tamperer {
 	return tm
 }
 
-// TestOwnedRepairsBackends (issue 9 cases 3 and 5, and case 5 on the channel
-// role) on the fake and on moto:
+// TestOwnedRepairsBackends (issue 9 cases 3 and 5, case 5 on the channel
+// role, and the channel role's own policy and trust) on the fake and on moto:
 // healthy -> an actor's change -> status fails that one check, naming the
 // change -> deploy -> healthy. (moto stores the changes but does not apply
 // filter policies or role permissions to EventBridge deliveries: the fake
@@ -91,6 +91,23 @@ func TestOwnedRepairsBackends(t *testing.T) {
 			}, r.check, ":policy/narrow does not allow " + r.action, r.channels},
 		)
 	}
+	// rootwatch's own policy on the channel role, or the role's trust,
+	// changed: a deploy given no channel rebuilds both from the deployed API
+	// destinations (harden_channel_policy_test.go shows Slack silenced and
+	// back on the fake).
+	cases = append(cases,
+		tc{"channel role own policy deleted", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+			if err := a.Roles().DeleteRolePolicy(t.Context(), chain.ChannelRoleName, chain.ChannelPolicyName); err != nil {
+				t.Fatal(err)
+			}
+		}, "channel-role", "role " + chain.ChannelRoleName + " may not events:InvokeApiDestination on arn:aws:events:us-east-1:", true},
+		tc{"channel role trust changed", func(t *testing.T, a cloud.Account, tm cloudtest.Tamperer) {
+			const lambda = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+			if err := a.Roles().UpdateTrust(t.Context(), chain.ChannelRoleName, lambda); err != nil {
+				t.Fatal(err)
+			}
+		}, "channel-role", "role " + chain.ChannelRoleName + " does not let events.amazonaws.com assume it", true},
+	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, b backend) {

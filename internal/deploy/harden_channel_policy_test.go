@@ -12,10 +12,10 @@ import (
 )
 
 // TestChannelRolePolicyRestored: rootwatch's own policy on the channel role
-// (deleted, or narrowed to another API destination) or the role's trust
-// (no longer EventBridge's) changed silences the channels: Slack receives
+// (deleted, or narrowed to another API destination), the role's trust (no
+// longer EventBridge's) or the role itself gone silences the channels: Slack receives
 // nothing and status FAILs its channel-role check. A bare deploy, given no
-// channel and so none of their secrets, rebuilds both from the deployed API
+// channel and so none of their secrets, rebuilds them from the deployed API
 // destinations, as a deploy given the channels writes them (--dry-run shows
 // it first); the boundary someone replaced is planned back before the
 // policy is put. Then status passes and Slack receives again.
@@ -25,33 +25,43 @@ func TestChannelRolePolicyRestored(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(t *testing.T, a *fake.Account)
-		status string     // what status's channel-role check says
+		status []string   // what status's channel-role check says
 		plan   [][]string // lines of deploy --dry-run's table, in this order, by what each holds
 	}{
 		{"policy deleted", func(t *testing.T, a *fake.Account) {
 			if err := a.Roles().DeleteRolePolicy(t.Context(), chain.ChannelRoleName, chain.ChannelPolicyName); err != nil {
 				t.Fatal(err)
 			}
-		}, "role rootwatch-channels may not events:InvokeApiDestination on arn:aws:events:us-east-1:",
+		}, []string{"role rootwatch-channels may not events:InvokeApiDestination on arn:aws:events:us-east-1:", "(the channels' flags are not needed): it restores the role from the channels deployed"},
 			[][]string{{"create", "iam-role-policy", "rootwatch-channels/rootwatch-invoke-channels", "events:InvokeApiDestination on the rootwatch channels"}}},
 		{"policy narrowed", func(t *testing.T, a *fake.Account) {
 			if err := a.Roles().PutRolePolicy(t.Context(), chain.ChannelRoleName, chain.ChannelPolicyName, narrowed); err != nil {
 				t.Fatal(err)
 			}
-		}, "role rootwatch-channels may not events:InvokeApiDestination on arn:aws:events:us-east-1:",
+		}, []string{"role rootwatch-channels may not events:InvokeApiDestination on arn:aws:events:us-east-1:", "(the channels' flags are not needed): it restores the role from the channels deployed"},
 			[][]string{{"update", "iam-role-policy", "rootwatch-channels/rootwatch-invoke-channels"}, {"- ", "api-destination/other/*"}}},
 		{"trust changed", func(t *testing.T, a *fake.Account) {
 			if err := a.Roles().UpdateTrust(t.Context(), chain.ChannelRoleName, untrusted); err != nil {
 				t.Fatal(err)
 			}
-		}, "role rootwatch-channels does not let events.amazonaws.com assume it",
+		}, []string{"role rootwatch-channels does not let events.amazonaws.com assume it: its channels get no alert", "to restore it"},
 			[][]string{{"update", "iam-role ", "rootwatch-channels", "trust policy"}, {"- ", "lambda.amazonaws.com"}}},
+		{"role deleted", func(t *testing.T, a *fake.Account) {
+			ctx := t.Context()
+			if err := a.Roles().DeleteRolePolicy(ctx, chain.ChannelRoleName, chain.ChannelPolicyName); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Roles().DeleteRole(ctx, chain.ChannelRoleName); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"role rootwatch-channels is missing: EventBridge cannot invoke any channel", "(the channels' flags are not needed): it restores the role from the channels deployed"},
+			[][]string{{"create", "iam-role ", "rootwatch-channels", "bounded by " + deploy.BoundaryPolicyName}, {"create", "iam-role-policy", "rootwatch-channels/rootwatch-invoke-channels"}}},
 		{"policy deleted, boundary replaced", func(t *testing.T, a *fake.Account) {
 			tamperRole(t, a, chain.ChannelRoleName, true)
 			if err := a.Roles().DeleteRolePolicy(t.Context(), chain.ChannelRoleName, chain.ChannelPolicyName); err != nil {
 				t.Fatal(err)
 			}
-		}, "role rootwatch-channels may not events:InvokeApiDestination on arn:aws:events:us-east-1:",
+		}, []string{"role rootwatch-channels may not events:InvokeApiDestination on arn:aws:events:us-east-1:", "(the channels' flags are not needed): it restores the role from the channels deployed"},
 			[][]string{{"update", "iam-role ", "rootwatch-channels", "put its permissions boundary " + deploy.BoundaryPolicyName + " back"}, {"delete", "rootwatch-channels/mute"}, {"create", "iam-role-policy", "rootwatch-channels/rootwatch-invoke-channels"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,7 +77,7 @@ func TestChannelRolePolicyRestored(t *testing.T) {
 				t.Errorf("after the change: %d more e-mails and %d Slack messages in all, want 1 more e-mail and no more Slack message", n, m)
 			}
 			drainDLQ(t, a)
-			wantTamperStatus(t, a, 1, "after the change", "channel-role", tc.status)
+			wantTamperStatus(t, a, 1, "after the change", append([]string{"channel-role"}, tc.status...)...)
 
 			code, out, errs := runCLI(t, a, append([]string{"deploy", "--dry-run"}, tamperFlags...)...)
 			if code != 0 {
@@ -79,7 +89,7 @@ func TestChannelRolePolicyRestored(t *testing.T) {
 			if strings.Contains(out, simSlack) || strings.Contains(out, "XXXXXXXX") {
 				t.Errorf("deploy --dry-run shows the Slack webhook URL:\n%s", out)
 			}
-			wantTamperStatus(t, a, 1, "after deploy --dry-run", "channel-role", tc.status)
+			wantTamperStatus(t, a, 1, "after deploy --dry-run", append([]string{"channel-role"}, tc.status...)...)
 
 			mustRun(t, a, append([]string{"deploy"}, tamperFlags...)...)
 			wantTamperStatus(t, a, 0, "after a bare deploy")

@@ -118,6 +118,11 @@ func (c *checker) channelTargets(ctx context.Context, kind channel.Kind, name, h
 	return result(region, check, worst)
 }
 
+// restoreChannelRole is how to restore the channel role or its own policy:
+// deploy rebuilds them from the API destinations deployed, without the
+// channels' secrets.
+const restoreChannelRole = "run 'rootwatch deploy' (the channels' flags are not needed): it restores the role from the channels deployed"
+
 // channelRole checks the role the channels' targets use: EventBridge may
 // assume it and its own policy lets it invoke every channel's API
 // destination; and then that nothing else on the role (another policy, a
@@ -128,7 +133,7 @@ func (c *checker) channelRole(ctx context.Context, dstARNs []string) []Result {
 	r, err := roles.Role(ctx, chain.ChannelRoleName)
 	if missing(err) {
 		return []Result{{Region: Global, Check: check, Status: Fail,
-			Detail: fmt.Sprintf("role %s is missing: EventBridge cannot invoke any channel", chain.ChannelRoleName), Fix: "run 'rootwatch deploy' with the channels' flags to restore it"}}
+			Detail: fmt.Sprintf("role %s is missing: EventBridge cannot invoke any channel", chain.ChannelRoleName), Fix: restoreChannelRole}}
 	}
 	if err != nil {
 		return []Result{apiError(Global, check, err)}
@@ -140,7 +145,7 @@ func (c *checker) channelRole(ctx context.Context, dstARNs []string) []Result {
 func (c *checker) channelRolePolicy(ctx context.Context, r cloud.Role, dstARNs []string) Result {
 	const check = "channel-role"
 	roles := c.acct.Roles()
-	if v := chain.JudgeRoleTrust(r); v.Status != OK {
+	if v := chain.JudgeChannelRoleTrust(r); v.Status != OK {
 		return result(Global, check, v)
 	}
 	doc, err := roles.RolePolicy(ctx, chain.ChannelRoleName, chain.ChannelPolicyName)
@@ -160,7 +165,7 @@ func (c *checker) channelRolePolicy(ctx context.Context, r cloud.Role, dstARNs [
 		if !allowed {
 			return Result{Region: Global, Check: check, Status: Fail,
 				Detail: fmt.Sprintf("role %s may not events:InvokeApiDestination on %s: that channel's alerts are not sent", chain.ChannelRoleName, arn),
-				Fix:    "run 'rootwatch deploy' with the channels' flags to restore it"}
+				Fix:    restoreChannelRole}
 		}
 	}
 	return Result{Region: Global, Check: check, Status: OK, Detail: fmt.Sprintf("role %s may invoke the %d channels", chain.ChannelRoleName, len(dstARNs))}
