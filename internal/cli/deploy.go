@@ -63,7 +63,7 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 	fs.BoolVar(&o.FixKMSPolicy, "fix-kms-policy", false, "add a statement letting EventBridge use the topic's customer managed KMS key to the key policy")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 	via := fs.String("via", "api", "deploy through the AWS APIs (api) or as CloudFormation stacks (cloudformation)")
-	yes := fs.Bool("yes", false, "do not ask for confirmation before re-targeting the alerts to another topic or narrowing the regions (asked only when stdin is a terminal)")
+	yes := fs.Bool("yes", false, "do not ask for confirmation before re-targeting the alerts to another topic, narrowing the regions or subscribing addresses taken from the record (asked only when stdin is a terminal)")
 	chans := channelFlags{}
 	chans.register(fs)
 	var of orgFlags
@@ -125,6 +125,9 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 		return planError(err, "deploy")
 	}
 	plan.Warnings = append(plan.Warnings, coverageChanges(ctx, acct, d, spec, enabled)...)
+	if w := d.recordedSubscribing(emails, plan.Subscribing()); w != "" {
+		plan.Warnings = append(plan.Warnings, w)
+	}
 	if note := d.emailsUnknown(emails); note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
@@ -133,8 +136,9 @@ func runDeploy(ctx context.Context, env *Env, g *globals, args []string) error {
 
 // askWarnings is deploy's confirmation of a plan with warnings (nil when
 // there are none, or with --yes): re-targeting the alert rules leaves the old
-// topic's subscribers without alerts, and dropping a region leaves it
-// unwatched, so it asks first (confirm asks only on a terminal).
+// topic's subscribers without alerts, dropping a region leaves it
+// unwatched, and an address taken from the record may be one whoever can tag
+// the bus added, so it asks first (confirm asks only on a terminal).
 func askWarnings(env *Env, cmd string, warnings []string, yes bool) func() error {
 	if yes || len(warnings) == 0 {
 		return nil

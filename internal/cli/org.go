@@ -107,14 +107,16 @@ func orgProgress(env *Env) func(stage string, done, total int) {
 // runDeployOrg deploys the central chain and every account's forwarders. As
 // deploy in one account, the settings not given (home region, topic,
 // regions, e-mail addresses) are those deploy --org recorded on the central
-// bus, and a plan that re-targets the alert rules or narrows the regions
-// says so and asks first (without --yes, on a terminal).
+// bus, and a plan that re-targets the alert rules, narrows the regions or
+// subscribes addresses taken from the record says so and asks first (without
+// --yes, on a terminal).
 func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *settingsFlags, o chain.Options, dryRun, yes bool) error {
 	acct, err := env.Connect(ctx, g.config())
 	if err != nil {
 		return err
 	}
-	var emailsNote string // the record names addresses it does not list
+	var emailsNote string     // the record names addresses it does not list
+	var centralDep deployment // what Resolve found on the central bus
 	oo := deploy.OrgOptions{
 		Options: o, Central: of.central, Role: of.role, Workers: of.workers,
 		Selection: fleet.Selection{Include: of.accounts, Exclude: of.exclude},
@@ -126,6 +128,7 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 			}
 			co := o
 			co.HomeRegion, co.TopicARN, co.Regions = d.opts.HomeRegion, d.opts.TopicARN, d.opts.Regions
+			centralDep = d
 			co.Emails = d.emails(o.Emails)
 			emailsNote = d.emailsUnknown(o.Emails)
 			warn := func(spec chain.Spec) []string {
@@ -150,8 +153,14 @@ func runDeployOrg(ctx context.Context, env *Env, g *globals, of orgFlags, sf *se
 		return planError(err, "deploy --org")
 	}
 	for _, a := range plan.Accounts {
-		if a.Role == "central" && emailsNote != "" {
+		if a.Role != "central" {
+			continue
+		}
+		if emailsNote != "" {
 			a.Notes = append(a.Notes, emailsNote)
+		}
+		if w := centralDep.recordedSubscribing(o.Emails, a.Plan.Subscribing()); w != "" {
+			plan.Warnings = append(plan.Warnings, w)
 		}
 	}
 	return applyOrgPlan(ctx, env, g, of, plan, dryRun, askWarnings(env, "deploy --org", plan.Warnings, yes))

@@ -117,6 +117,25 @@ func (d deployment) emailsUnknown(given []string) string {
 	return d.rec.EmailsUnknown()
 }
 
+// recordedSubscribing is the plan warning of a deploy given no --email whose
+// plan subscribes addresses (subscribing) taken from the record: whoever may
+// tag the bus (events:TagResource) can add an address to the record, and the
+// deploy would subscribe it without anyone having typed it (its owner must
+// still confirm, and the tamper rule alerts on the TagResource, but the deploy
+// itself would say nothing special). "" when addresses are given (they are
+// the user's own) or the plan subscribes none.
+func (d deployment) recordedSubscribing(given, subscribing []string) string {
+	if len(given) > 0 || d.rec == nil || len(subscribing) == 0 {
+		return ""
+	}
+	what := "an address"
+	if len(subscribing) > 1 {
+		what = "addresses"
+	}
+	return fmt.Sprintf("this deploy subscribes %s to the alerts, %s recorded on the bus, not given with --email: whoever may tag the bus can add addresses to the record; check %s (or give the addresses with --email, which records them instead)",
+		strings.Join(subscribing, ", "), what, them(len(subscribing)))
+}
+
 // resolve returns the options the command acts on: each setting given on the
 // command line wins; a setting not given is the recorded one, else
 // rootwatch's default. enabled are the account's enabled regions, where the

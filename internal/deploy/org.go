@@ -138,8 +138,10 @@ type OrgPlan struct {
 	// management account, before anything else.
 	TrailChanges []Change `json:"trailChanges,omitempty"`
 	// Warnings are what the deploy takes away from the organization's
-	// deployment (another topic for the alert rules, fewer regions), which
-	// the user must see before it is applied (OrgOptions.Resolve).
+	// deployment (another topic for the alert rules, fewer regions:
+	// OrgOptions.Resolve) or adds unasked (the CLI's: subscriptions of
+	// addresses taken from the central record), which the user must see
+	// before it is applied.
 	Warnings []string `json:"warnings,omitempty"`
 
 	workers  int

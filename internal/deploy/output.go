@@ -132,7 +132,7 @@ func (p *Plan) WritePending(w io.Writer) {
 //	               "name": "rootwatch-forward", "detail": "...", "diff": "..."}],
 //	  "pendingSubscriptions": ["alice@example.com"],
 //	  "notes": ["..."],
-//	  "warnings": ["..."],  // deploy: what it takes away (another topic, fewer regions)
+//	  "warnings": ["..."],  // deploy: what it takes away (another topic, fewer regions) or subscribes unasked (recorded addresses)
 //	  "dryRun": false,
 //	  "applied": 12,        // changes made by this run
 //	  "error": "..."        // when applying stopped at a failed change

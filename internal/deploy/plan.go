@@ -68,8 +68,9 @@ type Plan struct {
 	Pending []string `json:"pendingSubscriptions,omitempty"`
 	// Notes are things the user should know that are not changes.
 	Notes []string `json:"notes,omitempty"`
-	// Warnings are what the plan takes away that the user must see before
-	// it is applied (another topic, fewer regions): shown even when the
+	// Warnings are what the user must see before the plan is applied: what
+	// it takes away (another topic, fewer regions) or adds without being
+	// asked (subscriptions of recorded addresses); shown even when the
 	// table is quiet.
 	Warnings []string `json:"warnings,omitempty"`
 	// Applied counts the changes Apply made.
@@ -79,6 +80,12 @@ type Plan struct {
 	OnApply func(Change) `json:"-"`
 
 	subscribing []string
+}
+
+// Subscribing returns the e-mail addresses the plan subscribes (its create
+// sns-subscription changes), in the plan's order.
+func (p *Plan) Subscribing() []string {
+	return slices.Clone(p.subscribing)
 }
 
 // Counts returns how many changes the plan makes and how many resources it
