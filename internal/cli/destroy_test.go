@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,24 +28,10 @@ func runStdin(t *testing.T, acct cloud.Account, stdin string, terminal bool, arg
 // only on yes; --yes skips the question; without a terminal it never asks.
 func TestDestroyConfirmation(t *testing.T) {
 	const question = "Remove rootwatch from account "
-	for _, tt := range []struct {
-		name     string
-		stdin    string
-		terminal bool
-		args     []string
-		code     int
-		asked    bool
-		removed  bool
-	}{
-		{"terminal, no", "n\n", true, nil, ExitError, true, false},
-		{"terminal, empty answer", "\n", true, nil, ExitError, true, false},
-		{"terminal, end of input", "", true, nil, ExitError, true, false},
-		{"terminal, yes", "yes\n", true, nil, ExitOK, true, true},
-		{"terminal, Y", "Y\n", true, nil, ExitOK, true, true},
-		{"terminal, --yes", "", true, []string{"--yes"}, ExitOK, false, true},
-		{"terminal, --dry-run", "", true, []string{"--dry-run"}, ExitOK, false, false},
-		{"no terminal", "", false, nil, ExitOK, false, true},
-	} {
+	for _, tt := range append(slices.Clone(answers),
+		answer{"terminal, empty answer", "\n", true, nil, ExitError, true, false},
+		answer{"terminal, Y", "Y\n", true, nil, ExitOK, true, true},
+	) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, _ := deployedFake(t)
 			code, stdout, stderr := runStdin(t, a, tt.stdin, tt.terminal, append([]string{"destroy"}, tt.args...)...)
@@ -59,8 +46,8 @@ func TestDestroyConfirmation(t *testing.T) {
 			}
 			// What is left: a second dry run says whether anything is to remove.
 			_, again, _ := runStdin(t, a, "", false, "destroy", "--dry-run")
-			if removed := strings.Contains(again, "nothing to do"); removed != tt.removed {
-				t.Errorf("removed = %v, want %v; a second plan:\n%s", removed, tt.removed, again)
+			if removed := strings.Contains(again, "nothing to do"); removed != tt.applied {
+				t.Errorf("removed = %v, want %v; a second plan:\n%s", removed, tt.applied, again)
 			}
 		})
 	}
@@ -70,19 +57,7 @@ func TestDestroyConfirmation(t *testing.T) {
 // to another topic asks first on a terminal; --yes, or no terminal, does not.
 func TestDeployConfirmsNewTopic(t *testing.T) {
 	const question = "This deploy re-targets the alert rules from topic "
-	for _, tt := range []struct {
-		name     string
-		stdin    string
-		terminal bool
-		args     []string
-		code     int
-		asked    bool
-	}{
-		{"terminal, no", "no\n", true, nil, ExitError, true},
-		{"terminal, yes", "yes\n", true, nil, ExitOK, true},
-		{"terminal, --yes", "", true, []string{"--yes"}, ExitOK, false},
-		{"no terminal", "", false, nil, ExitOK, false},
-	} {
+	for _, tt := range answers {
 		t.Run(tt.name, func(t *testing.T) {
 			a, s := deployedFake(t)
 			ops, err := a.Topics(s.HomeRegion).CreateTopic(context.Background(), "ops-alerts", nil)

@@ -76,22 +76,7 @@ func tamperedFake(t *testing.T) (*fake.Account, string) {
 // without asking.
 func TestBareDeployWarnsRecordedAddress(t *testing.T) {
 	question := capitalize(recordedWarning(mallory))
-	for _, tt := range []struct {
-		name       string
-		stdin      string
-		terminal   bool
-		args       []string
-		code       int
-		asked      bool
-		subscribed bool
-	}{
-		{"terminal, no", "n\n", true, nil, ExitError, true, false},
-		{"terminal, end of input", "", true, nil, ExitError, true, false},
-		{"terminal, yes", "y\n", true, nil, ExitOK, true, true},
-		{"terminal, --yes", "", true, []string{"--yes"}, ExitOK, false, true},
-		{"terminal, --dry-run", "", true, []string{"--dry-run"}, ExitOK, false, false},
-		{"no terminal", "", false, nil, ExitOK, false, true},
-	} {
+	for _, tt := range answers {
 		t.Run(tt.name, func(t *testing.T) {
 			a, topic := tamperedFake(t)
 			rec := cloudtest.Record(a)
@@ -112,14 +97,14 @@ func TestBareDeployWarnsRecordedAddress(t *testing.T) {
 				t.Errorf("stderr lacks the refusal:\n%s", stderr)
 			}
 			m := rec.Mutations()
-			if tt.subscribed && (len(m) != 1 || !strings.Contains(m[0], "Subscribe")) {
+			if tt.applied && (len(m) != 1 || !strings.Contains(m[0], "Subscribe")) {
 				t.Errorf("made %q, want one Subscribe", m)
 			}
-			if !tt.subscribed && len(m) != 0 {
+			if !tt.applied && len(m) != 0 {
 				t.Errorf("not applied, but made %q", m)
 			}
-			if got := subscribed(t, a, topic, mallory); got != tt.subscribed {
-				t.Errorf("%s subscribed = %v, want %v", mallory, got, tt.subscribed)
+			if got := subscribed(t, a, topic, mallory); got != tt.applied {
+				t.Errorf("%s subscribed = %v, want %v", mallory, got, tt.applied)
 			}
 		})
 	}

@@ -82,17 +82,25 @@ func TestDestroyForeignRolePolicies(t *testing.T) {
 		if err := p.Apply(ctx); err != nil {
 			t.Fatalf("destroy: %v", err)
 		}
-		for _, role := range []string{chain.ForwarderRoleName, chain.ChannelRoleName} {
-			if _, err := a.Roles().Role(ctx, role); !errors.Is(err, cloud.ErrNotFound) {
-				t.Errorf("role %s after destroy: %v, want not found", role, err)
-			}
-		}
-		for _, arn := range attached {
-			if _, err := a.Roles().ManagedPolicy(ctx, arn); err != nil {
-				t.Errorf("managed policy %s after destroy: %v; destroy only detaches what is not rootwatch's", arn, err)
-			}
-		}
+		rolesGonePoliciesKept(t, a, attached...)
 	})
+}
+
+// rolesGonePoliciesKept checks, after a destroy, that rootwatch's roles are
+// gone and that the managed policies kept are still there: destroy detaches
+// a managed policy from a role, never deletes it.
+func rolesGonePoliciesKept(t *testing.T, a cloud.Account, kept ...string) {
+	t.Helper()
+	for _, role := range []string{chain.ForwarderRoleName, chain.ChannelRoleName} {
+		if _, err := a.Roles().Role(t.Context(), role); !errors.Is(err, cloud.ErrNotFound) {
+			t.Errorf("role %s after destroy: %v, want not found", role, err)
+		}
+	}
+	for _, arn := range kept {
+		if _, err := a.Roles().ManagedPolicy(t.Context(), arn); err != nil {
+			t.Errorf("managed policy %s after destroy: %v; destroy deletes no managed policy", arn, err)
+		}
+	}
 }
 
 // TestDestroyRoleBoundaryReplaced on the fake and on moto: someone replaced
@@ -164,16 +172,7 @@ func TestDestroyRoleBoundaryReplaced(t *testing.T) {
 		if err := p.Apply(ctx); err != nil {
 			t.Fatalf("destroy: %v", err)
 		}
-		for _, role := range roles {
-			if _, err := a.Roles().Role(ctx, role); !errors.Is(err, cloud.ErrNotFound) {
-				t.Errorf("role %s after destroy: %v, want not found", role, err)
-			}
-		}
-		for _, arn := range []string{boundary, foreign} {
-			if _, err := a.Roles().ManagedPolicy(ctx, arn); err != nil {
-				t.Errorf("policy %s after destroy: %v; destroy deletes no managed policy", arn, err)
-			}
-		}
+		rolesGonePoliciesKept(t, a, boundary, foreign)
 	})
 }
 
