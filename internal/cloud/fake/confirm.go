@@ -65,18 +65,15 @@ func (a *Account) SetFilterPolicy(subscriptionARN, policy string) error {
 	if !ok {
 		return fmt.Errorf("set filter policy of %s: %w", subscriptionARN, errRegion)
 	}
-	for _, tp := range rs.topics {
-		for _, s := range tp.subs {
-			if s.arn == subscriptionARN {
-				if noFilter(policy) {
-					policy = "" // "{}" removes the filter policy, as in SNS
-				}
-				s.filter = policy
-				return nil
-			}
-		}
+	tp, i, err := rs.subscription(subscriptionARN)
+	if err != nil {
+		return fmt.Errorf("set filter policy of %s: %w", subscriptionARN, err)
 	}
-	return fmt.Errorf("set filter policy of %s: %w", subscriptionARN, notFound("NotFound: Subscription does not exist"))
+	if noFilter(policy) {
+		policy = "" // "{}" removes the filter policy, as in SNS
+	}
+	tp.subs[i].filter = policy
+	return nil
 }
 
 // confirmationToken is the token SNS sends to a pending endpoint: long and

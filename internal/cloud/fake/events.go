@@ -501,16 +501,25 @@ func (a *Account) eventJSON(region string, ev cloud.Event) (string, error) {
 func (a *Account) SetBusPolicy(region, busName, policy string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	rs, ok := a.region[region]
-	if !ok {
-		return fmt.Errorf("put permission on bus %s in %s: %w", busName, region, errRegion)
-	}
-	b, ok := rs.buses[busOrDefault(busName)]
-	if !ok {
-		return fmt.Errorf("put permission on bus %s in %s: %w", busName, region, notFound("ResourceNotFoundException: Event bus %s does not exist", busName))
+	b, err := a.bus(region, busName)
+	if err != nil {
+		return fmt.Errorf("put permission on bus %s in %s: %w", busName, region, err)
 	}
 	b.policy = policy
 	return nil
+}
+
+// bus finds a bus for the tampering helpers; a.mu is held.
+func (a *Account) bus(region, name string) (*bus, error) {
+	rs, ok := a.region[region]
+	if !ok {
+		return nil, errRegion
+	}
+	b, ok := rs.buses[busOrDefault(name)]
+	if !ok {
+		return nil, notFound("ResourceNotFoundException: Event bus %s does not exist", name)
+	}
+	return b, nil
 }
 
 // validName reports whether s is 1..max characters of letters, digits and extra.

@@ -140,28 +140,21 @@ func (s *roles) DeleteRolePolicy(ctx context.Context, roleName, name string) err
 // DeleteRole deletes a role; as IAM, it refuses while inline or attached
 // policies remain.
 func (s *roles) DeleteRole(ctx context.Context, name string) error {
-	op := fmt.Sprintf("delete role %s", name)
-	if err := s.a.lockGlobal(ctx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer s.a.mu.Unlock()
-	r, ok := s.a.roles[name]
-	if !ok {
-		return fmt.Errorf("%s: %w", op, noSuchRole(name))
-	}
-	if len(r.policies) > 0 {
-		names := make([]string, 0, len(r.policies))
-		for n := range r.policies {
-			names = append(names, n)
+	return s.withRole(ctx, fmt.Sprintf("delete role %s", name), name, func(r *role) error {
+		if len(r.policies) > 0 {
+			names := make([]string, 0, len(r.policies))
+			for n := range r.policies {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return fmt.Errorf("DeleteConflict: Cannot delete entity, must delete policies first (%v)", names)
 		}
-		sort.Strings(names)
-		return fmt.Errorf("%s: DeleteConflict: Cannot delete entity, must delete policies first (%v)", op, names)
-	}
-	if len(r.attached) > 0 {
-		return fmt.Errorf("%s: DeleteConflict: Cannot delete entity, must detach all policies first (%v)", op, r.attached)
-	}
-	delete(s.a.roles, name)
-	return nil
+		if len(r.attached) > 0 {
+			return fmt.Errorf("DeleteConflict: Cannot delete entity, must detach all policies first (%v)", r.attached)
+		}
+		delete(s.a.roles, name)
+		return nil
+	})
 }
 
 // CreateManagedPolicy creates a customer managed policy (as an administrator

@@ -32,15 +32,12 @@ func (t *topics) RemoveFilterPolicy(ctx context.Context, subscriptionARN string)
 	if arnService(subscriptionARN) != "sns" {
 		return fmt.Errorf("%s: InvalidParameter: Invalid parameter: SubscriptionArn", op)
 	}
-	for _, tp := range rs.topics {
-		for _, s := range tp.subs {
-			if s.arn != "" && s.arn == subscriptionARN {
-				s.filter = ""
-				return nil
-			}
-		}
+	tp, i, err := rs.subscription(subscriptionARN)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	return fmt.Errorf("%s: %w", op, notFound("NotFound: Subscription does not exist"))
+	tp.subs[i].filter = ""
+	return nil
 }
 
 // RolePolicyNames lists a role's inline policies by name, sorted.

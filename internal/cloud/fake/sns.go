@@ -203,6 +203,19 @@ func (t *topics) Subscribe(ctx context.Context, topicARN, protocol, endpoint str
 	return s.arn, nil
 }
 
+// subscription finds the confirmed subscription subscriptionARN: its topic
+// and its index there.
+func (rs *regionState) subscription(subscriptionARN string) (*topic, int, error) {
+	for _, tp := range rs.topics {
+		for i, s := range tp.subs {
+			if s.arn != "" && s.arn == subscriptionARN {
+				return tp, i, nil
+			}
+		}
+	}
+	return nil, 0, notFound("NotFound: Subscription does not exist")
+}
+
 // Unsubscribe removes a confirmed subscription.
 func (t *topics) Unsubscribe(ctx context.Context, subscriptionARN string) error {
 	op := fmt.Sprintf("unsubscribe %s in %s", subscriptionARN, t.region)
@@ -214,15 +227,12 @@ func (t *topics) Unsubscribe(ctx context.Context, subscriptionARN string) error 
 	if arnService(subscriptionARN) != "sns" {
 		return fmt.Errorf("%s: InvalidParameter: Invalid parameter: SubscriptionArn", op)
 	}
-	for _, tp := range rs.topics {
-		for i, s := range tp.subs {
-			if s.arn == subscriptionARN {
-				tp.subs = slices.Delete(tp.subs, i, i+1)
-				return nil
-			}
-		}
+	tp, i, err := rs.subscription(subscriptionARN)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	return fmt.Errorf("%s: %w", op, notFound("NotFound: Subscription does not exist"))
+	tp.subs = slices.Delete(tp.subs, i, i+1)
+	return nil
 }
 
 func (t *topics) Publish(ctx context.Context, topicARN, subject, message string) error {

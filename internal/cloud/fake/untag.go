@@ -10,13 +10,9 @@ import (
 func (a *Account) UntagBus(region, name string, keys ...string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	rs, ok := a.region[region]
-	if !ok {
-		return fmt.Errorf("untag event bus %s in %s: %w", name, region, errRegion)
-	}
-	b, ok := rs.buses[busOrDefault(name)]
-	if !ok {
-		return fmt.Errorf("untag event bus %s in %s: %w", name, region, notFound("ResourceNotFoundException: Event bus %s does not exist", name))
+	b, err := a.bus(region, name)
+	if err != nil {
+		return fmt.Errorf("untag event bus %s in %s: %w", name, region, err)
 	}
 	for _, k := range keys {
 		delete(b.tags, k)
