@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"strings"
+
+	"github.com/rootwatch/rootwatch/internal/termsafe"
 )
 
 // confirm asks question on stderr and reads the answer from stdin, when stdin
@@ -15,7 +17,9 @@ func confirm(env *Env, cmd, question string) error {
 	if !env.StdinTerminal {
 		return nil
 	}
-	fmt.Fprintf(env.Stderr, "%s [y/N] ", question)
+	// The question may name what the plan read (an address or topic from
+	// the settings record, which whoever may tag the bus can write).
+	fmt.Fprintf(env.Stderr, "%s [y/N] ", termsafe.Cell(question))
 	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

@@ -211,3 +211,23 @@ func TestDeployOrgWarnsRecordedAddress(t *testing.T) {
 		t.Errorf("JSON warnings %q (%v):\n%s", doc.Warnings, err, out)
 	}
 }
+
+// TestRecordedAddressShownSafely: an address whoever may tag the bus put in
+// the record reaches the plan's warning and deploy's question; a
+// right-to-left override in it (which net/mail accepts) is shown escaped in
+// both, never acted on by the terminal.
+func TestRecordedAddressShownSafely(t *testing.T) {
+	const spoof = "mallory\u202eelpmaxe@attacker.example"
+	a := trailedFake(t)
+	mustCLI(t, a, "deploy", "--regions", "eu-west-1", "--email", statusEmail)
+	addToRecord(t, a, spoof)
+	code, stdout, stderr := runStdin(t, a, "n\n", true, "deploy")
+	if code != ExitError {
+		t.Errorf("exit %d, want %d (refused)\nstdout:\n%s\nstderr:\n%s", code, ExitError, stdout, stderr)
+	}
+	for name, out := range map[string]string{"plan": stdout, "question": stderr} {
+		if strings.ContainsRune(out, '\u202e') || !strings.Contains(out, `mallory\u202eelpmaxe@attacker.example`) {
+			t.Errorf("%s shows the address unescaped, or not at all:\n%q", name, out)
+		}
+	}
+}

@@ -66,7 +66,7 @@ func (p *Plan) WriteTableWith(w io.Writer, o TableOptions) error {
 		if c.Diff == "" || c.Action == Unchanged || c.Action == Keep {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s %s %s:\n", c.Action, c.Resource, c.Name)
+		fmt.Fprintf(w, "\n%s %s %s:\n", c.Action, c.Resource, termsafe.Cell(c.Name))
 		for _, line := range strings.Split(strings.TrimSuffix(c.Diff, "\n"), "\n") {
 			fmt.Fprintf(w, "    %s\n", termsafe.Cell(line))
 		}
