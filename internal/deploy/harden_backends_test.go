@@ -167,6 +167,18 @@ func topicOf(t *testing.T, a cloud.Account) string {
 // detail".
 func problems(t *testing.T, a cloud.Account) []string {
 	t.Helper()
+	_, checks := notOK(t, a)
+	var out []string
+	for _, c := range checks {
+		out = append(out, c.Region+" "+c.Check+" "+strings.ToLower(string(c.Status))+" "+c.Detail)
+	}
+	return out
+}
+
+// notOK runs status as the CLI does (the recorded settings, no flags) and
+// returns the record it read and its checks that are not OK.
+func notOK(t *testing.T, a cloud.Account) (chain.Settings, []status.Result) {
+	t.Helper()
 	ctx := t.Context()
 	rec, ok, err := status.Recorded(ctx, a, "us-east-1")
 	if err != nil || !ok {
@@ -184,11 +196,11 @@ func problems(t *testing.T, a cloud.Account) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	var out []status.Result
 	for _, c := range status.CheckRecorded(ctx, a, spec, time.Now(), &rec).Checks {
 		if c.Status != status.OK {
-			out = append(out, c.Region+" "+c.Check+" "+strings.ToLower(string(c.Status))+" "+c.Detail)
+			out = append(out, c)
 		}
 	}
-	return out
+	return rec, out
 }

@@ -1,7 +1,6 @@
 package deploy_test
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -65,13 +64,7 @@ func TestChannelRolePolicyRestored(t *testing.T) {
 			[][]string{{"update", "iam-role ", "rootwatch-channels", "put its permissions boundary " + deploy.BoundaryPolicyName + " back"}, {"delete", "rootwatch-channels/mute"}, {"create", "iam-role-policy", "rootwatch-channels/rootwatch-invoke-channels"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			slack := &slackEndpoint{}
-			a := fake.NewWith(fake.Options{HTTPClient: &http.Client{Transport: slack}})
-			withBoundary(t, a)
-			healthyChain(t, a, "--slack", simSlack)
-			if n, m := signInMails(t, a), slack.received(); n != 1 || m != 1 {
-				t.Fatalf("healthy: %d e-mails and %d Slack messages, want 1 and 1 (failures %v)", n, m, a.Failures())
-			}
+			a, slack := slackChain(t)
 			tc.change(t, a)
 			if n, m := signInMails(t, a), slack.received(); n != 1 || m != 1 {
 				t.Errorf("after the change: %d more e-mails and %d Slack messages in all, want 1 more e-mail and no more Slack message", n, m)

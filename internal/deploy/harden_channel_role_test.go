@@ -36,6 +36,21 @@ func (e *slackEndpoint) received() int {
 	return e.n
 }
 
+// slackChain is a fake whose API destinations reach slack only, with
+// rootwatch's boundary and a healthy chain deployed with a Slack channel: a
+// sign-in gives 1 e-mail and 1 Slack message.
+func slackChain(t *testing.T) (*fake.Account, *slackEndpoint) {
+	t.Helper()
+	slack := &slackEndpoint{}
+	a := fake.NewWith(fake.Options{HTTPClient: &http.Client{Transport: slack}})
+	withBoundary(t, a)
+	healthyChain(t, a, "--slack", simSlack)
+	if n, m := signInMails(t, a), slack.received(); n != 1 || m != 1 {
+		t.Fatalf("healthy: %d e-mails and %d Slack messages, want 1 and 1 (failures %v)", n, m, a.Failures())
+	}
+	return a, slack
+}
+
 // TestChannelRoleRepaired: an explicit Deny events:InvokeApiDestination on
 // rootwatch-channels (inline or in an attached managed policy), or a
 // boundary that does not allow it, silences every channel: the fake refuses
@@ -58,13 +73,7 @@ func TestChannelRoleRepaired(t *testing.T) {
 	} {
 		cut := cuts[i]
 		t.Run(cut.name, func(t *testing.T) {
-			slack := &slackEndpoint{}
-			a := fake.NewWith(fake.Options{HTTPClient: &http.Client{Transport: slack}})
-			withBoundary(t, a)
-			healthyChain(t, a, "--slack", simSlack)
-			if n, m := signInMails(t, a), slack.received(); n != 1 || m != 1 {
-				t.Fatalf("healthy: %d e-mails and %d Slack messages, want 1 and 1 (failures %v)", n, m, a.Failures())
-			}
+			a, slack := slackChain(t)
 			cut.change(t, a)
 			if n, m := signInMails(t, a), slack.received(); n != 1 || m != 1 {
 				t.Errorf("after the change: %d e-mails and %d Slack messages in all, want 1 more e-mail and no more Slack message", n, m)

@@ -3,9 +3,7 @@ package deploy
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/status"
 )
 
@@ -31,26 +29,14 @@ func TestRetargetedToCopiedTopic(t *testing.T) {
 		}
 		problems := func() []string {
 			t.Helper()
-			rec, ok, err := status.Recorded(ctx, a, "us-east-1")
-			if err != nil || !ok || rec.TopicARN != own {
-				t.Fatalf("recorded settings: %+v, %v, %v", rec, ok, err)
-			}
-			id, err := a.Identity(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			enabled, err := a.Regions(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
 			// No flags: everything comes from the record.
-			spec, err := chain.Desired(id, enabled, rec.Options())
-			if err != nil {
-				t.Fatal(err)
+			rec, checks := notOK(t, a)
+			if rec.TopicARN != own {
+				t.Fatalf("recorded settings: %+v", rec)
 			}
 			var out []string
-			for _, c := range status.CheckRecorded(ctx, a, spec, time.Now(), &rec).Checks {
-				if c.Status != status.OK && c.Check != "subscriptions" {
+			for _, c := range checks {
+				if c.Check != "subscriptions" {
 					out = append(out, c.Region+" "+c.Check+" "+string(c.Status)+" "+c.Detail+"; fix: "+c.Fix)
 				}
 			}
