@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rootwatch/rootwatch/internal/chain"
 	"github.com/rootwatch/rootwatch/internal/cloud"
@@ -65,21 +64,7 @@ func signInMails(t *testing.T, a *fake.Account) int {
 // operator does after acting on the lost alerts, and returns how many.
 func drainDLQ(t *testing.T, a *fake.Account) int {
 	t.Helper()
-	qs := a.Queues("us-east-1")
-	q, err := qs.Queue(t.Context(), chain.DLQName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := qs.Receive(t.Context(), q.URL, 10, 0, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		if err := qs.DeleteMessage(t.Context(), q.URL, m.Receipt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return len(msgs)
+	return drainQueue(t, a, "us-east-1")
 }
 
 // withStatement is doc with st added to its statements.
