@@ -23,21 +23,9 @@ func noFilter(policy string) bool {
 // RemoveFilterPolicy removes a subscription's filter policy, as
 // SetSubscriptionAttributes FilterPolicy "{}" does.
 func (t *topics) RemoveFilterPolicy(ctx context.Context, subscriptionARN string) error {
-	op := fmt.Sprintf("remove filter policy of %s in %s", subscriptionARN, t.region)
-	rs, err := t.a.lock(ctx, t.region)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	defer t.a.mu.Unlock()
-	if arnService(subscriptionARN) != "sns" {
-		return fmt.Errorf("%s: InvalidParameter: Invalid parameter: SubscriptionArn", op)
-	}
-	tp, i, err := rs.subscription(subscriptionARN)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	tp.subs[i].filter = ""
-	return nil
+	return t.withSubscription(ctx, fmt.Sprintf("remove filter policy of %s in %s", subscriptionARN, t.region), subscriptionARN, func(tp *topic, i int) {
+		tp.subs[i].filter = ""
+	})
 }
 
 // RolePolicyNames lists a role's inline policies by name, sorted.

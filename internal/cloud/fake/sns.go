@@ -218,7 +218,16 @@ func (rs *regionState) subscription(subscriptionARN string) (*topic, int, error)
 
 // Unsubscribe removes a confirmed subscription.
 func (t *topics) Unsubscribe(ctx context.Context, subscriptionARN string) error {
-	op := fmt.Sprintf("unsubscribe %s in %s", subscriptionARN, t.region)
+	return t.withSubscription(ctx, fmt.Sprintf("unsubscribe %s in %s", subscriptionARN, t.region), subscriptionARN, func(tp *topic, i int) {
+		tp.subs = slices.Delete(tp.subs, i, i+1)
+	})
+}
+
+// withSubscription runs f on the confirmed subscription subscriptionARN (its
+// topic and index there) under the account's lock, as SNS finds it: an ARN
+// that is not SNS's is invalid, one of no subscription not found. Errors are
+// wrapped with op.
+func (t *topics) withSubscription(ctx context.Context, op, subscriptionARN string, f func(tp *topic, i int)) error {
 	rs, err := t.a.lock(ctx, t.region)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -231,7 +240,7 @@ func (t *topics) Unsubscribe(ctx context.Context, subscriptionARN string) error 
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	tp.subs = slices.Delete(tp.subs, i, i+1)
+	f(tp, i)
 	return nil
 }
 
