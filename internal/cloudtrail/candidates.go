@@ -209,7 +209,7 @@ func (r *Reader) findCandidate() int {
 				from = max(pos, c.to[i]-int64(len(n))+1)
 			}
 			at = -1
-			if j := indexNeedle(r.buf[r.rel(from):r.end], n); j >= 0 {
+			if j := IndexNeedle(r.buf[r.rel(from):r.end], n); j >= 0 {
 				at = from + int64(j)
 			}
 			c.at[i], c.to[i] = at, end

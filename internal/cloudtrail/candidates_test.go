@@ -268,7 +268,7 @@ func FuzzReaderCandidates(f *testing.F) {
 	})
 }
 
-// FuzzIndexNeedle checks indexNeedle against bytes.Index.
+// FuzzIndexNeedle checks IndexNeedle against bytes.Index.
 func FuzzIndexNeedle(f *testing.F) {
 	f.Add([]byte(`{"type":"Root"}`), []byte(`Root"`))
 	f.Add([]byte(`RRoot"`), []byte(`Root"`))
@@ -281,8 +281,8 @@ func FuzzIndexNeedle(f *testing.F) {
 		if len(needle) == 0 {
 			return
 		}
-		if got, want := indexNeedle(b, needle), bytes.Index(b, needle); got != want {
-			t.Fatalf("indexNeedle(%q, %q) = %d, want %d", b, needle, got, want)
+		if got, want := IndexNeedle(b, needle), bytes.Index(b, needle); got != want {
+			t.Fatalf("IndexNeedle(%q, %q) = %d, want %d", b, needle, got, want)
 		}
 	})
 }

@@ -54,8 +54,8 @@ func TestPairIndex(t *testing.T) {
 	}
 }
 
-// TestIndexNeedle checks indexNeedle and indexPairs against bytes.Index on
-// inputs dense with false starts (so that indexNeedle changes to the pair
+// TestIndexNeedle checks IndexNeedle and indexPairs against bytes.Index on
+// inputs dense with false starts (so that IndexNeedle changes to the pair
 // filter), at every length around the block size.
 func TestIndexNeedle(t *testing.T) {
 	r := rand.New(rand.NewPCG(2, 14))
@@ -65,8 +65,8 @@ func TestIndexNeedle(t *testing.T) {
 			b := dense(r, n%300+n/300*97, alphabet)
 			for _, needle := range needles {
 				want := bytes.Index(b, []byte(needle))
-				if got := indexNeedle(b, []byte(needle)); got != want {
-					t.Fatalf("indexNeedle(%q, %q) = %d, want %d", b, needle, got, want)
+				if got := IndexNeedle(b, []byte(needle)); got != want {
+					t.Fatalf("IndexNeedle(%q, %q) = %d, want %d", b, needle, got, want)
 				}
 				if len(needle) < 2 {
 					continue
@@ -107,7 +107,7 @@ func BenchmarkIndexNeedle(b *testing.B) {
 			name string
 			f    func(b, needle []byte) int
 		}{
-			{"indexNeedle", indexNeedle},
+			{"IndexNeedle", IndexNeedle},
 			{"bytes.Index", bytes.Index},
 		} {
 			b.Run(fmt.Sprintf("%s/%s", needle, s.name), func(b *testing.B) {

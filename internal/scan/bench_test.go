@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bufio"
+	"bytes"
 	stdgzip "compress/gzip"
 	"context"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	kgzip "github.com/klauspost/compress/gzip"
 
+	"github.com/rootwatch/rootwatch/internal/cloudtrail"
 	"github.com/rootwatch/rootwatch/internal/ctgen"
 	"github.com/rootwatch/rootwatch/internal/rules"
 )
@@ -133,6 +135,129 @@ func BenchmarkScan(b *testing.B) {
 	}
 	if hwm := peakRSS(); hwm > 0 {
 		b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MB")
+	}
+}
+
+// BenchmarkScanParts says where what the scan adds to inflate goes, on one
+// goroutine, with the archive's files read into memory first (no file
+// system):
+//
+//	ROOTWATCH_BENCH_ARCHIVE_MB=64 go test -run '^$' -bench ScanParts -benchtime 20x ./internal/scan
+//
+// Each iteration inflates every file five ways in turn: klauspost alone (gzip
+// → io.Discard, which writes from inflate's window with no copy), then read
+// into a buffer as cloudtrail.Reader reads (the copy out of the window), then
+// the same searched for Root" and then for \u too, then the reader in candidate
+// mode as the scan sets it up (search and bookkeeping), then that and the
+// records around matches validated, bridged, classified and summarized. For
+// each, the fastest of its b.N passes is taken (the least disturbed by
+// whatever else runs), and the metrics are inflate alone's time over it:
+// copy, +root, +escape, reader, reader+records. 1 - reader+records is what
+// the scan adds on one core, before files, the walk and workers.
+func BenchmarkScanParts(b *testing.B) {
+	mb := 64
+	if v := os.Getenv("ROOTWATCH_BENCH_ARCHIVE_MB"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			mb = n
+		}
+	}
+	_, m := benchArchive(b, mb)
+	var files [][]byte
+	for _, f := range m.Files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, data)
+	}
+	s := &scanner{o: Options{Classifier: rules.NewClassifier()}}
+	w := s.newWorker()
+	zr := new(kgzip.Reader)
+	br := bufio.NewReaderSize(nil, 64<<10)
+	buf := make([]byte, 256<<10)
+	// read inflates data into buf as the reader does, calling search on what
+	// each read brought.
+	read := func(data []byte, search func([]byte)) {
+		br.Reset(bytes.NewReader(data))
+		if err := zr.Reset(br); err != nil {
+			b.Fatal(err)
+		}
+		for end := 0; ; {
+			if end == len(buf) {
+				end = 0
+			}
+			n, err := zr.Read(buf[end:])
+			search(buf[end : end+n])
+			end += n
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	searchAll := func(p, needle []byte) {
+		for i := cloudtrail.IndexNeedle(p, needle); i >= 0; i = cloudtrail.IndexNeedle(p, needle) {
+			p = p[i+1:]
+		}
+	}
+	parts := []struct {
+		name string
+		f    func(data []byte)
+	}{
+		{"inflate", func(data []byte) {
+			br.Reset(bytes.NewReader(data))
+			if err := zr.Reset(br); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, zr); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"copy", func(data []byte) { read(data, func([]byte) {}) }},
+		{"+root", func(data []byte) { read(data, func(p []byte) { searchAll(p, rootBytes) }) }},
+		{"+escape", func(data []byte) {
+			read(data, func(p []byte) { searchAll(p, rootBytes); searchAll(p, escapeBytes) })
+		}},
+		{"reader", func(data []byte) { readCandidates(b, w, data, false) }},
+		{"reader+records", func(data []byte) { readCandidates(b, w, data, true) }},
+	}
+	fastest := make([]time.Duration, len(parts))
+	for range b.N {
+		for i, part := range parts {
+			start := time.Now()
+			for _, data := range files {
+				part.f(data)
+			}
+			if d := time.Since(start); fastest[i] == 0 || d < fastest[i] {
+				fastest[i] = d
+			}
+			w.findings = w.findings[:0]
+		}
+	}
+	for i, part := range parts[1:] {
+		b.ReportMetric(fastest[0].Seconds()/fastest[i+1].Seconds(), part.name)
+	}
+}
+
+// readCandidates reads data with w's reader as the scan does, and classifies
+// the records around matches when records is set.
+func readCandidates(b *testing.B, w *worker, data []byte, records bool) {
+	w.rd.Reset(bytes.NewReader(data))
+	for {
+		rec, err := w.rd.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if records {
+			if err := w.record("bench", rec.Offset, rec.Data, rec.Kind); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 
